@@ -1,0 +1,3 @@
+from cxops.cli.main import run
+
+run()

@@ -1,0 +1,72 @@
+"""The one error handler: every way a command can end is mapped to an exit code of CLI.md.
+
+0 success · 1 problems found (findings, failed gate, rollback) · 2 usage or configuration ·
+3 vendor or network failed after retries · 4 unexpected error (a bug; the traceback goes to a file).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from cxops.errors import CxopsError
+from cxops.logs import redact
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_VENDOR, EXIT_BUG = 0, 1, 2, 3, 4
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(redact(text) + "\n")
+
+
+def _write_crash_log() -> str:
+    fd, path = tempfile.mkstemp(prefix="cxops-crash-", suffix=".log")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write(redact(traceback.format_exc()))
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (``cxops`` calls ``sys.exit`` with it)."""
+    from cxops.cli.app import app
+
+    debug = "debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        result = app(
+            args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="cxops"
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _say("Aborted.")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except CxopsError as exc:
+        if debug:
+            logging.getLogger("cxops").exception("command failed")
+        _say(f"error: {exc.message}")
+        if exc.hint:
+            _say(f"hint: {exc.hint}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("Interrupted.")
+        return 130
+    except Exception as exc:
+        path = _write_crash_log()
+        _say(f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}")
+        _say(f"the full traceback is in {path}; please attach it to a bug report")
+        if debug:
+            traceback.print_exc()
+        return EXIT_BUG
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    sys.exit(main())

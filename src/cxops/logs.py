@@ -1,0 +1,116 @@
+"""Structured logging shared by every room: text or JSON lines on stderr, secrets scrubbed.
+
+Modules log through ``logging.getLogger(__name__)`` with ``extra={...}`` for fields; this module
+decides how that looks. ``configure()`` is called once by the CLI (``--log-level``,
+``--log-format``). The :class:`RedactFilter` sits on the handler, so nothing printed by any logger
+(httpx and httpcore included) escapes it: values registered with :func:`register_secret` and
+well-known credential shapes are replaced with ``***``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+__all__ = ["RedactFilter", "configure", "redact", "register_secret"]
+
+_SECRETS: set[str] = set()
+_LOCK = threading.Lock()
+_MIN_SECRET_LEN = 4
+
+# Credential shapes that may reach a log line even when nobody registered the value.
+_PATTERNS = [
+    re.compile(r"(?i)(authorization\s*[:=]\s*['\"]?)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(
+        r"(?i)((?:access_token|refresh_token|client_secret|password|api[_-]?key)"
+        r"['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"
+    ),
+    re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
+]
+
+# LogRecord attributes that are not user fields.
+_RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that every later log line and error text hides it."""
+    if value and len(value) >= _MIN_SECRET_LEN:
+        with _LOCK:
+            _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with registered secrets and credential-looking values replaced."""
+    with _LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + "***", text)
+    return text
+
+
+class RedactFilter(logging.Filter):
+    """Rewrite each record's message and arguments so that no secret survives formatting."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in _RESERVED and isinstance(value, str):
+                setattr(record, key, redact(value))
+        return True
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {k: v for k, v in vars(record).items() if k not in _RESERVED}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the record's extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        doc.update(_fields(record))
+        if record.exc_info:
+            doc["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(doc, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """``HH:MM:SS level logger: message key=value ...`` for people."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extra = " ".join(f"{k}={v}" for k, v in sorted(_fields(record).items()))
+        line = f"{stamp} {record.levelname.lower():7} {record.name}: {record.getMessage()}"
+        if extra:
+            line = f"{line} {extra}"
+        if record.exc_info:
+            line = f"{line}\n{redact(self.formatException(record.exc_info))}"
+        return line
+
+
+def configure(level: str = "warning", fmt: str = "text", stream: TextIO | None = None) -> None:
+    """Install one stderr handler on the root logger; idempotent, last call wins."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_cxops", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler._cxops = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(RedactFilter())
+    root.addHandler(handler)
+    root.setLevel(level.upper())

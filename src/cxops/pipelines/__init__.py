@@ -1,0 +1,1 @@
+"""Seed workflows as ordered, recorded, resumable steps (export, compile, resolve, promote)."""

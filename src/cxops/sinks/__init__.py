@@ -1,0 +1,1 @@
+"""Where results go: git repositories, signed webhooks (outbox relay), metrics."""

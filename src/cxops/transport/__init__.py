@@ -1,0 +1,1 @@
+"""The only place HTTP happens: auth, retry, rate limits, paging, job polling, redaction."""

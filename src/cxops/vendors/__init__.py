@@ -1,0 +1,1 @@
+"""Vendor adapters (Cognigy, CXone, Genesys): one module each, listed in one dict."""

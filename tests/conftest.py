@@ -1,0 +1,27 @@
+"""Shared fixtures: every test runs outside the home folder and the caller's environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.emulator import emulator_server, emu  # noqa: F401  (fixtures)
+
+_PREFIXES = ("CXOPS_", "COGNIGY_", "GENESYS_", "CXONE_", "NICE_")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+              ) -> Iterator[Path]:
+    """Keep tests out of the home folder, the working folder and the caller's CXOPS_* settings."""
+    home = tmp_path_factory.mktemp("home")
+    work = tmp_path_factory.mktemp("work")
+    monkeypatch.setenv("HOME", str(home))
+    for key in list(os.environ):
+        if key.startswith(_PREFIXES) and key != "CXOPS_TEST_PG_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(work)
+    yield work
