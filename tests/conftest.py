@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.emulator import emulator_server, emu  # noqa: F401  (fixtures)
+from tests.helpers.emulator import emu, emulator_server  # noqa: F401  (fixtures)
 
 _PREFIXES = ("CXOPS_", "COGNIGY_", "GENESYS_", "CXONE_", "NICE_")
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-              ) -> Iterator[Path]:
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep tests out of the home folder, the working folder and the caller's CXOPS_* settings."""
     home = tmp_path_factory.mktemp("home")
     work = tmp_path_factory.mktemp("work")
@@ -24,4 +22,4 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         if key.startswith(_PREFIXES) and key != "CXOPS_TEST_PG_URL":
             monkeypatch.delenv(key)
     monkeypatch.chdir(work)
-    yield work
+    return work

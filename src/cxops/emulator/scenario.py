@@ -28,6 +28,7 @@ import json
 import random
 import threading
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,30 +150,42 @@ class Faults:
         return True
 
     def match_request(self, vendor: str, tenant: str, method: str, path: str) -> FaultRule | None:
-        """The first firing HTTP rule for this request, if any (counters advance on match)."""
-        with self._lock:
-            for i, rule in enumerate(self.scenario.faults):
-                if rule.action in JOB_ACTIONS or not _applies(rule, vendor, tenant):
-                    continue
-                if rule.method and rule.method.upper() != method:
-                    continue
-                if not fnmatch.fnmatchcase(path, rule.path):
-                    continue
-                if self._fires(i, rule):
-                    self.fired.append((i, rule.action))
-                    return rule
-        return None
+        """The first firing HTTP rule for this request, if any.
+
+        Every rule that matches counts the call, whether or not an earlier rule fires, so
+        ``calls: [2]`` means "the second request this rule matches" however rules are ordered.
+        """
+
+        def matches(rule: FaultRule) -> bool:
+            return (
+                rule.action not in JOB_ACTIONS
+                and _applies(rule, vendor, tenant)
+                and (not rule.method or rule.method.upper() == method)
+                and fnmatch.fnmatchcase(path, rule.path)
+            )
+
+        return self._first_firing(matches)
 
     def match_job(self, vendor: str, tenant: str, kind: str) -> FaultRule | None:
         """The first firing job rule for a job of ``kind`` being created, if any."""
+
+        def matches(rule: FaultRule) -> bool:
+            return (
+                rule.action in JOB_ACTIONS
+                and _applies(rule, vendor, tenant)
+                and fnmatch.fnmatchcase(kind, rule.job)
+            )
+
+        return self._first_firing(matches)
+
+    def _first_firing(self, matches: Callable[[FaultRule], bool]) -> FaultRule | None:
+        chosen: FaultRule | None = None
         with self._lock:
             for i, rule in enumerate(self.scenario.faults):
-                if rule.action not in JOB_ACTIONS or not _applies(rule, vendor, tenant):
-                    continue
-                if fnmatch.fnmatchcase(kind, rule.job) and self._fires(i, rule):
+                if matches(rule) and self._fires(i, rule) and chosen is None:
+                    chosen = rule
                     self.fired.append((i, rule.action))
-                    return rule
-        return None
+        return chosen
 
 
 def _applies(rule: FaultRule, vendor: str, tenant: str) -> bool:
