@@ -12,7 +12,8 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 
-import click
+import typer
+from typer.exceptions import TyperException
 
 from cxops.errors import CxopsError
 from cxops.logs import redact
@@ -40,13 +41,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = app(
             args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="cxops"
         )
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", EXIT_OK))
+    except typer.Abort:
         _say("Aborted.")
         return 130
-    except click.ClickException as exc:
-        exc.show()
+    except TyperException as exc:  # typer's click: bad option, unknown command, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _say(f"error: {exc}")
         return EXIT_USAGE
     except CxopsError as exc:
         if debug:
@@ -61,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         path = _write_crash_log()
         _say(f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}")
-        _say(f"the full traceback is in {path}; please attach it to a bug report")
+        _say(f"the full traceback is in {path} (please attach it to a bug report)")
         if debug:
             traceback.print_exc()
         return EXIT_BUG
