@@ -11,5 +11,14 @@ def test_all_is_sorted_and_complete() -> None:
     for name in names:
         assert hasattr(cxops, name), name
     public = {n for n in vars(cxops) if not n.startswith("_")} - {"errors", "logs", "cli"}
-    assert public <= set(names) | {"emulator", "model", "analysis", "transport", "pipelines",
-                                   "store", "sinks", "vendors", "web"}
+    assert public <= set(names) | {
+        "emulator",
+        "model",
+        "analysis",
+        "transport",
+        "pipelines",
+        "store",
+        "sinks",
+        "vendors",
+        "web",
+    }
