@@ -1,4 +1,13 @@
-"""CXone routes for one tenant (auth host and API host share the mount in the emulator)."""
+"""CXone routes for one tenant (auth host and API host share the mount in the emulator).
+
+- ``POST /auth/token``: OAuth2 password grant with the access key as username/password and the
+  application's client credentials in Basic auth (cxops' VENDORS.md; CXone developer portal).
+- ``GET /.well-known/cxone-configuration?tenantId=``: discovery, ``api_endpoint`` = API host.
+- Studio scripts under ``/inContactAPI/services/vNN.0/`` (see :mod:`.scripts`).
+
+Public clients spell the API root ``/inContactAPI``, ``/InContactAPI`` and ``/incontactapi``;
+the platform accepts all, so the emulator matches that segment case-insensitively.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +15,56 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cxops.emulator import oauth, problems
 from cxops.emulator.context import EmulatorContext
+from cxops.emulator.cxone.scripts import script_routes
 
 VENDOR = "cxone"
+_API_ROOT = "/incontactapi/"
 
 
-def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
+class _CaseInsensitiveRoot:
+    """Rewrite any spelling of ``/inContactAPI/`` to the one the routes use."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            root: str = scope.get("root_path", "")
+            path: str = scope["path"]
+            rest = path[len(root) :] if root and path.startswith(root) else path
+            if rest.lower().startswith(_API_ROOT) and not rest.startswith("/inContactAPI/"):
+                prefix = path[: len(path) - len(rest)]
+                scope = {**scope, "path": prefix + "/inContactAPI/" + rest[len(_API_ROOT) :]}
+        await self.app(scope, receive, send)
+
+
+def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
     async def token(request: Request) -> Response:
-        """``POST /auth/token``: password grant with the access key, Basic client credentials."""
+        """``POST /auth/token``: password grant with the access key, Basic client credentials.
+
+        Errors follow RFC 6749 §5.2: a wrong client is ``401 invalid_client``, a wrong access
+        key ``400 invalid_grant``."""
         client_id, secret, form = await oauth.client_from_request(request)
         if form.get("grant_type") != "password":
             return problems.error_response(
                 VENDOR, 400, "grant_type must be password", "unsupported_grant_type", auth_host=True
+            )
+        if oauth.match_client(ctx, VENDOR, tenant, client_id, secret) is None:
+            return problems.error_response(
+                VENDOR, 401, "Client authentication failed", "invalid_client", auth_host=True
             )
         cred = ctx.tokens.find(VENDOR, tenant, access_key_id=form.get("username"))
         if (
             cred is None
             or cred.access_key_secret != form.get("password")
             or cred.client_id != client_id
-            or cred.client_secret != secret
         ):
             return problems.error_response(
-                VENDOR, 401, "Invalid access key or client", "invalid_grant", auth_host=True
+                VENDOR, 400, "Invalid access key id or secret", "invalid_grant", auth_host=True
             )
         who = ctx.tokens.issue(cred)
         return JSONResponse(
@@ -56,9 +91,11 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             }
         )
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/auth/token", token, methods=["POST"]),
             Route("/.well-known/cxone-configuration", discovery, methods=["GET"]),
+            *script_routes(ctx, tenant),
         ]
     )
+    return _CaseInsensitiveRoot(app)

@@ -1,0 +1,222 @@
+"""Studio script routes under ``/inContactAPI/services/vNN.0/``: search, get, save, history.
+
+Shapes (documented with their sources in docs/emulator/cxone.md): ``scripts/search`` answers
+``{totalRecords, busNo, _links, scriptSearchDetails[]}``; ``scripts`` answers the script JSON;
+``POST scripts`` validates and answers 200 / 206 / 409; ``scripts/historyByName`` lists versions.
+Every list pages with ``skip``/``top``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from cxops.emulator import guard, problems
+from cxops.emulator.context import EmulatorContext
+from cxops.emulator.cxone.paging import PagingError, page_of
+from cxops.emulator.cxone.store import CxoneTenant, Version
+from cxops.emulator.cxone.validate import ERROR, WARNING, grouped, shape_error, validate
+from cxops.emulator.tokens import Principal
+
+VENDOR = "cxone"
+READ, WRITE = "scripts:read", "scripts:write"
+BASE = "/inContactAPI/services/{version}"
+_VERSION = re.compile(r"v\d+\.0")
+
+
+def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return problems.error_response(VENDOR, status, message, **extra)
+
+
+def _summary(unit: CxoneTenant, path: str, version: Version) -> dict[str, Any]:
+    header = version.script["header"]
+    return {
+        "masterID": version.master_id,
+        "busNo": unit.bus_no,
+        "scriptName": path,
+        "status": unit.status(path, version),
+        "mediaType": header.get("mediaType", 4),
+        "mediaTypeName": header.get("mediaTypeName", "Phone"),
+        "modifyDate": version.modify_date,
+        "mUser": version.modify_user,
+    }
+
+
+def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
+    """The script routes of one business unit (the tenant is looked up per request, because an
+    emulator reset rebuilds it)."""
+
+    def unit() -> CxoneTenant:
+        found: CxoneTenant = ctx.tenant(VENDOR, tenant)
+        return found
+
+    def enter(request: Request, scope: str) -> Principal | Response:
+        if not _VERSION.fullmatch(request.path_params["version"]):
+            return _error(404, f"API version {request.path_params['version']} does not exist")
+        return guard.authenticate(ctx, request, VENDOR, tenant, scope)
+
+    async def search(request: Request) -> Response:
+        """``GET scripts/search?searchString=&scriptName=&skip=&top=``."""
+        who = enter(request, READ)
+        if isinstance(who, Response):
+            return who
+        try:
+            page = page_of(request)
+        except PagingError as exc:
+            return _error(400, str(exc))
+        bu = unit()
+        wanted = [
+            q.lower()
+            for q in (
+                request.query_params.get("searchString"),
+                request.query_params.get("scriptName"),
+            )
+            if q
+        ]
+        rows = [
+            _summary(bu, path, bu.scripts[path][-1])
+            for path in bu.paths()
+            if all(q in path.lower() for q in wanted)
+        ]
+        if not rows:
+            return Response(status_code=204)  # CXone answers an empty result with 204
+        return JSONResponse(
+            {
+                "totalRecords": len(rows),
+                "busNo": bu.bus_no,
+                "_links": page.links(request, len(rows)),
+                "scriptSearchDetails": page.slice(rows),
+            }
+        )
+
+    async def get_script(request: Request) -> Response:
+        """``GET scripts?scriptPath=`` (current version) or ``?scriptId=<masterID>``."""
+        who = enter(request, READ)
+        if isinstance(who, Response):
+            return who
+        bu = unit()
+        path_q, id_q = request.query_params.get("scriptPath"), request.query_params.get("scriptId")
+        if path_q:
+            path = bu.resolve(path_q)
+            if path is None:
+                return _error(404, f"Script '{path_q}' was not found")
+            return JSONResponse(bu.document(path, bu.scripts[path][-1]))
+        if id_q:
+            found = bu.by_master(int(id_q)) if id_q.isdigit() else None
+            if found is None:
+                return _error(404, f"Script with id {id_q} was not found")
+            return JSONResponse(bu.document(*found))
+        return _error(400, "scriptPath or scriptId is required")
+
+    async def history(request: Request) -> Response:
+        """``GET scripts/historyByName?scriptPath=&skip=&top=``: versions, newest first."""
+        who = enter(request, READ)
+        if isinstance(who, Response):
+            return who
+        try:
+            page = page_of(request)
+        except PagingError as exc:
+            return _error(400, str(exc))
+        bu = unit()
+        asked = request.query_params.get("scriptPath")
+        if not asked:
+            return _error(400, "scriptPath is required")
+        path = bu.resolve(asked)
+        if path is None:
+            return _error(404, f"Script '{asked}' was not found")
+        rows = [
+            {
+                "scriptId": v.master_id,
+                "masterID": v.master_id,
+                "modifyDate": v.modify_date,
+                "modifyUser": v.modify_user,
+                "status": bu.status(path, v),
+            }
+            for v in reversed(bu.scripts[path])
+        ]
+        return JSONResponse(
+            {
+                "name": path,
+                "totalRecords": len(rows),
+                "_links": page.links(request, len(rows)),
+                "versions": page.slice(rows),
+            }
+        )
+
+    async def save(request: Request) -> Response:
+        """``POST scripts``: validate, then store as a new version (200/206) or refuse (409)."""
+        who = enter(request, WRITE)
+        if isinstance(who, Response):
+            return who
+        bu = unit()
+        if bu.inflight >= bu.max_concurrent_saves:
+            # Studio's save service limits concurrent validations per business unit; CXone
+            # sends no Retry-After, so clients must back off on their own (VENDORS.md).
+            return _error(
+                429,
+                f"Too many requests: at most {bu.max_concurrent_saves} script saves may run "
+                "at once for this business unit",
+            )
+        bu.inflight += 1
+        try:
+            return await _save(request, bu, who)
+        finally:
+            bu.inflight -= 1
+
+    async def _save(request: Request, bu: CxoneTenant, who: Principal) -> Response:
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, "Request body is not valid JSON")
+        script = body.get("scriptContent", body) if isinstance(body, dict) else body
+        why = shape_error(script)
+        if why is not None:
+            return _error(400, why)
+        # The save takes time on the emulator clock (sped-up clocks make it shorter in real time).
+        await asyncio.sleep(bu.save_seconds / ctx.clock.speed)
+        found = validate(script, bu.exists)
+        errors, warnings = grouped(found, ERROR), grouped(found, WARNING)
+        counts = {
+            "errorCount": sum(len(v) for v in errors.values()),
+            "warningCount": sum(len(v) for v in warnings.values()),
+        }
+        name = script["header"]["scriptName"]
+        if errors:
+            return _error(
+                409,
+                f"Script {name} failed validation with {counts['errorCount']} error(s)",
+                scriptName=name,
+                **counts,
+                results=[{"success": False, "libraryId": ""}],
+                errors=errors,
+                warnings=warnings,
+            )
+        user = who.credential.access_key_id or who.client
+        version = bu.commit(script, ctx.clock.iso(), user)
+        path = version.script["header"]["scriptName"]
+        request.state.effect = "cxone.script.save"
+        request.state.resource = path
+        return JSONResponse(
+            {
+                "masterID": version.master_id,
+                "scriptName": path,
+                **counts,
+                "results": [{"success": True, "libraryId": ""}],
+                "errors": {},
+                "warnings": warnings,
+            },
+            status_code=206 if warnings else 200,
+        )
+
+    return [
+        Route(f"{BASE}/scripts/search", search, methods=["GET"]),
+        Route(f"{BASE}/scripts/historyByName", history, methods=["GET"]),
+        Route(f"{BASE}/scripts", get_script, methods=["GET"]),
+        Route(f"{BASE}/scripts", save, methods=["POST"]),
+    ]
