@@ -1,0 +1,238 @@
+"""The vendor client: one call = deadline → retry → pace → one attempt → httpx (+ auth).
+
+Each layer is one small method, as in httpx's ``_client.py``::
+
+    request()        one deadline for the whole call, errors translated at one boundary
+    _with_retry()    tenacity with the policy of ``retry.CallState``
+    _attempt()       tenant pacing (token bucket + concurrency cap), one send, classify
+    httpx            auth (``auth.py``), timeouts, connection pool
+
+Callers use :meth:`VendorClient.get_json` / :meth:`VendorClient.send_json` for JSON calls and
+:meth:`VendorClient.request` for anything else; every failure arrives as a :mod:`cxops.errors`
+exception whose text is already redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception
+
+from cxops.errors import CxopsError, NetworkError, ProtocolError
+from cxops.logs import redact
+from cxops.transport.ratelimit import TenantLimiter
+from cxops.transport.retry import (
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
+    CallState,
+    RetryableResponse,
+    RetryBudget,
+    parse_retry_after,
+)
+from cxops.transport.settings import TransportOptions
+from cxops.transport.vendor_errors import error_from_response, json_body
+
+__all__ = ["IDEMPOTENCY_HEADER", "VendorClient"]
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+Params = Mapping[str, str | int | float | bool | None]
+
+
+class VendorClient:
+    """A resilient client for one vendor tenant (build it with ``transport.open_client``)."""
+
+    def __init__(
+        self,
+        vendor: str,
+        http: httpx.AsyncClient,
+        options: TransportOptions,
+        limiter: TenantLimiter,
+    ) -> None:
+        self.vendor = vendor
+        self.http = http
+        self.options = options
+        self.limiter = limiter
+        self.budget = RetryBudget(options.budget_ratio, options.budget_reserve)
+
+    async def __aenter__(self) -> VendorClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    @property
+    def attempts(self) -> int:
+        """Requests sent by this client so far, retries included (token requests excluded)."""
+        return self.budget.attempts
+
+    # -- layer 1: the call ------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        idempotency_key: str | None = None,
+        deadline: float | None = None,
+        accept: Collection[int] = (),
+    ) -> httpx.Response:
+        """Send one logical call with retries; return the response or raise a cxops error.
+
+        ``idempotent=True`` declares a POST safe to repeat; ``idempotency_key`` sends the
+        ``Idempotency-Key`` header, which also makes it safe. ``deadline`` (seconds) bounds all
+        attempts and waits together. Statuses in ``accept`` are returned instead of raised.
+        """
+        method = method.upper()
+        hdrs = {"X-Request-ID": uuid.uuid4().hex, **(headers or {})}
+        if idempotency_key:
+            hdrs[IDEMPOTENCY_HEADER] = idempotency_key
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        request = self.http.build_request(
+            method, url, params=clean, json=json, data=data, content=content, headers=hdrs
+        )
+        safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        limit = deadline if deadline is not None else self.options.deadline
+        call = CallState(
+            self.options, self.budget, safe or bool(idempotency_key), time.monotonic() + limit
+        )
+        try:
+            async with asyncio.timeout(limit):
+                response = await self._with_retry(request, call)
+        except TimeoutError:
+            raise NetworkError(
+                redact(
+                    f"{self.vendor} {method} {request.url.path}: no answer within the "
+                    f"{limit:g}s deadline ({call.stop_reason or 'still trying'})"
+                ),
+                hint="the vendor is slow or unreachable; retry later or raise the deadline",
+            ) from None
+        except RetryableResponse as exc:
+            raise self._final_error(exc.response, call) from None
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc, request, call) from None
+        if response.status_code >= 400 and response.status_code not in accept:
+            raise error_from_response(self.vendor, response)
+        return response
+
+    async def get_json(
+        self, url: str, *, params: Params | None = None, expect: type = dict, **kw: Any
+    ) -> Any:
+        """GET ``url`` and return its JSON (checked to be a ``dict`` unless ``expect`` says)."""
+        response = await self.request("GET", url, params=params, **kw)
+        return json_body(self.vendor, response, expect)
+
+    async def send_json(self, method: str, url: str, body: Any = None, **kw: Any) -> Any:
+        """Send a JSON body and return the decoded JSON answer (``None`` for an empty one)."""
+        response = await self.request(method, url, json=body, **kw)
+        if not response.content:
+            return None
+        return json_body(self.vendor, response)
+
+    # -- layer 2: retry ---------------------------------------------------------------------
+
+    async def _with_retry(self, request: httpx.Request, call: CallState) -> httpx.Response:
+        self.budget.record_call()
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(call.should_retry),
+            wait=call.wait,
+            stop=call.stop,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._attempt(request, call, attempt.retry_state.attempt_number)
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    # -- layer 3: one attempt ---------------------------------------------------------------
+
+    async def _attempt(self, request: httpx.Request, call: CallState, n: int) -> httpx.Response:
+        opts = self.options
+        async with self.limiter.slot():
+            left = max(call.remaining(), 0.001)
+            timeout = httpx.Timeout(
+                connect=min(opts.connect_timeout, left),
+                read=min(opts.read_timeout, left),
+                write=min(opts.write_timeout, left),
+                pool=min(opts.pool_timeout, left),
+            )
+            request.extensions["timeout"] = timeout.as_dict()
+            started = time.monotonic()
+            try:
+                response = await self.http.send(request)
+            except httpx.HTTPError as exc:
+                log.debug(
+                    "%s %s attempt %d failed: %s",
+                    request.method,
+                    request.url.path,
+                    n,
+                    type(exc).__name__,
+                    extra={"vendor": self.vendor, "request_id": request.headers["x-request-id"]},
+                )
+                raise
+        hint = parse_retry_after(response.headers.get("retry-after"))
+        scaled = None if hint is None else min(hint, opts.retry_after_max) * opts.retry_after_scale
+        self.limiter.observe(response, scaled)
+        log.debug(
+            "%s %s -> %d (attempt %d, %.0f ms)",
+            request.method,
+            request.url.path,
+            response.status_code,
+            n,
+            (time.monotonic() - started) * 1000,
+            extra={"vendor": self.vendor, "request_id": request.headers["x-request-id"]},
+        )
+        if response.status_code in RETRY_STATUSES or response.status_code == 500:
+            raise RetryableResponse(response)
+        return response
+
+    # -- the boundary: httpx and exhausted retries into cxops errors --------------------------
+
+    def _final_error(self, response: httpx.Response, call: CallState) -> CxopsError:
+        err = error_from_response(self.vendor, response)
+        if call.stop_reason:
+            err.message = f"{err.message}; {call.stop_reason}"
+            err.args = (err.message,)
+        return err
+
+    def _network_error(
+        self, exc: httpx.HTTPError, request: httpx.Request, call: CallState
+    ) -> CxopsError:
+        where = f"{self.vendor} {request.method} {request.url.path}"
+        if call.stop_reason:
+            why = call.stop_reason
+        elif call.safe:
+            why = "not a retryable failure"
+        else:
+            why = "not retried: repeating this request might duplicate its effect"
+        if isinstance(exc, httpx.TimeoutException):
+            what = f"timed out ({type(exc).__name__})"
+        elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+            what = "the connection was dropped mid-answer"
+        elif isinstance(exc, httpx.ConnectError):
+            what = "cannot connect"
+        elif isinstance(exc, httpx.DecodingError):
+            return ProtocolError(redact(f"{where}: undecodable body: {exc}"))
+        else:
+            what = type(exc).__name__
+        return NetworkError(
+            redact(f"{where}: {what}; {why}"),
+            hint="check the base URL and the network; cxops retried what was safe to retry",
+        )

@@ -1,0 +1,116 @@
+"""Client-side pacing per tenant: a token bucket, a concurrency cap, and the vendor's hints.
+
+Every client talking to the same tenant (same vendor and base URL) in one event loop shares one
+:class:`TenantLimiter`, so two pipelines in one process cannot together exceed the pace.
+The limiter adapts to what the vendor says:
+
+- a 429's ``Retry-After`` pauses the whole tenant, not only the request that got it;
+- Genesys ``inin-ratelimit-allowed/-count/-reset`` and the IETF draft / GitHub style
+  ``RateLimit-Remaining``/``X-RateLimit-Remaining`` + ``-Reset`` pause it when nothing remains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+__all__ = ["TenantLimiter", "limiter_for"]
+
+_MAX_PAUSE = 120.0
+
+
+def _number(headers: httpx.Headers, *names: str) -> float | None:
+    for name in names:
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        try:
+            return float(raw.split(",")[0].split(";")[0])
+        except ValueError:
+            continue
+    return None
+
+
+class TenantLimiter:
+    """A token bucket (``rate`` per second, ``burst`` deep) plus at most ``concurrency`` calls."""
+
+    def __init__(self, rate: float, burst: float, concurrency: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = burst
+        self._stamp = time.monotonic()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(concurrency)
+        self.concurrency = concurrency
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def _take(self) -> None:
+        # One waiter at a time computes its wait: FIFO fairness, and no thundering herd.
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._refill(now)
+                wait = max(0.0, self._paused_until - now)
+                if wait == 0 and self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                if wait == 0:
+                    wait = (1 - self._tokens) / self.rate
+                await asyncio.sleep(wait)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold a concurrency slot and one bucket token for the duration of one request."""
+        async with self._slots:
+            await self._take()
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of this tenant for ``seconds`` (clamped) from now."""
+        until = time.monotonic() + min(max(seconds, 0.0), _MAX_PAUSE)
+        self._paused_until = max(self._paused_until, until)
+
+    def observe(self, response: httpx.Response, retry_after: float | None = None) -> None:
+        """Adapt to a response's rate-limit headers (and a 429's already-scaled wait)."""
+        if response.status_code == 429 and retry_after is not None:
+            self.pause(retry_after)
+        headers = response.headers
+        remaining = _number(headers, "ratelimit-remaining", "x-ratelimit-remaining")
+        reset = _number(headers, "ratelimit-reset", "x-ratelimit-reset", "inin-ratelimit-reset")
+        allowed = _number(headers, "inin-ratelimit-allowed")
+        count = _number(headers, "inin-ratelimit-count")
+        if remaining is None and allowed is not None and count is not None:
+            remaining = allowed - count
+        if remaining is not None and remaining <= 0 and reset is not None:
+            # X-RateLimit-Reset is sometimes an epoch time: treat big values as one.
+            self.pause(reset - time.time() if reset > 1e9 else reset)
+
+
+_REGISTRY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TenantLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def limiter_for(key: str, rate: float, burst: float, concurrency: int) -> TenantLimiter:
+    """The limiter shared by every client of tenant ``key`` in the running event loop."""
+    loop = asyncio.get_running_loop()
+    limiters = _REGISTRY.setdefault(loop, {})
+    if key not in limiters:
+        limiters[key] = TenantLimiter(rate, burst, concurrency)
+    return limiters[key]
