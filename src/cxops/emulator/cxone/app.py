@@ -77,7 +77,10 @@ def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
         )
 
     async def discovery(request: Request) -> Response:
-        api = str(request.base_url).rstrip("/")
+        # ``request.base_url`` leaves out the mount (Starlette's ``app_root_path``); the API host
+        # of this tenant is the mount itself, which is ``root_path``.
+        mount = request.scope.get("root_path", "")
+        api = str(request.url.replace(path=mount, query="")).rstrip("/")
         return JSONResponse(
             {
                 "private": False,

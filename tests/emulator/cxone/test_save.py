@@ -1,0 +1,174 @@
+"""POST scripts: validate-on-save (200/206/409), masterIDs, history, ledger, concurrency cap."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+
+import httpx
+
+from cxops.emulator import EmulatorThread
+from cxops.emulator.cxone.store import CxoneTenant
+from tests.emulator.cxone.conftest import Cx
+
+
+def _ledger_saves(emu: EmulatorThread) -> list[str]:
+    rows = httpx.get(
+        emu.url + "/_emulator/ledger", params={"vendor": "cxone", "effect": "cxone.script.save"}
+    ).json()["entries"]
+    return [row["resource"] for row in rows]
+
+
+def test_clean_save_is_200_and_mints_a_new_master_id_each_time(cx: Cx) -> None:
+    """Two saves of a healthy script: 200 twice, three distinct masterIDs, history lists them."""
+    script = cx.script("Common\\Auth_PIN")
+    before = script["header"]["masterId"]
+    first = cx.save(script)
+    assert first.status_code == 200, first.text
+    assert first.json()["errorCount"] == 0 and first.json()["warningCount"] == 0
+    assert first.json()["results"] == [{"success": True, "libraryId": ""}]
+    second = cx.save(script)
+    assert second.status_code == 200
+    ids = [before, first.json()["masterID"], second.json()["masterID"]]
+    assert len(set(ids)) == 3
+    history = cx.get("/scripts/historyByName", scriptPath="Common\\Auth_PIN").json()
+    assert [v["masterID"] for v in history["versions"]] == ids[::-1]
+    assert history["versions"][0]["modifyUser"] == "cxone-dev-admin-key"
+    assert cx.script("Common\\Auth_PIN")["header"]["masterId"] == ids[2]
+
+
+def test_saved_content_round_trips(cx: Cx) -> None:
+    """What a save sends is what the next GET returns (header masterId aside)."""
+    script = cx.script("Billing\\Payment_IVR")
+    key = next(k for k, a in script["actions"].items() if a["name"] == "PLAY")
+    script["actions"][key]["label"] = "Confirm payment"
+    assert cx.save(script).status_code == 200
+    again = cx.script("Billing\\Payment_IVR")
+    for part in ("actions", "properties", "branches"):
+        assert again[part] == script[part]
+
+
+def test_flawed_script_is_409_with_exact_per_action_errors(cx: Cx) -> None:
+    """Flawed\\Broken_Menu is refused with four errors, keyed by action id, each with a code."""
+    response = cx.save(cx.script("Flawed\\Broken_Menu"))
+    assert response.status_code == 409
+    body = response.json()
+    assert "failed validation" in body["message"]
+    assert body["errorCount"] == 4 and body["warningCount"] == 0
+    assert body["results"] == [{"success": False, "libraryId": ""}]
+    found = {
+        key: [(e["actionId"], e["code"], e["severity"]) for e in rows]
+        for key, rows in body["errors"].items()
+    }
+    assert found == {
+        "2": [(2, "EXPRESSION_SYNTAX", "Error")],
+        "3": [(3, "REQUIRED_PROPERTY_MISSING", "Error")],
+        "4": [(4, "UNKNOWN_ACTION", "Error")],
+        "5": [(5, "BRANCH_TARGET_MISSING", "Error")],
+    }
+    syntax = body["errors"]["2"][0]
+    assert (syntax["property"], syntax["line"], syntax["column"]) == ("Data", 2, 4)
+    assert body["errors"]["3"][0]["property"] == "Sequence"
+    assert body["errors"]["5"][0]["branch"] == 1  # second connection of action 5
+    assert "99" in body["errors"]["5"][0]["message"]
+
+
+def test_409_leaves_the_stored_script_unchanged(cx: Cx, emu: EmulatorThread) -> None:
+    """Breaking a healthy script and saving it is refused; GET and history are as before."""
+    good = cx.script("Sales\\Sales_Menu")
+    history = cx.get("/scripts/historyByName", scriptPath="Sales\\Sales_Menu").json()
+    broken = copy.deepcopy(good)
+    key = next(k for k, a in broken["actions"].items() if a["name"] == "MENU")
+    for prop in broken["properties"][key].values():
+        if prop["name"] in ("Sequence", "Phrase"):
+            prop["value"] = ""
+    response = cx.save(broken)
+    assert response.status_code == 409
+    assert list(response.json()["errors"]) == [key]
+    assert cx.script("Sales\\Sales_Menu") == good
+    assert cx.get("/scripts/historyByName", scriptPath="Sales\\Sales_Menu").json() == history
+    assert _ledger_saves(emu) == []
+
+
+def test_missing_sub_script_is_409_script_not_found(cx: Cx) -> None:
+    """Calling a script that does not exist fails the save on the calling action."""
+    body = cx.save(cx.script("Flawed\\Missing_Sub")).json()
+    assert body["errors"]["2"][0]["code"] == "SCRIPT_NOT_FOUND"
+    assert "Common\\Retired_Survey" in body["errors"]["2"][0]["message"]
+
+
+def test_warnings_save_as_206(cx: Cx) -> None:
+    """Deprecated and unreachable actions save with 206, warnings keyed by action id."""
+    legacy = cx.save(cx.script("Flawed\\Legacy_Prompts"))
+    assert legacy.status_code == 206
+    assert {k: [w["code"] for w in v] for k, v in legacy.json()["warnings"].items()} == {
+        "2": ["DEPRECATED_ACTION"],
+        "4": ["DEPRECATED_ACTION"],
+    }
+    orphan = cx.save(cx.script("Flawed\\Orphan_Actions"))
+    assert orphan.status_code == 206
+    assert orphan.json()["warningCount"] == 2
+    assert set(orphan.json()["warnings"]) == {"5", "6"}
+    assert orphan.json()["masterID"] == cx.script("Flawed\\Orphan_Actions")["header"]["masterId"]
+
+
+def test_new_script_saves_and_can_then_be_called(cx: Cx) -> None:
+    """Saving a new path creates it; a script calling it then validates clean."""
+    caller = cx.script("Flawed\\Missing_Sub")
+    callee = cx.script("Support\\Outage_Message")
+    callee["header"]["scriptName"] = "Common\\Retired_Survey"
+    created = cx.save(callee)
+    assert created.status_code == 200
+    assert created.json()["scriptName"] == "Common\\Retired_Survey"
+    assert cx.save(caller).status_code == 200
+
+
+def test_bad_bodies_are_400(cx: Cx) -> None:
+    """Not JSON, or no header.scriptName: 400 {message}, nothing stored."""
+    headers = cx.headers()
+    raw = httpx.post(cx.api + "/scripts", content=b"{nope", headers=headers)
+    assert raw.status_code == 400 and "JSON" in raw.json()["message"]
+    nameless = httpx.post(
+        cx.api + "/scripts", json={"scriptContent": {"actions": {}}}, headers=headers
+    )
+    assert nameless.status_code == 400 and "scriptName" in nameless.json()["message"]
+
+
+def test_ledger_records_each_successful_save(cx: Cx, emu: EmulatorThread) -> None:
+    """Every 200/206 save is one cxone.script.save entry naming the path; a 409 is none."""
+    cx.save(cx.script("Common\\Check_Hours"))
+    cx.save(cx.script("Flawed\\Broken_Menu"))
+    cx.save(cx.script("Flawed\\Legacy_Prompts"))
+    assert _ledger_saves(emu) == ["Common\\Check_Hours", "Flawed\\Legacy_Prompts"]
+
+
+def test_concurrent_saves_beyond_the_cap_get_429_without_retry_after(
+    cx: Cx, emu: EmulatorThread
+) -> None:
+    """With saves held in flight, the 6th..8th concurrent saves get 429 and no Retry-After."""
+    unit: CxoneTenant = emu.ctx.tenant("cxone", "dev")
+    unit.save_seconds = 0.6  # hold each save long enough for all eight to overlap
+    headers = cx.headers()
+    body = {"scriptContent": cx.script("Common\\Log_Call")}
+
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=16)
+        async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+            return list(
+                await asyncio.gather(
+                    *(
+                        client.post(cx.api + "/scripts", json=body, headers=headers)
+                        for _ in range(8)
+                    )
+                )
+            )
+
+    responses = asyncio.run(burst())
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * unit.max_concurrent_saves + [429] * (8 - unit.max_concurrent_saves)
+    for refused in (r for r in responses if r.status_code == 429):
+        assert "retry-after" not in refused.headers
+        assert "at most 5" in refused.json()["message"]
+    assert unit.inflight == 0
+    assert len(_ledger_saves(emu)) == unit.max_concurrent_saves
+    assert cx.save(body["scriptContent"]).status_code == 200  # the cap frees up again
