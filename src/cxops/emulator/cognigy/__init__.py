@@ -10,7 +10,33 @@ from cxops.emulator.context import EmulatorContext
 from cxops.emulator.tokens import Credential
 
 ADMIN_SCOPES = frozenset({"*"})
-READONLY_SCOPES = frozenset({"projects:read", "flows:read", "resources:read", "tasks:read"})
+# One ``<area>:read`` / ``<area>:write`` (or ``:run``) pair per API area; the read-only client
+# gets every ``:read`` and nothing that changes the tenant.
+READ_AREAS = (
+    "projects",
+    "flows",
+    "resources",
+    "snapshots",
+    "packages",
+    "tasks",
+    "endpoints",
+    "conversations",
+    "auditevents",
+    "playbooks",
+    "simulator",
+)
+WRITE_SCOPES = frozenset(
+    {
+        "flows:write",
+        "snapshots:write",
+        "packages:write",
+        "tasks:write",
+        "endpoints:write",
+        "playbooks:run",
+        "simulator:run",
+    }
+)
+READONLY_SCOPES = frozenset(f"{area}:read" for area in READ_AREAS)
 
 
 class CognigyEmulator:

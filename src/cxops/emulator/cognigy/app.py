@@ -1,4 +1,6 @@
-"""Cognigy.AI routes for one tenant."""
+"""Cognigy.AI routes for one tenant: OAuth2, ``/new/v2.0`` REST, ``/testing`` simulator and the
+tenant's ``/_emulator`` test controls.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +9,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from cxops.emulator import guard, oauth, problems
+from cxops.emulator import oauth, problems
+from cxops.emulator.cognigy import (
+    routes_control,
+    routes_deploy,
+    routes_resources,
+    routes_runtime,
+    routes_testing,
+)
+from cxops.emulator.cognigy.api import Api
 from cxops.emulator.context import EmulatorContext
 
 VENDOR = "cognigy"
 
 
 def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
+    """The ASGI app serving one tenant at Cognigy's own paths."""
+
     async def token(request: Request) -> Response:
         """``POST /auth/oauth2/token``: client credentials, client auth by Basic or form."""
         client_id, secret, form = await oauth.client_from_request(request)
@@ -36,15 +48,8 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             }
         )
 
-    async def projects(request: Request) -> Response:
-        who = guard.authenticate(ctx, request, VENDOR, tenant, "projects:read")
-        if isinstance(who, Response):
-            return who
-        return JSONResponse({"items": [], "total": 0, "nextCursor": None, "previousCursor": None})
-
-    return Starlette(
-        routes=[
-            Route("/auth/oauth2/token", token, methods=["POST"]),
-            Route("/new/v2.0/projects", projects, methods=["GET"]),
-        ]
-    )
+    api = Api(ctx, tenant)
+    routes = [Route("/auth/oauth2/token", token, methods=["POST"])]
+    for module in (routes_resources, routes_deploy, routes_runtime, routes_testing, routes_control):
+        routes.extend(module.routes(api))
+    return Starlette(routes=routes)

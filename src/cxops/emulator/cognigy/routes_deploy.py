@@ -1,0 +1,446 @@
+"""Snapshots, packages and tasks (``ResourcesAPIGroup_2_0`` snapshot/package operations,
+``MetricsAPIGroup_2_0`` indexTasks/readTask/cancelTask). Every change runs as a task.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from cxops.emulator.cognigy import archive, merge, tasks
+from cxops.emulator.cognigy.api import Api, bad_request, body, error, not_found, ok
+from cxops.emulator.cognigy.fixture_projects import content_hash
+from cxops.emulator.cognigy.model import MAX_SNAPSHOTS_PER_PROJECT, empty_content
+from cxops.emulator.cognigy.routes_resources import paged, strip
+from cxops.emulator.context import new_object_id
+from cxops.emulator.jobs import Job
+from cxops.emulator.tokens import Principal
+
+PACKAGE_TTL_MS = 7 * 86_400_000
+
+
+def routes(api: Api) -> list[Route]:
+    ctx = api.ctx
+    links: dict[str, tuple[str, str]] = {}  # download token -> (kind, id)
+
+    def start(
+        request: Request,
+        who: Principal,
+        kind: str,
+        type_: str,
+        params: dict[str, Any],
+        effect: str,
+        resource: str,
+        project: str,
+        on_done: Any,
+        fail: str | None = None,
+    ) -> Response:
+        job = tasks.start(ctx, api.name, kind, type_, params, on_done, who.client, fail)
+        api.effect(request, effect, resource, project, who, "action", {"taskId": job.id})
+        return ok(tasks.created_view(ctx, job), 202)
+
+    def snapshot_record(sid: str, pid: str, name: str, desc: str, content: Any) -> dict[str, Any]:
+        return {
+            "_id": sid,
+            "name": name,
+            "description": desc,
+            "hash": content_hash(content),
+            "createdAt": api.now_ms(),
+            "createdBy": api.t.user,
+            "isPackaged": False,
+            "packageExpiresAt": 0,
+            "projectId": pid,
+            "content": content,
+        }
+
+    def limit_error(pid: str) -> Response | None:
+        if len(api.t.snapshots_of(pid)) >= MAX_SNAPSHOTS_PER_PROJECT:
+            return error(
+                400,
+                f"The maximum number of {MAX_SNAPSHOTS_PER_PROJECT} Snapshots per "
+                "Project has been reached. Delete a Snapshot before creating a new one.",
+                "SnapshotLimitReached",
+            )
+        return None
+
+    async def snapshots(request: Request) -> Response:
+        if request.method == "GET":
+            who = api.auth(request, "snapshots:read")
+            if isinstance(who, Response):
+                return who
+            pid = request.query_params.get("projectId")
+            items = [
+                strip(s, "content", "projectId")
+                for s in api.t.snapshots.values()
+                if pid is None or s["projectId"] == pid
+            ]
+            return paged(items, request)
+        who = api.auth(request, "snapshots:write")
+        if isinstance(who, Response):
+            return who
+        data = await body(request)
+        if isinstance(data, Response):
+            return data
+        pid, name = data.get("projectId"), data.get("name")
+        if pid not in api.t.projects:
+            return not_found("Project", str(pid))
+        if not isinstance(name, str) or not name:
+            return bad_request("name is required")
+        full = limit_error(pid)
+        if full is not None:
+            return full
+        sid, desc = new_object_id(), str(data.get("description", ""))
+
+        def done(job: Job) -> None:
+            content = api.t.copy_content(pid)
+            api.t.snapshots[sid] = snapshot_record(sid, pid, name, desc, content)
+
+        return start(
+            request,
+            who,
+            "snapshot",
+            "createSnapshot",
+            {"projectId": pid, "name": name, "description": desc, "snapshotId": sid},
+            "cognigy.snapshot.create",
+            sid,
+            pid,
+            done,
+        )
+
+    def _snapshot(request: Request) -> dict[str, Any] | Response:
+        sid = request.path_params["snapshotId"]
+        snap = api.t.snapshots.get(sid)
+        return snap if snap is not None else not_found("Snapshot", sid)
+
+    async def snapshot(request: Request) -> Response:
+        write = request.method == "DELETE"
+        who = api.auth(request, "snapshots:write" if write else "snapshots:read")
+        if isinstance(who, Response):
+            return who
+        snap = _snapshot(request)
+        if isinstance(snap, Response):
+            return snap
+        if not write:
+            return ok(strip(snap, "content", "projectId", "packageExpiresAt"))
+        sid = snap["_id"]
+        return start(
+            request,
+            who,
+            "snapshot-delete",
+            "deleteSnapshot",
+            {"snapshotId": sid},
+            "cognigy.snapshot.delete",
+            sid,
+            snap["projectId"],
+            lambda job: api.t.snapshots.pop(sid, None),
+        )
+
+    async def package_snapshot(request: Request) -> Response:
+        who = api.auth(request, "snapshots:write")
+        if isinstance(who, Response):
+            return who
+        snap = _snapshot(request)
+        if isinstance(snap, Response):
+            return snap
+
+        def done(job: Job) -> None:
+            snap.update(isPackaged=True, packageExpiresAt=api.now_ms() + PACKAGE_TTL_MS)
+
+        return start(
+            request,
+            who,
+            "snapshot-package",
+            "packageSnapshot",
+            {"snapshotId": snap["_id"]},
+            "cognigy.snapshot.package",
+            snap["_id"],
+            snap["projectId"],
+            done,
+        )
+
+    async def restore(request: Request) -> Response:
+        who = api.auth(request, "snapshots:write")
+        if isinstance(who, Response):
+            return who
+        snap = _snapshot(request)
+        if isinstance(snap, Response):
+            return snap
+        pid = snap["projectId"]
+
+        def done(job: Job) -> None:
+            if pid not in api.t.projects:
+                raise LookupError("the snapshot's project no longer exists")
+            api.t.content[pid] = copy.deepcopy(snap["content"])
+            api.t.projects[pid]["lastChanged"] = api.now_ms()
+
+        return start(
+            request,
+            who,
+            "snapshot-restore",
+            "restoreSnapshot",
+            {"snapshotId": snap["_id"], "projectId": pid},
+            "cognigy.snapshot.restore",
+            snap["_id"],
+            pid,
+            done,
+        )
+
+    async def download_link(request: Request) -> Response:
+        kind = "snapshot" if "snapshotId" in request.path_params else "package"
+        who = api.auth(request, f"{kind}s:read")
+        if isinstance(who, Response):
+            return who
+        if kind == "snapshot":
+            rec = _snapshot(request)
+            if isinstance(rec, Response):
+                return rec
+            if not rec["isPackaged"]:
+                return error(400, "Snapshot is not packaged yet: package it first", "BadRequest")
+        else:
+            found = api.t.packages.get(request.path_params["packageId"])
+            if found is None:
+                return not_found("Package", request.path_params["packageId"])
+            rec = found
+        token = secrets.token_urlsafe(24)
+        links[token] = (kind, rec["_id"])
+        base = str(request.base_url).rstrip("/")
+        return ok({"downloadLink": f"{base}/new/v2.0/{kind}s/{rec['_id']}/download?token={token}"})
+
+    async def download(request: Request) -> Response:
+        kind = "snapshot" if "snapshotId" in request.path_params else "package"
+        rid = request.path_params[f"{kind}Id"]
+        if links.get(request.query_params.get("token", "")) != (kind, rid):
+            return error(401, "invalid or expired download token", "Unauthorized")
+        rec = (api.t.snapshots if kind == "snapshot" else api.t.packages).get(rid)
+        if rec is None:
+            return not_found(kind.title(), rid)
+        project = api.t.projects.get(rec["projectId"], {})
+        manifest = {
+            "kind": kind,
+            "name": rec["name"],
+            "description": rec["description"],
+            "hash": rec["hash"],
+            "sourceProject": {"_id": rec["projectId"], "name": project.get("name", "")},
+        }
+        return Response(
+            archive.pack(manifest, rec["content"]),
+            media_type="application/zip",
+            headers={"content-disposition": f'attachment; filename="{rid}.zip"'},
+        )
+
+    async def upload(request: Request) -> Response:
+        kind = "snapshot" if "/snapshots/" in request.url.path else "package"
+        who = api.auth(request, f"{kind}s:write")
+        if isinstance(who, Response):
+            return who
+        form = await request.form()
+        pid, file = form.get("projectId"), form.get("file")
+        if not isinstance(pid, str) or pid not in api.t.projects:
+            return not_found("Project", str(pid))
+        if not isinstance(file, UploadFile):
+            return bad_request("multipart field 'file' is required")
+        try:
+            manifest, content = archive.unpack(await file.read())
+        except archive.ArchiveError as exc:
+            return bad_request(str(exc))
+        if kind == "snapshot":
+            full = limit_error(pid)
+            if full is not None:
+                return full
+        rid = new_object_id()
+        name, desc = str(manifest.get("name", "")), str(manifest.get("description", ""))
+
+        def done(job: Job) -> None:
+            if kind == "snapshot":
+                api.t.snapshots[rid] = snapshot_record(rid, pid, name, desc, content)
+            else:
+                api.t.packages[rid] = package_record(rid, pid, name, desc, content)
+
+        return start(
+            request,
+            who,
+            f"{kind}-upload",
+            f"upload{kind.title()}Package",
+            {"projectId": pid, f"{kind}Id": rid},
+            f"cognigy.{kind}.upload",
+            rid,
+            pid,
+            done,
+        )
+
+    def package_record(rid: str, pid: str, name: str, desc: str, content: Any) -> dict[str, Any]:
+        return {
+            "_id": rid,
+            "name": name,
+            "description": desc,
+            "hash": content_hash(content),
+            "createdAt": api.now_ms(),
+            "createdBy": api.t.user,
+            "projectId": pid,
+            "content": content,
+        }
+
+    async def packages(request: Request) -> Response:
+        if request.method == "GET":
+            who = api.auth(request, "packages:read")
+            if isinstance(who, Response):
+                return who
+            pid = request.query_params.get("projectId")
+            items = [
+                strip(p, "content", "projectId")
+                for p in api.t.packages.values()
+                if pid is None or p["projectId"] == pid
+            ]
+            return paged(items, request)
+        who = api.auth(request, "packages:write")
+        if isinstance(who, Response):
+            return who
+        data = await body(request)
+        if isinstance(data, Response):
+            return data
+        pid, name, ids = data.get("projectId"), data.get("name"), data.get("resourceIds")
+        if pid not in api.t.projects:
+            return not_found("Project", str(pid))
+        if not isinstance(name, str) or not name:
+            return bad_request("name is required")
+        if not isinstance(ids, list) or not ids:
+            return bad_request("resourceIds must be a non-empty list")
+        known = api.t.all_resources(pid)
+        missing = [r for r in ids if r not in known]
+        if missing:
+            return bad_request(f"resources not in project {pid}: {missing}")
+        rid, desc = new_object_id(), str(data.get("description", ""))
+
+        def done(job: Job) -> None:
+            content = empty_content()
+            for res_id in ids:
+                kind, res = api.t.all_resources(pid).get(res_id, (None, None))
+                if kind is None or res is None:
+                    raise LookupError(f"resource {res_id} was deleted")
+                content[kind][res_id] = copy.deepcopy(res)
+            api.t.packages[rid] = package_record(rid, pid, name, desc, content)
+
+        return start(
+            request,
+            who,
+            "package",
+            "createPackage",
+            {"projectId": pid, "name": name, "resourceIds": ids, "packageId": rid},
+            "cognigy.package.create",
+            rid,
+            pid,
+            done,
+        )
+
+    async def package(request: Request) -> Response:
+        who = api.auth(request, "packages:read")
+        if isinstance(who, Response):
+            return who
+        rid = request.path_params["packageId"]
+        rec = api.t.packages.get(rid)
+        return ok(strip(rec, "content", "projectId")) if rec else not_found("Package", rid)
+
+    async def merge_package(request: Request) -> Response:
+        who = api.auth(request, "packages:write")
+        if isinstance(who, Response):
+            return who
+        rid = request.path_params["packageId"]
+        rec = api.t.packages.get(rid)
+        if rec is None:
+            return not_found("Package", rid)
+        data = await body(request)
+        if isinstance(data, Response):
+            return data
+        ids, strategies = data.get("resourceIds") or [], data.get("strategies") or []
+        if not isinstance(ids, list) or not isinstance(strategies, list):
+            return bad_request("resourceIds and strategies must be lists")
+        by_id = {s["_id"]: s for s in strategies if isinstance(s, dict) and "_id" in s}
+        pid = rec["projectId"]
+        items = merge.selected(rec["content"], ids)
+        clash = merge.conflicts(api.t.content[pid], items, by_id)
+        fail = (
+            (
+                f"Identity conflict: {', '.join(clash)} already exist in the project and the "
+                "identityConflictStrategy is 'abort'"
+            )
+            if clash
+            else None
+        )
+
+        def done(job: Job) -> None:
+            job.result["merged"] = merge.merge(api.t.content[pid], items, by_id, api.now_ms())
+            api.t.projects[pid]["lastChanged"] = api.now_ms()
+
+        return start(
+            request,
+            who,
+            "package-merge",
+            "mergePackage",
+            {"packageId": rid, "projectId": pid, "resourceIds": ids},
+            "cognigy.package.merge",
+            rid,
+            pid,
+            done,
+            fail,
+        )
+
+    async def task_index(request: Request) -> Response:
+        who = api.auth(request, "tasks:read")
+        if isinstance(who, Response):
+            return who
+        mine = [j for j in ctx.jobs.all() if j.vendor == "cognigy" and j.tenant == api.name]
+        mine.sort(key=lambda j: j.created)
+        return paged([tasks.task_view(ctx, j) for j in mine], request)
+
+    def _task(request: Request) -> Job | Response:
+        tid = request.path_params["taskId"]
+        job = ctx.jobs.get(tid)
+        if job is None or job.vendor != "cognigy" or job.tenant != api.name:
+            return not_found("Task", tid)
+        return job
+
+    async def task(request: Request) -> Response:
+        who = api.auth(request, "tasks:read")
+        if isinstance(who, Response):
+            return who
+        job = _task(request)
+        return job if isinstance(job, Response) else ok(tasks.task_view(ctx, job))
+
+    async def cancel(request: Request) -> Response:
+        who = api.auth(request, "tasks:write")
+        if isinstance(who, Response):
+            return who
+        job = _task(request)
+        if isinstance(job, Response):
+            return job
+        if job.terminal(ctx.clock.now()):
+            return error(400, f"Task {job.id} has already finished", "BadRequest")
+        ctx.jobs.cancel(job.id)
+        api.effect(request, "cognigy.task.cancel", job.id, None, who)
+        return ok(tasks.task_view(ctx, job))
+
+    v2 = "/new/v2.0"
+    return [
+        Route(f"{v2}/snapshots", snapshots, methods=["GET", "POST"]),
+        Route(f"{v2}/snapshots/upload", upload, methods=["POST"]),
+        Route(f"{v2}/snapshots/{{snapshotId}}", snapshot, methods=["GET", "DELETE"]),
+        Route(f"{v2}/snapshots/{{snapshotId}}/package", package_snapshot, methods=["POST"]),
+        Route(f"{v2}/snapshots/{{snapshotId}}/restore", restore, methods=["POST"]),
+        Route(f"{v2}/snapshots/{{snapshotId}}/downloadlink", download_link, methods=["POST"]),
+        Route(f"{v2}/snapshots/{{snapshotId}}/download", download),
+        Route(f"{v2}/packages", packages, methods=["GET", "POST"]),
+        Route(f"{v2}/packages/upload", upload, methods=["POST"]),
+        Route(f"{v2}/packages/{{packageId}}", package),
+        Route(f"{v2}/packages/{{packageId}}/merge", merge_package, methods=["POST"]),
+        Route(f"{v2}/packages/{{packageId}}/downloadlink", download_link, methods=["POST"]),
+        Route(f"{v2}/packages/{{packageId}}/download", download),
+        Route(f"{v2}/tasks", task_index),
+        Route(f"{v2}/tasks/{{taskId}}", task),
+        Route(f"{v2}/tasks/{{taskId}}/cancel", cancel, methods=["POST"]),
+    ]
