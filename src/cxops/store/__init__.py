@@ -1,1 +1,42 @@
-"""Runs, steps, the tamper-evident audit log and the outbox (SQLAlchemy 2 + Alembic)."""
+"""Runs, steps, the tamper-evident audit log and the outbox (SQLAlchemy 2 + Alembic).
+
+Start with :meth:`Store.open`; docs/store.md shows how a pipeline uses it.
+"""
+
+from cxops.store.audit import KEY_ENV, Verification, audit_key
+from cxops.store.chain import Problem
+from cxops.store.engine import resolve_url
+from cxops.store.outbox import DeliveryState
+from cxops.store.records import (
+    AuditEntry,
+    Delivery,
+    Endpoint,
+    Event,
+    Run,
+    RunStatus,
+    Step,
+    StepStart,
+    StepStatus,
+)
+from cxops.store.store import Store, StoreError, Tx
+
+__all__ = [
+    "KEY_ENV",
+    "AuditEntry",
+    "Delivery",
+    "DeliveryState",
+    "Endpoint",
+    "Event",
+    "Problem",
+    "Run",
+    "RunStatus",
+    "Step",
+    "StepStart",
+    "StepStatus",
+    "Store",
+    "StoreError",
+    "Tx",
+    "Verification",
+    "audit_key",
+    "resolve_url",
+]

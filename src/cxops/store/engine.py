@@ -1,0 +1,90 @@
+"""Where the store lives: URL resolution and engines tuned for each backend.
+
+The default is a SQLite file ``.cxops/state.db`` in the working folder (created with its folder),
+in WAL mode with foreign keys on; every transaction starts with ``BEGIN IMMEDIATE`` so that
+writers queue on SQLite's lock instead of failing when a read lock would need upgrading (the
+audit chain depends on appends being serialized). PostgreSQL URLs (``postgresql://``) are mapped
+to the psycopg 3 driver.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from cxops.errors import ConfigError
+
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "create_store_engine", "resolve_url"]
+
+ENV_VAR = "CXOPS_STORE_URL"
+DEFAULT_PATH = Path(".cxops") / "state.db"
+_BUSY_TIMEOUT_MS = 30_000
+_HINT = (
+    "use a SQLite path (sqlite:///path/state.db) or a PostgreSQL URL "
+    "(postgresql://user@host:5432/db), via --store or CXOPS_STORE_URL"
+)
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The store URL from the argument, else ``CXOPS_STORE_URL``, else the default SQLite file.
+
+    ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``; a SQLite file's
+    folder is created. Anything else is a :class:`ConfigError`.
+    """
+    text = url or os.environ.get(ENV_VAR) or f"sqlite:///{DEFAULT_PATH.as_posix()}"
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text[len("postgres://") :]
+    try:
+        parsed = make_url(text)
+    except ArgumentError as exc:
+        raise ConfigError(f"not a store URL: {text!r}", hint=_HINT) from exc
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgresql":
+        if driver not in ("", "psycopg"):
+            raise ConfigError(f"unsupported PostgreSQL driver {driver!r}", hint=_HINT)
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        if not parsed.database or parsed.database == ":memory:":
+            raise ConfigError("an in-memory SQLite store would forget everything", hint=_HINT)
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return parsed
+    raise ConfigError(f"unsupported store backend {parsed.drivername!r}", hint=_HINT)
+
+
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" event, not the sqlite3 module, decide how transactions start.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_store_engine(url: URL) -> Engine:
+    """An engine for a resolved URL, with the SQLite pragmas and locking described above."""
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise ConfigError(
+            "a PostgreSQL store needs the psycopg driver",
+            hint="pip install 'cxops[postgres]'",
+        ) from exc
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)

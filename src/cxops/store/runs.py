@@ -1,0 +1,193 @@
+"""Runs and their steps: start, finish, look up; steps recorded idempotently by key."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from cxops.errors import UsageError
+from cxops.store.models import RunRow, StepRow
+from cxops.store.records import Run, RunStatus, Step, StepStart, StepStatus
+from cxops.store.scope import Scope, utcnow
+
+__all__ = ["Runs", "Steps"]
+
+
+def _run(row: RunRow) -> Run:
+    return Run(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        started=row.started,
+        ended=row.ended,
+        params=dict(row.params),
+        summary=None if row.summary is None else dict(row.summary),
+        error=row.error,
+    )
+
+
+def _step(row: StepRow) -> Step:
+    return Step(
+        run_id=row.run_id,
+        name=row.name,
+        key=row.key,
+        status=row.status,
+        started=row.started,
+        ended=row.ended,
+        attempt=row.attempt,
+        result=None if row.result is None else dict(row.result),
+        error=row.error,
+    )
+
+
+class Runs:
+    """The runs table: one row per command invocation (export, compile, promote, ...)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def start(
+        self, kind: str, params: dict[str, Any] | None = None, *, run_id: str | None = None
+    ) -> Run:
+        """Record a new running run; ``run_id`` lets a workflow engine choose the id."""
+        row = RunRow(
+            id=run_id or uuid.uuid4().hex,
+            kind=kind,
+            status=RunStatus.RUNNING,
+            started=utcnow(),
+            ended=None,
+            params=params or {},
+            summary=None,
+            error=None,
+        )
+        with self._scope.session() as s:
+            s.add(row)
+            s.flush()
+            return _run(row)
+
+    def finish(
+        self,
+        run_id: str,
+        status: str = RunStatus.SUCCEEDED,
+        *,
+        summary: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Run:
+        """Mark a run ended with a final status, its summary (see docs/store.md) and error."""
+        if status not in RunStatus.FINAL:
+            raise ValueError(f"not a final run status: {status!r}")
+        with self._scope.session() as s:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise UsageError(f"no run {run_id!r}", hint="see `cxops runs list`")
+            row.status, row.ended, row.error = status, utcnow(), error
+            if summary is not None:
+                row.summary = summary
+            s.flush()
+            return _run(row)
+
+    def get(self, run_id: str) -> Run | None:
+        """The run with this exact id, or None."""
+        with self._scope.session() as s:
+            row = s.get(RunRow, run_id)
+            return None if row is None else _run(row)
+
+    def find(self, prefix: str) -> Run:
+        """The one run whose id starts with ``prefix`` (as ``git`` resolves short hashes)."""
+        with self._scope.session() as s:
+            rows = s.scalars(select(RunRow).where(RunRow.id.startswith(prefix)).limit(2)).all()
+        if not rows:
+            raise UsageError(f"no run matches {prefix!r}", hint="see `cxops runs list`")
+        if len(rows) > 1:
+            raise UsageError(f"{prefix!r} matches several runs", hint="give more of the id")
+        return _run(rows[0])
+
+    def list(
+        self, *, kind: str | None = None, status: str | None = None, limit: int | None = 50
+    ) -> list[Run]:
+        """Runs, newest first, optionally filtered by kind and status."""
+        query = select(RunRow).order_by(RunRow.started.desc(), RunRow.id)
+        if kind:
+            query = query.where(RunRow.kind == kind)
+        if status:
+            query = query.where(RunRow.status == status)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._scope.session() as s:
+            return [_run(r) for r in s.scalars(query)]
+
+
+class Steps:
+    """The steps table: each unit of work of a run, keyed for idempotence."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def begin(self, run_id: str, name: str, key: str) -> StepStart:
+        """Start the step with this idempotency key, unless it already succeeded.
+
+        A key that succeeded before returns ``done=True`` and its stored result, untouched (so
+        a resumed run skips it). A key that failed or was left running by a crash starts its
+        next attempt (``attempt`` + 1). Keys are unique across all runs.
+        """
+        with self._scope.session() as s:
+            row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
+            if row is not None and row.status == StepStatus.SUCCEEDED:
+                return StepStart(_step(row), done=True)
+            now = utcnow()
+            if row is None:
+                row = StepRow(
+                    run_id=run_id,
+                    name=name,
+                    key=key,
+                    status=StepStatus.RUNNING,
+                    started=now,
+                    ended=None,
+                    attempt=1,
+                    result=None,
+                    error=None,
+                )
+                s.add(row)
+            else:
+                row.attempt += 1
+                row.status, row.started, row.ended, row.error = StepStatus.RUNNING, now, None, None
+            s.flush()
+            return StepStart(_step(row), done=False)
+
+    def finish(
+        self,
+        key: str,
+        *,
+        status: str = StepStatus.SUCCEEDED,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Step:
+        """End the current attempt of the step with this key."""
+        if status not in StepStatus.FINAL:
+            raise ValueError(f"not a final step status: {status!r}")
+        with self._scope.session() as s:
+            row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
+            if row is None:
+                raise ValueError(f"no step with key {key!r}; call begin() first")
+            row.status, row.ended, row.result, row.error = status, utcnow(), result, error
+            s.flush()
+            return _step(row)
+
+    def get(self, key: str) -> Step | None:
+        """The step with this idempotency key, or None."""
+        with self._scope.session() as s:
+            row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
+            return None if row is None else _step(row)
+
+    def for_run(self, run_id: str) -> list[Step]:
+        """A run's steps in the order they were first begun."""
+        with self._scope.session() as s:
+            rows = s.scalars(select(StepRow).where(StepRow.run_id == run_id).order_by(StepRow.id))
+            return [_step(r) for r in rows]
+
+    def all(self) -> list[Step]:
+        """Every step (for metrics), oldest first."""
+        with self._scope.session() as s:
+            return [_step(r) for r in s.scalars(select(StepRow).order_by(StepRow.id))]

@@ -1,0 +1,32 @@
+"""Where a repository's statements run: its own short transaction, or the caller's.
+
+Repositories (runs, steps, audit, outbox) take a :class:`Scope`. ``Store`` is a scope that opens
+a fresh transaction per call (committed on return); ``Tx`` is a scope that always yields its one
+session, so that everything done through it commits or rolls back together.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+__all__ = ["Scope", "utcnow"]
+
+
+class Scope(Protocol):
+    def session(self) -> AbstractContextManager[Session]:
+        """A session inside a transaction that the scope owns."""
+        ...
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        ...
+
+
+def utcnow() -> datetime:
+    """The store's clock: aware UTC, microsecond precision (what both backends keep)."""
+    return datetime.now(UTC)

@@ -1,0 +1,155 @@
+"""``Store``: open a store by URL, run units of work, reach the repositories.
+
+Two ways to write:
+
+* ``store.runs.start(...)``, ``store.audit.append(...)``, ... each commit on their own;
+* ``with store.transaction() as tx:`` groups writes (``tx.runs``, ``tx.steps``, ``tx.audit``,
+  ``tx.outbox``, ``tx.emit``) into ONE transaction: an exception inside the block rolls every
+  one of them back, so an outbox event is never recorded without the state change it reports
+  (nor the other way round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cxops.errors import ConfigError, CxopsError
+from cxops.store import migrate
+from cxops.store.audit import Audit
+from cxops.store.engine import create_store_engine, resolve_url
+from cxops.store.outbox import Outbox
+from cxops.store.records import Event, Run
+from cxops.store.runs import Runs, Steps
+
+__all__ = ["Store", "StoreError", "Tx"]
+
+
+class StoreError(CxopsError):
+    """The database refused or failed an operation (translated from SQLAlchemy)."""
+
+    exit_code = 4
+
+
+class Tx:
+    """One unit of work: every repository here writes in the same database transaction."""
+
+    def __init__(self, session: Session, dialect: str) -> None:
+        self._session = session
+        self._dialect = dialect
+        self.runs = Runs(self)
+        self.steps = Steps(self)
+        self.audit = Audit(self)
+        self.outbox = Outbox(self)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The transaction's one session (the ``Scope`` protocol)."""
+        yield self._session
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._dialect
+
+    def emit(
+        self,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        run_id: str | None = None,
+        event_id: str | None = None,
+    ) -> Event:
+        """Add an outbox event (shorthand for ``tx.outbox.add``)."""
+        return self.outbox.add(type, payload, run_id=run_id, event_id=event_id)
+
+    def finish_run(
+        self,
+        run_id: str,
+        status: str = "succeeded",
+        *,
+        summary: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Run:
+        """End a run (shorthand for ``tx.runs.finish``)."""
+        return self.runs.finish(run_id, status, summary=summary, error=error)
+
+
+class Store:
+    """A cxops store: SQLite file by default, PostgreSQL by URL; schema migrated on open."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.runs = Runs(self)
+        self.steps = Steps(self)
+        self.audit = Audit(self)
+        self.outbox = Outbox(self)
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open (creating and migrating as needed) the store at ``url``.
+
+        ``url`` defaults to ``CXOPS_STORE_URL``, then ``sqlite:///.cxops/state.db``.
+        """
+        resolved = resolve_url(url)
+        engine = create_store_engine(resolved)
+        shown = resolved.render_as_string(hide_password=True)
+        try:
+            migrate.upgrade(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            raise ConfigError(
+                f"cannot open the store at {shown}: {exc.orig}",
+                hint="check --store / CXOPS_STORE_URL, that the database is up and reachable",
+            ) from exc
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The store's URL with any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in its own transaction, committed when the block ends (``Scope``)."""
+        try:
+            with self._sessions() as s, s.begin():
+                yield s
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"store operation failed: {type(exc).__name__}: {exc}",
+                hint=f"store at {self.url}",
+            ) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A unit of work: all of it commits at the end of the block, or none of it does."""
+        with self.session() as s:
+            yield Tx(s, self.dialect)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
