@@ -1,4 +1,9 @@
-"""Genesys Cloud routes for one tenant."""
+"""Genesys Cloud routes for one tenant: login, then each API family from its own module.
+
+``POST /oauth/token`` is the login host's client-credentials grant (Basic client auth); the
+official SDK derives the login URL from the API host, so serving both on one mount lets
+``ApiClient.get_client_credentials_token`` work against the emulator unchanged.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from cxops.emulator import guard, oauth
+from cxops.emulator import oauth
 from cxops.emulator.context import EmulatorContext
+from cxops.emulator.genesys import architect_jobs, controls, dependencies, flows, runtime, textbots
+from cxops.emulator.genesys.common import Api
 
 VENDOR = "genesys"
 
 
 def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
+    """The Starlette app serving one tenant at Genesys' own paths."""
+    api = Api(ctx, tenant)
+
     async def token(request: Request) -> Response:
         """``POST /oauth/token`` (login host): client credentials with Basic client auth."""
         client_id, secret, form = await oauth.client_from_request(request)
@@ -41,17 +51,14 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             {"access_token": who.token, "token_type": "bearer", "expires_in": int(ctx.tokens.ttl)}
         )
 
-    async def flows(request: Request) -> Response:
-        who = guard.authenticate(ctx, request, VENDOR, tenant, "architect:flow:view")
-        if isinstance(who, Response):
-            return who
-        return JSONResponse(
-            {"entities": [], "pageSize": 25, "pageNumber": 1, "total": 0, "pageCount": 0}
-        )
-
     return Starlette(
         routes=[
             Route("/oauth/token", token, methods=["POST"]),
-            Route("/api/v2/flows", flows, methods=["GET"]),
+            *flows.routes(api),
+            *architect_jobs.routes(api),
+            *dependencies.routes(api),
+            *runtime.routes(api),
+            *textbots.routes(api),
+            *controls.routes(api),
         ]
     )
