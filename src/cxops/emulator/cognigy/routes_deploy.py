@@ -209,8 +209,9 @@ def routes(api: Api) -> list[Route]:
             rec = found
         token = secrets.token_urlsafe(24)
         links[token] = (kind, rec["_id"])
-        base = str(request.base_url).rstrip("/")
-        return ok({"downloadLink": f"{base}/new/v2.0/{kind}s/{rec['_id']}/download?token={token}"})
+        # The link is this route's own URL (mount included) with /download in place.
+        here = str(request.url.replace(query="")).removesuffix("/downloadlink")
+        return ok({"downloadLink": f"{here}/download?token={token}"})
 
     async def download(request: Request) -> Response:
         kind = "snapshot" if "snapshotId" in request.path_params else "package"
@@ -239,14 +240,15 @@ def routes(api: Api) -> list[Route]:
         who = api.auth(request, f"{kind}s:write")
         if isinstance(who, Response):
             return who
-        form = await request.form()
-        pid, file = form.get("projectId"), form.get("file")
+        async with request.form() as form:  # closes the spooled upload files
+            pid, file = form.get("projectId"), form.get("file")
+            data = await file.read() if isinstance(file, UploadFile) else None
         if not isinstance(pid, str) or pid not in api.t.projects:
             return not_found("Project", str(pid))
-        if not isinstance(file, UploadFile):
+        if data is None:
             return bad_request("multipart field 'file' is required")
         try:
-            manifest, content = archive.unpack(await file.read())
+            manifest, content = archive.unpack(data)
         except archive.ArchiveError as exc:
             return bad_request(str(exc))
         if kind == "snapshot":
