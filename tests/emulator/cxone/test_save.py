@@ -172,3 +172,33 @@ def test_concurrent_saves_beyond_the_cap_get_429_without_retry_after(
     assert unit.inflight == 0
     assert len(_ledger_saves(emu)) == unit.max_concurrent_saves
     assert cx.save(body["scriptContent"]).status_code == 200  # the cap frees up again
+
+
+def test_lock_and_unlock_record_lock_info(cx: Cx) -> None:
+    """PUT scripts?lockScript=true|false sets and clears header.lockInfo."""
+    headers = cx.headers()
+    params = {"scriptPath": "Main\\IVR_Main", "lockScript": "true"}
+    locked = httpx.put(cx.api + "/scripts", params=params, headers=headers)
+    assert locked.status_code == 200
+    assert locked.json() == {"errorState": False, "errorMessage": "", "lockUnlockResult": "Locked"}
+    assert cx.script("Main\\IVR_Main")["header"]["lockInfo"]["lockedName"] == "cxone-dev-admin-key"
+    params["lockScript"] = "false"
+    assert httpx.put(cx.api + "/scripts", params=params, headers=headers).status_code == 200
+    assert cx.script("Main\\IVR_Main")["header"]["lockInfo"]["lockedName"] == ""
+
+
+def test_deleting_a_called_script_breaks_its_callers_on_save(cx: Cx, emu: EmulatorThread) -> None:
+    """DELETE removes the script; a caller of it is then refused with SCRIPT_NOT_FOUND."""
+    headers = cx.headers()
+    gone = httpx.delete(
+        cx.api + "/scripts", params={"scriptPath": "Common\\Auth_PIN"}, headers=headers
+    )
+    assert gone.status_code == 204
+    assert cx.get("/scripts", scriptPath="Common\\Auth_PIN").status_code == 404
+    refused = cx.save(cx.script("Billing\\Billing_Main"))
+    assert refused.status_code == 409
+    assert {e["code"] for rows in refused.json()["errors"].values() for e in rows} == {
+        "SCRIPT_NOT_FOUND"
+    }
+    rows = httpx.get(emu.url + "/_emulator/ledger", params={"effect": "cxone.script.delete"})
+    assert [r["resource"] for r in rows.json()["entries"]] == ["Common\\Auth_PIN"]

@@ -1,4 +1,5 @@
-"""Studio script routes under ``/inContactAPI/services/vNN.0/``: search, get, save, history.
+"""Studio script routes under ``/inContactAPI/services/vNN.0/``: search, get, save, history,
+lock and delete.
 
 Shapes (documented with their sources in docs/emulator/cxone.md): ``scripts/search`` answers
 ``{totalRecords, busNo, _links, scriptSearchDetails[]}``; ``scripts`` answers the script JSON;
@@ -214,9 +215,55 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
             status_code=206 if warnings else 200,
         )
 
+    async def lock(request: Request) -> Response:
+        """``PUT scripts?scriptPath=&lockScript=true|false``: Studio's edit lock (recorded in
+        ``header.lockInfo``; the emulator does not refuse saves of locked scripts)."""
+        who = enter(request, WRITE)
+        if isinstance(who, Response):
+            return who
+        bu = unit()
+        asked = request.query_params.get("scriptPath", "")
+        flag = request.query_params.get("lockScript", "").lower()
+        path = bu.resolve(asked) if asked else None
+        if path is None:
+            return _error(404, f"Script '{asked}' was not found")
+        if flag not in ("true", "false"):
+            return _error(400, "lockScript must be true or false")
+        user = who.credential.access_key_id or who.client
+        info = {"lockedName": user, "lockedId": user, "lockedDate": ctx.clock.iso()}
+        blank = dict.fromkeys(info, "")
+        bu.scripts[path][-1].script["header"]["lockInfo"] = info if flag == "true" else blank
+        request.state.effect = "cxone.script.lock" if flag == "true" else "cxone.script.unlock"
+        request.state.resource = path
+        return JSONResponse(
+            {
+                "errorState": False,
+                "errorMessage": "",
+                "lockUnlockResult": "Locked" if flag == "true" else "Unlocked",
+            }
+        )
+
+    async def delete(request: Request) -> Response:
+        """``DELETE scripts?scriptPath=``: the script and its history are gone (callers of it
+        then fail validation with SCRIPT_NOT_FOUND)."""
+        who = enter(request, WRITE)
+        if isinstance(who, Response):
+            return who
+        bu = unit()
+        asked = request.query_params.get("scriptPath", "")
+        path = bu.resolve(asked) if asked else None
+        if path is None:
+            return _error(404, f"Script '{asked}' was not found")
+        bu.remove(path)
+        request.state.effect = "cxone.script.delete"
+        request.state.resource = path
+        return Response(status_code=204)
+
     return [
         Route(f"{BASE}/scripts/search", search, methods=["GET"]),
         Route(f"{BASE}/scripts/historyByName", history, methods=["GET"]),
         Route(f"{BASE}/scripts", get_script, methods=["GET"]),
         Route(f"{BASE}/scripts", save, methods=["POST"]),
+        Route(f"{BASE}/scripts", lock, methods=["PUT"]),
+        Route(f"{BASE}/scripts", delete, methods=["DELETE"]),
     ]

@@ -92,6 +92,11 @@ class CxoneTenant:
         self._index[path.lower()] = path
         return version
 
+    def remove(self, path: str) -> None:
+        """Delete the script at ``path`` (a stored spelling) with all its versions."""
+        del self.scripts[path]
+        del self._index[path.lower()]
+
     def paths(self) -> list[str]:
         return sorted(self.scripts, key=str.lower)
 
