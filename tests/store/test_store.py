@@ -1,0 +1,155 @@
+"""The store: opening, migrations, runs and idempotent steps, and all-or-nothing transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from cxops.errors import ConfigError, UsageError
+from cxops.store import RunStatus, Store, StoreError, resolve_url
+from cxops.store.migrate import HEAD, current_revision
+
+
+def test_default_store_is_sqlite_file_in_working_folder(tmp_path: Path) -> None:
+    """With no URL and no env, the store is .cxops/state.db here, created with its folder, WAL."""
+    with Store.open() as store:
+        assert store.dialect == "sqlite"
+        assert (Path.cwd() / ".cxops" / "state.db").is_file()
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_env_url_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CXOPS_STORE_URL chooses the store when no URL is given."""
+    monkeypatch.setenv("CXOPS_STORE_URL", f"sqlite:///{tmp_path / 'env' / 's.db'}")
+    with Store.open():
+        assert (tmp_path / "env" / "s.db").is_file()
+
+
+def test_postgres_urls_map_to_psycopg() -> None:
+    """postgresql:// and postgres:// URLs use the psycopg 3 driver; other drivers are refused."""
+    assert resolve_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert resolve_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    with pytest.raises(ConfigError):
+        resolve_url("postgresql+asyncpg://u@h/db")
+    with pytest.raises(ConfigError):
+        resolve_url("mysql://u@h/db")
+    with pytest.raises(ConfigError):
+        resolve_url("sqlite://")
+
+
+def test_unreachable_postgres_is_a_config_error() -> None:
+    """A store URL nobody answers at is a configuration error naming the URL, password hidden."""
+    with pytest.raises(ConfigError) as info:
+        Store.open("postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=2")
+    assert "127.0.0.1:1" in info.value.message
+    assert "hunter2" not in info.value.message
+
+
+def test_open_migrates_to_head_and_reopens(store_url: str) -> None:
+    """Opening creates every table at the newest revision; opening again changes nothing."""
+    with Store.open(store_url) as store:
+        assert current_revision(store.engine) == HEAD
+        tables = set(inspect(store.engine).get_table_names())
+        assert {"runs", "steps", "audit", "outbox", "outbox_deliveries"} <= tables
+        store.runs.start("export")
+    with Store.open(store_url) as again:
+        assert len(again.runs.list()) == 1
+
+
+def test_run_lifecycle(store: Store) -> None:
+    """A run starts running and ends with a status, summary, error and a duration."""
+    run = store.runs.start("export", {"vendor": "genesys"})
+    assert run.status == RunStatus.RUNNING and run.ended is None and run.duration is None
+    done = store.runs.finish(run.id, "failed", summary={"flows": 3}, error="boom")
+    assert (done.status, done.summary, done.error) == ("failed", {"flows": 3}, "boom")
+    assert done.duration is not None and done.duration >= 0
+    assert store.runs.get(run.id) == done
+    assert store.runs.find(run.id[:8]) == done
+    assert store.runs.list(kind="export", status="failed") == [done]
+    assert store.runs.list(kind="compile") == []
+    with pytest.raises(UsageError):
+        store.runs.find("nope")
+    with pytest.raises(ValueError, match="final"):
+        store.runs.finish(run.id, "running")
+
+
+def test_caller_chosen_run_id(store: Store) -> None:
+    """A workflow engine may choose the run id; a second start with it is refused."""
+    store.runs.start("export", run_id="wf-1")
+    assert store.runs.get("wf-1") is not None
+    with pytest.raises(StoreError):
+        store.runs.start("export", run_id="wf-1")
+
+
+def test_steps_are_idempotent_by_key(store: Store) -> None:
+    """A succeeded key is done (result kept); a failed or crashed one starts its next attempt."""
+    run = store.runs.start("export")
+    first = store.steps.begin(run.id, "export.flow", "k1")
+    assert not first.done and first.step.attempt == 1
+    store.steps.finish("k1", status="failed", error="503")
+    second = store.steps.begin(run.id, "export.flow", "k1")
+    assert not second.done and second.step.attempt == 2 and second.step.error is None
+    # a crash leaves it running: the next begin is attempt 3
+    third = store.steps.begin(run.id, "export.flow", "k1")
+    assert third.step.attempt == 3
+    store.steps.finish("k1", result={"sha": "abc"})
+    again = store.steps.begin(run.id, "export.flow", "k1")
+    assert again.done and again.step.result == {"sha": "abc"} and again.step.attempt == 3
+    assert [s.key for s in store.steps.for_run(run.id)] == ["k1"]
+
+
+def test_transaction_commits_everything_together(store: Store) -> None:
+    """Run end, step, audit entry and outbox event written in one transaction are all there."""
+    run = store.runs.start("export")
+    store.outbox.register("http://127.0.0.1:9/hook", "HOOK_SECRET")
+    with store.transaction() as tx:
+        tx.steps.begin(run.id, "commit", "c1")
+        tx.steps.finish("c1", result={"commit": "abc"})
+        tx.audit.append("cli", "export.completed", run.id, {"flows": 2})
+        event = tx.emit("flow.export.completed", {"run": run.id}, run_id=run.id)
+        tx.finish_run(run.id, summary={"flows": 2})
+    assert store.runs.get(run.id) is not None
+    assert store.runs.find(run.id).status == "succeeded"
+    assert store.outbox.get(event.id) is not None
+    assert [d.event.id for d in store.outbox.deliveries(state="pending")] == [event.id]
+    assert store.audit.count() == 1
+
+
+@pytest.mark.parametrize("where", ["after-run", "after-step", "after-audit", "after-emit"])
+def test_exception_in_transaction_leaves_nothing(store: Store, where: str) -> None:
+    """An exception anywhere inside a transaction leaves no run, step, audit or outbox row."""
+    store.outbox.register("http://127.0.0.1:9/hook", "HOOK_SECRET")
+
+    def work() -> None:
+        with store.transaction() as tx:
+            run = tx.runs.start("export")
+            if where == "after-run":
+                raise RuntimeError(where)
+            tx.steps.begin(run.id, "s", "k")
+            if where == "after-step":
+                raise RuntimeError(where)
+            tx.audit.append("cli", "x", run.id)
+            if where == "after-audit":
+                raise RuntimeError(where)
+            tx.emit("flow.export.completed", {}, run_id=run.id)
+            raise RuntimeError(where)
+
+    with pytest.raises(RuntimeError, match=where):
+        work()
+    assert store.runs.list() == []
+    assert store.steps.all() == []
+    assert store.audit.count() == 0
+    assert store.outbox.events() == [] and store.outbox.deliveries() == []
+
+
+def test_audit_table_refuses_updates_and_deletes(store: Store) -> None:
+    """The database itself keeps the audit log append-only (triggers refuse UPDATE/DELETE)."""
+    store.audit.append("a", "b", "c")
+    for sql in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit"):
+        with pytest.raises(StoreError), store.session() as s:
+            s.execute(text(sql))
+    assert store.audit.last() is not None and store.audit.last().actor == "a"  # type: ignore[union-attr]
