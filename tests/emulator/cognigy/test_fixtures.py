@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cxops.emulator.cognigy.fixture_flaws import OVERSIZED_NODES
-from cxops.emulator.cognigy.fixtures import FLAWS, DEFAULT_SEED, build_tenant, flaws
+from cxops.emulator.cognigy.fixtures import DEFAULT_SEED, FLAWS, build_tenant, flaws
 from cxops.emulator.cognigy.graph import node_references
 
 
