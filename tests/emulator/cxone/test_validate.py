@@ -148,3 +148,54 @@ def test_balanced_nesting_passes_and_one_missing_closer_fails(
     assert check_code(text) is None
     if openers:
         assert check_code(text[:-1]) is not None
+
+
+_JUNK = st.one_of(st.none(), st.integers(-3, 12), st.text("0123456789abc", max_size=3))
+_BRANCH = st.one_of(
+    _JUNK,
+    st.fixed_dictionaries({"to": _JUNK, "label": _JUNK, "type": _JUNK, "index": _JUNK}),
+)
+_SCRIPT = st.fixed_dictionaries(
+    {
+        "header": st.just({"scriptName": "Fuzz\\Script"}),
+        "actions": st.dictionaries(
+            st.text("0123456789", min_size=1, max_size=2),
+            st.one_of(
+                _JUNK,
+                st.fixed_dictionaries(
+                    {"name": st.sampled_from(["BEGIN", "MENU", "IF", "RUNSUB", "FLY", "END"])}
+                ),
+            ),
+            max_size=6,
+        ),
+        "properties": st.dictionaries(
+            st.text("0123456789", min_size=1, max_size=2),
+            st.one_of(
+                _JUNK,
+                st.dictionaries(
+                    st.text("01", max_size=1),
+                    st.fixed_dictionaries(
+                        {
+                            "name": st.sampled_from(["Data", "Expression", "ScriptName", "Phrase"]),
+                            "value": st.one_of(_JUNK, st.text("(){}[]\"' x\n/", max_size=10)),
+                        }
+                    ),
+                ),
+            ),
+            max_size=6,
+        ),
+        "branches": st.dictionaries(
+            st.text("0123456789", min_size=1, max_size=2),
+            st.one_of(_JUNK, st.lists(_BRANCH, max_size=3)),
+            max_size=6,
+        ),
+    }
+)
+
+
+@given(_SCRIPT)
+def test_validator_never_crashes_and_is_deterministic(script: dict[str, Any]) -> None:
+    """Any object-shaped script gets a sorted list of problems, the same every time."""
+    first = validate(script, lambda path: path.endswith("A"))
+    assert first == validate(script, lambda path: path.endswith("A"))
+    assert all(p.severity in ("Error", "Warning") for p in first)

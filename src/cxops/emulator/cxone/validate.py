@@ -251,7 +251,7 @@ def shape_error(body: Any) -> str | None:
     header = body.get("header")
     if not isinstance(header, dict) or not isinstance(header.get("scriptName"), str):
         return "Script header.scriptName is required"
-    if not header["scriptName"].strip():
+    if not header["scriptName"].replace("/", "\\").strip().strip("\\"):
         return "Script header.scriptName is required"
     for part in ("actions", "properties", "branches"):
         if part in body and not isinstance(body[part], dict):
