@@ -1,0 +1,312 @@
+"""A compact, streaming index of a bundle: what the checks need, with integer node ids.
+
+Enterprise exports hold millions of nodes, so the checks do not keep pydantic objects or
+parsed documents: each flow document is read once into lists of ids and integer edge arrays and
+can then be dropped (``BundleIndex.add_flow``). The structure analysis relies on is checked
+here; a flow whose shape is wrong is validated by the pydantic model to say exactly where, and
+reported as ``CX100``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from cxops.analysis.findings import Finding, Location
+from cxops.analysis.graph import Graph, IntArray
+from cxops.model.bundle import Flow, Resource
+
+__all__ = ["BundleIndex", "FlowEntry", "RefUse", "ResourceEntry"]
+
+
+@dataclass(slots=True)
+class RefUse:
+    """One reference: who uses what (``user`` is ``flow:<id>`` or ``<kind>:<id>``)."""
+
+    user: str
+    kind: str
+    id: str
+    version: str | None
+    location: Location
+
+
+@dataclass(slots=True)
+class FlowEntry:
+    """One flow as the checks see it: node ids, integer offsets, entries, dangling edges."""
+
+    id: str
+    name: str
+    pointer: str
+    file: str | None
+    node_ids: list[str]
+    offset: int
+    entry: list[int] = field(default_factory=list)
+    bad_entries: list[str] = field(default_factory=list)
+    has_entry_field: bool = True
+    terminal: list[int] = field(default_factory=list)
+    dangling: list[tuple[int, str, str]] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.node_ids)
+
+
+@dataclass(slots=True)
+class ResourceEntry:
+    """One resource: kind, id, name, versions, whether the vendor marks it deleted."""
+
+    kind: str
+    id: str
+    name: str
+    version: str | None
+    versions: list[str]
+    deleted: bool
+    location: Location
+
+
+class BundleIndex:
+    """Flows, resources and references of one bundle, with one global integer node space."""
+
+    def __init__(self, vendor: str | None = None, project: str | None = None) -> None:
+        self.vendor = vendor
+        self.project = project
+        self.flows: list[FlowEntry] = []
+        self.resources: list[ResourceEntry] = []
+        self.refs: list[RefUse] = []
+        self.problems: list[Finding] = []
+        self._src: list[IntArray] = []
+        self._dst: list[IntArray] = []
+        self._next = 0
+
+    # -- building ---------------------------------------------------------------------------
+    def loc(self, **kw: Any) -> Location:
+        """A location in this bundle's vendor and project."""
+        return Location(vendor=self.vendor, project=self.project, **kw)
+
+    def add_problem(
+        self,
+        message: str,
+        *,
+        pointer: str | None = None,
+        file: str | None = None,
+        flow: str | None = None,
+    ) -> None:
+        """Record a ``CX100`` (the input could not be read as a bundle)."""
+        self.problems.append(
+            Finding.make("CX100", message, self.loc(flow=flow, pointer=pointer, file=file))
+        )
+
+    def add_bundle(self, doc: Any, *, file: str | None = None) -> None:
+        """Index a whole bundle document (flows inline, as ``Bundle.document()`` gives)."""
+        self.add_meta(doc, file=file)
+        flows = doc.get("flows", [])
+        if not isinstance(flows, list):
+            self.add_problem("'flows' is not a list", pointer="/flows", file=file)
+            return
+        for i, flow in enumerate(flows):
+            self.add_flow(flow, pointer=f"/flows/{i}", file=file)
+
+    def add_meta(self, doc: Any, *, file: str | None = None) -> None:
+        """Index the bundle-level fields: vendor, project and resources."""
+        if not isinstance(doc, Mapping):
+            self.add_problem("a bundle must be a JSON object", pointer="", file=file)
+            return
+        if doc.get("format") != "cxops.bundle/1":
+            self.add_problem(
+                f"unknown bundle format {doc.get('format')!r} (expected 'cxops.bundle/1')",
+                pointer="/format",
+                file=file,
+            )
+        self.vendor = _str_or(doc.get("vendor"), self.vendor)
+        self.project = _str_or(doc.get("project"), self.project)
+        resources = doc.get("resources", [])
+        for i, raw in enumerate(resources if isinstance(resources, list) else []):
+            pointer = f"/resources/{i}"
+            try:
+                res = Resource.model_validate(raw)
+            except ValidationError as exc:
+                self.add_problem(_first_error(exc), pointer=pointer + _loc(exc), file=file)
+                continue
+            where = self.loc(pointer=pointer, file=file)
+            self.resources.append(
+                ResourceEntry(
+                    res.kind, res.id, res.name, res.version, list(res.versions), res.deleted, where
+                )
+            )
+            for j, ref in enumerate(raw.get("refs", [])):
+                self.refs.append(
+                    RefUse(
+                        f"{res.kind}:{res.id}",
+                        ref["kind"],
+                        ref["id"],
+                        ref.get("version"),
+                        self.loc(pointer=f"{pointer}/refs/{j}", file=file),
+                    )
+                )
+
+    def add_flow(self, doc: Any, *, pointer: str = "", file: str | None = None) -> None:
+        """Index one flow document; a wrongly shaped one becomes a ``CX100`` finding."""
+        try:
+            self._add_flow(doc, pointer, file)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            self._shape_problem(doc, pointer, file)
+
+    def _add_flow(self, doc: Mapping[str, Any], pointer: str, file: str | None) -> None:
+        fid, name = doc["id"], doc["name"]
+        nodes, edges = doc["nodes"], doc.get("edges", [])
+        entry = doc.get("entry")
+        ids = [n["id"] for n in nodes]
+        srcs = [e["source"] for e in edges]
+        dsts = [e["target"] for e in edges]
+        if not (
+            type(fid) is str
+            and type(name) is str
+            and type(nodes) is list
+            and type(edges) is list
+            and (entry is None or type(entry) is list)
+        ):
+            raise TypeError(fid)
+        if not set(map(type, ids)) | set(map(type, srcs)) | set(map(type, dsts)) <= {str}:
+            raise TypeError(fid)
+        n = len(ids)
+        index = dict(zip(ids, range(n), strict=True))
+        flow = FlowEntry(
+            fid, name, pointer, file, ids, self._next, has_entry_field=entry is not None
+        )
+        if len(index) != n:
+            flow.duplicates = sorted(k for k, c in Counter(ids).items() if c > 1)
+        for e in entry or []:
+            if type(e) is not str:
+                raise TypeError(e)
+            if e in index:
+                flow.entry.append(index[e])
+            else:
+                flow.bad_entries.append(e)
+        s = np.fromiter(map(index.get, srcs, repeat(-1)), dtype=np.int64, count=len(srcs))
+        d = np.fromiter(map(index.get, dsts, repeat(-1)), dtype=np.int64, count=len(dsts))
+        bad = np.flatnonzero((s < 0) | (d < 0))
+        for i in bad.tolist():
+            end, target = ("source", srcs[i]) if s[i] < 0 else ("target", dsts[i])
+            flow.dangling.append((i, end, target))
+        if bad.size:
+            ok = (s >= 0) & (d >= 0)
+            s, d = s[ok], d[ok]
+        user = f"flow:{fid}"
+        for j, ref in enumerate(doc.get("refs") or []):
+            self._ref(user, ref, fid, None, f"{pointer}/refs/{j}", file)
+        for i, node in enumerate(nodes):
+            if node.get("terminal"):
+                flow.terminal.append(i)
+            refs = node.get("refs")
+            if refs:
+                for j, ref in enumerate(refs):
+                    self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file)
+        self._src.append(s + self._next)
+        self._dst.append(d + self._next)
+        self._next += n
+        self.flows.append(flow)
+
+    def _ref(
+        self,
+        user: str,
+        ref: Mapping[str, Any],
+        flow: str,
+        node: str | None,
+        pointer: str,
+        file: str | None,
+    ) -> None:
+        kind, rid, version = ref["kind"], ref["id"], ref.get("version")
+        if (
+            type(kind) is not str
+            or type(rid) is not str
+            or not (version is None or type(version) is str)
+        ):
+            raise TypeError(pointer)
+        where = self.loc(flow=flow, node=node, pointer=pointer, file=file)
+        self.refs.append(RefUse(user, kind, rid, version, where))
+
+    def _shape_problem(self, doc: Any, pointer: str, file: str | None) -> None:
+        flow_id = doc.get("id") if isinstance(doc, Mapping) else None
+        try:
+            Flow.model_validate(doc)
+        except ValidationError as exc:
+            self.add_problem(
+                f"not a valid flow: {_first_error(exc)}",
+                pointer=pointer + _loc(exc),
+                file=file,
+                flow=flow_id if isinstance(flow_id, str) else None,
+            )
+            return
+        self.add_problem("not a valid flow", pointer=pointer, file=file)  # pragma: no cover
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def node_count(self) -> int:
+        return self._next
+
+    def graph(self) -> Graph:
+        """The node graph of every flow, in one integer space (flows are disjoint)."""
+        src = np.concatenate(self._src) if self._src else np.zeros(0, dtype=np.int64)
+        dst = np.concatenate(self._dst) if self._dst else np.zeros(0, dtype=np.int64)
+        return Graph(self._next, src, dst)
+
+    def flow_of(self, node: int) -> FlowEntry:
+        """The flow holding a global node number."""
+        offsets = self._offsets()
+        return self.flows[int(np.searchsorted(offsets, node, side="right")) - 1]
+
+    def _offsets(self) -> IntArray:
+        return np.asarray([f.offset for f in self.flows], dtype=np.int64)
+
+    def node_location(self, node: int) -> Location:
+        """Location of a global node number: flow, node id and JSON pointer."""
+        flow = self.flow_of(node)
+        local = node - flow.offset
+        return self.loc(
+            flow=flow.id,
+            node=flow.node_ids[local],
+            pointer=f"{flow.pointer}/nodes/{local}",
+            file=flow.file,
+        )
+
+    def flow_location(self, flow: FlowEntry, suffix: str = "") -> Location:
+        """Location of a flow (or of something inside it, by pointer suffix)."""
+        return self.loc(flow=flow.id, pointer=f"{flow.pointer}{suffix}" or "", file=flow.file)
+
+    def node_label(self, node: int) -> str:
+        """The node's id, for messages."""
+        flow = self.flow_of(node)
+        return flow.node_ids[node - flow.offset]
+
+    def entries(self) -> Iterable[int]:
+        """Global numbers of every valid entry node."""
+        for flow in self.flows:
+            for local in flow.entry:
+                yield flow.offset + local
+
+
+def _str_or(value: Any, default: str | None) -> str | None:
+    return value if isinstance(value, str) else default
+
+
+def _loc(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return ""
+    return "".join(f"/{part}" for part in errors[0]["loc"])
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = "/".join(str(p) for p in first["loc"]) or "document"
+    return f"{where}: {first['msg']}"

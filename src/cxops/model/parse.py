@@ -1,0 +1,166 @@
+"""The one bounded, strict JSON parser for untrusted input (RFC 8259 restricted to I-JSON).
+
+Refusals are :class:`ParseError` with the byte offset: input over the size cap, nesting over the
+depth cap, invalid UTF-8 or a byte-order mark, duplicate object keys, NaN or infinities, lone
+surrogate escapes (I-JSON, RFC 7493 §2). The standard library's C parser does the work; the
+depth is checked first by a vectorised scan (numpy), because that parser recurses, and the slow
+pure-Python scan in :mod:`cxops.model._violations` runs only to name the offset of a violation
+the fast path has already seen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from cxops.model._violations import first_violation
+from cxops.model.errors import ParseError
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "max_depth_offset", "parse_json"]
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 128
+# The C scanner recurses about once per level; stay well inside the interpreter's limit.
+_HARD_MAX_DEPTH = 400
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_QUOTE, _BACKSLASH = 0x22, 0x5C
+_OPEN = (0x5B, 0x7B)
+_CLOSE = (0x5D, 0x7D)
+
+
+class _Violation(ValueError):
+    """Raised inside the C parser's hooks; turned into a ParseError with an offset."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Violation("duplicate key")
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _Violation(name)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+
+
+def _real_quotes(arr: np.ndarray[Any, np.dtype[np.uint8]]) -> np.ndarray[Any, Any]:
+    """Offsets of the quotes that open or close strings (escaped quotes removed)."""
+    quotes = np.flatnonzero(arr == _QUOTE)
+    if quotes.size == 0:
+        return quotes
+    maybe = quotes[(quotes > 0) & (arr[np.maximum(quotes - 1, 0)] == _BACKSLASH)]
+    if maybe.size == 0:
+        return quotes
+    escaped = []
+    for q in maybe.tolist():  # rare: only quotes right after a backslash
+        run, i = 0, q - 1
+        while i >= 0 and arr[i] == _BACKSLASH:
+            run += 1
+            i -= 1
+        if run % 2 == 1:
+            escaped.append(q)
+    return np.setdiff1d(quotes, np.asarray(escaped, dtype=quotes.dtype), assume_unique=True)
+
+
+def max_depth_offset(data: bytes, limit: int) -> int | None:
+    """Byte offset of the first bracket that nests deeper than ``limit``, or None.
+
+    Iterative and vectorised: brackets inside strings are ignored by counting the real quotes
+    before each bracket (an odd count means inside a string).
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    is_open = (arr == _OPEN[0]) | (arr == _OPEN[1])
+    n_open = int(np.count_nonzero(is_open))
+    if n_open <= limit:
+        return None
+    brackets = np.flatnonzero(is_open | (arr == _CLOSE[0]) | (arr == _CLOSE[1]))
+    del is_open
+    quotes = _real_quotes(arr)
+    if quotes.size:
+        outside = (np.searchsorted(quotes, brackets) % 2) == 0
+        brackets = brackets[outside]
+    step = np.where((arr[brackets] == _OPEN[0]) | (arr[brackets] == _OPEN[1]), 1, -1)
+    depth = np.cumsum(step, dtype=np.int64)
+    over = np.flatnonzero(depth > limit)
+    return int(brackets[over[0]]) if over.size else None
+
+
+def _lone_surrogate_offset(data: bytes) -> int | None:
+    """Offset of the first ``\\uD800``-``\\uDFFF`` escape not part of a valid pair."""
+    pending_high: int | None = None
+    last_end = -1
+    for match in _SURROGATE_ESCAPE.finditer(data):
+        start = match.start()
+        run, i = 0, start - 1
+        while i >= 0 and data[i] == _BACKSLASH:
+            run += 1
+            i -= 1
+        if run % 2 == 1:  # the backslash is itself escaped: plain text, not an escape
+            continue
+        is_high = match.group()[3:4].lower() in (b"8", b"9", b"a", b"b")
+        if pending_high is not None:
+            if not is_high and start == last_end:
+                pending_high = None
+                last_end = match.end()
+                continue
+            return pending_high
+        if is_high:
+            pending_high = start
+            last_end = match.end()
+        else:
+            return start
+    return pending_high
+
+
+def parse_json(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Any:
+    """Parse untrusted JSON bytes under the caps and I-JSON rules, or raise ParseError.
+
+    >>> parse_json(b'{"a": [1, 2]}')
+    {'a': [1, 2]}
+    """
+    if len(data) > max_bytes:
+        raise ParseError(
+            f"input is {len(data)} bytes, over the {max_bytes}-byte cap",
+            offset=max_bytes,
+            reason="too_large",
+            hint="split the export into smaller flows or raise --max-bytes",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ParseError("byte-order mark is not allowed", offset=0, reason="bom")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError("invalid UTF-8", offset=exc.start, reason="utf8") from None
+    depth_limit = min(max_depth, _HARD_MAX_DEPTH)
+    deep = max_depth_offset(data, depth_limit)
+    if deep is not None:
+        raise ParseError(
+            f"nesting deeper than {depth_limit} levels", offset=deep, reason="too_deep"
+        )
+    lone = _lone_surrogate_offset(data)
+    if lone is not None:
+        raise ParseError("lone surrogate escape", offset=lone, reason="surrogate")
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        offset = len(exc.doc[: exc.pos].encode("utf-8"))
+        raise ParseError(f"invalid JSON: {exc.msg}", offset=offset, reason="syntax") from None
+    except _Violation as exc:
+        found = first_violation(text)
+        char_offset, what = found if found else (0, str(exc))
+        offset = len(text[:char_offset].encode("utf-8"))
+        raise ParseError(what, offset=offset, reason="i_json") from None
+    except RecursionError:  # pragma: no cover - the depth scan should make this unreachable
+        raise ParseError("nesting too deep", offset=0, reason="too_deep") from None
