@@ -18,9 +18,7 @@ def _client(emu: EmulatorThread, who: str = "admin") -> Any:
     base = emu.base("genesys", "dev")
     client = sdk.ApiClient(host=base)
     # The SDK derives the login host from the API host; on the emulator both are one mount.
-    return client.get_client_credentials_token(
-        f"genesys-dev-{who}", f"genesys-dev-{who}-secret"
-    )
+    return client.get_client_credentials_token(f"genesys-dev-{who}", f"genesys-dev-{who}-secret")
 
 
 def test_sdk_lists_flows_page_by_page(emu: EmulatorThread) -> None:
