@@ -117,10 +117,13 @@ class VendorClient:
             async with asyncio.timeout(limit):
                 response = await self._with_retry(request, call)
         except TimeoutError:
+            call.stop_reason = f"the {limit:g}s deadline passed after {call.attempts} attempt(s)"
+            if isinstance(call.last_error, RetryableResponse):
+                raise self._final_error(call.last_error.response, call) from None
             raise NetworkError(
                 redact(
-                    f"{self.vendor} {method} {request.url.path}: no answer within the "
-                    f"{limit:g}s deadline ({call.stop_reason or 'still trying'})"
+                    f"{self.vendor} {method} {request.url.path}: no usable answer; "
+                    f"{call.stop_reason}"
                 ),
                 hint="the vendor is slow or unreachable; retry later or raise the deadline",
             ) from None
@@ -165,6 +168,7 @@ class VendorClient:
 
     async def _attempt(self, request: httpx.Request, call: CallState, n: int) -> httpx.Response:
         opts = self.options
+        call.attempts = n
         async with self.limiter.slot():
             left = max(call.remaining(), 0.001)
             timeout = httpx.Timeout(

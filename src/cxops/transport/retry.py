@@ -128,6 +128,8 @@ class CallState:
     stop_reason: str | None = None
     last_wait: float = 0.0
     hinted: bool = False  # the last wait came from the vendor's Retry-After
+    attempts: int = 0
+    last_error: BaseException | None = None  # what the latest failed attempt raised
 
     def remaining(self) -> float:
         """Seconds left before the call's deadline."""
@@ -147,6 +149,7 @@ class CallState:
         """Tenacity ``wait`` hook: the vendor's ``Retry-After`` or full-jitter backoff."""
         opts = self.options
         exc = state.outcome.exception() if state.outcome else None
+        self.last_error = exc
         hint = None
         if isinstance(exc, RetryableResponse):
             hint = parse_retry_after(exc.response.headers.get("retry-after"))
