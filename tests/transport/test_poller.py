@@ -123,7 +123,7 @@ async def test_cancelling_the_waiting_task_cancels_the_job(emu: EmulatorThread) 
         with pytest.raises(asyncio.CancelledError):
             await waiter
     jobs = httpx.get(f"{emu.url}/_emulator/jobs").json()["jobs"]
-    assert [j["state"] for j in jobs if j["id"] == task][0] in ("cancelling", "cancelled")
+    assert next(j["state"] for j in jobs if j["id"] == task) in ("cancelling", "cancelled")
 
 
 async def test_genesys_export_job_success_and_failure(emu: EmulatorThread) -> None:
