@@ -3,7 +3,8 @@
 - ``POST /auth/token``: OAuth2 password grant with the access key as username/password and the
   application's client credentials in Basic auth (cxops' VENDORS.md; CXone developer portal).
 - ``GET /.well-known/cxone-configuration?tenantId=``: discovery, ``api_endpoint`` = API host.
-- Studio scripts under ``/inContactAPI/services/vNN.0/`` (see :mod:`.scripts`).
+- Studio scripts and folders under ``/inContactAPI/services/vNN.0/`` (:mod:`.scripts`,
+  :mod:`.folders`).
 
 Public clients spell the API root ``/inContactAPI``, ``/InContactAPI`` and ``/incontactapi``;
 the platform accepts all, so the emulator matches that segment case-insensitively.
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cxops.emulator import oauth, problems
 from cxops.emulator.context import EmulatorContext
+from cxops.emulator.cxone.folders import folder_routes
 from cxops.emulator.cxone.scripts import script_routes
 
 VENDOR = "cxone"
@@ -99,6 +101,7 @@ def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
             Route("/auth/token", token, methods=["POST"]),
             Route("/.well-known/cxone-configuration", discovery, methods=["GET"]),
             *script_routes(ctx, tenant),
+            *folder_routes(ctx, tenant),
         ]
     )
     return _CaseInsensitiveRoot(app)

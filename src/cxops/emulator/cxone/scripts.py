@@ -31,7 +31,7 @@ BASE = "/inContactAPI/services/{version}"
 _VERSION = re.compile(r"v\d+\.0")
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
+def error(status: int, message: str, **extra: Any) -> JSONResponse:
     return problems.error_response(VENDOR, status, message, **extra)
 
 
@@ -49,6 +49,14 @@ def _summary(unit: CxoneTenant, path: str, version: Version) -> dict[str, Any]:
     }
 
 
+def admit(ctx: EmulatorContext, request: Request, tenant: str, scope: str) -> Principal | Response:
+    """The caller of an API-host route, or the error to send: an unknown ``vNN.0`` is 404, then
+    the guard's 401/403/429."""
+    if not _VERSION.fullmatch(request.path_params["version"]):
+        return error(404, f"API version {request.path_params['version']} does not exist")
+    return guard.authenticate(ctx, request, VENDOR, tenant, scope)
+
+
 def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
     """The script routes of one business unit (the tenant is looked up per request, because an
     emulator reset rebuilds it)."""
@@ -58,9 +66,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         return found
 
     def enter(request: Request, scope: str) -> Principal | Response:
-        if not _VERSION.fullmatch(request.path_params["version"]):
-            return _error(404, f"API version {request.path_params['version']} does not exist")
-        return guard.authenticate(ctx, request, VENDOR, tenant, scope)
+        return admit(ctx, request, tenant, scope)
 
     async def search(request: Request) -> Response:
         """``GET scripts/search?searchString=&scriptName=&skip=&top=``."""
@@ -70,7 +76,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         try:
             page = page_of(request)
         except PagingError as exc:
-            return _error(400, str(exc))
+            return error(400, str(exc))
         bu = unit()
         wanted = [
             q.lower()
@@ -106,14 +112,14 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         if path_q:
             path = bu.resolve(path_q)
             if path is None:
-                return _error(404, f"Script '{path_q}' was not found")
+                return error(404, f"Script '{path_q}' was not found")
             return JSONResponse(bu.document(path, bu.scripts[path][-1]))
         if id_q:
             found = bu.by_master(int(id_q)) if id_q.isdigit() else None
             if found is None:
-                return _error(404, f"Script with id {id_q} was not found")
+                return error(404, f"Script with id {id_q} was not found")
             return JSONResponse(bu.document(*found))
-        return _error(400, "scriptPath or scriptId is required")
+        return error(400, "scriptPath or scriptId is required")
 
     async def history(request: Request) -> Response:
         """``GET scripts/historyByName?scriptPath=&skip=&top=``: versions, newest first."""
@@ -123,14 +129,14 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         try:
             page = page_of(request)
         except PagingError as exc:
-            return _error(400, str(exc))
+            return error(400, str(exc))
         bu = unit()
         asked = request.query_params.get("scriptPath")
         if not asked:
-            return _error(400, "scriptPath is required")
+            return error(400, "scriptPath is required")
         path = bu.resolve(asked)
         if path is None:
-            return _error(404, f"Script '{asked}' was not found")
+            return error(404, f"Script '{asked}' was not found")
         rows = [
             {
                 "scriptId": v.master_id,
@@ -159,7 +165,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         if bu.inflight >= bu.max_concurrent_saves:
             # Studio's save service limits concurrent validations per business unit; CXone
             # sends no Retry-After, so clients must back off on their own (VENDORS.md).
-            return _error(
+            return error(
                 429,
                 f"Too many requests: at most {bu.max_concurrent_saves} script saves may run "
                 "at once for this business unit",
@@ -174,11 +180,11 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         try:
             body = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
-            return _error(400, "Request body is not valid JSON")
+            return error(400, "Request body is not valid JSON")
         script = body.get("scriptContent", body) if isinstance(body, dict) else body
         why = shape_error(script)
         if why is not None:
-            return _error(400, why)
+            return error(400, why)
         # The save takes time on the emulator clock (sped-up clocks make it shorter in real time).
         await asyncio.sleep(bu.save_seconds / ctx.clock.speed)
         found = validate(script, bu.exists)
@@ -189,7 +195,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         }
         name = script["header"]["scriptName"]
         if errors:
-            return _error(
+            return error(
                 409,
                 f"Script {name} failed validation with {counts['errorCount']} error(s)",
                 scriptName=name,
@@ -226,9 +232,9 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         flag = request.query_params.get("lockScript", "").lower()
         path = bu.resolve(asked) if asked else None
         if path is None:
-            return _error(404, f"Script '{asked}' was not found")
+            return error(404, f"Script '{asked}' was not found")
         if flag not in ("true", "false"):
-            return _error(400, "lockScript must be true or false")
+            return error(400, "lockScript must be true or false")
         user = who.credential.access_key_id or who.client
         info = {"lockedName": user, "lockedId": user, "lockedDate": ctx.clock.iso()}
         blank = dict.fromkeys(info, "")
@@ -253,7 +259,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         asked = request.query_params.get("scriptPath", "")
         path = bu.resolve(asked) if asked else None
         if path is None:
-            return _error(404, f"Script '{asked}' was not found")
+            return error(404, f"Script '{asked}' was not found")
         bu.remove(path)
         request.state.effect = "cxone.script.delete"
         request.state.resource = path

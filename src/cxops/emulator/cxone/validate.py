@@ -106,8 +106,9 @@ def _order(key: str) -> tuple[int, int | str]:
 
 
 def _branches(script: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    rows = (script.get("branches") or {}).get(key) or []
-    return [r for r in rows if isinstance(r, dict)]
+    rows = (script.get("branches") or {}).get(key)
+    # Tolerate junk (a number, a string, an object) where the list of connections belongs.
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
 
 
 def _blank(value: Any) -> bool:
