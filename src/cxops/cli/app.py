@@ -69,5 +69,12 @@ def _register() -> None:
 
     app.command("emulator")(emulator.emulator)
 
+    from cxops.cli import audit, metrics, runs, webhooks
+
+    app.add_typer(runs.app, name="runs")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(webhooks.app, name="webhooks")
+    app.command("metrics")(metrics.metrics)
+
 
 _register()

@@ -1,0 +1,91 @@
+"""``cxops metrics``: run, check, operation and DORA figures computed from the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cxops.cli.runs import store_option
+from cxops.errors import UsageError
+from cxops.sinks.metrics import Metrics, collect
+from cxops.sinks.metrics_prometheus import prometheus_text
+from cxops.store import Store
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _sec(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}s"
+
+
+def metrics(
+    prometheus: bool = typer.Option(False, "--prometheus", help="Prometheus text exposition."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    window_days: float = typer.Option(30.0, min=0.01, help="DORA window, in days back from now."),
+    store: str | None = store_option(),
+) -> None:
+    """Run durations and success rates, check pass rates, per-operation latency, DORA figures.
+
+    Example: cxops metrics --prometheus > cxops.prom
+    """
+    if prometheus and as_json:
+        raise UsageError("choose one of --prometheus and --json")
+    with Store.open(store) as st:
+        if prometheus:
+            typer.echo(prometheus_text(st), nl=False)
+            return
+        figures = collect(st, window=timedelta(days=window_days))
+    if as_json:
+        typer.echo(json.dumps(figures.to_dict()))
+    else:
+        _show(figures)
+
+
+def _show(m: Metrics) -> None:
+    console = Console()
+    runs = Table("kind", "runs", "success", "p50", "p95", "max", title="runs")
+    for k in m.runs:
+        d = k.durations
+        runs.add_row(
+            k.kind, str(k.runs), _pct(k.success_rate), _sec(d.p50), _sec(d.p95), _sec(d.max)
+        )
+    console.print(runs if m.runs else "no runs yet")
+    if m.checks:
+        checks = Table(
+            "kind", "runs checked", "clean", "check pass rate", "findings", title="checks"
+        )
+        for c in m.checks:
+            found = ", ".join(f"{k} {v}" for k, v in c.findings.items())
+            checks.add_row(
+                c.kind, str(c.runs_checked), _pct(c.clean_rate), _pct(c.pass_rate), found
+            )
+        console.print(checks)
+    if m.operations:
+        ops = Table("operation", "steps", "success", "retried", "p50", "p95", title="operations")
+        for o in m.operations:
+            d = o.durations
+            ops.add_row(
+                o.operation,
+                str(o.steps),
+                _pct(o.success_rate),
+                str(o.retried),
+                _sec(d.p50),
+                _sec(d.p95),
+            )
+        console.print(ops)
+    dora = m.dora
+    if dora.deployment_frequency is None:
+        console.print("DORA: no deployments recorded yet")
+    else:
+        console.print(
+            f"DORA ({dora.window_days:g} days): {dora.deployment_frequency:.2f} deployments/day, "
+            f"change failure {_pct(dora.change_failure_rate)}, "
+            f"lead time {_sec(dora.lead_time_p50)}, "
+            f"time to restore {_sec(dora.time_to_restore_p50)}"
+        )

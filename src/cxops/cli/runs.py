@@ -1,0 +1,134 @@
+"""``cxops runs list|show|resume``: the history of runs and their steps, from the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cxops.errors import UsageError
+from cxops.store import Run, Step, Store
+
+app = typer.Typer(
+    help="The history of runs (export, compile, promote, ...) and their steps.",
+    no_args_is_help=True,
+)
+
+STORE_HELP = "Store URL (default: sqlite:///.cxops/state.db in the working folder)."
+
+
+def store_option() -> Any:
+    """The ``--store`` option every store command shares."""
+    return typer.Option(None, "--store", envvar="CXOPS_STORE_URL", help=STORE_HELP)
+
+
+def when(value: datetime | None) -> str:
+    """A time for people: UTC, to the second."""
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}s"
+
+
+def run_dict(run: Run) -> dict[str, Any]:
+    """A run as JSON."""
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "started": run.started.isoformat(),
+        "ended": None if run.ended is None else run.ended.isoformat(),
+        "duration": run.duration,
+        "params": run.params,
+        "summary": run.summary,
+        "error": run.error,
+    }
+
+
+def _step_dict(step: Step) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "key": step.key,
+        "status": step.status,
+        "attempt": step.attempt,
+        "started": step.started.isoformat(),
+        "ended": None if step.ended is None else step.ended.isoformat(),
+        "duration": step.duration,
+        "result": step.result,
+        "error": step.error,
+    }
+
+
+@app.command("list")
+def list_runs(
+    kind: str | None = typer.Option(None, help="Only runs of this kind (export, promote, ...)."),
+    status: str | None = typer.Option(None, help="Only runs in this status."),
+    limit: int = typer.Option(50, min=1, help="At most this many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """List runs, newest first.
+
+    Example: cxops runs list --kind export --status failed
+    """
+    with Store.open(store) as st:
+        runs = st.runs.list(kind=kind, status=status, limit=limit)
+    if as_json:
+        typer.echo(json.dumps({"runs": [run_dict(r) for r in runs]}))
+        return
+    table = Table("id", "kind", "status", "started (UTC)", "duration", "error")
+    for r in runs:
+        table.add_row(
+            r.id[:12], r.kind, r.status, when(r.started), _seconds(r.duration), r.error or ""
+        )
+    Console().print(table if runs else "no runs yet")
+
+
+@app.command("show")
+def show(
+    run_id: str = typer.Argument(..., help="A run id, or a unique prefix of one."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """Show one run: parameters, summary, steps and the events it emitted.
+
+    Example: cxops runs show 3f2a
+    """
+    with Store.open(store) as st:
+        run = st.runs.find(run_id)
+        steps = st.steps.for_run(run.id)
+        events = st.outbox.events(run_id=run.id)
+    if as_json:
+        doc = run_dict(run)
+        doc["steps"] = [_step_dict(s) for s in steps]
+        doc["events"] = [{"id": e.id, "type": e.type} for e in events]
+        typer.echo(json.dumps(doc))
+        return
+    console = Console()
+    console.print(f"[bold]run {run.id}[/]  {run.kind}  {run.status}")
+    console.print(f"started {when(run.started)}  ended {when(run.ended)}  {_seconds(run.duration)}")
+    if run.error:
+        console.print(f"[red]error:[/] {run.error}")
+    console.print(f"params: {json.dumps(run.params)}")
+    if run.summary is not None:
+        console.print(f"summary: {json.dumps(run.summary)}")
+    table = Table("step", "key", "status", "attempt", "duration", "error")
+    for s in steps:
+        table.add_row(s.name, s.key, s.status, str(s.attempt), _seconds(s.duration), s.error or "")
+    console.print(table if steps else "no steps")
+    for e in events:
+        console.print(f"event {e.id} {e.type}")
+
+
+@app.command("resume")
+def resume(run_id: str = typer.Argument(..., help="The run to resume.")) -> None:
+    """Resume an interrupted run (arrives with durable workflows; not available yet)."""
+    raise UsageError(
+        f"cannot resume {run_id}: resuming runs arrives with the durable (DBOS) pipelines",
+        hint="re-run the command for now; steps that already succeeded are recorded by key",
+    )
