@@ -202,3 +202,20 @@ def test_deleting_a_called_script_breaks_its_callers_on_save(cx: Cx, emu: Emulat
     }
     rows = httpx.get(emu.url + "/_emulator/ledger", params={"effect": "cxone.script.delete"})
     assert [r["resource"] for r in rows.json()["entries"]] == ["Common\\Auth_PIN"]
+
+
+def test_promotion_must_follow_sub_script_order(emu: EmulatorThread) -> None:
+    """dev's IVR_Main saved into prod fails until the scripts it newly calls are saved first."""
+    dev, prod = Cx(emu, "dev"), Cx(emu, "prod")
+    main = dev.script("Main\\IVR_Main")
+    early = prod.save(main)
+    assert early.status_code == 409
+    missing = {e["script"] for rows in early.json()["errors"].values() for e in rows}
+    assert missing == {"Common\\Log_Call", "Sales\\Callback_Offer"}
+    for path in ("Common\\Log_Call", "Common\\Callback_Queue", "Sales\\Callback_Offer"):
+        assert prod.save(dev.script(path)).status_code == 200, path
+    promoted = prod.save(main)
+    assert promoted.status_code == 200
+    live = prod.script("Main\\IVR_Main")
+    assert live["header"]["busNo"] != main["header"]["busNo"]  # the target unit's number
+    assert live["actions"] == main["actions"] and live["branches"] == main["branches"]

@@ -164,7 +164,7 @@ def _check_action(
                 "SCRIPT_NOT_FOUND",
                 ERROR,
                 f"{what} calls script '{target.strip()}', which does not exist",
-                {"property": "ScriptName"},
+                {"property": "ScriptName", "script": target.strip()},
             )
         )
     if kind in DEPRECATED:
