@@ -147,7 +147,7 @@ def test_concurrent_saves_beyond_the_cap_get_429_without_retry_after(
 ) -> None:
     """With saves held in flight, the 6th..8th concurrent saves get 429 and no Retry-After."""
     unit: CxoneTenant = emu.ctx.tenant("cxone", "dev")
-    unit.save_seconds = 0.6  # hold each save long enough for all eight to overlap
+    unit.save_seconds = 1.0  # hold each save long enough for all eight to overlap
     headers = cx.headers()
     body = {"scriptContent": cx.script("Common\\Log_Call")}
 

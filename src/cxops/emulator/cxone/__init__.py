@@ -1,4 +1,8 @@
-"""NICE CXone: access-key token, discovery, and Studio scripts under ``/inContactAPI``."""
+"""NICE CXone: access-key token, discovery, and Studio scripts under ``/inContactAPI``.
+
+Shapes, sources, validation codes and fixtures are described in docs/emulator/cxone.md; the
+fixture flaws other rooms test against are ``cxops.emulator.cxone.fixtures.FLAWS``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ READONLY_SCOPES = frozenset({"scripts:read"})
 
 
 class CxoneEmulator:
+    """The CXone vendor package: business units ``dev``/``prod`` with Studio scripts."""
+
     name = "cxone"
 
     def build_tenant(self, ctx: EmulatorContext, tenant: str) -> Any:
@@ -59,6 +65,7 @@ class CxoneEmulator:
             "discovery": f"{base_url}/.well-known/cxone-configuration?tenantId={tenant}",
             "api": f"{base_url}/inContactAPI/services/{API_VERSION}",
             "tenant_id": tenant,
+            "scopes": {"admin": sorted(ADMIN_SCOPES), "readonly": sorted(READONLY_SCOPES)},
             "credentials": {
                 c.name: {
                     "client_id": c.client_id,
