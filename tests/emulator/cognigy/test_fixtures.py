@@ -157,3 +157,22 @@ def test_prod_is_an_older_dev() -> None:
         prefs = {f["referenceId"] for f in prod.content[pmeta["_id"]]["flows"].values()}
         assert prefs < drefs and len(drefs - prefs) == 1
     assert "prod" in prod.summary() and "flawed" in dev.summary()
+
+
+def test_flawed_projects_hold_only_their_flaws() -> None:
+    """Apart from the listed flaw, each flawed project is clean (no stray findings)."""
+    t = build_tenant(DEFAULT_SEED, "dev")
+    for pid, meta in t.projects.items():
+        if not meta["name"].startswith("Flawed"):
+            continue
+        rows = [r for r in FLAWS if r["project"] == pid]
+        codes = {r["code"] for r in rows}
+        content = t.content[pid]
+        assert _flow_cycle(content) == ("CX101" in codes)
+        assert bool(_unresolved(content)) == ("CX105" in codes)
+        for flow in content["flows"].values():
+            mine = {r["code"] for r in rows if r["flow"] == flow["_id"]}
+            nodes = {n["_id"] for n in flow["chart"]["nodes"]}
+            assert (_reachable(flow) != nodes) == ("CX104" in mine)
+            assert bool(_closed_loops(flow)) == ("CX109" in mine)
+            assert (len(nodes) > 500) == ("CX102" in mine)

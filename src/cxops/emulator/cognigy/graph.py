@@ -97,7 +97,11 @@ def project_graph(t: CognigyTenant, pid: str) -> dict[str, Any]:
                     "_id": ep["_id"],
                     "name": ep["name"],
                     "properties": {k: ep[k] for k in ("active", "URLToken", "channel", *_META)},
-                    "dependencies": [],
+                    "dependencies": [
+                        {"_id": flow["_id"], "type": "endpointFlow"}
+                        for flow in content["flows"].values()
+                        if flow["referenceId"] == ep["flowId"]
+                    ],
                 }
             )
     for pb in t.playbooks.values():

@@ -60,7 +60,18 @@ def routes(api: Api) -> list[Route]:
         }
 
     def limit_error(pid: str) -> Response | None:
-        if len(api.t.snapshots_of(pid)) >= MAX_SNAPSHOTS_PER_PROJECT:
+        # Snapshots still being made count too, or parallel requests could pass the limit.
+        now = ctx.clock.now()
+        pending = sum(
+            1
+            for j in ctx.jobs.all()
+            if j.vendor == "cognigy"
+            and j.tenant == api.name
+            and j.kind in ("snapshot", "snapshot-upload")
+            and j.data["parameters"].get("projectId") == pid
+            and not j.terminal(now)
+        )
+        if len(api.t.snapshots_of(pid)) + pending >= MAX_SNAPSHOTS_PER_PROJECT:
             return error(
                 400,
                 f"The maximum number of {MAX_SNAPSHOTS_PER_PROJECT} Snapshots per "
