@@ -8,6 +8,7 @@ find the schema current.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -16,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
-__all__ = ["HEAD", "current_revision", "upgrade"]
+__all__ = ["current_revision", "head", "upgrade"]
 
 _LOCATION = str(Path(__file__).parent / "migrations")
 _ADVISORY_KEY = 0x63786F7073  # "cxops": one lock id for every cxops migration
@@ -28,7 +29,10 @@ def _config() -> Config:
     return cfg
 
 
-HEAD: str = ScriptDirectory.from_config(_config()).get_current_head() or ""
+@cache
+def head() -> str:
+    """The newest revision shipped with this version of cxops."""
+    return ScriptDirectory.from_config(_config()).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -39,7 +43,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Apply every missing migration; a no-op (one cheap query) when already current."""
-    if current_revision(engine) == HEAD:
+    if current_revision(engine) == head():
         return
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
