@@ -35,9 +35,9 @@ MAX_PAGES = 10_000
 
 
 def default_key(item: Any) -> Hashable:
-    """An item's identity: ``_id`` (Cognigy), ``id`` (Genesys), else its canonical JSON."""
+    """An item's identity: ``_id`` (Cognigy), ``id`` (Genesys), ``masterID`` (CXone) or JSON."""
     if isinstance(item, dict):
-        for field in ("_id", "id"):
+        for field in ("_id", "id", "masterID"):
             if isinstance(item.get(field), str | int):
                 return str(item[field])
     return json.dumps(item, sort_keys=True, default=str)
