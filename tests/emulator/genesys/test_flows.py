@@ -124,9 +124,13 @@ def test_revert_goes_back_to_the_previous_published_version(
     assert flow["publishedVersion"]["id"] == "3.0"
     again = dev.post("/api/v2/flows/actions/revert", params={"flow": fid}).json()
     assert again["publishedVersion"]["id"] == "2.0"
+    dev.post("/api/v2/flows/actions/publish", params={"flow": fid, "version": "2.0"})
+    emu.ctx.clock.advance(5)  # publishing what already runs leaves the history alone
+    third = dev.post("/api/v2/flows/actions/revert", params={"flow": fid}).json()
+    assert third["publishedVersion"]["id"] == "1.0"
     single = flow_id(dev, "Default In-Queue")
     assert dev.post("/api/v2/flows/actions/revert", params={"flow": single}).status_code == 400
-    assert len(ledger(emu, "genesys.flow.revert")) == 2
+    assert len(ledger(emu, "genesys.flow.revert")) == 3
 
 
 def test_prod_holds_older_versions_of_dev_flows(emu: EmulatorThread) -> None:

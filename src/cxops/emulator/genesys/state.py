@@ -142,6 +142,8 @@ class GenesysTenant:
         version = flow.version(vid)
         if version is None:
             raise ValueError(f"flow {flow.id} has no version {vid}")
+        if flow.published == vid:  # publishing what runs changes nothing (and keeps revert sane)
+            return
         version.type, version.published = PUBLISH, at
         flow.published = vid
         flow.history.append(vid)
