@@ -92,7 +92,7 @@ def test_graph_lists_flow_dependencies(cognigy: Client) -> None:
 
 
 def test_unknown_ids_are_404_problems(emu: EmulatorThread, cognigy: Client) -> None:
-    """Unknown project, flow, node and task ids answer RFC 7807 404s."""
+    """Unknown ids answer RFC 7807 404s with the numeric code the client maps."""
     c = cognigy()
     flow = _main(c, project_id(c, "Billing Assistant"))
     for path in (
@@ -105,6 +105,7 @@ def test_unknown_ids_are_404_problems(emu: EmulatorThread, cognigy: Client) -> N
         r = c.get(path)
         assert r.status_code == 404, path
         assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["code"] == 1002  # the client's RESOURCE_NOT_FOUND_ERROR
 
 
 def test_summary_control(emu: EmulatorThread) -> None:

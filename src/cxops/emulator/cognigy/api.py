@@ -65,16 +65,25 @@ class Api:
         )
 
 
-def error(status: int, message: str, code: str | None = None, **extra: Any) -> Response:
-    return problems.error_response(VENDOR, status, message, code, **extra)
+# The official client picks its error class from the body's numeric ``code`` (its ErrorCode
+# enum: 400, 401, 403, 429, 1002 resource not found, 1004 conflict, 1005 invalid argument…)
+# and falls back to the HTTP status, which has no class for 404: so 404s must carry 1002.
+RESOURCE_NOT_FOUND = 1002
+
+
+def error(status: int, message: str, code: int | None = None) -> Response:
+    """An RFC 7807 problem with the client's numeric error ``code`` (default: the status)."""
+    problem = problems.error_body(VENDOR, status, message)
+    problem["code"] = code if code is not None else status
+    return JSONResponse(problem, status_code=status, media_type="application/problem+json")
 
 
 def not_found(kind: str, rid: str) -> Response:
-    return error(404, f"{kind} with id {rid} not found", "ResourceNotFound")
+    return error(404, f"{kind} with id {rid} not found", RESOURCE_NOT_FOUND)
 
 
 def bad_request(message: str) -> Response:
-    return error(400, message, "BadRequest")
+    return error(400, message)
 
 
 async def body(request: Request) -> dict[str, Any] | Response:

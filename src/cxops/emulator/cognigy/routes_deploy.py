@@ -76,7 +76,6 @@ def routes(api: Api) -> list[Route]:
                 400,
                 f"The maximum number of {MAX_SNAPSHOTS_PER_PROJECT} Snapshots per "
                 "Project has been reached. Delete a Snapshot before creating a new one.",
-                "SnapshotLimitReached",
             )
         return None
 
@@ -212,7 +211,7 @@ def routes(api: Api) -> list[Route]:
             if isinstance(rec, Response):
                 return rec
             if not rec["isPackaged"]:
-                return error(400, "Snapshot is not packaged yet: package it first", "BadRequest")
+                return error(400, "Snapshot is not packaged yet: package it first")
         else:
             found = api.t.packages.get(request.path_params["packageId"])
             if found is None:
@@ -228,7 +227,7 @@ def routes(api: Api) -> list[Route]:
         kind = "snapshot" if "snapshotId" in request.path_params else "package"
         rid = request.path_params[f"{kind}Id"]
         if links.get(request.query_params.get("token", "")) != (kind, rid):
-            return error(401, "invalid or expired download token", "Unauthorized")
+            return error(401, "invalid or expired download token")
         rec = (api.t.snapshots if kind == "snapshot" else api.t.packages).get(rid)
         if rec is None:
             return not_found(kind.title(), rid)
@@ -433,7 +432,7 @@ def routes(api: Api) -> list[Route]:
         if isinstance(job, Response):
             return job
         if job.terminal(ctx.clock.now()):
-            return error(400, f"Task {job.id} has already finished", "BadRequest")
+            return error(400, f"Task {job.id} has already finished")
         ctx.jobs.cancel(job.id)
         api.effect(request, "cognigy.task.cancel", job.id, None, who)
         return ok(tasks.task_view(ctx, job))
