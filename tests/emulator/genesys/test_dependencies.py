@@ -95,3 +95,16 @@ def test_consuming_resources_and_object(dev: httpx.Client) -> None:
     assert [d["name"] for d in obj["consumingResources"]] == ["Flawed - Module Cycle A"]
     wrong = dev.get(f"{ROOT}/object", params={"id": module, "objectType": "INBOUNDCALLFLOW"})
     assert wrong.status_code == 404
+
+
+def test_failed_rebuild_is_incomplete(emu: EmulatorThread, dev: httpx.Client) -> None:
+    """A job_fail fault on the rebuild leaves the build BUILDINCOMPLETE."""
+    r = httpx.post(
+        f"{emu.url}/_emulator/scenario",
+        json={"faults": [{"vendor": "genesys", "action": "job_fail", "job": "dependency-build"}]},
+    )
+    assert r.status_code == 200
+    dev.post(f"{ROOT}/build")
+    emu.ctx.clock.advance(10)
+    status = dev.get(f"{ROOT}/build").json()
+    assert status["status"] == "BUILDINCOMPLETE" and "dateCompleted" not in status

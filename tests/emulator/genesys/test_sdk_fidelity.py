@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
@@ -97,3 +98,54 @@ def test_sdk_runs_an_export_job_to_completion(emu: EmulatorThread) -> None:
     state = api.get_flows_export_job(job.id)
     assert state.status == "Success" and state.command == "Export"
     assert state.download_url and state.id == job.id
+
+
+def test_sdk_publishes_and_reads_the_operation(emu: EmulatorThread) -> None:
+    """post_flows_actions_publish returns an Operation; the flow's currentOperation completes."""
+    api = sdk.ArchitectApi(_client(emu))
+    flow = api.get_flows(name="Order Status Bot").entities[0]
+    op = api.post_flows_actions_publish(flow.id)
+    assert op.action_name == "PUBLISH" and op.action_status == "STARTED" and op.complete is False
+    emu.ctx.clock.advance(10)
+    after = api.get_flow(flow.id)
+    assert after.current_operation.action_status == "SUCCESS" and after.current_operation.complete
+    assert after.published_version.id == "3.0"
+
+
+def test_sdk_reads_gate_signals(emu: EmulatorThread) -> None:
+    """Health, a text-bot turn and flow observations deserialize into the SDK's models."""
+    client = _client(emu)
+    api = sdk.ArchitectApi(client)
+    flow = api.get_flows(name="Order Status Bot").entities[0]
+    health = api.get_flow_version_health(flow.id, flow.published_version.id)
+    assert health.language_info["en-us"].status == "Completed"
+    assert all(i.language_health["en-us"].overall_score > 0 for i in health.intents)
+
+    bots = sdk.TextbotsApi(client)
+    launch = sdk.TextBotFlowLaunchRequest()
+    launch.flow = sdk.TextBotFlow()
+    launch.flow.id = flow.id
+    launch.external_session_id = "sdk-1"
+    session = bots.post_textbots_botflows_sessions(launch)
+    turn = sdk.TextBotFlowTurnRequest()
+    turn.input_event_type = "NoOp"
+    reply = bots.post_textbots_botflows_session_turns(session.id, turn)
+    assert reply.next_action_type == "WaitForInput"
+    assert reply.prompts.text_prompts.segments[0].text.startswith("Hi")
+
+    httpx.put(
+        f"{emu.base('genesys', 'dev')}/_emulator/observations",
+        json={"flows": {flow.id: {"active": 3}}},
+    )
+    predicate = sdk.FlowObservationQueryPredicate()
+    predicate.type = "dimension"
+    predicate.dimension = "flowId"
+    predicate.value = flow.id
+    query = sdk.FlowObservationQuery()
+    query.filter = sdk.FlowObservationQueryFilter()
+    query.filter.type = "and"
+    query.filter.predicates = [predicate]
+    query.metrics = ["oFlow"]
+    result = sdk.AnalyticsApi(client).post_analytics_flows_observations_query(query)
+    (group,) = result.results
+    assert group.group == {"flowId": flow.id} and group.data[0].stats.count == 3
