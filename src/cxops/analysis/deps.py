@@ -134,6 +134,7 @@ def range_findings(index: BundleIndex) -> list[Finding]:
     target that no single version can satisfy together."""
     findings: list[Finding] = []
     resources = {_key(r.kind, r.id): r for r in index.resources}
+    flow_versions = {f"flow:{f.id}": f.versions for f in index.flows}
     by_target: dict[str, list[RefUse]] = defaultdict(list)
     for ref in index.refs:
         if ref.version:
@@ -142,6 +143,7 @@ def range_findings(index: BundleIndex) -> list[Finding]:
         res = resources.get(target)
         published = sorted(
             {*(res.versions if res else []), *([res.version] if res and res.version else [])}
+            | set(flow_versions.get(target, []))
         )
         good: list[RefUse] = []
         for ref in refs:

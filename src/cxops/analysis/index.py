@@ -52,6 +52,7 @@ class FlowEntry:
     terminal: list[int] = field(default_factory=list)
     dangling: list[tuple[int, str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -180,6 +181,10 @@ class BundleIndex:
         flow = FlowEntry(
             fid, name, pointer, file, ids, self._next, has_entry_field=entry is not None
         )
+        version, versions = doc.get("version"), doc.get("versions") or []
+        flow.versions = sorted({*versions, *([version] if version else [])})
+        if not set(map(type, flow.versions)) <= {str}:
+            raise TypeError(fid)
         if len(index) != n:
             flow.duplicates = sorted(k for k, c in Counter(ids).items() if c > 1)
         for e in entry or []:

@@ -84,11 +84,16 @@ class Edge(_Model):
 
 
 class Flow(_Model):
-    """A flow (bot flow, IVR script, Architect flow): entry node ids, nodes and edges."""
+    """A flow (bot flow, IVR script, Architect flow): entry node ids, nodes and edges.
+
+    ``version`` is the exported version; ``versions`` the published ones a range may resolve to.
+    """
 
     id: str
     name: str
     kind: str
+    version: str | None = None
+    versions: list[str] = Field(default_factory=list)
     entry: list[str] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)

@@ -1,0 +1,91 @@
+"""How a bundle lives on disk: canonical pretty-printed JSON files, one per flow.
+
+An export repository holds, per vendor project::
+
+    flows/<vendor>/<project>/_bundle.json     the bundle without its flows (format, vendor,
+                                              tenant, project, version, resources, properties,
+                                              exported_at, content_hash)
+    flows/<vendor>/<project>/<flow>.json      one Flow document per flow
+    cxops.lock                                at the repository root (see cxops.analysis.lock)
+
+``<project>`` and ``<flow>`` are the vendor ids, percent-encoded (RFC 3986) so any id is a safe
+file name; a leading ``_`` or ``.`` is encoded too, so no flow file can be ``_bundle.json`` or
+hidden. Files are UTF-8, keys sorted, two-space indent, one value per line, a final newline,
+fields at their default value left out: the same content always gives the same bytes, and a
+JSON pointer maps to a line (cxops.analysis.locate). Pure: this module builds and reads bytes;
+the caller does the file I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, unquote
+
+from cxops.model.bundle import Bundle, Flow
+from cxops.model.canonical import content_hash
+
+__all__ = [
+    "BUNDLE_FILE",
+    "bundle_files",
+    "bundle_from_files",
+    "flow_file_name",
+    "pretty_bytes",
+    "project_dir",
+]
+
+BUNDLE_FILE = "_bundle.json"
+
+
+def pretty_bytes(doc: Any) -> bytes:
+    """The canonical pretty form cxops writes: sorted keys, indent 2, final newline."""
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _safe(name: str) -> str:
+    out = quote(name, safe="")
+    if out[:1] == "_":
+        out = "%5F" + out[1:]
+    elif out[:1] == ".":
+        out = "%2E" + out[1:]
+    return out or "%00"
+
+
+def flow_file_name(flow_id: str) -> str:
+    """File name of a flow: the percent-encoded id plus ``.json``."""
+    return _safe(flow_id) + ".json"
+
+
+def flow_id_from_file_name(name: str) -> str:
+    """Inverse of :func:`flow_file_name`."""
+    stem = name[: -len(".json")] if name.endswith(".json") else name
+    return "" if stem == "%00" else unquote(stem)
+
+
+def project_dir(vendor: str, project: str) -> str:
+    """``flows/<vendor>/<project>`` with the project id percent-encoded."""
+    return f"flows/{_safe(vendor)}/{_safe(project)}"
+
+
+def bundle_files(bundle: Bundle, *, with_hash: bool = True) -> dict[str, bytes]:
+    """Every file of the bundle, by path relative to the repository root.
+
+    The content hash is computed and written into ``_bundle.json`` unless ``with_hash`` is off.
+    """
+    base = project_dir(bundle.vendor, bundle.project)
+    meta = bundle.model_dump(mode="json", exclude={"flows"}, exclude_defaults=True)
+    meta["format"] = bundle.format
+    if with_hash:
+        meta["content_hash"] = content_hash(bundle)
+    files = {f"{base}/{BUNDLE_FILE}": pretty_bytes(meta)}
+    for flow in bundle.flows:
+        doc = flow.model_dump(mode="json", exclude_defaults=True)
+        files[f"{base}/{flow_file_name(flow.id)}"] = pretty_bytes(doc)
+    return files
+
+
+def bundle_from_files(meta: Mapping[str, Any], flows: list[Any]) -> Bundle:
+    """Rebuild a Bundle from the parsed ``_bundle.json`` and the parsed flow documents."""
+    return Bundle.model_validate({**meta, "flows": [Flow.model_validate(f) for f in flows]})
