@@ -21,6 +21,8 @@ READONLY_SCOPES = frozenset(
 
 
 class GenesysEmulator:
+    """The Genesys Cloud vendor package of the emulator (``VendorEmulator``)."""
+
     name = "genesys"
 
     def build_tenant(self, ctx: EmulatorContext, tenant: str) -> Any:

@@ -72,6 +72,8 @@ async def _json(request: Request) -> Any:
 
 
 def routes(api: Api) -> list[Route]:
+    """The job routes of one tenant (registration, state, signed download and upload)."""
+
     async def export_register(request: Request) -> Response:
         who = api.auth(request, "architect:flow:view")
         if not isinstance(who, Principal):

@@ -118,6 +118,7 @@ def bot(
 
 
 def order_bot(env: Env, flow: Flow, n: int) -> Config:
+    """Order Status Bot: order status, cancellation, agent hand-off (v2), returns (v3)."""
     return bot(
         env,
         flow,
@@ -131,6 +132,7 @@ def order_bot(env: Env, flow: Flow, n: int) -> Config:
 
 
 def billing_bot(env: Env, flow: Flow, n: int) -> Config:
+    """Billing Assistant Bot: balance, payment, goodbye (v2)."""
     return bot(
         env,
         flow,

@@ -127,4 +127,5 @@ def mount_url(request: Request) -> str:
 
 
 def ok(body: Any, status: int = 200) -> Response:
+    """A JSON response."""
     return JSONResponse(body, status_code=status)

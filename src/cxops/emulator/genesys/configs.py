@@ -69,6 +69,7 @@ def intent_path(name: str, target: str) -> dict[str, Any]:
 
 
 def container(cid: str, name: str, kind: str, actions: list[Action]) -> dict[str, Any]:
+    """A state, task or menu; ``actions[0]`` is where it is entered."""
     if not actions:
         raise ValueError(f"container {cid} has no actions")
     return {"id": cid, "name": name, "kind": kind, "actions": actions}
@@ -107,6 +108,7 @@ def configuration(
 
 
 def containers(cfg: Config) -> Iterator[dict[str, Any]]:
+    """Every state, task and menu, in document order."""
     for key in CONTAINER_LISTS:
         yield from cfg.get(key) or []
 

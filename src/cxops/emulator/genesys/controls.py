@@ -46,6 +46,8 @@ async def _body(request: Request) -> dict[str, Any] | None:
 
 
 def routes(api: Api) -> list[Route]:
+    """The tenant's ``/_emulator`` test-control routes."""
+
     def bad(message: str) -> Response:
         return ok({"error": message}, 400)
 

@@ -81,6 +81,8 @@ def consuming(org: GenesysTenant, rid: str, use_latest: bool = False) -> list[di
 
 
 def routes(api: Api) -> list[Route]:
+    """The dependency-tracking routes of one tenant."""
+
     def current_status() -> str:
         build = api.org.build
         job = api.ctx.jobs.get(build["job"]) if build.get("job") else None

@@ -16,6 +16,8 @@ from cxops.emulator.genesys.state import Flow, GenesysTenant
 
 @dataclass
 class Env:
+    """The tenant being built, seen by name."""
+
     tenant: GenesysTenant
 
     def _resource(self, kind: str, name: str) -> dict[str, Any]:
@@ -25,21 +27,26 @@ class Env:
         raise KeyError(f"fixture {self.tenant.name} has no {kind} named {name!r}")
 
     def prompt(self, name: str) -> dict[str, Any]:
+        """A ``USERPROMPT`` ref by prompt name."""
         return self._resource("USERPROMPT", name)
 
     def queue(self, name: str) -> dict[str, Any]:
+        """A ``QUEUE`` ref by queue name."""
         return self._resource("QUEUE", name)
 
     def data(self, name: str) -> dict[str, Any]:
+        """A ``DATAACTION`` ref by data action name (deleted ones included)."""
         return self._resource("DATAACTION", name)
 
     def flow(self, name: str) -> Flow:
+        """The flow called ``name`` (created before any configuration is built)."""
         for f in self.tenant.flows.values():
             if f.name == name:
                 return f
         raise KeyError(f"fixture {self.tenant.name} has no flow named {name!r}")
 
     def flow_ref(self, name: str, version: str | None = None) -> dict[str, Any]:
+        """A ref to the flow called ``name`` with an optional version range."""
         target = self.flow(name)
         return ref(FLOW_OBJECT_TYPES[target.type], target.id, target.name, version)
 

@@ -136,14 +136,17 @@ def _module_caller(env: Env, flow: Flow, n: int, module: str, rng: str, node: st
 
 
 def conflict_a(env: Env, flow: Flow, n: int) -> Config:
+    """Calls the shared greeting module with ``^1.0``."""
     return _module_caller(env, flow, n, SHARED_MODULE, "^1.0", "a-greet")
 
 
 def conflict_b(env: Env, flow: Flow, n: int) -> Config:
+    """Calls the shared greeting module with ``^2.0`` (conflicts with A)."""
     return _module_caller(env, flow, n, SHARED_MODULE, "^2.0", "a-greet")
 
 
 def unsatisfiable(env: Env, flow: Flow, n: int) -> Config:
+    """Calls the legacy survey module with ``^3.0``, which no version satisfies."""
     return _module_caller(env, flow, n, LEGACY_MODULE, "^3.0", "a-survey")
 
 

@@ -43,6 +43,8 @@ def _matches(pattern: str, value: str) -> bool:
 
 
 def routes(api: Api) -> list[Route]:
+    """The flow, version and flow-action routes of one tenant."""
+
     async def list_flows(request: Request) -> Response:
         who = api.auth(request, VIEW)
         if not isinstance(who, Principal):

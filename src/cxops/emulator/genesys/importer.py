@@ -32,6 +32,7 @@ MAX_FILE = 20 * 1024 * 1024
 
 
 def export_file(cfg: Config, export_type: str) -> bytes:
+    """The export file of one configuration (JSON, or YAML for ``Yaml``)."""
     if export_type == "Yaml":
         return yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True).encode()
     return json.dumps(cfg, indent=2, ensure_ascii=False).encode()
@@ -71,6 +72,8 @@ def parse(data: bytes) -> Config:
 
 @dataclass
 class Imported:
+    """What an import did: the flow, the new version id, whether it was created."""
+
     flow: Flow
     version: str
     created: bool

@@ -87,6 +87,8 @@ def _flow_ids(node: Any, out: list[str]) -> None:
 
 
 def routes(api: Api) -> list[Route]:
+    """The health and observation routes of one tenant."""
+
     async def health(request: Request) -> Response:
         who = api.auth(request, "architect:flow:view")
         if not isinstance(who, Principal):

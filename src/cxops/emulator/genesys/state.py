@@ -41,11 +41,14 @@ class Version:
 
     @property
     def major(self) -> int:
+        """The major number of the version id (``"3.0"`` → 3)."""
         return int(self.id.split(".")[0])
 
 
 @dataclass
 class Flow:
+    """A flow with its versions (oldest first), publish history and lock."""
+
     id: str
     name: str
     type: str
@@ -58,15 +61,19 @@ class Flow:
     operation: dict[str, Any] | None = None  # the last flow action (publish job id etc.)
 
     def version(self, vid: str) -> Version | None:
+        """The version with id ``vid``, if any."""
         return next((v for v in self.versions if v.id == vid), None)
 
     def latest(self) -> Version:
+        """The newest version (checked in, maybe not published)."""
         return self.versions[-1]
 
     def published_version(self) -> Version | None:
+        """The version that runs, if any."""
         return self.version(self.published) if self.published else None
 
     def next_version_id(self) -> str:
+        """The id the next saved version gets (``"<max major + 1>.0"``)."""
         return f"{max((v.major for v in self.versions), default=0) + 1}.0"
 
 
@@ -79,6 +86,7 @@ class Observation:
     since: float
 
     def now(self, at: float) -> int:
+        """Active flows at clock time ``at`` (a fraction still counts as one)."""
         left = self.active - self.drain_per_minute * max(0.0, at - self.since) / 60.0
         return max(0, int(left + 0.999999))  # still active until fully drained
 
@@ -100,7 +108,7 @@ class GenesysTenant:
     health: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """A short human line, e.g. ``"18 flows, 6 data actions, 7 prompts, 5 queues"``."""
+        """A short human line, e.g. ``"19 flows, 6 data actions, 8 prompts, 5 queues"``."""
         live = [r for r in self.resources.values() if not r.deleted]
         count = {
             k: sum(1 for r in live if r.kind == k) for k in ("DATAACTION", "USERPROMPT", "QUEUE")
@@ -111,11 +119,13 @@ class GenesysTenant:
         )
 
     def flow_named(self, name: str, flow_type: str) -> Flow | None:
+        """The flow with this name and type (imports match on both)."""
         return next(
             (f for f in self.flows.values() if f.name == name and f.type == flow_type), None
         )
 
     def resource_named(self, kind: str, name: str) -> Resource | None:
+        """The live resource of this kind and name (imports bind by name)."""
         return next(
             (
                 r

@@ -122,6 +122,8 @@ def turn_body(
 
 
 def routes(api: Api) -> list[Route]:
+    """The text-bot session routes of one tenant."""
+
     async def launch(request: Request) -> Response:
         who = api.auth(request, EXECUTE)
         if not isinstance(who, Principal):

@@ -31,6 +31,7 @@ def iso(at: float) -> str:
 
 
 def millis(at: float) -> int:
+    """Epoch milliseconds (the SDK's ``int`` date fields)."""
     return int(at * 1000)
 
 
@@ -42,6 +43,7 @@ def client_ref(client: str | None) -> dict[str, Any] | None:
 
 
 def version_json(flow: Flow, v: Version) -> dict[str, Any]:
+    """``FlowVersion`` JSON."""
     base = f"/api/v2/flows/{flow.id}/versions/{v.id}"
     out: dict[str, Any] = {
         "id": v.id,
