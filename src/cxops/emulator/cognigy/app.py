@@ -15,6 +15,7 @@ from cxops.emulator.cognigy import (
     routes_deploy,
     routes_resources,
     routes_runtime,
+    routes_tasks,
     routes_testing,
 )
 from cxops.emulator.cognigy.api import Api
@@ -50,6 +51,7 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
 
     api = Api(ctx, tenant)
     routes = [Route("/auth/oauth2/token", token, methods=["POST"])]
-    for module in (routes_resources, routes_deploy, routes_runtime, routes_testing, routes_control):
+    modules = (routes_resources, routes_deploy, routes_tasks, routes_runtime, routes_testing)
+    for module in (*modules, routes_control):
         routes.extend(module.routes(api))
     return Starlette(routes=routes)

@@ -1,5 +1,5 @@
-"""Snapshots, packages and tasks (``ResourcesAPIGroup_2_0`` snapshot/package operations,
-``MetricsAPIGroup_2_0`` indexTasks/readTask/cancelTask). Every change runs as a task.
+"""Snapshots and packages (``ResourcesAPIGroup_2_0`` snapshot/package operations). Every
+change runs as a task (see ``tasks`` and ``routes_tasks``).
 """
 
 from __future__ import annotations
@@ -402,41 +402,6 @@ def routes(api: Api) -> list[Route]:
             fail,
         )
 
-    async def task_index(request: Request) -> Response:
-        who = api.auth(request, "tasks:read")
-        if isinstance(who, Response):
-            return who
-        mine = [j for j in ctx.jobs.all() if j.vendor == "cognigy" and j.tenant == api.name]
-        mine.sort(key=lambda j: j.created)
-        return paged([tasks.task_view(ctx, j) for j in mine], request)
-
-    def _task(request: Request) -> Job | Response:
-        tid = request.path_params["taskId"]
-        job = ctx.jobs.get(tid)
-        if job is None or job.vendor != "cognigy" or job.tenant != api.name:
-            return not_found("Task", tid)
-        return job
-
-    async def task(request: Request) -> Response:
-        who = api.auth(request, "tasks:read")
-        if isinstance(who, Response):
-            return who
-        job = _task(request)
-        return job if isinstance(job, Response) else ok(tasks.task_view(ctx, job))
-
-    async def cancel(request: Request) -> Response:
-        who = api.auth(request, "tasks:write")
-        if isinstance(who, Response):
-            return who
-        job = _task(request)
-        if isinstance(job, Response):
-            return job
-        if job.terminal(ctx.clock.now()):
-            return error(400, f"Task {job.id} has already finished")
-        ctx.jobs.cancel(job.id)
-        api.effect(request, "cognigy.task.cancel", job.id, None, who)
-        return ok(tasks.task_view(ctx, job))
-
     v2 = "/new/v2.0"
     return [
         Route(f"{v2}/snapshots", snapshots, methods=["GET", "POST"]),
@@ -452,7 +417,4 @@ def routes(api: Api) -> list[Route]:
         Route(f"{v2}/packages/{{packageId}}/merge", merge_package, methods=["POST"]),
         Route(f"{v2}/packages/{{packageId}}/downloadlink", download_link, methods=["POST"]),
         Route(f"{v2}/packages/{{packageId}}/download", download),
-        Route(f"{v2}/tasks", task_index),
-        Route(f"{v2}/tasks/{{taskId}}", task),
-        Route(f"{v2}/tasks/{{taskId}}/cancel", cancel, methods=["POST"]),
     ]
