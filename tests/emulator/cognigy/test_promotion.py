@@ -163,3 +163,63 @@ def test_snapshot_package_download_upload_round_trip(emu: EmulatorThread, cognig
         files={"file": ("x.zip", b"not a zip")},
     )
     assert bad.status_code == 400
+
+
+def test_merge_strategy_replace_content_vs_structure(emu: EmulatorThread, cognigy: Client) -> None:
+    """merge/replaceContent updates shared nodes only; replaceStructure takes the whole chart."""
+    dev, prod = cognigy("dev"), cognigy("prod")
+    dpid, ppid = project_id(dev, "Billing Assistant"), project_id(prod, "Billing Assistant")
+    dmain = next(f for f in _flows(dev, dpid).values() if f["name"] == "Main")
+    pmain = _flows(prod, ppid)[dmain["referenceId"]]
+    pkg_task = finish(
+        emu,
+        dev,
+        dev.post(
+            "/new/v2.0/packages",
+            json={"projectId": dpid, "name": "main-only", "resourceIds": [dmain["_id"]]},
+        ).json(),
+    )
+    blob = httpx.get(
+        dev.post(f"/new/v2.0/packages/{pkg_task['data']['packageId']}/downloadlink").json()[
+            "downloadLink"
+        ]
+    ).content
+    pkg = finish(
+        emu,
+        prod,
+        prod.post(
+            "/new/v2.0/packages/upload", data={"projectId": ppid}, files={"file": ("p.zip", blob)}
+        ).json(),
+    )["data"]["packageId"]
+
+    def merge(strategy: dict[str, bool]) -> None:
+        task = finish(
+            emu,
+            prod,
+            prod.post(
+                f"/new/v2.0/packages/{pkg}/merge",
+                json={
+                    "resourceIds": [dmain["_id"]],
+                    "localeMapping": [],
+                    "strategies": [
+                        {
+                            "_id": dmain["_id"],
+                            "identityConflictStrategy": "merge",
+                            "mergeStrategy": {**strategy},
+                        }
+                    ],
+                },
+            ).json(),
+        )
+        assert task["status"] == "done" and task["data"]["merged"]["merged"] == 1
+
+    def chart(c: httpx.Client, fid: str) -> dict[str, Any]:
+        body: dict[str, Any] = c.get(f"/new/v2.0/flows/{fid}/chart").json()
+        return body
+
+    before = chart(prod, pmain["_id"])
+    merge({"replaceContent": True, "replaceStructure": False})
+    assert chart(prod, pmain["_id"])["relations"] == before["relations"]
+    assert _greeting(prod, pmain["_id"]) == _greeting(dev, dmain["_id"])
+    merge({"replaceContent": False, "replaceStructure": True})
+    assert chart(prod, pmain["_id"]) == chart(dev, dmain["_id"])
