@@ -4,12 +4,12 @@ The interval (:class:`Cadence`) starts fast (short jobs are common and a person 
 then follows the best estimate of when the job will end:
 
 1. the vendor's own remaining-time estimate, when the body carries one;
-2. otherwise an ETA from progress: each time progress moves, the move happened between the
-   previous poll and this one (midpoint taken); a straight line through those moments gives
-   the end, and the next poll lands just after it;
-3. otherwise exponential backoff up to ``maximum``.
+2. otherwise the window of possible end times that the progress seen so far allows
+   (``eta.EndWindow``): sleep until the window opens (at most ``maximum`` at a time), then
+   poll a few times across it, at least every ``fine`` seconds;
+3. otherwise (no progress reported, as Genesys jobs) exponential backoff up to ``maximum``.
 
-Once an ETA has passed without the end, polls restart fast and back off again. Every poll
+Past the window without the end (progress was not linear), backoff takes over. Every poll
 emits a :class:`JobEvent` (a rich progress bar's update), and the loop ends in a
 :class:`JobResult`, or a :class:`JobError` for a failure (with the vendor's reason), a stuck job,
 the deadline, or a vendor-side cancel. Cancelling (an ``asyncio.Event`` set by the caller, or
@@ -23,11 +23,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cxops.errors import JobError
 from cxops.transport.client import VendorClient
+from cxops.transport.eta import EndWindow
 from cxops.transport.jobs import JobSpec
 from cxops.transport.lifecycle import JobMachine, Observation, Outcome
 
@@ -42,41 +43,14 @@ Sleep = Callable[[float], Awaitable[None]]
 class Cadence:
     """How often to poll: first interval, backoff factor, bounds, and the wait past an ETA."""
 
-    initial: float = 0.25
-    factor: float = 1.6
+    initial: float = 0.5
+    factor: float = 2.0
     minimum: float = 0.1
     maximum: float = 10.0
-    after_eta: float = 0.05  # poll this long after the estimated end
-
-
-@dataclass
-class _Timeline:
-    """When progress was first seen at each value, to extrapolate the end."""
-
-    start: float
-    start_progress: float | None = None
-    last_poll: float | None = None
-    moves: list[tuple[float, float]] = field(default_factory=list)  # (moment, progress)
-
-    def record(self, now: float, progress: float | None) -> None:
-        if progress is not None:
-            if self.start_progress is None:
-                self.start_progress = progress
-            elif progress > (self.moves[-1][1] if self.moves else self.start_progress):
-                before = self.last_poll if self.last_poll is not None else self.start
-                self.moves.append(((before + now) / 2, progress))
-        self.last_poll = now
-
-    def eta(self) -> float | None:
-        if not self.moves or self.start_progress is None:
-            return None
-        if len(self.moves) >= 2:
-            (t0, p0), (t1, p1) = self.moves[0], self.moves[-1]
-        else:
-            (t0, p0), (t1, p1) = (self.start, self.start_progress), self.moves[0]
-        if p1 <= p0 or t1 <= t0:
-            return None
-        return t1 + (1.0 - p1) * (t1 - t0) / (p1 - p0)
+    approach: float = 1.0  # before the end window: sleep this share of the time left to it
+    splits: int = 4  # inside the end window: poll this many times across it ...
+    fine: float = 0.75  # ... but at least this often
+    after_eta: float = 0.05  # after a vendor's own estimate: poll this long after it
 
 
 @dataclass(frozen=True)
@@ -106,7 +80,7 @@ class JobResult:
 
 
 def _next_delay(
-    cadence: Cadence, seen: Observation, timeline: _Timeline, now: float, backoff: float
+    cadence: Cadence, seen: Observation, ends: EndWindow, now: float, backoff: float
 ) -> tuple[float, float]:
     """``(delay, next backoff)`` after an observation at ``now``."""
 
@@ -115,9 +89,13 @@ def _next_delay(
 
     if seen.estimate is not None and seen.estimate >= 0:
         return clamp(seen.estimate + cadence.after_eta), cadence.initial
-    eta = timeline.eta()
-    if eta is not None and eta > now:
-        return clamp(eta - now + cadence.after_eta), cadence.initial
+    window = ends.window()
+    if window is not None:
+        lo, hi = window
+        if now < lo:  # close in on the window; these polls also sharpen it
+            return clamp((lo - now) * cadence.approach), cadence.initial
+        if now < hi:  # inside it: evenly spaced polls bound the detection delay
+            return clamp(min((hi - lo) / cadence.splits, cadence.fine)), cadence.initial
     return clamp(backoff), backoff * cadence.factor
 
 
@@ -168,7 +146,7 @@ async def poll_job(
     cadence = cadence or Cadence()
     machine = JobMachine(spec.lifecycle, spec.job_id, stuck_after=stuck_after)
     start = clock()
-    timeline = _Timeline(start)
+    ends = EndWindow()
     backoff = cadence.initial
     cancel_sent = False
     name = f"{spec.lifecycle.name} {spec.job_id}"
@@ -181,7 +159,7 @@ async def poll_job(
             seen = spec.parse(body)
             now = clock()
             machine.observe(seen)
-            timeline.record(now, seen.progress)
+            ends.record(now, seen.progress)
             if on_event is not None:
                 on_event(
                     JobEvent(
@@ -215,7 +193,7 @@ async def poll_job(
                     reason=machine.reason,
                     hint="fix the cause the vendor names, then run the command again",
                 )
-            delay, backoff = _next_delay(cadence, seen, timeline, now, backoff)
+            delay, backoff = _next_delay(cadence, seen, ends, now, backoff)
             left = start + deadline - now
             if left <= 0:
                 raise JobError(
