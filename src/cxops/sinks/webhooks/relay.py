@@ -150,9 +150,14 @@ class Relay:
                 return total
             await asyncio.sleep(max(wait, poll))
 
-    async def run(self, poll: float = 1.0) -> None:
-        """Drain forever (until cancelled), waking at ``poll`` or the next due time."""
-        while True:
+    async def run(self, poll: float = 1.0, stop: asyncio.Event | None = None) -> None:
+        """Drain until ``stop`` is set (or the task is cancelled), waking at ``poll`` at most.
+
+        Setting ``stop`` lets the round in flight finish recording its outcomes; cancelling
+        may leave claimed deliveries to wait out their lease before another relay retries them.
+        """
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
             try:
                 await self.drain_once()
                 due = await asyncio.to_thread(self.store.outbox.next_due)
@@ -160,7 +165,8 @@ class Relay:
                 log.exception("webhook relay round failed; retrying")
                 due = None
             wait = poll if due is None else (due - self._now()).total_seconds()
-            await asyncio.sleep(min(poll, max(wait, 0.01)))
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=min(poll, max(wait, 0.01)))
 
     @asynccontextmanager
     async def running(self, *, poll: float = 1.0, final_drain: float = 5.0) -> AsyncIterator[None]:
@@ -171,16 +177,16 @@ class Relay:
             async with Relay(store).running():
                 await pipeline()   # events emitted here are delivered as they commit
         """
-        task = asyncio.create_task(self.run(poll), name="cxops-webhook-relay")
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run(poll, stop), name="cxops-webhook-relay")
         try:
             yield
         finally:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-            # What the block emitted last goes out now; failures stay pending for the next
-            # relay or `cxops webhooks deliver`.
+            stop.set()
+            # What the block emitted last goes out now (after the round in flight finishes);
+            # failures stay pending for the next relay or `cxops webhooks deliver`.
             try:
+                await asyncio.wait_for(task, timeout=final_drain)
                 await asyncio.wait_for(self.drain_once(), timeout=final_drain)
             except TimeoutError:
                 log.warning("webhook relay: final drain timed out; the rest stays pending")
