@@ -15,7 +15,7 @@ from cxops.analysis.findings import Finding, Location
 from cxops.analysis.graph import Graph
 from cxops.analysis.index import BundleIndex, RefUse, ResourceEntry
 
-__all__ = ["dependency_findings", "range_findings", "satisfies"]
+__all__ = ["coerce", "dependency_findings", "range_findings", "resolve", "satisfies"]
 
 
 def _key(kind: str, rid: str) -> str:
@@ -28,6 +28,8 @@ def dependency_findings(index: BundleIndex) -> list[Finding]:
     flows = {f"flow:{f.id}": f for f in index.flows}
     resources = {_key(r.kind, r.id): r for r in index.resources}
     names = sorted(set(flows) | set(resources))
+    display = {k: f"flow '{f.name}'" for k, f in flows.items()}
+    display.update({k: f"{r.kind} '{r.name}'" for k, r in resources.items()})
     number = {name: i for i, name in enumerate(names)}
     edges: set[tuple[int, int]] = set()
     where: dict[tuple[int, int], Location] = {}
@@ -60,7 +62,7 @@ def dependency_findings(index: BundleIndex) -> list[Finding]:
     ordered = sorted(edges)
     graph = Graph(len(names), [a for a, _ in ordered], [b for _, b in ordered])
     for path in graph.cycles():
-        steps = " → ".join(names[i] for i in path)
+        steps = " → ".join(display.get(names[i], names[i]) for i in path)
         first = where[(path[0], path[1])]
         related = tuple(where[pair] for pair in list(pairwise(path))[1:])
         findings.append(
@@ -84,6 +86,8 @@ def _resolve(
 
 
 def _user(ref: RefUse) -> str:
+    if ref.who:
+        return ref.who
     loc = ref.location
     if loc.node:
         return f"node '{loc.node}' of flow '{loc.flow}'"
@@ -92,10 +96,27 @@ def _user(ref: RefUse) -> str:
     return ref.user.replace(":", " '", 1) + "'"
 
 
+def coerce(version: str) -> str:
+    """A vendor version as full semver: Genesys' ``"2.0"`` becomes ``"2.0.0"``."""
+    core, sep, rest = version.strip().partition("-")
+    parts = core.split(".")
+    if 0 < len(parts) < 3 and all(p.isdigit() for p in parts):
+        core = ".".join(parts + ["0"] * (3 - len(parts)))
+    return core + sep + rest
+
+
+def resolve(published: list[str], ranges: list[str]) -> str | None:
+    """The highest published version that satisfies every range, or None."""
+    fits = [v for v in published if all(satisfies(v, r) for r in ranges)]
+    if not fits:
+        return None
+    return max(fits, key=lambda v: nodesemver.make_semver(coerce(v), loose=True))
+
+
 def satisfies(version: str, rng: str) -> bool:
     """Whether a version satisfies an npm-style range (False for unparseable input)."""
     try:
-        return bool(nodesemver.satisfies(version, rng, loose=True))
+        return bool(nodesemver.satisfies(coerce(version), rng, loose=True))
     except (ValueError, TypeError, AttributeError):
         return False
 

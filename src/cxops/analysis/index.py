@@ -34,6 +34,7 @@ class RefUse:
     id: str
     version: str | None
     location: Location
+    who: str = ""
 
 
 @dataclass(slots=True)
@@ -53,6 +54,13 @@ class FlowEntry:
     dangling: list[tuple[int, str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
+    labels: list[Any] = field(default_factory=list)
+
+    def describe(self, local: int) -> str:
+        """``'label' (id)`` of a node, or ``'id'`` when it has no label."""
+        node = self.node_ids[local]
+        label = self.labels[local] if local < len(self.labels) else None
+        return f"'{label}' ({node})" if isinstance(label, str) and label != node else f"'{node}'"
 
     @property
     def size(self) -> int:
@@ -181,6 +189,7 @@ class BundleIndex:
         flow = FlowEntry(
             fid, name, pointer, file, ids, self._next, has_entry_field=entry is not None
         )
+        flow.labels = [node.get("label") for node in nodes]
         version, versions = doc.get("version"), doc.get("versions") or []
         flow.versions = sorted({*versions, *([version] if version else [])})
         if not set(map(type, flow.versions)) <= {str}:
@@ -205,14 +214,15 @@ class BundleIndex:
             s, d = s[ok], d[ok]
         user = f"flow:{fid}"
         for j, ref in enumerate(doc.get("refs") or []):
-            self._ref(user, ref, fid, None, f"{pointer}/refs/{j}", file)
+            self._ref(user, ref, fid, None, f"{pointer}/refs/{j}", file, f"flow '{name}'")
         for i, node in enumerate(nodes):
             if node.get("terminal"):
                 flow.terminal.append(i)
             refs = node.get("refs")
             if refs:
+                who = f"node {flow.describe(i)} of flow '{name}'"
                 for j, ref in enumerate(refs):
-                    self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file)
+                    self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file, who)
         self._src.append(s + self._next)
         self._dst.append(d + self._next)
         self._next += n
@@ -226,6 +236,7 @@ class BundleIndex:
         node: str | None,
         pointer: str,
         file: str | None,
+        who: str,
     ) -> None:
         kind, rid, version = ref["kind"], ref["id"], ref.get("version")
         if (
@@ -235,7 +246,7 @@ class BundleIndex:
         ):
             raise TypeError(pointer)
         where = self.loc(flow=flow, node=node, pointer=pointer, file=file)
-        self.refs.append(RefUse(user, kind, rid, version, where))
+        self.refs.append(RefUse(user, kind, rid, version, where, who))
 
     def _shape_problem(self, doc: Any, pointer: str, file: str | None) -> None:
         flow_id = doc.get("id") if isinstance(doc, Mapping) else None
@@ -286,9 +297,9 @@ class BundleIndex:
         return self.loc(flow=flow.id, pointer=f"{flow.pointer}{suffix}" or "", file=flow.file)
 
     def node_label(self, node: int) -> str:
-        """The node's id, for messages."""
+        """The node's label and id, for messages."""
         flow = self.flow_of(node)
-        return flow.node_ids[node - flow.offset]
+        return flow.describe(node - flow.offset)
 
     def entries(self) -> Iterable[int]:
         """Global numbers of every valid entry node."""

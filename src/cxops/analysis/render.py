@@ -30,13 +30,14 @@ def render_text(findings: Sequence[Finding], console: Console) -> None:
     for f in findings:
         style = _STYLE[f.severity]
         console.print(
-            f"[{style}]{f.severity.value}[/] [bold]{f.code}[/] {escape(f.location.describe())}"
+            f"[{style}]{f.severity.value}[/] [bold]{f.code}[/] {escape(f.location.describe())}",
+            soft_wrap=True,
         )
         console.print(f"  {escape(f.message)}", soft_wrap=True)
         if f.location.pointer is not None and f.location.file is None:
             console.print(f"  at {escape(f.location.pointer or '/')}", style="dim")
         if f.hint:
-            console.print(f"  hint: {escape(f.hint)}", style="dim")
+            console.print(f"  hint: {escape(f.hint)}", style="dim", soft_wrap=True)
     counts = summary(findings)
     if not findings:
         console.print("[green]no findings[/]")

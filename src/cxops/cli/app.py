@@ -69,6 +69,12 @@ def _register() -> None:
 
     app.command("emulator")(emulator.emulator)
 
+    from cxops.cli import diff, lock, validate
+
+    app.command("validate")(validate.validate)
+    app.command("diff")(diff.diff)
+    app.command("lock")(lock.lock)
+
     from cxops.cli import audit, metrics, runs, webhooks
 
     app.add_typer(runs.app, name="runs")

@@ -1,0 +1,143 @@
+"""``cxops diff A B``: semantic diff of two bundles, folders or git revisions (``REV:path``).
+
+Git access stays here (the ``git`` command through subprocess): a revision is exported with
+``git archive`` into a temporary folder and read like any folder.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cxops.analysis.diff import Diff, diff_bundles
+from cxops.cli.validate import discover, read_bundle
+from cxops.errors import InputError, UsageError
+from cxops.model.bundle import Bundle
+
+_RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise UsageError("git is not installed", hint="install git to diff revisions") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise UsageError(f"git {' '.join(args)}: {message}")
+    return done.stdout
+
+
+@contextmanager
+def materialize(spec: str) -> Iterator[tuple[Path, str]]:
+    """A readable path for a file, folder or ``REV:path`` spec, and a label for it."""
+    path = Path(spec)
+    if path.exists() or ":" not in spec:
+        yield path, spec
+        return
+    rev, _, inner = spec.partition(":")
+    root = Path(_git(["rev-parse", "--show-toplevel"], Path.cwd()).decode().strip())
+    prefix = Path.cwd().resolve().relative_to(root.resolve()).as_posix()
+    target = inner if inner.startswith("/") else f"{prefix}/{inner}".lstrip("./") or "."
+    target = target.lstrip("/") or "."
+    data = _git(["archive", "--format=tar", rev, "--", target], root)
+    with tempfile.TemporaryDirectory(prefix="cxops-diff-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.extractall(tmp, filter="data")
+        yield Path(tmp) / target, spec
+
+
+def _bundles(path: Path) -> dict[tuple[str, str], Bundle]:
+    out: dict[tuple[str, str], Bundle] = {}
+    for source in discover(path):
+        bundle = read_bundle(source)
+        out[(bundle.vendor, bundle.project)] = bundle
+    return out
+
+
+def compare(a: str, b: str) -> dict[str, Any]:
+    """Diff every bundle of ``a`` against the bundle of the same vendor project in ``b``."""
+    with materialize(a) as (pa, _), materialize(b) as (pb, _):
+        before, after = _bundles(pa), _bundles(pb)
+    if not before or not after:
+        raise InputError("nothing to compare")
+    if len(before) == 1 and len(after) == 1:
+        # One bundle each side (e.g. the same project on dev and prod): compare them as a pair.
+        key = next(iter(after))
+        before = {key: next(iter(before.values()))}
+    results: list[dict[str, Any]] = []
+    overall = "none"
+    reasons: list[str] = []
+    for key in sorted(set(before) | set(after)):
+        vendor, project = key
+        if key not in after:
+            bump, diff = "major", None
+            why = [f"major: bundle {vendor}/{project} was removed"]
+        elif key not in before:
+            bump, diff = "minor", None
+            why = [f"minor: bundle {vendor}/{project} was added"]
+        else:
+            diff = diff_bundles(before[key], after[key])
+            bump, why = diff.bump, diff.reasons
+        results.append(
+            {
+                "vendor": vendor,
+                "project": project,
+                "bump": bump,
+                "reasons": why,
+                **({"diff": diff.to_dict()} if isinstance(diff, Diff) else {}),
+            }
+        )
+        if _RANK[bump] > _RANK[overall]:
+            overall = bump
+        reasons += [r for r in why if r != "no changes"]
+    return {"a": a, "b": b, "bump": overall, "reasons": reasons, "bundles": results}
+
+
+def diff(
+    a: str = typer.Argument(..., help="Before: a bundle file, a folder, or REV:path."),
+    b: str = typer.Argument(..., help="After: a bundle file, a folder, or REV:path."),
+    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text or json."),
+) -> None:
+    """Show what changed between two bundles (flows, nodes, edges, refs) and the semver bump.
+
+    Example: cxops diff v1.2.0:flows flows --format json
+    """
+    result = compare(a, b)
+    if fmt is DiffFormat.json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    for item in result["bundles"]:
+        console.print(
+            f"[bold]{escape(item['vendor'])}/{escape(item['project'])}[/]: {item['bump']}"
+        )
+        for change in (item.get("diff") or {}).get("changes", []):
+            line = " ".join(str(change.get(k, "")) for k in ("action", "what", "id"))
+            if change.get("old_id"):
+                line += f" (was {change['old_id']})"
+            if change.get("flow") and change.get("what") != "flow":
+                line += f" in flow {change['flow']}"
+            if change.get("detail"):
+                line += f": {change['detail']}"
+            console.print(f"  {escape(line)}", soft_wrap=True)
+    console.print(f"suggested bump: [bold]{result['bump']}[/]")
+    for reason in result["reasons"]:
+        console.print(f"  {escape(reason)}", style="dim")

@@ -1,0 +1,87 @@
+"""``cxops lock [PATH] [--check]``: write or verify ``cxops.lock`` for an export repository."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock, loads_lock, lock_drift
+from cxops.cli.validate import discover, read_bundle
+from cxops.errors import InputError
+from cxops.model.errors import ModelError
+
+
+class LockFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def lock(
+    path: Path = typer.Argument(Path("."), help="Export repository, project folder or bundle."),
+    check: bool = typer.Option(
+        False, "--check", help="Compare the lock with the bundles; exit 1 on drift."
+    ),
+    lock_file: Path | None = typer.Option(
+        None, "--lock", help="Lock file (default: PATH/cxops.lock)."
+    ),
+    fmt: LockFormat = typer.Option(LockFormat.text, "--format", help="text or json."),
+) -> None:
+    """Write cxops.lock: every flow and dependency with its version and content hash.
+
+    With --check, report drift between the lock and the bundles instead (exit 1 if any).
+    Example: cxops lock --check
+    """
+    target = lock_file or ((path if path.is_dir() else path.parent) / LOCK_FILE)
+    current = build_lock([read_bundle(s) for s in discover(path)])
+    text = dumps_lock(current)
+    console = Console(highlight=False)
+    if not check:
+        unchanged = target.exists() and target.read_text(encoding="utf-8") == text
+        if not unchanged:
+            target.write_text(text, encoding="utf-8")
+        status = "unchanged" if unchanged else "written"
+        if fmt is LockFormat.json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "lock": str(target),
+                        "status": status,
+                        "flows": len(current["flow"]),
+                        "dependencies": len(current["dependency"]),
+                    }
+                )
+            )
+        else:
+            console.print(
+                f"{escape(str(target))} {status}: {len(current['flow'])} flow(s), "
+                f"{len(current['dependency'])} dependency(ies)"
+            )
+        return
+    if not target.exists():
+        raise InputError(f"{target} does not exist", hint="create it with `cxops lock`")
+    try:
+        locked = loads_lock(target.read_text(encoding="utf-8"))
+    except ModelError as exc:
+        raise InputError(f"{target}: {exc.message}", hint=exc.hint) from None
+    drift = lock_drift(locked, current)
+    if fmt is LockFormat.json:
+        typer.echo(
+            json.dumps(
+                {"lock": str(target), "drift": [d.to_dict() for d in drift]}, indent=2, default=str
+            )
+        )
+    elif drift:
+        for d in drift:
+            console.print(escape(d.describe()))
+        console.print(
+            f"[bold red]{len(drift)} difference(s)[/] between {escape(str(target))} and the bundles"
+        )
+    else:
+        console.print(f"{escape(str(target))} matches the bundles")
+    if drift:
+        raise typer.Exit(1)

@@ -1,0 +1,230 @@
+"""``cxops validate PATH...``: run every check on bundles or export repositories.
+
+Also home of the on-disk bundle reader that ``diff`` and ``lock`` share (the CLI does the I/O;
+``cxops.model`` and ``cxops.analysis`` stay pure). A PATH is a single-file bundle (``*.json``),
+a project folder holding ``_bundle.json`` and one file per flow, or any folder above such
+project folders (an export repository: ``flows/<vendor>/<project>/``). See docs/analysis.md.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from cxops._version import __version__
+from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions, run_checks
+from cxops.analysis.findings import Finding, Severity, sort_findings
+from cxops.analysis.index import BundleIndex
+from cxops.analysis.locate import Locator, line_column
+from cxops.analysis.render import render, render_text
+from cxops.errors import InputError, UsageError
+from cxops.model.bundle import Bundle
+from cxops.model.errors import ParseError
+from cxops.model.layout import BUNDLE_FILE, bundle_from_files
+from cxops.model.parse import DEFAULT_MAX_BYTES, parse_json
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+@dataclass
+class Source:
+    """One bundle on disk: a single file, or a project folder (meta file + flow files)."""
+
+    label: str
+    meta: Path
+    flows: list[Path] = field(default_factory=list)
+    single: bool = True
+
+
+def _label(path: Path, root: Path | None = None) -> str:
+    base = root or Path.cwd()
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(path: Path) -> list[Source]:
+    """The bundles under a path (see module doc), in a stable order."""
+    if path.is_file():
+        if path.name == BUNDLE_FILE:
+            return discover(path.parent)
+        return [Source(_label(path), path)]
+    if not path.is_dir():
+        raise UsageError(f"{path} does not exist")
+    metas = sorted(path.rglob(BUNDLE_FILE))
+    if metas:
+        return [
+            Source(
+                _label(m.parent),
+                m,
+                sorted(p for p in m.parent.glob("*.json") if p.name != BUNDLE_FILE),
+                single=False,
+            )
+            for m in metas
+        ]
+    files = sorted(p for p in path.glob("*.json"))
+    if not files:
+        raise UsageError(
+            f"no bundle under {path}",
+            hint="give a bundle .json file or a folder with flows/<vendor>/<project>/",
+        )
+    return [Source(_label(p), p) for p in files]
+
+
+def read_json(path: Path, max_bytes: int) -> Any:
+    """Parse one file with the bounded parser; refuse oversize files before reading them."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseError(
+            f"file is {size} bytes, over the {max_bytes}-byte cap",
+            offset=max_bytes,
+            reason="too_large",
+            hint="split the export, or raise --max-bytes",
+        )
+    return parse_json(path.read_bytes(), max_bytes=max_bytes)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Loading builds millions of small objects that are never cyclic; the collector's passes
+    # over them cost 3-5x the load itself (DESIGN.md), so pause it while loading.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def index_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BundleIndex:
+    """Stream a bundle from disk into a BundleIndex; unreadable files become CX100."""
+    index = BundleIndex()
+    with _gc_paused():
+        meta = _read_or_report(index, source.meta, max_bytes)
+        if meta is not None:
+            if source.single:
+                index.add_bundle(meta, file=_label(source.meta))
+            else:
+                index.add_meta(meta, file=_label(source.meta))
+        for path in source.flows:
+            doc = _read_or_report(index, path, max_bytes)
+            if doc is not None:
+                index.add_flow(doc, pointer="", file=_label(path))
+            del doc
+    return index
+
+
+def _read_or_report(index: BundleIndex, path: Path, max_bytes: int) -> Any:
+    try:
+        return read_json(path, max_bytes)
+    except ParseError as exc:
+        where: dict[str, Any] = {}
+        if exc.reason != "too_large":
+            with path.open("rb") as fh:
+                head = fh.read(exc.offset + 1)
+            where = dict(zip(("line", "column"), line_column(head, exc.offset), strict=True))
+        index.problems.append(
+            Finding.make(
+                "CX100",
+                exc.message,
+                index.loc(file=_label(path), pointer=None, **where),
+                hint=exc.hint or "fix the file at the offset shown; cxops reads strict I-JSON",
+            )
+        )
+    except OSError as exc:
+        index.add_problem(f"cannot read: {exc.strerror}", file=_label(path))
+    return None
+
+
+def read_bundle(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bundle:
+    """The full, validated Bundle (for diff and lock); a bad file is an InputError."""
+    try:
+        meta = read_json(source.meta, max_bytes)
+        if source.single:
+            return Bundle.model_validate(meta)
+        flows = [read_json(p, max_bytes) for p in source.flows]
+        return bundle_from_files(meta, flows)
+    except ParseError as exc:
+        raise InputError(f"{source.label}: {exc.message}", hint=exc.hint) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(p) for p in first["loc"])
+        raise InputError(
+            f"{source.label}: not a cxops bundle: {where}: {first['msg']}",
+            hint="run `cxops validate` on it for every problem",
+        ) from None
+
+
+def add_positions(findings: list[Finding]) -> list[Finding]:
+    """Fill line:column from the JSON pointer, for findings in files cxops wrote."""
+    locators: dict[str, Locator | None] = {}
+    out = []
+    for f in findings:
+        loc = f.location
+        if loc.file and loc.pointer is not None and loc.line is None:
+            if loc.file not in locators:
+                try:
+                    locators[loc.file] = Locator(Path(loc.file).read_bytes())
+                except OSError:
+                    locators[loc.file] = None
+            locator = locators[loc.file]
+            found = locator.locate(loc.pointer) if locator else None
+            if found:
+                f = f.at(line=found[0], column=found[1])
+        out.append(f)
+    return out
+
+
+def collect(paths: list[Path], *, max_nodes: int, max_bytes: int) -> list[Finding]:
+    """Findings of every bundle under the paths, positions filled, sorted."""
+    findings: list[Finding] = []
+    for path in paths:
+        for source in discover(path):
+            index = index_source(source, max_bytes=max_bytes)
+            findings += run_checks(index, CheckOptions(max_nodes=max_nodes))
+    return sort_findings(add_positions(findings))
+
+
+def validate(
+    paths: list[Path] = typer.Argument(..., help="Bundle files or folders (export repositories)."),
+    max_nodes: int = typer.Option(
+        DEFAULT_MAX_NODES, "--max-nodes", min=1, help="Node limit per flow (CX102)."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.text, "--format", help="text, json, sarif or junit."
+    ),
+    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    max_bytes: int = typer.Option(
+        DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse files larger than this (CX100)."
+    ),
+) -> None:
+    """Check flows for cycles, dangling edges, unreachable nodes, missing resources and more.
+
+    Exit 1 when any finding is an error. Example: cxops validate flows/ --format sarif
+    --output cxops.sarif
+    """
+    findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes)
+    if output is not None:
+        output.write_text(render(findings, fmt.value, tool_version=__version__), encoding="utf-8")
+    elif fmt is OutputFormat.text:
+        render_text(findings, Console(highlight=False))
+    else:
+        typer.echo(render(findings, fmt.value, tool_version=__version__), nl=False)
+    if any(f.severity is Severity.error for f in findings):
+        raise typer.Exit(1)
