@@ -257,3 +257,12 @@ def test_head_of_a_tampered_log_is_refused(log: Store) -> None:
     _sql(log, "UPDATE audit SET actor = 'mallory' WHERE seq = 2")
     with pytest.raises(ConfigError, match="does not verify"):
         log.audit.head(KEY)
+
+
+def test_details_that_cannot_be_canonical_are_refused(store: Store) -> None:
+    """Details outside I-JSON (NaN, integers beyond 2**53) are refused; nothing is appended."""
+    with pytest.raises(ValueError, match="canonical"):
+        store.audit.append("a", "b", "c", {"n": 2**60})
+    with pytest.raises(ValueError, match="canonical"):
+        store.audit.append("a", "b", "c", {"n": float("nan")})
+    assert store.audit.count() == 0

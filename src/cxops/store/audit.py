@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import rfc8785
 from sqlalchemy import func, select
 
 from cxops.errors import ConfigError
@@ -105,7 +106,10 @@ class Audit:
     ) -> AuditEntry:
         """Chain a new entry after the last one; ``details`` must be JSON (no NaN)."""
         # A JSON round trip makes what is hashed exactly what the database will give back.
-        clean: dict[str, Any] = json.loads(json.dumps(details or {}, allow_nan=False))
+        try:
+            clean: dict[str, Any] = json.loads(json.dumps(details or {}, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"audit details are not canonical JSON: {exc}") from exc
         with self._scope.session() as s:
             s.execute(select(AuditLockRow.id).where(AuditLockRow.id == 1).with_for_update())
             last = s.execute(
@@ -113,15 +117,19 @@ class Audit:
             ).first()
             seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
             now = utcnow()
-            digest = entry_hash(
-                seq=seq,
-                time=now,
-                actor=actor,
-                action=action,
-                subject=subject,
-                details=clean,
-                prev_hash=prev,
-            )
+            try:
+                digest = entry_hash(
+                    seq=seq,
+                    time=now,
+                    actor=actor,
+                    action=action,
+                    subject=subject,
+                    details=clean,
+                    prev_hash=prev,
+                )
+            except rfc8785.CanonicalizationError as exc:
+                # e.g. integers beyond 2**53, which JSON readers elsewhere would round
+                raise ValueError(f"audit details are not canonical JSON: {exc}") from exc
             row = AuditRow(
                 seq=seq,
                 time=now,
