@@ -171,3 +171,35 @@ def test_migrations_go_down_and_up(store_url: str) -> None:
     with Store.open(store_url) as again:
         assert current_revision(again.engine) == head()
         assert again.audit.append("a", "b", "c").seq == 1
+
+
+def test_concurrent_begin_of_one_key_never_fails(store_url: str) -> None:
+    """Two writers beginning the same key at once both proceed: attempts 1 and 2, one row."""
+    import threading
+
+    stores = [Store.open(store_url) for _ in range(2)]
+    run = stores[0].runs.start("export")
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def begin(st: Store, key: str, gate: threading.Barrier) -> None:
+        try:
+            gate.wait()
+            results.append(st.steps.begin(run.id, "export.flow", key).step.attempt)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    try:
+        for i in range(8):
+            gate = threading.Barrier(2)
+            threads = [threading.Thread(target=begin, args=(st, f"k{i}", gate)) for st in stores]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert errors == []
+        assert sorted(results) == [1] * 8 + [2] * 8
+        assert len(stores[0].steps.for_run(run.id)) == 8
+    finally:
+        for st in stores:
+            st.close()

@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cxops.errors import UsageError
 from cxops.store.models import RunRow, StepRow
@@ -134,27 +136,39 @@ class Steps:
         """
         with self._scope.session() as s:
             row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
-            if row is not None and row.status == StepStatus.SUCCEEDED:
-                return StepStart(_step(row), done=True)
-            now = utcnow()
             if row is None:
-                row = StepRow(
-                    run_id=run_id,
-                    name=name,
-                    key=key,
-                    status=StepStatus.RUNNING,
-                    started=now,
-                    ended=None,
-                    attempt=1,
-                    result=None,
-                    error=None,
-                )
-                s.add(row)
-            else:
-                row.attempt += 1
-                row.status, row.started, row.ended, row.error = StepStatus.RUNNING, now, None, None
+                row = self._insert(s, run_id, name, key)
+                if row is not None:
+                    return StepStart(_step(row), done=False)
+                # another writer inserted the key first (PostgreSQL): continue from its row
+                row = s.scalars(select(StepRow).where(StepRow.key == key)).one()
+            if row.status == StepStatus.SUCCEEDED:
+                return StepStart(_step(row), done=True)
+            row.attempt += 1
+            row.status, row.started, row.ended, row.error = StepStatus.RUNNING, utcnow(), None, None
             s.flush()
             return StepStart(_step(row), done=False)
+
+    @staticmethod
+    def _insert(s: Session, run_id: str, name: str, key: str) -> StepRow | None:
+        """Insert a first attempt in a savepoint; None when the key appeared meanwhile."""
+        row = StepRow(
+            run_id=run_id,
+            name=name,
+            key=key,
+            status=StepStatus.RUNNING,
+            started=utcnow(),
+            ended=None,
+            attempt=1,
+            result=None,
+            error=None,
+        )
+        try:
+            with s.begin_nested():
+                s.add(row)
+        except IntegrityError:
+            return None
+        return row
 
     def finish(
         self,
