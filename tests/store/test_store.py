@@ -203,3 +203,14 @@ def test_concurrent_begin_of_one_key_never_fails(store_url: str) -> None:
     finally:
         for st in stores:
             st.close()
+
+
+def test_emitting_a_known_event_id_changes_nothing(store: Store) -> None:
+    """A resumed step re-emitting its deterministic event id gets the stored event, no new row."""
+    store.outbox.register("http://127.0.0.1:9/hook", "HOOK_SECRET")
+    with store.transaction() as tx:
+        first = tx.emit("flow.export.completed", {"n": 1}, event_id="msg_run1_done")
+    with store.transaction() as tx:
+        again = tx.emit("flow.export.completed", {"n": 2}, event_id="msg_run1_done")
+    assert again == first and again.payload == {"n": 1}
+    assert len(store.outbox.events()) == 1 and len(store.outbox.deliveries()) == 1

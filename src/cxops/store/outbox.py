@@ -118,8 +118,14 @@ class Outbox:
         """Write an event and a pending delivery to each enabled endpoint.
 
         ``event_id`` (default ``msg_<uuid>``) becomes the ``webhook-id`` receivers dedupe on;
-        pass a deterministic one when a retried pipeline step may emit the same event again.
+        pass a deterministic one when a retried pipeline step may emit the same event again:
+        adding an id that exists returns the stored event and changes nothing.
         """
+        if event_id is not None:
+            with self._scope.session() as s:
+                existing = s.get(OutboxRow, event_id)
+                if existing is not None:
+                    return _event(existing)
         now = utcnow()
         row = OutboxRow(
             id=event_id or f"msg_{uuid.uuid4().hex}",
