@@ -47,8 +47,9 @@ async def test_pages_survive_faults_in_the_middle(emu: EmulatorThread) -> None:
         ],
     )
     async with open_client(settings_for(emu, "genesys"), fast()) as g:
+        total = (await g.get_json("/api/v2/flows", params={"pageSize": 1}))["total"]
         ids = [f["id"] async for f in genesys_pages(g, "/api/v2/flows", page_size=4)]
-    assert len(ids) == len(set(ids)) == 19
+    assert len(ids) == len(set(ids)) == total > 8
     assert sum(1 for r in seen(emu, "genesys") if r["fault"]) == 2
 
 

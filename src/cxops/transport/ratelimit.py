@@ -4,7 +4,10 @@ Every client talking to the same tenant (same vendor and base URL) in one event 
 :class:`TenantLimiter`, so two pipelines in one process cannot together exceed the pace.
 The limiter adapts to what the vendor says:
 
-- a 429's ``Retry-After`` pauses the whole tenant, not only the request that got it;
+- a 429's ``Retry-After`` pauses the whole tenant, not only the request that got it, and
+  lowers the pace (as TCP's AIMD: to Genesys' ``inin-ratelimit-allowed`` per ``-reset``
+  seconds when given, else by a quarter; then up 5% per success back to the configured rate,
+  so the pace only falls while more than ~15% of answers are 429s);
 - Genesys ``inin-ratelimit-allowed/-count/-reset`` and the IETF draft / GitHub style
   ``RateLimit-Remaining``/``X-RateLimit-Remaining`` + ``-Reset`` pause it when nothing remains.
 """
@@ -22,6 +25,9 @@ import httpx
 __all__ = ["TenantLimiter", "limiter_for"]
 
 _MAX_PAUSE = 120.0
+_MIN_RATE = 0.5  # requests per second: never slow below this on our own
+_GROWTH = 1.05  # pace regained per successful answer
+_BACKOFF = 0.75  # pace kept after a 429 that says nothing about the limit
 
 
 def _number(headers: httpx.Headers, *names: str) -> float | None:
@@ -40,6 +46,7 @@ class TenantLimiter:
     """A token bucket (``rate`` per second, ``burst`` deep) plus at most ``concurrency`` calls."""
 
     def __init__(self, rate: float, burst: float, concurrency: int) -> None:
+        self.max_rate = rate
         self.rate = rate
         self.burst = burst
         self._tokens = burst
@@ -88,9 +95,17 @@ class TenantLimiter:
 
     def observe(self, response: httpx.Response, retry_after: float | None = None) -> None:
         """Adapt to a response's rate-limit headers (and a 429's already-scaled wait)."""
-        if response.status_code == 429 and retry_after is not None:
-            self.pause(retry_after)
         headers = response.headers
+        if response.status_code == 429:
+            allowed = _number(headers, "inin-ratelimit-allowed")
+            window = _number(headers, "inin-ratelimit-reset")
+            pace = allowed / max(window, 1.0) if allowed and window else self.rate * _BACKOFF
+            self.rate = max(_MIN_RATE, min(self.rate, pace))
+            self._tokens = min(self._tokens, 0.0)
+            if retry_after is not None:
+                self.pause(retry_after)
+        elif response.status_code < 400 and self.rate < self.max_rate:
+            self.rate = min(self.max_rate, self.rate * _GROWTH)
         remaining = _number(headers, "ratelimit-remaining", "x-ratelimit-remaining")
         reset = _number(headers, "ratelimit-reset", "x-ratelimit-reset", "inin-ratelimit-reset")
         allowed = _number(headers, "inin-ratelimit-allowed")
