@@ -138,8 +138,13 @@ class VendorClient:
     async def get_json(
         self, url: str, *, params: Params | None = None, expect: type = dict, **kw: Any
     ) -> Any:
-        """GET ``url`` and return its JSON (checked to be a ``dict`` unless ``expect`` says)."""
+        """GET ``url`` and return its JSON (checked to be a ``dict`` unless ``expect`` says).
+
+        A 204 (CXone's answer to an empty search) gives an empty ``expect()``.
+        """
         response = await self.request("GET", url, params=params, **kw)
+        if response.status_code == 204:
+            return expect()
         return json_body(self.vendor, response, expect)
 
     async def send_json(self, method: str, url: str, body: Any = None, **kw: Any) -> Any:
