@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import traceback
 
 import pytest
@@ -74,6 +75,9 @@ async def test_no_secret_in_logs_or_errors_on_failure_paths(
         with pytest.raises(CxopsError) as caught:
             await client.get_json(PATHS[vendor], params={"top": 1} if vendor == "cxone" else None)
         canaries.add(client.http.auth._token)  # type: ignore[union-attr]
+    # Were a library to log them (httpx 0.28 does not), the handler would still scrub them.
+    for canary in canaries:
+        logging.getLogger("httpcore.http11").debug("headers: %s", canary)
     texts = (
         debug_log.text + "\n" + _error_texts(caught.value) + repr(settings) + repr(client.http.auth)
     )
