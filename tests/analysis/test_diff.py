@@ -1,0 +1,93 @@
+"""Semantic diff: added, removed, changed and renamed items, and the semver bump with reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cxops.analysis.diff import diff_bundles, property_changes
+from cxops.model.bundle import Bundle
+from tests.analysis.bundles import bundle, edge, flow, menu_flow, node
+
+
+def _b(flows: list[dict[str, Any]]) -> Bundle:
+    return Bundle.model_validate(bundle(flows))
+
+
+def _changes(a: Bundle, b: Bundle) -> set[tuple[str, str, str]]:
+    return {(c.action, c.what, c.id) for c in diff_bundles(a, b).changes}
+
+
+def test_identical_bundles_need_no_bump() -> None:
+    """No change, bump none."""
+    a = _b([menu_flow()])
+    result = diff_bundles(a, a)
+    assert (result.changes, result.bump) == ([], "none")
+
+
+def test_added_flow_is_minor_and_changed_text_is_patch() -> None:
+    """An added flow suggests minor; a changed node property alone suggests patch."""
+    base = menu_flow()
+    added = diff_bundles(_b([base]), _b([base, menu_flow("other")]))
+    assert added.bump == "minor" and ("added", "flow", "other") in _changes(
+        _b([base]), _b([base, menu_flow("other")])
+    )
+    edited = menu_flow()
+    edited["nodes"][3]["properties"] = {"text": "Sorry, again?"}
+    result = diff_bundles(_b([base]), _b([edited]))
+    assert result.bump == "patch"
+    (change,) = result.changes
+    assert (change.action, change.what, change.id, change.detail) == (
+        "changed",
+        "node",
+        "again",
+        "properties/text",
+    )
+
+
+def test_removed_flow_or_entry_point_is_major_with_reasons() -> None:
+    """Removing a flow, or an entry point of a kept flow, is major and says why."""
+    two = _b([menu_flow(), menu_flow("other")])
+    gone = diff_bundles(two, _b([menu_flow()]))
+    assert gone.bump == "major"
+    assert any("'Other' was removed" in r for r in gone.reasons)
+    moved = menu_flow()
+    moved["entry"] = ["ask"]
+    result = diff_bundles(_b([menu_flow()]), _b([moved]))
+    assert result.bump == "major"
+    assert any("entry point 'start'" in r for r in result.reasons)
+
+
+def test_renames_are_detected_by_content() -> None:
+    """A flow with a new id but the same content is one rename (major: callers use the id);
+    a node with a new id but the same content is a node rename, edges follow it."""
+    renamed_flow = {**menu_flow(), "id": "menu-v2"}
+    result = diff_bundles(_b([menu_flow()]), _b([renamed_flow]))
+    assert [(c.action, c.what, c.old_id, c.id) for c in result.changes] == [
+        ("renamed", "flow", "menu", "menu-v2")
+    ]
+    assert result.bump == "major"
+    moved = flow("f", [node("start"), node("b2", label="B")], [edge("start", "b2")])
+    before = flow("f", [node("start"), node("b", label="B")], [edge("start", "b")])
+    changes = _changes(_b([before]), _b([moved]))
+    assert changes == {("renamed", "node", "b2")}
+
+
+def test_edges_and_refs_are_compared() -> None:
+    """A new edge and a new reference show up as additions (minor)."""
+    before = flow("f", [node("start"), node("x")], [edge("start", "x")])
+    after = flow(
+        "f",
+        [node("start", refs=[{"kind": "intent", "id": "i1"}]), node("x")],
+        [edge("start", "x"), edge("x", "start", kind="branch", condition="again")],
+    )
+    result = diff_bundles(_b([before]), _b([after]))
+    assert result.bump == "minor"
+    kinds = {(c.action, c.what) for c in result.changes}
+    assert {("added", "edge"), ("added", "ref")} <= kinds
+
+
+def test_property_changes_are_pointers() -> None:
+    """Nested differences are reported as RFC 6901 pointers, ids and stamps ignored."""
+    old = {"a": {"b/c": [1, 2], "_id": "x", "lastChanged": 1}, "k": 1}
+    new = {"a": {"b/c": [1, 3], "_id": "y", "lastChanged": 2}, "k": 1, "n": None}
+    assert property_changes(old, new) == ["/a/b~1c/1", "/n"]
