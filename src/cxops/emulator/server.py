@@ -6,9 +6,11 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from cxops.emulator.app import create_app
 from cxops.emulator.context import EmulatorConfig, EmulatorContext
@@ -25,9 +27,29 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _NoDelayH11(H11Protocol):
+    """h11 with ``TCP_NODELAY`` on each connection.
+
+    Sockets accepted from a listening socket we bound ourselves come without it, so on a
+    keep-alive connection the body segment waited for the client's delayed ACK: ~40 ms per
+    request instead of ~1 ms.
+    """
+
+    def connection_made(self, transport: Any) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
 def make_server(app: Starlette, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
-        app, log_level=log_level, lifespan="off", access_log=False, timeout_keep_alive=30
+        app,
+        log_level=log_level,
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=30,
+        http=_NoDelayH11,
     )
     return uvicorn.Server(config)
 
