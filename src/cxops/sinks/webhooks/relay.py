@@ -235,7 +235,7 @@ class Relay:
             )
             status = response.status_code
             error = None if 200 <= status < 300 else f"HTTP {status}: {response.text[:_ERROR_TEXT]}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = f"{type(exc).__name__}: {exc}"
         fields = {"event": event.id, "endpoint": endpoint.url, "status": status}
         if error is None:
