@@ -74,7 +74,7 @@ def test_every_flaw_is_where_it_says() -> None:
     """Each FLAWS entry names a dev flow and a node of its published configuration."""
     org = build_tenant(7, "dev")
     published = _published(org)
-    assert {f["code"] for f in FLAWS} == {"CX101", "CX104", "CX105", "CX106"}
+    assert {f["code"] for f in FLAWS} == {"CX101", "CX102", "CX104", "CX105", "CX106", "CX109"}
     for flaw in FLAWS:
         assert flaw["vendor"] == "genesys" and flaw["tenant"] == "dev" and flaw["project"]
         flow, config = published[flaw["flow"]]
@@ -82,7 +82,39 @@ def test_every_flaw_is_where_it_says() -> None:
         ids = {
             a["id"] for k in ("states", "tasks", "menus") for b in config[k] for a in b["actions"]
         }
-        assert flaw["node"] in ids, flaw
+        assert flaw["node"] in ids or (flaw["node"] is None and flaw["code"] == "CX102"), flaw
+
+
+@pytest.mark.parametrize("tenant", ["dev", "prod"])
+def test_oversized_and_endless_flows_only_where_flawed(tenant: str) -> None:
+    """Only the CX102 flow has over 500 actions; only the CX109 loop has no way out."""
+    org = build_tenant(7, tenant)
+    big, trapped = set(), set()
+    for fid, (_, cfg) in _published(org).items():
+        g, _ = _graph(cfg)
+        if sum(len(b["actions"]) for k in ("states", "tasks", "menus") for b in cfg[k]) > 500:
+            big.add((fid, None))
+        ends = {
+            a["id"]
+            for k in ("states", "tasks", "menus")
+            for b in cfg[k]
+            for a in b["actions"]
+            if not a["paths"] or any(p["next"] is None for p in a["paths"])
+        }
+        condensed = nx.condensation(g)
+        for comp in condensed.nodes:
+            members = condensed.nodes[comp]["members"]
+            looping = len(members) > 1 or any(g.has_edge(m, m) for m in members)
+            if looping and condensed.out_degree(comp) == 0 and not members & ends:
+                trapped.update((fid, m) for m in members)
+    want_big = {(f["flow"], None) for f in FLAWS if f["code"] == "CX102"}
+    want_loop = {(f["flow"], f["node"]) for f in FLAWS if f["code"] == "CX109"}
+    assert big == (want_big if tenant == "dev" else set())
+    assert (
+        (want_loop <= trapped and len({f for f, _ in trapped}) == 1)
+        if tenant == "dev"
+        else (trapped == set())
+    )
 
 
 @pytest.mark.parametrize("tenant", ["dev", "prod"])

@@ -170,6 +170,24 @@ CATALOG: list[tuple[str, str, str, str, int, int, Builder]] = [
         0,
         flawed.unreachable,
     ),
+    (
+        "Flawed - Endless Hold Loop",
+        "INBOUNDCALL",
+        HOME,
+        "Holds callers for ever",
+        1,
+        0,
+        flawed.endless_loop,
+    ),
+    (
+        "Flawed - Oversized Flow",
+        "INBOUNDCALL",
+        HOME,
+        "A survey too long to maintain",
+        1,
+        0,
+        flawed.oversized,
+    ),
 ]
 # Flows whose newest dev version is checked in but not yet published (a pending change).
 UNPUBLISHED_HEAD = {"Order Status Bot"}

@@ -13,6 +13,7 @@ from cxops.emulator.genesys.state import Flow
 CYCLE = ("Flawed - Module Cycle A", "Flawed - Module Cycle B", "Flawed - Module Cycle C")
 SHARED_MODULE = "Shared Greeting Module"  # versions 1.0 and 2.0, both published in turn
 LEGACY_MODULE = "Legacy Survey Module"  # versions 1.0 and 2.0, both published in turn
+OVERSIZED_STEPS = 520  # survey questions in one state: over the seeds' limit of 500 nodes
 
 # (flow name, node id, code, what)
 FLAW_SPECS: list[tuple[str, str | None, str, str]] = [
@@ -56,6 +57,19 @@ FLAW_SPECS: list[tuple[str, str | None, str, str]] = [
         "CX104",
         "'Flawed - Unreachable Nodes': action 'Legacy Announcement' is not reachable "
         "from the start.",
+    ),
+    (
+        "Flawed - Endless Hold Loop",
+        "a-hold-prompt",
+        "CX109",
+        "'Flawed - Endless Hold Loop' loops 'Hold Prompt' -> 'Hold Music' -> 'Hold Prompt' "
+        "with no way out and nothing that ends the call.",
+    ),
+    (
+        "Flawed - Oversized Flow",
+        None,
+        "CX102",
+        f"'Flawed - Oversized Flow' has {OVERSIZED_STEPS + 2} actions (more than 500).",
     ),
 ]
 
@@ -224,4 +238,66 @@ def unreachable(env: Env, flow: Flow, n: int) -> Config:
         version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
+    )
+
+
+def endless_loop(env: Env, flow: Flow, n: int) -> Config:
+    """A hold loop with no exit: no decision, no transfer, nothing ends the call."""
+    hold = env.prompt("hold_music")
+    acts = [
+        action(
+            "a-welcome",
+            "Welcome",
+            "playAudio",
+            {"prompt": env.prompt("welcome")["id"]},
+            [env.prompt("welcome")],
+            default="a-hold-prompt",
+        ),
+        action(
+            "a-hold-prompt",
+            "Hold Prompt",
+            "playAudio",
+            {"prompt": env.prompt("please_hold")["id"]},
+            [env.prompt("please_hold")],
+            default="a-hold-music",
+        ),
+        action(
+            "a-hold-music",
+            "Hold Music",
+            "holdMusic",
+            {"prompt": hold["id"], "seconds": 30},
+            [hold],
+            default="a-hold-prompt",
+        ),
+    ]
+    return configuration(
+        flow=meta(flow),
+        version=f"{n}.0",
+        start="st-initial",
+        states=[container("st-initial", "Initial State", "state", acts)],
+    )
+
+
+def oversized(env: Env, flow: Flow, n: int) -> Config:
+    """A post-call survey written as one long chain of questions, far past the node limit."""
+    steps = [
+        action(
+            f"a-q{k:03d}",
+            f"Question {k}",
+            "playAudio",
+            {"text": f"On a scale of one to five, question {k}."},
+            default=f"a-q{k + 1:03d}" if k < OVERSIZED_STEPS else "a-thanks",
+        )
+        for k in range(1, OVERSIZED_STEPS + 1)
+    ]
+    acts = [
+        *steps,
+        action("a-thanks", "Thanks", "playAudio", {"text": "Thank you."}, default="a-disc"),
+        action("a-disc", "Disconnect", "disconnect"),
+    ]
+    return configuration(
+        flow=meta(flow),
+        version=f"{n}.0",
+        start="st-initial",
+        states=[container("st-initial", "Survey", "state", acts)],
     )

@@ -108,7 +108,7 @@ class GenesysTenant:
     health: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
 
     def summary(self) -> str:
-        """A short human line, e.g. ``"19 flows, 6 data actions, 8 prompts, 5 queues"``."""
+        """A short human line, e.g. ``"21 flows, 6 data actions, 8 prompts, 5 queues"``."""
         live = [r for r in self.resources.values() if not r.deleted]
         count = {
             k: sum(1 for r in live if r.kind == k) for k in ("DATAACTION", "USERPROMPT", "QUEUE")
