@@ -46,8 +46,9 @@ class Figures:
     requests: list[int]
 
 
-async def _counted(client: VendorClient, task_id: str, delays: Callable[[], float],
-                   ctx: EmulatorContext) -> int:
+async def _counted(
+    client: VendorClient, task_id: str, delays: Callable[[], float], ctx: EmulatorContext
+) -> int:
     """A plain polling loop (the baselines): GET, stop when terminal, else sleep."""
     polls = 0
     while True:
@@ -82,8 +83,9 @@ async def cxops_poller(client: VendorClient, task_id: str, ctx: EmulatorContext)
     return result.polls
 
 
-async def run(strategy: Strategy, durations: list[float], ctx: EmulatorContext,
-              client: VendorClient) -> Figures:
+async def run(
+    strategy: Strategy, durations: list[float], ctx: EmulatorContext, client: VendorClient
+) -> Figures:
     figures = Figures([], [])
     for i, duration in enumerate(durations):
         job = Job(
@@ -119,25 +121,36 @@ async def main() -> None:
     )
     options = TransportOptions(rate=1e6, burst=1e6, concurrency=64)
     strategies: dict[str, Strategy] = {
-        "cxops": cxops_poller, "fixed-2s": fixed_2s, "doubling-1-30s": doubling,
+        "cxops": cxops_poller,
+        "fixed-2s": fixed_2s,
+        "doubling-1-30s": doubling,
     }
     results: dict[str, Figures] = {}
     async with await connect(settings, options, transport=httpx.ASGITransport(app=app)) as client:
         for name, strategy in strategies.items():
             results[name] = await run(strategy, durations, ctx, client)
 
-    print(f"{args.jobs} Cognigy tasks, durations {args.min:g}-{args.max:g} s (log-uniform, "
-          f"seed {args.seed}), simulated time")
-    print(f"{'poller':16} {'mean delay s':>12} {'p95 delay s':>12} {'max delay s':>12} "
-          f"{'requests/job':>13}")
+    print(
+        f"{args.jobs} Cognigy tasks, durations {args.min:g}-{args.max:g} s (log-uniform, "
+        f"seed {args.seed}), simulated time"
+    )
+    print(
+        f"{'poller':16} {'mean delay s':>12} {'p95 delay s':>12} {'max delay s':>12} "
+        f"{'requests/job':>13}"
+    )
     for name, fig in results.items():
         p95 = statistics.quantiles(fig.delays, n=20)[-1]
-        print(f"{name:16} {statistics.mean(fig.delays):12.3f} {p95:12.3f} "
-              f"{max(fig.delays):12.3f} {statistics.mean(fig.requests):13.2f}")
+        print(
+            f"{name:16} {statistics.mean(fig.delays):12.3f} {p95:12.3f} "
+            f"{max(fig.delays):12.3f} {statistics.mean(fig.requests):13.2f}"
+        )
     ours, fixed = results["cxops"], results["fixed-2s"]
     delay_ratio = statistics.mean(ours.delays) / statistics.mean(fixed.delays)
     requests_ratio = sum(ours.requests) / sum(fixed.requests)
-    print(f"RESULT delay_ratio_vs_fixed={delay_ratio:.3f} requests_ratio_vs_fixed={requests_ratio:.3f}")
+    print(
+        f"RESULT delay_ratio_vs_fixed={delay_ratio:.3f} "
+        f"requests_ratio_vs_fixed={requests_ratio:.3f}"
+    )
 
 
 if __name__ == "__main__":
