@@ -17,7 +17,7 @@ from cxops.emulator import EmulatorThread
 from cxops.errors import NetworkError, ProtocolError, RateLimited, ServerError
 from cxops.transport import ConnectionSettings, connect, open_client
 from cxops.transport.retry import parse_retry_after
-from tests.transport.conftest import fast, scenario, seen, settings_for
+from tests.transport.conftest import Captured, fast, scenario, seen, settings_for
 
 FLOWS = "/api/v2/flows"
 
@@ -26,7 +26,9 @@ def api_calls(emu: EmulatorThread, vendor: str, path: str) -> list[dict[str, obj
     return [r for r in seen(emu, vendor) if r["path"] == path]
 
 
-async def test_no_retry_before_retry_after_seconds(emu: EmulatorThread) -> None:
+async def test_no_retry_before_retry_after_seconds(
+    emu: EmulatorThread, debug_log: Captured
+) -> None:
     """After a Genesys 429 with Retry-After: 1, the next attempt arrives at least 1 s later."""
     scenario(
         emu,
@@ -37,6 +39,7 @@ async def test_no_retry_before_retry_after_seconds(emu: EmulatorThread) -> None:
     first, second = api_calls(emu, "genesys", FLOWS)
     assert first["status"] == 429 and second["status"] == 200
     assert float(second["wall"]) - float(first["wall"]) >= 1.0  # type: ignore[arg-type]
+    assert "api/v2/flows: 429; retry 1 in 1.00s" in debug_log.text  # the wait is logged
 
 
 async def test_no_retry_before_retry_after_http_date(emu: EmulatorThread) -> None:

@@ -18,11 +18,11 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from cxops.errors import CxopsError, NetworkError, ProtocolError
 from cxops.logs import redact
@@ -162,12 +162,34 @@ class VendorClient:
             retry=retry_if_exception(call.should_retry),
             wait=call.wait,
             stop=call.stop,
+            before_sleep=self._note_retry(request),
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
                 return await self._attempt(request, call, attempt.retry_state.attempt_number)
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    def _note_retry(self, request: httpx.Request) -> Callable[[RetryCallState], None]:
+        def note(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            what = (
+                str(exc.response.status_code)
+                if isinstance(exc, RetryableResponse)
+                else type(exc).__name__
+            )
+            log.info(
+                "%s %s %s: %s; retry %d in %.2fs",
+                self.vendor,
+                request.method,
+                request.url.path,
+                what,
+                state.attempt_number,
+                state.upcoming_sleep,
+                extra={"request_id": request.headers.get("x-request-id")},
+            )
+
+        return note
 
     # -- layer 3: one attempt ---------------------------------------------------------------
 
