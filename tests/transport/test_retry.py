@@ -277,3 +277,30 @@ async def test_every_call_carries_user_agent_and_request_id(emu: EmulatorThread)
     ids = [h["x-request-id"] for h in seen_headers]
     assert len(set(ids)) == 2
     assert all(h["user-agent"] == f"cxops/{__version__}" for h in seen_headers)
+
+
+async def test_foreign_hosts_never_receive_credentials() -> None:
+    """An absolute URL on another host (a presigned upload) is sent without Authorization."""
+    headers: list[dict[str, str]] = []
+
+    async def echo(request: Request) -> Response:
+        headers.append({"host": request.url.hostname or "", **dict(request.headers)})
+        return JSONResponse({"access_token": "tok-foreign-test", "entities": []})
+
+    app = Starlette(
+        routes=[
+            Route("/api/v2/flows", echo),
+            Route("/upload", echo, methods=["PUT"]),
+            Route("/oauth/token", echo, methods=["POST"]),
+        ]
+    )
+    async with await connect(ODD, fast(), transport=httpx.ASGITransport(app=app)) as client:
+        await client.get_json(FLOWS)
+        await client.request("PUT", "http://s3.elsewhere.test/upload", content=b"zip")
+    by_host = {
+        h["host"]: h
+        for h in headers
+        if h["host"] != "odd.test" or "bearer" in h.get("authorization", "").lower()
+    }
+    assert by_host["odd.test"]["authorization"] == "Bearer tok-foreign-test"
+    assert "authorization" not in by_host["s3.elsewhere.test"]

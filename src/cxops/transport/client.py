@@ -206,8 +206,13 @@ class VendorClient:
             )
             request.extensions["timeout"] = timeout.as_dict()
             started = time.monotonic()
+            # Credentials go only to the tenant's host: presigned upload/download URLs (S3 and
+            # the like) must never see our token.
+            same_host = request.url.host == self.http.base_url.host
             try:
-                response = await self.http.send(request)
+                response = await self.http.send(
+                    request, auth=httpx.USE_CLIENT_DEFAULT if same_host else None
+                )
             except httpx.HTTPError as exc:
                 log.debug(
                     "%s %s attempt %d failed: %s",
