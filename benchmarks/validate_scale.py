@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 FLOW_SIZE = 500
+_TIMING = ("seconds", "peak_mb", "parent_mb", "worker_mb", "workers")
 
 
 def _flow(rng: random.Random, index: int, size: int, flows: int) -> dict[str, Any]:
@@ -188,7 +189,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.side:
         result = run_cxops(args.root) if args.side == "cxops" else run_networkx(args.root)
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        workers = 0
+        if args.side == "cxops" and child:
+            from cxops.cli.validate import _workers
+
+            workers = _workers()
+        # Conservative: the parent's peak plus every worker at the largest worker's peak
+        # (RSS counts pages shared after fork in each process, so this over-counts).
+        result["peak_mb"] = own + workers * child
+        result["parent_mb"], result["worker_mb"], result["workers"] = own, child, workers
         print(json.dumps(result))
         return
     tmp = Path(tempfile.mkdtemp(prefix="cxops-bench-")) if args.keep is None else args.keep
@@ -202,13 +213,14 @@ def main() -> None:
         )
         ours = _side("cxops", tmp)
         print(
-            f"cxops:    {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB, "
-            f"findings {ours['findings']}"
+            f"cxops:    {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB "
+            f"(parent {ours['parent_mb']:.0f} MB + {ours['workers']} worker(s) x "
+            f"{ours['worker_mb']:.0f} MB), findings {ours['findings']}"
         )
         base = _side("networkx", tmp)
         print(
             f"networkx: {base['seconds']:.2f} s, peak {base['peak_mb']:.0f} MB, "
-            f"{ {k: v for k, v in base.items() if k not in ('seconds', 'peak_mb')} }"
+            f"{ {k: v for k, v in base.items() if k not in _TIMING} }"
         )
         ratio = ours["seconds"] / base["seconds"]
         print(

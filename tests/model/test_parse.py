@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from cxops.model.errors import ParseError
-from cxops.model.parse import max_depth_offset, parse_json
+from cxops.model.parse import max_depth, max_depth_offset, parse_json
 from tests.model.strategies import json_values
 
 
@@ -81,3 +81,21 @@ def test_size_cap_is_checked_first() -> None:
     with pytest.raises(ParseError) as caught:
         parse_json(b"[" + b"1," * 600 + b"1]", max_bytes=1000)
     assert (caught.value.reason, caught.value.offset) == ("too_large", 1000)
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            stack += [(v, level) for v in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+@given(json_values())
+@settings(max_examples=150, deadline=None)
+def test_quick_depth_scan_is_exact(doc: Any) -> None:
+    """The vectorised depth scan agrees with the nesting depth of the parsed value."""
+    assert max_depth(json.dumps(doc, ensure_ascii=False).encode("utf-8")) == _depth(doc)

@@ -262,6 +262,20 @@ class BundleIndex:
             return
         self.add_problem("not a valid flow", pointer=pointer, file=file)  # pragma: no cover
 
+    def merge(self, other: BundleIndex) -> None:
+        """Append another index's flows, references and problems (built in parallel on other
+        files of the same bundle), shifting its node numbers after ours."""
+        shift = self._next
+        for flow in other.flows:
+            flow.offset += shift
+            self.flows.append(flow)
+        self._src += [s + shift for s in other._src]
+        self._dst += [d + shift for d in other._dst]
+        self._next += other._next
+        self.refs += other.refs
+        self.problems += other.problems
+        self.resources += other.resources
+
     # -- reading ----------------------------------------------------------------------------
     @property
     def node_count(self) -> int:
