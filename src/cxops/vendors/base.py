@@ -1,0 +1,137 @@
+"""The read side of a vendor: what a project and a flow are, and the adapter protocol.
+
+A *project* is the unit one export writes as one bundle:
+
+- Cognigy: a project (``ProjectRef.id`` = the project ``_id``; the bundle's ``project`` too).
+- CXone: a top-level script folder (``id`` = ``name`` = the folder, ``default`` for scripts at
+  the root); the bundle's ``project`` is the folder.
+- Genesys: a division (``id`` = the division id, ``default`` when a flow has none); the
+  bundle's ``project`` is the division *name* (what the converter and the fixtures' FLAWS use).
+
+``ProjectRef.key`` is what lands in ``Bundle.project`` (and so in ``flows/<vendor>/<key>/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from cxops.errors import UsageError
+from cxops.model.bundle import Bundle
+
+__all__ = [
+    "FlowRef",
+    "Progress",
+    "ProjectRef",
+    "VendorAdapter",
+    "pick_flows",
+    "pick_project",
+]
+
+#: ``on_progress(stage, done, total)``: stage is e.g. ``"flows"``, ``"scripts"``, ``"archive"``.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """One vendor project: ``id`` as the vendor names it, ``name`` for people.
+
+    ``key`` is the bundle's ``project`` field (equal to ``id`` except for Genesys, where it is
+    the division name).
+    """
+
+    id: str
+    name: str
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.id)
+
+
+@dataclass(frozen=True)
+class FlowRef:
+    """One flow of a project: the vendor id, its name and other ids it answers to."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = field(default=(), compare=False)
+
+
+@runtime_checkable
+class VendorAdapter(Protocol):
+    """Reads one tenant of one vendor through a ``cxops.transport.VendorClient``.
+
+    Every method only reads (GETs; Genesys' export job is a POST that changes nothing), except
+    :meth:`archive_project`, which may create a vendor-side snapshot/package to download.
+    """
+
+    name: str
+    tenant: str
+
+    async def list_projects(self) -> list[ProjectRef]:
+        """Every project of the tenant, sorted by id."""
+        ...
+
+    async def list_flows(self, project: ProjectRef) -> list[FlowRef]:
+        """Every flow of the project, sorted by id."""
+        ...
+
+    async def export_project(
+        self,
+        project: ProjectRef,
+        *,
+        flows: Collection[str] | None = None,
+        on_progress: Progress | None = None,
+    ) -> Bundle:
+        """The project as a bundle; ``flows`` (ids or names) narrows it (UsageError if unknown)."""
+        ...
+
+    async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
+        """The vendor's own archive of the project: ``(file name, bytes)``."""
+        ...
+
+
+def pick_project(projects: Iterable[ProjectRef], wanted: str) -> ProjectRef:
+    """The project whose id, key or name is ``wanted``; UsageError naming it if none is."""
+    listed = list(projects)
+    for match in (
+        lambda p: wanted in (p.id, p.key),
+        lambda p: p.name == wanted,
+        lambda p: p.name.casefold() == wanted.casefold(),
+    ):
+        hits = [p for p in listed if match(p)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            ids = ", ".join(p.id for p in hits)
+            raise UsageError(
+                f"project {wanted!r} is ambiguous ({ids})", hint="name the project by its id"
+            )
+    known = ", ".join(sorted(p.name for p in listed)) or "none"
+    raise UsageError(f"no project {wanted!r}", hint=f"projects: {known}")
+
+
+def pick_flows(flows: Iterable[FlowRef], wanted: Collection[str] | None) -> list[FlowRef]:
+    """The flows named by id, alias or name in ``wanted`` (all when ``None``), sorted by id.
+
+    A name or id that matches nothing is a UsageError naming every such entry.
+    """
+    listed = sorted(flows, key=lambda f: f.id)
+    if wanted is None:
+        return listed
+    chosen: dict[str, FlowRef] = {}
+    missing = []
+    for item in wanted:
+        hits = [f for f in listed if item in (f.id, f.name, *f.aliases)]
+        if not hits:
+            missing.append(item)
+        for hit in hits:
+            chosen[hit.id] = hit
+    if missing:
+        raise UsageError(
+            "no flow " + ", ".join(repr(m) for m in missing),
+            hint="pass flow ids or names as the vendor lists them",
+        )
+    return [chosen[k] for k in sorted(chosen)]

@@ -1,0 +1,155 @@
+"""Cognigy.AI read side: projects → flows → chart + node details → intents, lexicons,
+connections → the native project document → ``cxops.model.native.cognigy``.
+
+Only GETs. Every list that comes from paging is sorted by ``_id`` before conversion so the
+bundle (and its content hash) does not depend on the vendor's page order; a chart keeps the
+order of its own document. ``archive_project`` creates a package of every resource of the
+project (a task), then downloads its zip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection
+from typing import Any
+
+from cxops.errors import ProtocolError
+from cxops.model.bundle import Bundle
+from cxops.model.native import cognigy as native
+from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+
+__all__ = ["CognigyAdapter"]
+
+API = "/new/v2.0"
+
+
+def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: str(item.get("_id", "")))
+
+
+class CognigyAdapter:
+    """Reads Cognigy.AI projects; see the module doc."""
+
+    name = "cognigy"
+
+    def __init__(self, client: VendorClient, tenant: str) -> None:
+        self.client = client
+        self.tenant = tenant
+
+    async def _list(self, path: str, **params: str) -> list[dict[str, Any]]:
+        return _by_id([item async for item in cognigy_pages(self.client, f"{API}{path}", params)])
+
+    async def list_projects(self) -> list[ProjectRef]:
+        """Every project of the tenant, sorted by id."""
+        rows = await self._list("/projects")
+        return [ProjectRef(id=str(p["_id"]), name=str(p.get("name", p["_id"]))) for p in rows]
+
+    async def list_flows(self, project: ProjectRef) -> list[FlowRef]:
+        """Every flow of the project (id = ``_id``; the ``referenceId`` is an alias)."""
+        rows = await self._list("/flows", projectId=project.id)
+        return [
+            FlowRef(
+                id=str(f["_id"]),
+                name=str(f.get("name", f["_id"])),
+                aliases=tuple(str(f[k]) for k in ("referenceId",) if f.get(k)),
+            )
+            for f in rows
+        ]
+
+    async def _flow(self, flow_id: str) -> dict[str, Any]:
+        doc, chart, intents = await asyncio.gather(
+            self.client.get_json(f"{API}/flows/{flow_id}"),
+            self.client.get_json(f"{API}/flows/{flow_id}/chart"),
+            self._list(f"/flows/{flow_id}/intents"),
+        )
+        nodes = chart.get("nodes") or []
+        if not isinstance(nodes, list):
+            raise ProtocolError(f"cognigy flow {flow_id}: chart 'nodes' is not a list")
+        full, sentences = await asyncio.gather(
+            asyncio.gather(
+                *(
+                    self.client.get_json(f"{API}/flows/{flow_id}/chart/nodes/{n['_id']}")
+                    for n in nodes
+                )
+            ),
+            asyncio.gather(
+                *(self._list(f"/flows/{flow_id}/intents/{i['_id']}/sentences") for i in intents)
+            ),
+        )
+        doc.pop("projectReference", None)  # the project is the bundle's; a package has none
+        doc["chart"] = {**chart, "nodes": list(full)}
+        doc["intents"] = [{**i, "sentences": s} for i, s in zip(intents, sentences, strict=True)]
+        return dict(doc)
+
+    async def _resources(self, kind: str, project: ProjectRef) -> list[dict[str, Any]]:
+        rows = await self._list(f"/{kind}", projectId=project.id)
+        docs = await asyncio.gather(
+            *(self.client.get_json(f"{API}/{kind}/{r['_id']}") for r in rows)
+        )
+        return [{k: v for k, v in d.items() if k != "projectReference"} for d in docs]
+
+    async def export_project(
+        self,
+        project: ProjectRef,
+        *,
+        flows: Collection[str] | None = None,
+        on_progress: Progress | None = None,
+    ) -> Bundle:
+        """The project as a bundle (flows, lexicons, connections, derived intents)."""
+        doc, chosen, lexicons, connections = await asyncio.gather(
+            self.client.get_json(f"{API}/projects/{project.id}"),
+            self.list_flows(project),
+            self._resources("lexicons", project),
+            self._resources("connections", project),
+        )
+        picked = pick_flows(chosen, flows)
+        done = 0
+
+        async def one(ref: FlowRef) -> dict[str, Any]:
+            nonlocal done
+            flow = await self._flow(ref.id)
+            done += 1
+            if on_progress is not None:
+                on_progress("flows", done, len(picked))
+            return flow
+
+        if on_progress is not None:
+            on_progress("flows", 0, len(picked))
+        flow_docs = await asyncio.gather(*(one(ref) for ref in picked))
+        document = {
+            "project": doc,
+            "flows": _by_id(list(flow_docs)),
+            "lexicons": _by_id(lexicons),
+            "connections": _by_id(connections),
+        }
+        return native.to_bundle(document, tenant=self.tenant)
+
+    async def _task(self, created: Any) -> dict[str, Any]:
+        if not isinstance(created, dict) or "_id" not in created:
+            raise ProtocolError("cognigy: a task-creating call answered without a task '_id'")
+        result = await poll_job(self.client, cognigy_task(str(created["_id"])))
+        data = result.body.get("data") if isinstance(result.body, dict) else None
+        return data if isinstance(data, dict) else {}
+
+    async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
+        """A package of every flow, lexicon and connection (a snapshot when there are none)."""
+        ids: list[str] = []
+        for kind in ("flows", "lexicons", "connections"):
+            ids += [str(r["_id"]) for r in await self._list(f"/{kind}", projectId=project.id)]
+        name = f"cxops-archive-{project.id}"
+        if ids:
+            body = {"projectId": project.id, "name": name, "resourceIds": ids}
+            data = await self._task(await self.client.send_json("POST", f"{API}/packages", body))
+            where = f"{API}/packages/{data.get('packageId')}"
+        else:
+            body = {"projectId": project.id, "name": name, "description": "cxops archive"}
+            data = await self._task(await self.client.send_json("POST", f"{API}/snapshots", body))
+            where = f"{API}/snapshots/{data.get('snapshotId')}"
+            await self._task(await self.client.send_json("POST", f"{where}/package"))
+        link = await self.client.send_json("POST", f"{where}/downloadlink")
+        url = link.get("downloadLink") if isinstance(link, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ProtocolError(f"cognigy {where}/downloadlink: no 'downloadLink'")
+        response = await self.client.request("GET", url)
+        return f"{project.id}.zip", response.content
