@@ -50,13 +50,23 @@ def scenario(emu: EmulatorThread, *faults: dict[str, Any]) -> None:
     assert r.status_code == 200, r.text
 
 
+def crawl(emu: EmulatorThread) -> None:
+    """Slow the clock to a crawl: only ``advance()`` moves jobs, so a test can assert each
+    intermediate state however loaded the machine is."""
+    emu.ctx.clock.set_speed(0.001)
+
+
 @pytest.fixture
 def dev(emu: EmulatorThread) -> Iterator[httpx.Client]:
+    """An admin client of dev, with the clock crawling (see ``crawl``)."""
+    crawl(emu)
     with client(emu) as c:
         yield c
 
 
 @pytest.fixture
 def prod(emu: EmulatorThread) -> Iterator[httpx.Client]:
+    """An admin client of prod, with the clock crawling (see ``crawl``)."""
+    crawl(emu)
     with client(emu, "prod") as c:
         yield c
