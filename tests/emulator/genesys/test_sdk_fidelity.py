@@ -40,6 +40,8 @@ def test_sdk_lists_flows_page_by_page(emu: EmulatorThread) -> None:
         assert flow.checked_in_version.id and flow.self_uri == f"/api/v2/flows/{flow.id}"
     published = [f for f in seen if f.published_version is not None]
     assert published and all(f.published_version.date_published for f in published)
+    both = api.get_flows(type=["DIGITALBOT", "INQUEUECALL"], page_size=100).entities
+    assert {f.type for f in both} == {"DIGITALBOT", "INQUEUECALL"}  # the SDK comma-joins lists
 
 
 def test_sdk_pages_versions_and_reads_a_configuration(emu: EmulatorThread) -> None:

@@ -120,6 +120,12 @@ def effect(request: Request, name: str, resource: str) -> None:
     request.state.resource = resource
 
 
+def multi(query: Any, key: str) -> list[str]:
+    """A list parameter sent repeated (``?type=A&type=B``) or comma-joined (``?type=A,B``,
+    which is how the SDK's ``to_path_value`` sends lists)."""
+    return [part for value in query.getlist(key) for part in value.split(",") if part]
+
+
 def mount_url(request: Request) -> str:
     """This tenant's root URL, mount included (``request.base_url`` stops at the outer app)."""
     url = request.url

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from cxops.emulator.genesys.common import Api, effect, ok
+from cxops.emulator.genesys.common import Api, effect, multi, ok
 from cxops.emulator.genesys.configs import FLOW_OBJECT_TYPES, FLOW_TYPES_BY_OBJECT, Config, all_refs
 from cxops.emulator.genesys.state import Flow, GenesysTenant
 from cxops.emulator.genesys.wire import (
@@ -118,7 +118,7 @@ def routes(api: Api) -> list[Route]:
 
     def page(request: Request, items: list[dict[str, Any]], path: str) -> Response:
         q = request.query_params
-        types = {t.upper() for t in q.getlist("resourceType")}
+        types = {t.upper() for t in multi(q, "resourceType")}
         if types:
             items = [d for d in items if d["type"] in types]
         paging = page_params(q)

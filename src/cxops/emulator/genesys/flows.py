@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from cxops.emulator.context import new_uuid
-from cxops.emulator.genesys.common import Api, effect, ok
+from cxops.emulator.genesys.common import Api, effect, multi, ok
 from cxops.emulator.genesys.state import Flow
 from cxops.emulator.genesys.wire import client_ref, listing, page_params, version_json
 from cxops.emulator.jobs import Job
@@ -53,9 +53,9 @@ def routes(api: Api) -> list[Route]:
         paging = page_params(q)
         if isinstance(paging, str):
             return api.error(400, paging, "bad.request")
-        types = {t.upper() for t in q.getlist("type")}
-        ids = set(q.getlist("id"))
-        divisions = set(q.getlist("divisionId"))
+        types = {t.upper() for t in multi(q, "type")}
+        ids = set(multi(q, "id"))
+        divisions = set(multi(q, "divisionId"))
         name, desc, either = q.get("name"), q.get("description"), q.get("nameOrDescription")
         flows = [
             f
