@@ -12,6 +12,8 @@ from cxops.errors import UsageError
 from cxops.transport import ConnectionSettings, VendorClient
 from cxops.vendors.base import FlowRef, ProjectRef, VendorAdapter, pick_flows, pick_project
 from cxops.vendors.cognigy import CognigyAdapter
+from cxops.vendors.cxone import CxoneAdapter
+from cxops.vendors.genesys import GenesysAdapter
 
 __all__ = [
     "ADAPTERS",
@@ -26,6 +28,8 @@ __all__ = [
 
 ADAPTERS: dict[str, type] = {
     "cognigy": CognigyAdapter,
+    "cxone": CxoneAdapter,
+    "genesys": GenesysAdapter,
 }
 
 

@@ -1,0 +1,116 @@
+"""NICE CXone Studio read side: ``scripts/search`` (skip/top; 204 = nothing) → ``GET
+scripts?scriptPath=`` for each script → ``cxops.model.native.cxone``.
+
+A project is a top-level script folder (``Main\\IVR_Main`` is in project ``Main``); scripts at
+the root belong to project ``default``. Scripts are sorted by path before conversion, so page
+order never changes the bundle. ``archive_project`` builds a zip of the scripts' JSON (CXone has
+no export file of its own): fixed member dates, so the same scripts give the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import zipfile
+from collections.abc import Collection
+from typing import Any
+
+from cxops.model.bundle import Bundle
+from cxops.model.layout import flow_file_name
+from cxops.model.native import cxone as native
+from cxops.transport import VendorClient, cxone_pages
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+
+__all__ = ["ROOT_PROJECT", "CxoneAdapter", "project_of"]
+
+API = "/inContactAPI/services/v31.0"
+ROOT_PROJECT = "default"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def project_of(script_path: str) -> str:
+    """The top-level folder of a script path (``/`` counts as ``\\``), or ``default``."""
+    head, sep, _ = script_path.replace("/", "\\").partition("\\")
+    return head if sep and head else ROOT_PROJECT
+
+
+class CxoneAdapter:
+    """Reads CXone Studio scripts grouped by top-level folder; see the module doc."""
+
+    name = "cxone"
+
+    def __init__(self, client: VendorClient, tenant: str) -> None:
+        self.client = client
+        self.tenant = tenant
+
+    async def _search(self) -> list[dict[str, Any]]:
+        rows = [
+            row
+            async for row in cxone_pages(
+                self.client, f"{API}/scripts/search", "scriptSearchDetails"
+            )
+            if isinstance(row, dict) and isinstance(row.get("scriptName"), str)
+        ]
+        return sorted(rows, key=lambda r: str(r["scriptName"]))
+
+    async def list_projects(self) -> list[ProjectRef]:
+        """Every top-level folder that holds a script (``default`` for the root), sorted."""
+        names = sorted({project_of(r["scriptName"]) for r in await self._search()})
+        return [ProjectRef(id=n, name=n) for n in names]
+
+    async def list_flows(self, project: ProjectRef) -> list[FlowRef]:
+        """Every script of the folder: id = the script path, the name without the folder as
+        an alias, and the current ``masterID`` too."""
+        out = []
+        for row in await self._search():
+            path = str(row["scriptName"])
+            if project_of(path) != project.id:
+                continue
+            short = path.replace("/", "\\").rpartition("\\")[2]
+            aliases = tuple(a for a in (short, str(row.get("masterID") or "")) if a and a != path)
+            out.append(FlowRef(id=path, name=path, aliases=aliases))
+        return out
+
+    async def _script(self, path: str) -> dict[str, Any]:
+        doc: dict[str, Any] = await self.client.get_json(
+            f"{API}/scripts", params={"scriptPath": path}
+        )
+        return doc
+
+    async def export_project(
+        self,
+        project: ProjectRef,
+        *,
+        flows: Collection[str] | None = None,
+        on_progress: Progress | None = None,
+    ) -> Bundle:
+        """The folder's scripts as a bundle (project = the folder)."""
+        picked = pick_flows(await self.list_flows(project), flows)
+        done = 0
+
+        async def one(ref: FlowRef) -> dict[str, Any]:
+            nonlocal done
+            script = await self._script(ref.id)
+            done += 1
+            if on_progress is not None:
+                on_progress("scripts", done, len(picked))
+            return script
+
+        if on_progress is not None:
+            on_progress("scripts", 0, len(picked))
+        scripts = await asyncio.gather(*(one(ref) for ref in picked))
+        ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
+        return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
+
+    async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
+        """A zip of every script's JSON as the vendor served it (one member per script)."""
+        refs = await self.list_flows(project)
+        scripts = await asyncio.gather(*(self._script(ref.id) for ref in refs))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for ref, script in zip(refs, scripts, strict=True):
+                member = zipfile.ZipInfo(flow_file_name(ref.id), date_time=_ZIP_DATE)
+                member.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(member, json.dumps(script, indent=2, sort_keys=True) + "\n")
+        return f"{project.key}.zip", buffer.getvalue()
