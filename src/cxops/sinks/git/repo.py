@@ -1,0 +1,278 @@
+"""An export repository driven through the real ``git`` command (``subprocess``, no library).
+
+Every git call runs with the configured identity (``-c user.name=… -c user.email=…`` and the
+matching ``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, so an ambient identity cannot leak in)
+and with signing, hooks and line-ending conversion off, so it behaves the same on a laptop and
+on a CI machine with no git identity. Global git configuration is never edited.
+
+Paths written are tracked and only those are staged: a user's unrelated changes in the same
+repository never end up in an export commit.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock
+from cxops.errors import ConfigError, CxopsError, InputError
+from cxops.model.bundle import Bundle
+from cxops.model.errors import ModelError
+from cxops.model.layout import (
+    BUNDLE_FILE,
+    bundle_files,
+    bundle_from_files,
+    flow_id_from_file_name,
+    project_dir,
+)
+from cxops.model.parse import parse_json
+from cxops.sinks.git.files import atomic_write, safe_path
+from cxops.sinks.git.summary import FlowChanges
+
+__all__ = ["DEFAULT_IDENTITY", "GitError", "GitIdentity", "GitRepo"]
+
+_NEUTRAL = (
+    "commit.gpgsign=false",
+    "tag.gpgsign=false",
+    "core.autocrlf=false",
+    "core.safecrlf=false",
+    "core.hooksPath=/dev/null",
+    "core.quotepath=false",
+    "init.defaultBranch=main",
+)
+
+
+class GitError(CxopsError):
+    """A git command failed; the message holds its arguments and what git printed."""
+
+
+@dataclass(frozen=True)
+class GitIdentity:
+    """Author and committer of export commits and tags."""
+
+    name: str = "cxops"
+    email: str = "cxops@localhost"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GitIdentity:
+        """``CXOPS_GIT_NAME`` / ``CXOPS_GIT_EMAIL`` when set, else ``cxops <cxops@localhost>``."""
+        env = os.environ if env is None else env
+        return cls(env.get("CXOPS_GIT_NAME") or cls.name, env.get("CXOPS_GIT_EMAIL") or cls.email)
+
+
+DEFAULT_IDENTITY = GitIdentity()
+
+
+class GitRepo:
+    """One export repository; see the module doc. Build it with :meth:`open_or_init`."""
+
+    def __init__(self, root: Path, identity: GitIdentity = DEFAULT_IDENTITY) -> None:
+        self.root = root.resolve()
+        self.identity = identity
+        self._touched: set[str] = set()
+
+    # -- running git ------------------------------------------------------------------------
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_", "GIT_DIR", "GIT_WORK_TREE"))
+            and k not in ("GIT_INDEX_FILE",)
+        }
+        who = {"NAME": self.identity.name, "EMAIL": self.identity.email}
+        for role in ("AUTHOR", "COMMITTER"):
+            for key, value in who.items():
+                env[f"GIT_{role}_{key}"] = value
+        env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+        return env
+
+    def git(self, *args: str, ok: Iterable[int] = (0,), stdin: bytes | None = None) -> str:
+        """Run ``git args`` in the repository; return stdout; GitError on another exit code."""
+        config = [
+            *_NEUTRAL,
+            f"user.name={self.identity.name}",
+            f"user.email={self.identity.email}",
+        ]
+        cmd = ["git", *(x for c in config for x in ("-c", c)), *args]
+        try:
+            done = subprocess.run(
+                cmd, cwd=self.root, env=self._env(), input=stdin, capture_output=True, check=False
+            )
+        except FileNotFoundError:
+            raise ConfigError("git is not installed", hint="install git and retry") from None
+        if done.returncode not in tuple(ok):
+            err = done.stderr.decode("utf-8", "replace").strip()
+            raise GitError(
+                f"git {' '.join(args[:3])} failed ({done.returncode}): {err}",
+                hint="check the export repository (permissions, a stale .git/index.lock)",
+            )
+        return done.stdout.decode("utf-8", "replace")
+
+    @classmethod
+    def open_or_init(
+        cls, path: str | Path, *, identity: GitIdentity | None = None, branch: str = "main"
+    ) -> GitRepo:
+        """The repository at ``path`` (its top level), created (``git init``) when there is none."""
+        root = Path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        repo = cls(root, identity or GitIdentity.from_env())
+        if not (repo.root / ".git").exists():
+            repo.git("init", "-q", "-b", branch)
+        return repo
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def write_file(self, rel: str, data: bytes) -> bool:
+        """Write one file (path checked, atomic); True when its bytes changed."""
+        target = safe_path(self.root, rel)
+        self._touched.add(rel)
+        return atomic_write(target, data)
+
+    def write_bundle(
+        self, bundle: Bundle, *, extra_files: Mapping[str, bytes] | None = None
+    ) -> FlowChanges:
+        """Write the bundle's layout files; remove files of flows no longer in it.
+
+        ``exported_at`` is left out of the file (it changes on every run; the commit carries
+        it), so exporting unchanged content writes identical bytes and makes no commit.
+        ``extra_files`` (path → bytes, relative to the root) are written too, after the same
+        path checks.
+        """
+        extra = dict(extra_files or {})
+        for rel in extra:
+            safe_path(self.root, rel)  # refuse before anything is written
+        files = bundle_files(bundle.model_copy(update={"exported_at": None}))
+        base = project_dir(bundle.vendor, bundle.project)
+        folder = safe_path(self.root, base)
+        self._touched.add(base)
+        changes = FlowChanges()
+        for rel, data in files.items():
+            existed = safe_path(self.root, rel).exists()
+            wrote = self.write_file(rel, data)
+            name = rel.rpartition("/")[2]
+            if name == BUNDLE_FILE:
+                changes.bundle_changed = wrote
+                continue
+            fid = flow_id_from_file_name(name)
+            bucket = (
+                changes.unchanged if not wrote else changes.changed if existed else changes.added
+            )
+            bucket.append(fid)
+        keep = {rel.rpartition("/")[2] for rel in files}
+        if folder.is_dir():
+            for old in sorted(folder.iterdir()):
+                if old.name.endswith(".json") and old.name not in keep and old.is_file():
+                    old.unlink()
+                    changes.removed.append(flow_id_from_file_name(old.name))
+        for rel, data in sorted(extra.items()):
+            self.write_file(rel, data)
+        return changes
+
+    def write_lock(self, lock: Mapping[str, Any] | str | None = None) -> bool:
+        """Write ``cxops.lock``: the given lock (document or TOML text), or one built from
+        every bundle in the repository. True when its bytes changed."""
+        if lock is None:
+            lock = build_lock(self.read_bundles())
+        text = lock if isinstance(lock, str) else dumps_lock(lock)
+        return self.write_file(LOCK_FILE, text.encode("utf-8"))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read_bundle(self, vendor: str, project: str) -> Bundle | None:
+        """The bundle stored for ``vendor``/``project`` in the work tree, or None."""
+        return self._read_folder(safe_path(self.root, project_dir(vendor, project)))
+
+    def _read_folder(self, folder: Path) -> Bundle | None:
+        meta_file = folder / BUNDLE_FILE
+        if not meta_file.is_file():
+            return None
+        try:
+            meta = parse_json(meta_file.read_bytes())
+            flows = [
+                parse_json(f.read_bytes())
+                for f in sorted(folder.glob("*.json"))
+                if f.name != BUNDLE_FILE
+            ]
+            return bundle_from_files(meta, flows)
+        except (ModelError, ValueError) as exc:
+            raise InputError(
+                f"{folder.relative_to(self.root)} is not a readable bundle: {exc}",
+                hint="restore the folder from git or export again",
+            ) from None
+
+    def read_bundles(self) -> list[Bundle]:
+        """Every bundle under ``flows/`` in the work tree, sorted by vendor and project."""
+        out = []
+        for meta in sorted((self.root / "flows").glob(f"*/*/{BUNDLE_FILE}")):
+            found = self._read_folder(meta.parent)
+            if found is not None:
+                out.append(found)
+        return out
+
+    # -- committing -------------------------------------------------------------------------
+
+    def stage(self) -> None:
+        """Stage every path written (and deletions inside written project folders)."""
+        if self._touched:
+            self.git("add", "-A", "--", *sorted(self._touched))
+
+    def staged(self) -> list[tuple[str, str]]:
+        """``(status letter, path)`` of what the next commit holds."""
+        out = self.git("diff", "--cached", "--name-status", "-z", "--no-renames")
+        parts = [p for p in out.split("\0") if p]
+        return list(zip(parts[0::2], parts[1::2], strict=True))
+
+    def commit(self, message: str) -> str | None:
+        """Stage what was written and commit it; the new commit id, or None if nothing changed."""
+        self.stage()
+        if not self.staged():
+            return None
+        self.git("commit", "-q", "--no-verify", "-F", "-", stdin=message.encode("utf-8"))
+        self._touched.clear()
+        return self.head()
+
+    def tag(self, name: str, message: str, *, rev: str = "HEAD") -> str:
+        """An annotated tag ``name`` on ``rev``; the tagged commit id. Re-tagging the same
+        commit is a no-op; a tag that exists on another commit is a GitError."""
+        self.git("check-ref-format", f"refs/tags/{name}")
+        target = self.git("rev-parse", "--verify", f"{rev}^{{commit}}").strip()
+        existing = self.git(
+            "rev-parse", "-q", "--verify", f"refs/tags/{name}^{{commit}}", ok=(0, 1)
+        )
+        if existing.strip() == target:
+            return target
+        if existing.strip():
+            raise GitError(
+                f"tag {name!r} already points at {existing.strip()[:12]}",
+                hint="choose the next version, or delete the tag if it was a mistake",
+            )
+        self.git("tag", "-a", name, "-F", "-", target, stdin=message.encode("utf-8"))
+        return target
+
+    def head(self) -> str | None:
+        """The commit id of HEAD, or None in a repository with no commit yet."""
+        out = self.git("rev-parse", "-q", "--verify", "HEAD^{commit}", ok=(0, 1)).strip()
+        return out or None
+
+    def diff_summary(self, rev: str | None = None) -> str:
+        """``git diff --stat`` of ``rev`` against its parent, or of what is staged when None."""
+        if rev is None:
+            self.stage()
+            return self.git("diff", "--cached", "--stat", "--no-renames").strip()
+        return self.git("show", "--stat", "--format=", "--no-renames", rev).strip()
+
+    def changed_files(self, rev: str = "HEAD") -> list[str]:
+        """Paths a commit touched (its parent, or nothing for the first commit, on the left)."""
+        out = self.git("show", "--name-only", "--format=", "--no-renames", "-z", rev)
+        return sorted(p for p in out.split("\0") if p.strip())
+
+    def trailers(self, rev: str = "HEAD") -> dict[str, str]:
+        """The ``Key: value`` trailers of a commit message (e.g. ``Cxops-Run-Id``)."""
+        out = self.git("log", "-1", "--format=%(trailers:only,unfold)", rev)
+        pairs = (line.partition(":") for line in out.splitlines() if ":" in line)
+        return {k.strip(): v.strip() for k, _, v in pairs}
