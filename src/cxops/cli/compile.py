@@ -1,0 +1,119 @@
+"""``cxops compile``: vendor-side checks of CXone scripts and Genesys flows (docs/compile.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cxops._version import __version__
+from cxops.analysis.findings import Severity
+from cxops.analysis.render import render, render_text
+from cxops.cli.connection import connection_options
+from cxops.cli.runs import store_option
+from cxops.errors import UsageError
+from cxops.pipelines.compile import (
+    CompileOptions,
+    CompileReport,
+    Recorder,
+    UnitResult,
+    run_compile,
+)
+from cxops.sinks.webhooks import Relay
+from cxops.store import Store
+from cxops.transport import ConnectionSettings
+
+
+class CompileFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+@connection_options
+def compile(
+    scripts: list[str] | None = typer.Option(
+        None,
+        "--scripts",
+        help="Script paths (Folder\\Name) or flow ids/names to compile; repeat the option.",
+    ),
+    all_: bool = typer.Option(False, "--all", help="Compile every script or flow (default)."),
+    concurrency: int = typer.Option(
+        3, "--concurrency", min=1, max=32, help="Saves or validate jobs in flight at once."
+    ),
+    fmt: CompileFormat = typer.Option(
+        CompileFormat.text, "--format", help="text, json, sarif or junit."
+    ),
+    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    repo: Path = typer.Option(
+        Path(".cxops/compile"),
+        "--repo",
+        help="Folder the flow files are written to (line:column refer to these files).",
+    ),
+    store: str | None = store_option(),
+    webhook: str | None = typer.Option(
+        None, "--webhook", help="Send each state change to this URL as a signed webhook."
+    ),
+    webhook_secret_env: str | None = typer.Option(
+        None, "--webhook-secret-env", help="NAME of the variable holding the whsec_ secret."
+    ),
+    *,
+    connection: ConnectionSettings,
+) -> None:
+    """Compile IVR scripts and flows on the vendor; report errors at file line:column.
+
+    CXone validates only when a script is SAVED: compiling a script that passes (200) or passes
+    with warnings (206) saves it back with exactly the content read, which mints a new
+    masterID in the script's history (the tenant changes; the script's content does not).
+    A rejected script (409) is not saved. Genesys validate jobs change nothing.
+
+    Exit 1 when any finding is an error. Example: cxops compile --vendor cxone --all
+    --format sarif --output compile.sarif
+    """
+    if scripts and all_:
+        raise UsageError("--scripts and --all exclude each other")
+    if (webhook is None) != (webhook_secret_env is None):
+        raise UsageError("--webhook and --webhook-secret-env go together")
+    console = Console(stderr=True, highlight=False)
+    options = CompileOptions(repo=repo, units=scripts or None, concurrency=concurrency)
+
+    def progress(unit: UnitResult) -> None:
+        console.print(f"{escape(unit.unit)}: {unit.outcome} ({unit.status})", style="dim")
+
+    with Store.open(store) as st:
+        if webhook and webhook_secret_env:
+            st.outbox.register(webhook, webhook_secret_env)
+        params = {"vendor": connection.vendor, "units": scripts or "all", "repo": str(repo)}
+        recorder = Recorder(st, params)
+
+        async def go() -> CompileReport:
+            async with Relay(st).running():
+                return await run_compile(connection, options, recorder, on_unit=progress)
+
+        report = asyncio.run(go())
+    findings = report.findings
+    if fmt is CompileFormat.json:
+        doc = {
+            "run": report.run_id,
+            "repo": str(repo),
+            **report.summary(),
+            "results": [{"unit": u.unit, **u.detail()} for u in report.units],
+            "report": json.loads(render(findings, "json")),
+        }
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render(findings, fmt.value, tool_version=__version__)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    elif fmt is CompileFormat.text:
+        render_text(findings, Console(highlight=False))
+    else:
+        typer.echo(text, nl=False)
+    if any(f.severity is Severity.error for f in findings):
+        raise typer.Exit(1)

@@ -1,0 +1,200 @@
+"""``compile``: write the flows as canonical files, then have the vendor check each one.
+
+Steps, in order:
+
+1. read every project of the tenant through the vendor adapter (one bundle each);
+2. write the bundle files (``cxops.model.layout``) under the repository folder, so every
+   line:column below refers to a file cxops wrote, byte for byte;
+3. queue the units (CXone scripts, Genesys flows; ``scripts`` narrows them by id or name) and
+   run them ``concurrency`` at a time: CXone save-and-validate, Genesys validate jobs polled to
+   completion; each state change is recorded (``record.Recorder``);
+4. return every finding (CX201/CX202), sorted, with the per-unit results.
+
+Cognigy has no vendor-side compile (client-side rules only, see VENDORS.md): use
+``cxops validate`` for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cxops.analysis.findings import Finding, sort_findings
+from cxops.errors import CxopsError, UsageError
+from cxops.model.bundle import Bundle
+from cxops.model.layout import bundle_files, flow_file_name, project_dir
+from cxops.pipelines.compile.mapping import FlowFile
+from cxops.pipelines.compile.record import Recorder
+from cxops.pipelines.compile.units import UnitResult, save_cxone_script, validate_genesys_flow
+from cxops.transport import ConnectionSettings, JobEvent, VendorClient
+from cxops.vendors import adapter_for
+
+__all__ = ["CompileOptions", "CompileReport", "compile_tenant", "write_bundles"]
+
+COMPILERS = ("cxone", "genesys")
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """What to compile and how: ``units`` None = all; ``repo`` = where files are written."""
+
+    repo: Path
+    units: Collection[str] | None = None
+    concurrency: int = 3
+    job_deadline: float = 600.0
+
+
+@dataclass
+class CompileReport:
+    """The outcome: findings (sorted), per-unit results, files written, the run id."""
+
+    vendor: str
+    repo: Path
+    findings: list[Finding] = field(default_factory=list)
+    units: list[UnitResult] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    run_id: str | None = None
+
+    def summary(self) -> dict[str, object]:
+        """Counts for the run record and the JSON output."""
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        outcomes: dict[str, int] = {}
+        for u in self.units:
+            outcomes[u.outcome] = outcomes.get(u.outcome, 0) + 1
+        return {
+            "vendor": self.vendor,
+            "units": len(self.units),
+            "outcomes": dict(sorted(outcomes.items())),
+            "findings": counts,
+            "checks": {
+                "passed": sum(u.outcome in ("clean", "warnings") for u in self.units),
+                "failed": sum(u.outcome in ("rejected", "failed") for u in self.units),
+            },
+        }
+
+
+def write_bundles(repo: Path, bundles: list[Bundle]) -> tuple[dict[str, FlowFile], list[str]]:
+    """Write every bundle file under ``repo`` (only files whose bytes changed); return the flow
+    files by flow id and the paths written (relative, ``/``-separated)."""
+    files: dict[str, FlowFile] = {}
+    written: list[str] = []
+    for bundle in bundles:
+        for rel, data in bundle_files(bundle).items():
+            target = repo / rel
+            if not target.exists() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                written.append(rel)
+        base = project_dir(bundle.vendor, bundle.project)
+        for flow in bundle.flows:
+            rel = f"{base}/{flow_file_name(flow.id)}"
+            data = (repo / rel).read_bytes()
+            files[flow.id] = FlowFile(bundle.vendor, bundle.project, flow, rel, data)
+    return files, written
+
+
+def _select(files: dict[str, FlowFile], wanted: Collection[str] | None) -> list[FlowFile]:
+    chosen = sorted(files.values(), key=lambda f: f.flow.id)
+    if wanted is None:
+        return chosen
+    out, missing = [], []
+    for item in wanted:
+        hits = [f for f in chosen if item in (f.flow.id, f.flow.name)]
+        hits = hits or [f for f in chosen if f.flow.id.rpartition("\\")[2] == item]
+        if not hits:
+            missing.append(item)
+        out += [h for h in hits if h not in out]
+    if missing:
+        raise UsageError(
+            "no script or flow " + ", ".join(repr(m) for m in missing),
+            hint="pass script paths (Folder\\Name) or flow ids/names as the vendor lists them",
+        )
+    return sorted(out, key=lambda f: f.flow.id)
+
+
+async def compile_tenant(
+    client: VendorClient,
+    settings: ConnectionSettings,
+    options: CompileOptions,
+    recorder: Recorder,
+    *,
+    on_unit: Callable[[UnitResult], None] | None = None,
+) -> CompileReport:
+    """Run steps 1-4 of the module doc against one tenant; see there."""
+    vendor = settings.vendor
+    if vendor not in COMPILERS:
+        raise UsageError(
+            f"{vendor} has no vendor-side compile",
+            hint="Cognigy rules are client-side: run `cxops validate` on an export",
+        )
+    adapter = adapter_for(client, settings)
+    bundles = [await adapter.export_project(p) for p in await adapter.list_projects()]
+    files, written = write_bundles(options.repo, bundles)
+    chosen = _select(files, options.units)
+    report = CompileReport(vendor, options.repo, written=written, run_id=recorder.run_id)
+    for f in chosen:
+        recorder.state(vendor, f.flow.id, "queued", {"file": f.path})
+    gate = asyncio.Semaphore(max(1, options.concurrency))
+
+    async def one(file: FlowFile) -> UnitResult:
+        async with gate:
+            recorder.state(vendor, file.flow.id, "in_progress", {"file": file.path})
+            try:
+                if vendor == "cxone":
+                    result = await save_cxone_script(client, file)
+                else:
+                    result = await validate_genesys_flow(
+                        client, file, files, deadline=options.job_deadline, on_event=_ignore
+                    )
+            except CxopsError as exc:
+                result = UnitResult(vendor, file.flow.id, "failed", type(exc).__name__, 0.0,
+                                    error=exc.message)  # fmt: skip
+                recorder.state(vendor, file.flow.id, "failed", result.detail())
+            else:
+                recorder.state(vendor, file.flow.id, "done", result.detail())
+            if on_unit is not None:
+                on_unit(result)
+            return result
+
+    report.units = list(await asyncio.gather(*(one(f) for f in chosen)))
+    report.findings = sort_findings([f for u in report.units for f in u.findings])
+    return report
+
+
+def _ignore(event: JobEvent) -> None:
+    """Job progress is not a state change of ours; the poller's events are not recorded."""
+
+
+async def run_compile(
+    settings: ConnectionSettings,
+    options: CompileOptions,
+    recorder: Recorder,
+    *,
+    client: VendorClient | None = None,
+    on_unit: Callable[[UnitResult], None] | None = None,
+) -> CompileReport:
+    """Open a client (unless given), compile, and finish the run record.
+
+    The run ends ``succeeded`` when no unit failed and nothing is an error, ``failed`` when a
+    unit could not be checked (the vendor or network failed us) and ``partial`` otherwise.
+    """
+    from cxops.transport import open_client
+
+    try:
+        if client is None:
+            async with open_client(settings) as own:
+                report = await compile_tenant(own, settings, options, recorder, on_unit=on_unit)
+        else:
+            report = await compile_tenant(client, settings, options, recorder, on_unit=on_unit)
+    except CxopsError as exc:
+        recorder.finish("failed", {"vendor": settings.vendor}, error=exc.message)
+        raise
+    summary = report.summary()
+    failed = any(u.outcome == "failed" for u in report.units)
+    errors = any(f.severity.value == "error" for f in report.findings)
+    recorder.finish("failed" if failed else "partial" if errors else "succeeded", summary)
+    return report

@@ -1,0 +1,123 @@
+"""One compile unit each: a CXone script save-and-validate, a Genesys validate job.
+
+CXone validates only on save (``POST scripts``): a clean or warned script is **saved** (a new
+``masterID`` is minted, the tenant changes), a rejected one (409) is not. cxops therefore saves
+back exactly the script it read (``to_native`` of the lossless bundle), so the content the
+tenant runs is unchanged; only its version history grows. Genesys validates without saving.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cxops.analysis.findings import Finding
+from cxops.model.native import cxone as cxone_native
+from cxops.pipelines.compile.mapping import FlowFile, cxone_findings, genesys_findings
+from cxops.transport import JobEvent, VendorClient, genesys_validate_job, poll_job
+from cxops.transport.vendor_errors import json_body
+
+__all__ = ["CXONE_API", "UnitResult", "save_cxone_script", "validate_genesys_flow"]
+
+CXONE_API = "/inContactAPI/services/v31.0"
+_OUTCOME = {200: "clean", 206: "warnings", 409: "rejected"}
+
+
+@dataclass
+class UnitResult:
+    """What one unit's check gave: outcome (``clean``, ``warnings``, ``rejected``, ``failed``),
+    the vendor's status or job state, its findings and how long it took (seconds)."""
+
+    vendor: str
+    unit: str
+    outcome: str
+    status: str
+    seconds: float
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    master_id: str | None = None
+
+    def detail(self) -> dict[str, Any]:
+        """The JSON-ready summary stored with the step and sent with the event."""
+        counts = {"error": 0, "warning": 0}
+        for f in self.findings:
+            counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
+        out: dict[str, Any] = {
+            "outcome": self.outcome,
+            "status": self.status,
+            "seconds": round(self.seconds, 6),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+        }
+        if self.master_id:
+            out["master_id"] = self.master_id
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+async def save_cxone_script(client: VendorClient, file: FlowFile) -> UnitResult:
+    """Save the script as read and map the answer (200 / 206 / 409) to CX201/CX202 findings."""
+    script = cxone_native.flow_to_native(file.flow)
+    started = time.monotonic()
+    # Repeating this save after a 429 or a lost answer stores the same content again (at worst
+    # one more history version), so it is declared safe to retry.
+    response = await client.request(
+        "POST",
+        f"{CXONE_API}/scripts",
+        json={"scriptContent": script},
+        accept=(206, 409),
+        idempotent=True,
+    )
+    elapsed = time.monotonic() - started
+    body = json_body("cxone", response) if response.content else {}
+    body = body if isinstance(body, Mapping) else {}
+    errors = body.get("errors") if isinstance(body.get("errors"), Mapping) else {}
+    warnings = body.get("warnings") if isinstance(body.get("warnings"), Mapping) else {}
+    master = body.get("masterID")
+    return UnitResult(
+        vendor="cxone",
+        unit=file.flow.id,
+        outcome=_OUTCOME.get(response.status_code, "clean"),
+        status=str(response.status_code),
+        seconds=elapsed,
+        findings=cxone_findings(file, errors or {}, warnings or {}),
+        master_id=str(master) if master is not None else None,
+    )
+
+
+async def validate_genesys_flow(
+    client: VendorClient,
+    file: FlowFile,
+    files: Mapping[str, FlowFile],
+    *,
+    deadline: float,
+    on_event: Callable[[JobEvent], None] | None = None,
+) -> UnitResult:
+    """Run a validate job on the flow version cxops wrote, poll it to completion, and map its
+    messages to CX201/CX202 findings on the nodes they name."""
+    flow: dict[str, Any] = {"id": file.flow.id}
+    if file.flow.version:
+        flow["version"] = file.flow.version
+    started = time.monotonic()
+    job = await client.send_json(
+        "POST", "/api/v2/flows/validate/jobs", {"flows": [{"flow": flow}]}, idempotent=True
+    )
+    job_id = str(job.get("id")) if isinstance(job, Mapping) else ""
+    result = await poll_job(
+        client, genesys_validate_job(job_id), deadline=deadline, on_event=on_event
+    )
+    messages = result.body.get("messages") if isinstance(result.body, Mapping) else None
+    findings = genesys_findings(files, list(messages or []), file.flow.id)
+    return UnitResult(
+        vendor="genesys",
+        unit=file.flow.id,
+        outcome="rejected"
+        if any(f.code == "CX201" for f in findings)
+        else ("warnings" if findings else "clean"),
+        status=result.state,
+        seconds=time.monotonic() - started,
+        findings=findings,
+    )
