@@ -1,10 +1,13 @@
 """Cognigy.AI read side: projects → flows → chart + node details → intents, lexicons,
 connections → the native project document → ``cxops.model.native.cognigy``.
 
-Only GETs. Every list that comes from paging is sorted by ``_id`` before conversion so the
-bundle (and its content hash) does not depend on the vendor's page order; a chart keeps the
-order of its own document. ``archive_project`` creates a package of every resource of the
-project (a task), then downloads its zip.
+Only GETs. Listings that are sets (flows, lexicons, connections) are sorted by ``_id`` before
+conversion, so the bundle (and its content hash) does not depend on the vendor's listing order;
+a chart keeps the order of its own document, intents and their sentences the vendor's order
+(a package keeps that order too, so an export and a package of the same content agree).
+
+``archive_project`` creates a package of every resource of the project (a task), then
+downloads its zip; a project with no resource gets a snapshot instead (a package needs one).
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ class CognigyAdapter:
         self.tenant = tenant
 
     async def _list(self, path: str, **params: str) -> list[dict[str, Any]]:
-        return _by_id([item async for item in cognigy_pages(self.client, f"{API}{path}", params)])
+        """A listing sorted by ``_id`` (a set: projects, flows, lexicons, connections)."""
+        return _by_id(await self._ordered(path, **params))
+
+    async def _ordered(self, path: str, **params: str) -> list[dict[str, Any]]:
+        """A listing in the vendor's order (intents, sentences: the package keeps it too)."""
+        return [item async for item in cognigy_pages(self.client, f"{API}{path}", params)]
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every project of the tenant, sorted by id."""
@@ -61,7 +69,7 @@ class CognigyAdapter:
         doc, chart, intents = await asyncio.gather(
             self.client.get_json(f"{API}/flows/{flow_id}"),
             self.client.get_json(f"{API}/flows/{flow_id}/chart"),
-            self._list(f"/flows/{flow_id}/intents"),
+            self._ordered(f"/flows/{flow_id}/intents"),
         )
         nodes = chart.get("nodes") or []
         if not isinstance(nodes, list):
@@ -74,7 +82,7 @@ class CognigyAdapter:
                 )
             ),
             asyncio.gather(
-                *(self._list(f"/flows/{flow_id}/intents/{i['_id']}/sentences") for i in intents)
+                *(self._ordered(f"/flows/{flow_id}/intents/{i['_id']}/sentences") for i in intents)
             ),
         )
         doc.pop("projectReference", None)  # the project is the bundle's; a package has none
