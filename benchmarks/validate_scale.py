@@ -184,6 +184,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each side this many times, alternating, and keep the best "
+        "(other work on the machine only ever makes a run slower)",
+    )
     parser.add_argument("--side", choices=["cxops", "networkx"], help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -211,13 +218,20 @@ def main() -> None:
             f"generated {nodes} nodes, {edges} edges, {size:.0f} MB "
             f"in {time.perf_counter() - start:.1f} s"
         )
-        ours = _side("cxops", tmp)
+        ours: dict[str, Any] = {}
+        base: dict[str, Any] = {}
+        peak = 0.0
+        for _ in range(max(1, args.repeat)):
+            run = _side("cxops", tmp)
+            peak = max(peak, run["peak_mb"])
+            ours = run if not ours or run["seconds"] < ours["seconds"] else ours
+            run = _side("networkx", tmp)
+            base = run if not base or run["seconds"] < base["seconds"] else base
         print(
             f"cxops:    {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB "
             f"(parent {ours['parent_mb']:.0f} MB + {ours['workers']} worker(s) x "
             f"{ours['worker_mb']:.0f} MB), findings {ours['findings']}"
         )
-        base = _side("networkx", tmp)
         print(
             f"networkx: {base['seconds']:.2f} s, peak {base['peak_mb']:.0f} MB, "
             f"{ {k: v for k, v in base.items() if k not in _TIMING} }"
@@ -225,7 +239,7 @@ def main() -> None:
         ratio = ours["seconds"] / base["seconds"]
         print(
             f"RESULT seconds={ours['seconds']:.2f} baseline_seconds={base['seconds']:.2f} "
-            f"ratio={ratio:.3f} peak_mb={ours['peak_mb']:.0f}"
+            f"ratio={ratio:.3f} peak_mb={peak:.0f}"
         )
     finally:
         if args.keep is None:

@@ -215,14 +215,12 @@ class BundleIndex:
         user = f"flow:{fid}"
         for j, ref in enumerate(doc.get("refs") or []):
             self._ref(user, ref, fid, None, f"{pointer}/refs/{j}", file, f"flow '{name}'")
-        for i, node in enumerate(nodes):
-            if node.get("terminal"):
-                flow.terminal.append(i)
-            refs = node.get("refs")
-            if refs:
-                who = f"node {flow.describe(i)} of flow '{name}'"
-                for j, ref in enumerate(refs):
-                    self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file, who)
+        # Comprehensions, not one loop with branches: this runs once per node of the export.
+        flow.terminal = [i for i, node in enumerate(nodes) if node.get("terminal")]
+        for i in [i for i, node in enumerate(nodes) if node.get("refs")]:
+            who = f"node {flow.describe(i)} of flow '{name}'"
+            for j, ref in enumerate(nodes[i]["refs"]):
+                self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file, who)
         self._src.append(s + self._next)
         self._dst.append(d + self._next)
         self._next += n
