@@ -26,7 +26,7 @@ __all__ = [
     "tenant_label",
 ]
 
-ADAPTERS: dict[str, type] = {
+ADAPTERS: dict[str, type[VendorAdapter]] = {
     "cognigy": CognigyAdapter,
     "cxone": CxoneAdapter,
     "genesys": GenesysAdapter,

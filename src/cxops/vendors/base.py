@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from cxops.errors import UsageError
 from cxops.model.bundle import Bundle
+from cxops.transport import VendorClient
 
 __all__ = [
     "FlowRef",
@@ -71,6 +72,10 @@ class VendorAdapter(Protocol):
 
     name: str
     tenant: str
+
+    def __init__(self, client: VendorClient, tenant: str) -> None:
+        """Read through ``client``; ``tenant`` names the tenant in the bundles."""
+        ...
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every project of the tenant, sorted by id."""
