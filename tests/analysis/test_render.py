@@ -15,7 +15,7 @@ from cxops.analysis.index import BundleIndex
 from cxops.analysis.render import render
 from tests.analysis.bundles import flawed_bundle
 
-SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0-rtm.5.json"
+SCHEMA = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +31,22 @@ def test_sarif_validates_against_the_schema(findings: list[Finding]) -> None:
     """Every result, rule, location and related location is schema-valid SARIF 2.1.0."""
     log = json.loads(render(findings, "sarif", tool_version="1.2.3"))
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.validate(log, schema, cls=jsonschema.Draft4Validator)
+    jsonschema.validate(log, schema, cls=jsonschema.Draft7Validator)
     results = log["runs"][0]["results"]
     assert len(results) == len(findings)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     region = results[0]["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 3, "startColumn": 5}
+    results[0]["level"] = "fatal"  # the schema is strict enough to catch a wrong level
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(log, schema, cls=jsonschema.Draft7Validator)
 
 
 def test_sarif_without_findings_is_valid() -> None:
     """An empty run is still a valid log."""
     log = json.loads(render([], "sarif"))
-    jsonschema.validate(log, json.loads(SCHEMA.read_text()), cls=jsonschema.Draft4Validator)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()), cls=jsonschema.Draft7Validator)
     assert log["runs"][0]["results"] == []
 
 
