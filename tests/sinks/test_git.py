@@ -11,7 +11,14 @@ import pytest
 from cxops.errors import InputError
 from cxops.model.bundle import Bundle, Flow, Node
 from cxops.model.layout import flow_file_name, project_dir
-from cxops.sinks.git import FlowChanges, GitError, GitIdentity, GitRepo, commit_message
+from cxops.sinks.git import (
+    FlowChanges,
+    GitError,
+    GitIdentity,
+    GitRepo,
+    commit_message,
+    semantic_summary,
+)
 
 
 def _flow(fid: str, text: str = "hello") -> Flow:
@@ -209,3 +216,33 @@ def test_commit_message_shape() -> None:
     assert "1 flow added, 2 changed, 0 removed" in lines
     assert "  changed: c" in lines
     assert lines[-1] == "Cxops-Run-Id: r-9"
+
+
+def test_temp_files_of_a_killed_run_are_not_committed(tmp_path: Path) -> None:
+    """A temporary file left by a run killed mid-write is removed by the next write, never
+    committed."""
+    repo = GitRepo.open_or_init(tmp_path)
+    repo.write_bundle(_bundle(_flow("f1")))
+    repo.commit("first")
+    stray = repo.root / project_dir("cognigy", "p1") / ".cxops-abc123.tmp"
+    stray.write_bytes(b'{"half": ')
+    repo.write_bundle(_bundle(_flow("f1"), _flow("f2")))
+    sha = repo.commit("second")
+    assert sha is not None and not stray.exists()
+    assert not any(".cxops-" in p for p in repo.changed_files(sha))
+
+
+def test_diff_summaries(tmp_path: Path) -> None:
+    """diff_summary() shows what is staged before a commit; semantic_summary() names the
+    analysis' bump for the flows that changed, read back from the work tree."""
+    repo = GitRepo.open_or_init(tmp_path)
+    repo.write_bundle(_bundle(_flow("f1"), _flow("f2")))
+    repo.commit("first")
+    old = repo.read_bundle("cognigy", "p1")
+    assert old is not None and [f.id for f in old.flows] == ["f1", "f2"]
+    new = _bundle(_flow("f1", "new words"))
+    repo.write_bundle(new)
+    staged = repo.diff_summary()
+    assert "f1.json" in staged and "f2.json" in staged and "3 files changed" in staged
+    assert semantic_summary(old, new).startswith("bump major")  # a flow was removed
+    assert semantic_summary(None, new) == "new project: 1 flows"

@@ -16,7 +16,10 @@ from pathlib import Path, PurePosixPath
 
 from cxops.errors import InputError
 
-__all__ = ["atomic_write", "safe_path"]
+__all__ = ["TEMP_PREFIX", "atomic_write", "safe_path"]
+
+#: Temporary files start with this; ``write_bundle`` deletes strays a killed run left.
+TEMP_PREFIX = ".cxops-"
 
 
 def _refuse(rel: object, why: str) -> InputError:
@@ -60,7 +63,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cxops-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

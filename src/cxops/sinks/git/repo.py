@@ -30,7 +30,7 @@ from cxops.model.layout import (
     project_dir,
 )
 from cxops.model.parse import parse_json
-from cxops.sinks.git.files import atomic_write, safe_path
+from cxops.sinks.git.files import TEMP_PREFIX, atomic_write, safe_path
 from cxops.sinks.git.summary import FlowChanges
 
 __all__ = ["DEFAULT_IDENTITY", "GitError", "GitIdentity", "GitRepo"]
@@ -166,7 +166,11 @@ class GitRepo:
         keep = {rel.rpartition("/")[2] for rel in files}
         if folder.is_dir():
             for old in sorted(folder.iterdir()):
-                if old.name.endswith(".json") and old.name not in keep and old.is_file():
+                if not old.is_file():
+                    continue
+                if old.name.startswith(TEMP_PREFIX):  # left by a run killed mid-write
+                    old.unlink()
+                elif old.name.endswith(".json") and old.name not in keep:
                     old.unlink()
                     changes.removed.append(flow_id_from_file_name(old.name))
         for rel, data in sorted(extra.items()):
