@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxops.analysis.graph import Graph
+from tests.model.strategies import SLOW_OK
 
 
 @st.composite
@@ -26,7 +27,7 @@ def _nx(n: int, src: list[int], dst: list[int]) -> nx.DiGraph:
 
 
 @given(graphs())
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK)
 def test_cyclic_components_and_cycles_match_networkx(
     case: tuple[int, list[int], list[int]],
 ) -> None:
@@ -51,7 +52,7 @@ def test_cyclic_components_and_cycles_match_networkx(
 
 
 @given(graphs(), st.lists(st.integers(0, 29), max_size=3))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_OK)
 def test_reachability_matches_networkx(
     case: tuple[int, list[int], list[int]], starts: list[int]
 ) -> None:
@@ -65,7 +66,7 @@ def test_reachability_matches_networkx(
 
 
 @given(graphs())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_OK)
 def test_topological_order(case: tuple[int, list[int], list[int]]) -> None:
     """A valid topological order when the graph is acyclic, None when it is not."""
     n, src, dst = case

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cxops.analysis.locate import Locator, line_column
 from cxops.model.layout import pretty_bytes
-from tests.model.strategies import json_values
+from tests.model.strategies import SLOW_OK, json_values
 
 
 def _pointers(doc: Any) -> list[tuple[str, Any, str | None]]:
@@ -31,7 +31,7 @@ def _pointers(doc: Any) -> list[tuple[str, Any, str | None]]:
 
 
 @given(st.dictionaries(st.text(max_size=4), json_values(), max_size=4), st.data())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
 def test_pointer_lands_on_its_value(doc: dict[str, Any], data: st.DataObject) -> None:
     """For every pointer into a pretty-printed document, the text at the located offset is the
     member's key and value (object members) or the value (array items and the root)."""

@@ -95,3 +95,16 @@ def test_100_mb_file_is_refused_unread(tmp_path: Path, capsys: pytest.CaptureFix
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     """A path that does not exist is exit 2 (usage), not a finding."""
     assert main(["validate", str(tmp_path / "nope")]) == 2
+
+
+def test_one_flow_file_is_checked_in_its_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Validating a single flow file reads its project's _bundle.json (resources) with it."""
+    _write(tmp_path, Bundle.model_validate(flawed_bundle()))
+    trap = tmp_path / "flows/cognigy/p1/trap.json"
+    assert main(["validate", str(trap), "--format", "json"]) == 1
+    codes = {
+        (f["code"], f["location"]["flow"]) for f in json.loads(capsys.readouterr().out)["findings"]
+    }
+    assert codes == {("CX109", "trap")}

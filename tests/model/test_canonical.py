@@ -15,11 +15,11 @@ from cxops.model.bundle import Bundle, Flow, Node
 from cxops.model.canonical import canonical_bytes, content_hash, hash_document
 from cxops.model.errors import CanonicalError
 from cxops.model.parse import parse_json
-from tests.model.strategies import json_values
+from tests.model.strategies import SLOW_OK, json_values
 
 
 @given(json_values())
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 def test_fast_path_matches_rfc8785(doc: Any) -> None:
     """For any representable document the fast path gives exactly rfc8785's bytes."""
     assert canonical_bytes(doc) == rfc8785.dumps(doc)
@@ -68,7 +68,7 @@ def _shuffled(value: Any, rng: random.Random) -> Any:
     st.sampled_from([None, 0, 1, 4]),
     st.sampled_from([(",", ":"), (", ", ": "), (" ,\n", " :\t")]),
 )
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
 def test_hash_ignores_key_order_and_whitespace(
     doc: Any, seed: int, indent: int | None, separators: tuple[str, str]
 ) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy, cxone, genesys
-from tests.model.strategies import json_values
+from tests.model.strategies import SLOW_OK, json_values
 
 EXTRA = st.dictionaries(
     st.sampled_from(["x", "meta", "extension", "comment"]), json_values(floats=False), max_size=2
@@ -115,7 +115,7 @@ def cognigy_project(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @given(cognigy_project())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
 def test_cognigy_round_trip(native: dict[str, Any]) -> None:
     """Charts, relations (order, orphans, dangling targets) and extras come back unchanged."""
     bundle = cognigy.to_bundle(native, tenant="dev")
@@ -182,7 +182,7 @@ def cxone_scripts(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @given(cxone_scripts())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
 def test_cxone_round_trip(native: dict[str, Any]) -> None:
     """Actions, properties, branches (and missing or orphan entries) come back unchanged."""
     bundle = cxone.to_bundle(native, tenant="dev")
@@ -259,7 +259,7 @@ def genesys_division(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @given(genesys_division())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
 def test_genesys_round_trip(native: dict[str, Any]) -> None:
     """Containers, actions, paths, refs and dependency objects come back unchanged."""
     bundle = genesys.to_bundle(native, tenant="dev")

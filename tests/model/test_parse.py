@@ -10,11 +10,11 @@ from hypothesis import given, settings
 
 from cxops.model.errors import ParseError
 from cxops.model.parse import max_depth, max_depth_offset, parse_json
-from tests.model.strategies import json_values
+from tests.model.strategies import SLOW_OK, json_values
 
 
 @given(json_values())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
 def test_accepts_every_i_json_document(doc: Any) -> None:
     """Anything json.dumps writes (without NaN) parses back to the same value."""
     for ascii_only in (True, False):
@@ -95,7 +95,7 @@ def _depth(value: Any) -> int:
 
 
 @given(json_values())
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK)
 def test_quick_depth_scan_is_exact(doc: Any) -> None:
     """The vectorised depth scan agrees with the nesting depth of the parsed value."""
     assert max_depth(json.dumps(doc, ensure_ascii=False).encode("utf-8")) == _depth(doc)

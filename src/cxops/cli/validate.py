@@ -68,6 +68,9 @@ def discover(path: Path) -> list[Source]:
     if path.is_file():
         if path.name == BUNDLE_FILE:
             return discover(path.parent)
+        meta = path.parent / BUNDLE_FILE
+        if meta.is_file():  # one flow file of a project folder: check it in its project
+            return [Source(_label(path), meta, [path], single=False)]
         return [Source(_label(path), path)]
     if not path.is_dir():
         raise UsageError(f"{path} does not exist")
