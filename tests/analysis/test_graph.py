@@ -85,3 +85,12 @@ def test_large_cycle_needs_no_recursion() -> None:
     g = Graph(n, list(range(n)), [(i + 1) % n for i in range(n)])
     (path,) = g.cycles()
     assert len(path) == n + 1
+
+
+def test_thousands_of_loops_each_get_their_own_path() -> None:
+    """5,000 separate two-node loops in one graph: one closed path each, inside its loop."""
+    pairs = 5_000
+    src = [2 * i for i in range(pairs)] + [2 * i + 1 for i in range(pairs)]
+    dst = [2 * i + 1 for i in range(pairs)] + [2 * i for i in range(pairs)]
+    cycles = Graph(2 * pairs, src, dst).cycles()
+    assert cycles == [[2 * i, 2 * i + 1, 2 * i] for i in range(pairs)]

@@ -42,6 +42,7 @@ class Graph:
         ones = np.ones(self.src.size, dtype=np.int32)
         self._csr = csr_array((ones, (self.src, self.dst)), shape=(n, n))
         self._labels: IntArray | None = None
+        self._grouped: tuple[IntArray, IntArray, IntArray] | None = None
 
     # -- components -------------------------------------------------------------------------
     def scc_labels(self) -> IntArray:
@@ -83,24 +84,49 @@ class Graph:
         bounds = np.flatnonzero(np.diff(dense[order])) + 1
         return [chunk.tolist() for chunk in np.split(order, bounds)]
 
+    def _component_edges(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Edges inside cyclic components, grouped by component: (src, dst, group bounds)."""
+        if self._grouped is None:
+            labels = self.cyclic_labels()
+            lab = labels[self.src]
+            keep = (lab >= 0) & (lab == labels[self.dst])
+            order = np.argsort(lab[keep], kind="stable")
+            src, dst = self.src[keep][order], self.dst[keep][order]
+            count = int(labels.max()) + 1 if labels.size else 0
+            bounds = np.searchsorted(lab[keep][order], np.arange(count + 1))
+            self._grouped = (src, dst, bounds)
+        return self._grouped
+
     def cycle_path(self, component: Sequence[int]) -> list[int]:
-        """A shortest closed path through the component's smallest node: ``[a, ..., a]``."""
+        """A shortest closed path through the component's smallest node: ``[a, ..., a]``.
+
+        Costs the component's size and edges, not the whole graph's, so reporting thousands of
+        loops in a large export stays linear.
+        """
         members = np.asarray(sorted(component), dtype=np.int64)
         start = int(members[0])
-        inside = np.zeros(self.n, dtype=bool)
-        inside[members] = True
-        mask = inside[self.src] & inside[self.dst]
-        if np.any((self.src == start) & (self.dst == start)):
+        labels = self.cyclic_labels()
+        k = int(labels[start])
+        if k >= 0:
+            all_src, all_dst, bounds = self._component_edges()
+            src, dst = all_src[bounds[k] : bounds[k + 1]], all_dst[bounds[k] : bounds[k + 1]]
+            inside = np.isin(src, members) & np.isin(dst, members)
+            src, dst = src[inside], dst[inside]
+        else:  # not a cycle-bearing component: nothing closes
+            src = dst = np.zeros(0, dtype=np.int64)
+        if np.any((src == start) & (dst == start)):
             return [start, start]
-        local = np.full(self.n, -1, dtype=np.int64)
-        local[members] = np.arange(members.size)
-        s, d = local[self.src[mask]], local[self.dst[mask]]
+        s = np.searchsorted(members, src)
+        d = np.searchsorted(members, dst)
         sub = csr_array((np.ones(s.size, dtype=np.int32), (s, d)), shape=(members.size,) * 2)
-        _, pred = breadth_first_order(sub, 0, directed=True, return_predecessors=True)
-        # The last node before returning to the start: an in-neighbour of start, reached first.
+        order, pred = breadth_first_order(sub, 0, directed=True, return_predecessors=True)
+        # The in-neighbour of the start that the search reached first is nearest to it.
+        position = np.full(members.size, members.size, dtype=np.int64)
+        position[order] = np.arange(order.size)
         back = s[d == 0]
-        dist = _depths(pred, back)
-        last = int(back[int(np.argmin(dist))])
+        if back.size == 0 or int(position[back].min()) >= members.size:
+            raise ValueError("the nodes given do not hold a cycle through their smallest node")
+        last = int(back[int(np.argmin(position[back]))])
         path = [last]
         while path[-1] != 0:
             path.append(int(pred[path[-1]]))
@@ -137,18 +163,3 @@ class Graph:
             return [int(i) for i in rx.topological_sort(g)]
         except rx.DAGHasCycle:
             return None
-
-
-def _depths(pred: np.ndarray[Any, Any], nodes: IntArray) -> list[int]:
-    """BFS depth of each node from the predecessor array (unreached nodes: a large number)."""
-    out = []
-    for node in nodes.tolist():
-        depth, cur = 0, node
-        while cur != 0:
-            cur = int(pred[cur])
-            if cur < 0:
-                depth = 1 << 62
-                break
-            depth += 1
-        out.append(depth)
-    return out
