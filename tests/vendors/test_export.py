@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
@@ -13,6 +14,7 @@ from cxops.emulator.genesys.fixtures import FLAWS as GENESYS_FLAWS
 from cxops.model.bundle import Bundle
 from cxops.model.canonical import content_hash
 from cxops.model.native import cognigy, cxone, genesys
+from cxops.vendors import pick_project
 from tests.analysis.native_fetch import cognigy_projects, cxone_scripts, genesys_divisions
 from tests.vendors.conftest import connected, export_all, ledger
 
@@ -79,3 +81,33 @@ async def test_same_export_twice_gives_the_same_hash(emu: EmulatorThread) -> Non
             first = [content_hash(await adapter.export_project(p)) for p in projects]
             second = [content_hash(await adapter.export_project(p)) for p in projects]
         assert first == second and len(set(first)) == len(first), vendor
+
+
+async def test_exports_under_injected_faults_give_the_same_bundles(emu: EmulatorThread) -> None:
+    """With ~15% of API calls answered 429/503/502 or reset, every export still succeeds and
+    gives the same content hashes as a clean one (the transport retries; reads are safe)."""
+    paths = {"genesys": "/api/v2/*", "cognigy": "/new/v2.0/*", "cxone": "/inContactAPI/*"}
+    names = {"cognigy": "Appointment Booking", "cxone": "Common", "genesys": "Home"}
+    clean: dict[str, str] = {}
+    for vendor in paths:
+        async with connected(emu, vendor) as (_, adapter):
+            project = pick_project(await adapter.list_projects(), names[vendor])
+            clean[vendor] = content_hash(await adapter.export_project(project))
+    rules: list[dict[str, object]] = []
+    for vendor, path in paths.items():
+        base = {"vendor": vendor, "path": path}
+        rules += [
+            {**base, "action": "error", "status": 429, "rate": 0.04, "retry_after": 1},
+            {**base, "action": "error", "status": 503, "rate": 0.05},
+            {**base, "action": "error", "status": 502, "rate": 0.03},
+            {**base, "action": "reset", "rate": 0.03},
+        ]
+    httpx.post(
+        f"{emu.url}/_emulator/scenario", json={"seed": 5, "faults": rules}
+    ).raise_for_status()
+    for vendor in paths:
+        async with connected(emu, vendor) as (_, adapter):
+            project = pick_project(await adapter.list_projects(), names[vendor])
+            assert content_hash(await adapter.export_project(project)) == clean[vendor]
+    faulted = httpx.get(f"{emu.url}/_emulator/requests").json()["entries"]
+    assert any(e.get("fault") for e in faulted)
