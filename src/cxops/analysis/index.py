@@ -93,6 +93,7 @@ class BundleIndex:
         self._src: list[IntArray] = []
         self._dst: list[IntArray] = []
         self._next = 0
+        self._offset_cache: IntArray | None = None
 
     # -- building ---------------------------------------------------------------------------
     def loc(self, **kw: Any) -> Location:
@@ -291,7 +292,10 @@ class BundleIndex:
         return self.flows[int(np.searchsorted(offsets, node, side="right")) - 1]
 
     def _offsets(self) -> IntArray:
-        return np.asarray([f.offset for f in self.flows], dtype=np.int64)
+        # Cached: findings ask for it once per node they name.
+        if self._offset_cache is None or self._offset_cache.size != len(self.flows):
+            self._offset_cache = np.asarray([f.offset for f in self.flows], dtype=np.int64)
+        return self._offset_cache
 
     def node_location(self, node: int) -> Location:
         """Location of a global node number: flow, node id and JSON pointer."""

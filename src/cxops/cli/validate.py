@@ -278,8 +278,9 @@ def validate(
 ) -> None:
     """Check flows for cycles, dangling edges, unreachable nodes, missing resources and more.
 
-    Exit 1 when any finding is an error. Example: cxops validate flows/ --format sarif
-    --output cxops.sarif
+    Exit 1 when any finding is an error.
+
+    Example: cxops validate . --format sarif --output cxops.sarif
     """
     findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes)
     if output is not None:
