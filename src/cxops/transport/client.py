@@ -105,8 +105,11 @@ class VendorClient:
         if idempotency_key:
             hdrs[IDEMPOTENCY_HEADER] = idempotency_key
         clean = {k: v for k, v in (params or {}).items() if v is not None}
+        # httpx replaces a URL's own query when ``params`` is given, even empty: merge instead,
+        # so signed links (``?signature=…``) keep their query.
+        target = httpx.URL(url).copy_merge_params(clean) if clean else url
         request = self.http.build_request(
-            method, url, params=clean, json=json, data=data, content=content, headers=hdrs
+            method, target, json=json, data=data, content=content, headers=hdrs
         )
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         limit = deadline if deadline is not None else self.options.deadline
