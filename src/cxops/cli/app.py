@@ -82,6 +82,10 @@ def _register() -> None:
     app.add_typer(webhooks.app, name="webhooks")
     app.command("metrics")(metrics.metrics)
 
+    from cxops.cli import export
+
+    app.command("export")(export.export)
+
     from cxops.cli import compile as compile_cmd
 
     app.command("compile")(compile_cmd.compile)

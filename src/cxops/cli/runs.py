@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cxops.errors import UsageError
 from cxops.store import Run, Step, Store
 
 app = typer.Typer(
@@ -126,9 +125,26 @@ def show(
 
 
 @app.command("resume")
-def resume(run_id: str = typer.Argument(..., help="The run to resume.")) -> None:
-    """Resume an interrupted run (arrives with durable workflows; not available yet)."""
-    raise UsageError(
-        f"cannot resume {run_id}: resuming runs arrives with the durable (DBOS) pipelines",
-        hint="re-run the command for now; steps that already succeeded are recorded by key",
-    )
+def resume(
+    run_id: str = typer.Argument(..., help="The run to resume (an id or a unique prefix)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """Resume an interrupted run from its last completed step, and wait for it.
+
+    Credentials come from the environment, the profile or .env (runs never store secrets).
+    Any cxops command that runs pipelines also resumes interrupted runs when it starts.
+    Example: cxops runs resume 3f2a
+    """
+
+    from cxops.cli.export import render_summary, run_async, with_relay
+    from cxops.pipelines.runner import resume_run
+
+    async def main() -> int:
+        async with with_relay(store, None, None, quiet=as_json):
+            summary = await resume_run(run_id, store)
+        return render_summary(summary, [], as_json)
+
+    code = run_async(main)
+    if code:
+        raise typer.Exit(code)

@@ -1,0 +1,195 @@
+"""``cxops export``: pull flows from a tenant into a git repository, checked and content-hashed.
+
+Parses, calls ``cxops.pipelines.runner``, renders. Progress bars go to stderr; ``--json`` prints
+one document on stdout. Exit 1 when the checks found errors or a project failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from cxops.analysis.checks import DEFAULT_MAX_NODES
+from cxops.cli.connection import connection_options
+from cxops.cli.runs import store_option
+from cxops.pipelines.engine import launch, shutdown
+from cxops.pipelines.record import observe
+from cxops.pipelines.runner import ExportOptions, Resumed, finish_interrupted, run_export
+from cxops.sinks.webhooks import Relay
+from cxops.transport.settings import ConnectionSettings
+
+__all__ = ["export", "render_summary", "with_relay"]
+
+
+class _Bars:
+    """Rich progress on stderr fed by the pipeline's notifications."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        )
+        self.total: TaskID | None = None
+        self.projects: dict[str, TaskID] = {}
+
+    def __call__(self, run_id: str, event: str, data: dict[str, Any]) -> None:
+        p = self.progress
+        if event == "planned":
+            self.total = p.add_task("projects", total=len(data["projects"]))
+        elif event == "progress":
+            task = self.projects.get(data["project"])
+            if task is None:
+                label = f"  {data['project'][:24]} {data['stage']}"
+                task = self.projects[data["project"]] = p.add_task(label, total=data["total"])
+            p.update(task, completed=data["done"], total=max(data["total"], 1))
+        elif event in ("project_done", "project_failed"):
+            task = self.projects.pop(data["project"], None)
+            if task is not None:
+                p.remove_task(task)
+            if self.total is not None:
+                p.advance(self.total)
+
+
+@asynccontextmanager
+async def with_relay(
+    store_url: str | None, webhook: str | None, secret_env: str | None, *, quiet: bool
+) -> AsyncIterator[None]:
+    """Launch the engine, register the webhook, run the relay and progress bars meanwhile."""
+    if bool(webhook) != bool(secret_env):
+        from cxops.errors import UsageError
+
+        raise UsageError("--webhook and --webhook-secret-env go together")
+    store = launch(store_url)
+    if webhook and secret_env:
+        store.outbox.register(webhook, secret_env)
+    err = Console(stderr=True)
+    bars = _Bars(err)
+    remove = observe(bars)
+    try:
+        async with Relay(store).running(poll=0.5):
+            if quiet or not err.is_terminal:
+                yield
+            else:
+                with bars.progress:
+                    yield
+    finally:
+        remove()
+
+
+def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: bool) -> int:
+    """Print a run's summary (JSON on stdout, or tables); the exit code it calls for."""
+    failed = summary.get("projects_failed", [])
+    errors = summary.get("findings", {}).get("error", 0)
+    code = 1 if failed or errors else 0
+    if as_json:
+        doc = {**summary, "resumed": [r.__dict__ for r in resumed]}
+        typer.echo(json.dumps(doc))
+        return code
+    console = Console()
+    for r in resumed:
+        console.print(
+            f"resumed interrupted run {r.run}: {r.error or (r.summary or {}).get('status')}"
+        )
+    table = Table("project", "name", "status", "flows", "findings / error")
+    per = summary.get("findings_per_project", {})
+    for p in summary.get("projects", []):
+        found = per.get(f"{summary.get('vendor', '')}/{p['project']}") or _counts(per, p["project"])
+        detail = p.get("error") or ", ".join(f"{n} {k}" for k, n in sorted(found.items()))
+        style = "red" if p["status"] != "ok" else ""
+        table.add_row(
+            p["project"],
+            p["name"],
+            f"[{style}]{p['status']}[/]" if style else "ok",
+            str(p.get("flows", "")),
+            detail,
+        )
+    console.print(table)
+    counts = summary.get("findings", {})
+    console.print(
+        f"run {summary.get('run')}: {summary.get('status')}; "
+        f"findings: {counts.get('error', 0)} error(s), {counts.get('warning', 0)} "
+        f"warning(s), {counts.get('info', 0)} info"
+    )
+    if summary.get("commit"):
+        console.print(f"commit {summary['commit']}")
+    elif summary.get("changed") is False:
+        console.print("nothing changed: no new commit")
+    elif summary.get("changed") is None:
+        console.print("--no-commit: files written, not committed")
+    return code
+
+
+def _counts(per: dict[str, dict[str, int]], project: str) -> dict[str, int]:
+    for key, counts in per.items():
+        if key.endswith("/" + project):
+            return counts
+    return {}
+
+
+def run_async(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run a command's coroutine, shutting the engine down afterwards."""
+    try:
+        return asyncio.run(main())
+    finally:
+        shutdown()
+
+
+@connection_options
+def export(
+    repo: Path = typer.Option(..., "--repo", help="The git repository to write (created if new)."),
+    project: str | None = typer.Option(None, "--project", help="Export this project (id or name)."),
+    flows: str | None = typer.Option(None, "--flows", help="Only these flows (ids or names, a,b)."),
+    all_projects: bool = typer.Option(False, "--all", help="Every project of the tenant."),
+    no_commit: bool = typer.Option(False, "--no-commit", help="Write files, do not commit."),
+    archive: bool = typer.Option(False, "--archive", help="Also keep the vendor's archive file."),
+    webhook: str | None = typer.Option(None, "--webhook", help="Send flow.export.completed here."),
+    secret_env: str | None = typer.Option(
+        None, "--webhook-secret-env", help="NAME of the variable holding the whsec_ secret."
+    ),
+    max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=1, help="CX102 limit."),
+    rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second to the tenant."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+    *,
+    connection: ConnectionSettings,
+) -> None:
+    """Export flows into a git repository: checked, locked and committed once per run.
+
+    Example: cxops export --profile dev --all --repo flows-repo --webhook https://hooks.example
+    --webhook-secret-env CXOPS_WEBHOOK_SECRET
+    """
+    options = ExportOptions(
+        repo=repo,
+        project=project,
+        flows=[f.strip() for f in flows.split(",") if f.strip()] if flows else None,
+        all=all_projects,
+        commit=not no_commit,
+        archive=archive,
+        max_nodes=max_nodes,
+        store=store,
+        transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
+    )
+
+    async def main() -> int:
+        async with with_relay(store, webhook, secret_env, quiet=as_json):
+            resumed = await finish_interrupted(store)
+            summary = await run_export(connection, options)
+        summary["vendor"] = connection.vendor
+        return render_summary(summary, resumed, as_json)
+
+    code = run_async(main)
+    if code:
+        raise typer.Exit(code)

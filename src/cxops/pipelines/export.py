@@ -1,0 +1,275 @@
+"""The export pipeline as a DBOS workflow: list → scope → export each project → check → commit
+→ finish (run, audit entry and ``flow.export.completed`` event in one transaction).
+
+Each stage is a DBOS step (checkpointed) and a store step (idempotent by key, see
+``record.py``). Projects are exported concurrently (``asyncio.gather``; DBOS numbers the steps
+in call order, so a replay matches) through one vendor client per run, whose per-tenant limiter
+keeps the fleet within the transport's rate and concurrency limits. A project that fails is
+reported, not fatal: the run ends ``partial`` with what succeeded and what failed and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbos import DBOS
+
+from cxops.errors import CxopsError, UsageError
+from cxops.pipelines.connections import settings_for
+from cxops.pipelines.engine import store_for
+from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
+from cxops.pipelines.record import notify, recorded
+from cxops.pipelines.repo import TRAILER, ExportRepo
+from cxops.transport import TransportOptions, VendorClient, connect
+from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
+
+__all__ = ["EVENT", "WORKFLOW", "export_workflow"]
+
+WORKFLOW = "cxops.export"
+EVENT = "flow.export.completed"
+
+
+@dataclass
+class _RunState:
+    """What the steps of one run share in this process: one client, one concurrency gate."""
+
+    gate: asyncio.Semaphore
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    client: VendorClient | None = None
+
+
+_runs: dict[str, _RunState] = {}
+
+
+@asynccontextmanager
+async def _run_state(run_id: str, params: dict[str, Any]) -> AsyncIterator[None]:
+    _runs[run_id] = _RunState(asyncio.Semaphore(params["concurrency"]))
+    try:
+        yield
+    finally:
+        state = _runs.pop(run_id)
+        if state.client is not None:
+            await state.client.aclose()
+
+
+async def _adapter(run_id: str, params: dict[str, Any]) -> VendorAdapter:
+    state = _runs[run_id]
+    settings = settings_for(params["connection"])
+    async with state.lock:
+        if state.client is None:
+            options = TransportOptions(**params.get("transport", {}))
+            state.client = await connect(settings, options)
+    return adapter_for(state.client, settings, tenant=params["tenant"])
+
+
+def _ref(doc: dict[str, Any]) -> ProjectRef:
+    return ProjectRef(id=doc["id"], name=doc["name"], key=doc["key"])
+
+
+@DBOS.step(name="export.open")
+async def open_run(run_id: str, params: dict[str, Any]) -> None:
+    """Record the run in the store (once: a replay finds it)."""
+    store = store_for(params["store"])
+    if store.runs.get(run_id) is None:
+        store.runs.start("export", params, run_id=run_id)
+
+
+@DBOS.step(name="export.plan")
+async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """List the tenant's projects and apply the scope (``--project``, else every project)."""
+
+    async def work() -> dict[str, Any]:
+        adapter = await _adapter(run_id, params)
+        projects = await adapter.list_projects()
+        if params.get("project"):
+            projects = [pick_project(projects, params["project"])]
+        elif not params.get("all") and len(projects) > 1:
+            names = ", ".join(p.name for p in projects)
+            raise UsageError(
+                f"the tenant has {len(projects)} projects ({names})",
+                hint="pass --project NAME, or --all for every project",
+            )
+        return {"projects": [{"id": p.id, "name": p.name, "key": p.key} for p in projects]}
+
+    store = store_for(params["store"])
+    result = await recorded(store, run_id, "export.plan", f"{run_id}:plan", work)
+    notify(run_id, "planned", projects=[p["key"] for p in result["projects"]])
+    return list(result["projects"])
+
+
+@DBOS.step(name="export.project")
+async def export_project(
+    run_id: str, params: dict[str, Any], project: dict[str, Any]
+) -> dict[str, Any]:
+    """Export one project into the repository; a failure is returned, not raised."""
+    ref = _ref(project)
+
+    async def work() -> dict[str, Any]:
+        async with _runs[run_id].gate:
+            adapter = await _adapter(run_id, params)
+
+            def progress(stage: str, done: int, total: int) -> None:
+                notify(run_id, "progress", project=ref.key, stage=stage, done=done, total=total)
+
+            bundle = await adapter.export_project(
+                ref, flows=params.get("flows"), on_progress=progress
+            )
+            archive = await adapter.archive_project(ref) if params.get("archive") else None
+        # The export time is volatile: the commit records when; the files record what.
+        bundle = bundle.model_copy(update={"exported_at": None})
+        repo = ExportRepo.open_or_init(Path(params["repo"]))
+        files = repo.write_bundle(bundle)
+        result: dict[str, Any] = {"flows": len(bundle.flows), "files": len(files)}
+        if archive is not None:
+            name, data = archive
+            path = f"archives/{bundle.vendor}/{Path(files[0]).parent.name}/{Path(name).name}"
+            repo.write_file(path, data)
+            result["archive"] = path
+        return result
+
+    store = store_for(params["store"])
+    base = {"project": ref.key, "id": ref.id, "name": ref.name}
+    try:
+        result = await recorded(store, run_id, "export.project", f"{run_id}:project:{ref.id}", work)
+    except CxopsError as exc:
+        notify(run_id, "project_failed", project=ref.key, error=exc.message)
+        return {**base, "status": "failed", "error": exc.message}
+    notify(run_id, "project_done", project=ref.key, flows=result["flows"])
+    return {**base, "status": "ok", **result}
+
+
+@DBOS.step(name="export.check")
+async def check(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Check every bundle in the repository; write the findings report and ``cxops.lock``."""
+
+    async def work() -> dict[str, Any]:
+        repo = ExportRepo.open_or_init(Path(params["repo"]))
+        checked = await asyncio.to_thread(
+            check_repository, repo.root, max_nodes=params["max_nodes"]
+        )
+        repo.write_file(LOCK_FILE, checked.lock_text.encode("utf-8"))
+        repo.write_file(FINDINGS_FILE, checked.report_text.encode("utf-8"))
+        return {"findings": checked.counts, "per_project": checked.per_project}
+
+    store = store_for(params["store"])
+    return await recorded(store, run_id, "export.check", f"{run_id}:check", work)
+
+
+def _message(run_id: str, params: dict[str, Any], ok: list[str], stat: list[str]) -> str:
+    where = f"{params['connection']['vendor']}/{params['tenant']}"
+    lines = [f"cxops export {where}: {len(ok)} project(s)", ""]
+    lines += stat[-40:] if len(stat) <= 40 else [*stat[:39], "...", stat[-1]]
+    lines += ["", f"{TRAILER}: {run_id}"]
+    return "\n".join(lines)
+
+
+@DBOS.step(name="export.commit")
+async def commit(run_id: str, params: dict[str, Any], ok: list[str]) -> dict[str, Any]:
+    """Commit the run's changes with the run id and the diff summary; nothing when unchanged."""
+
+    async def work() -> dict[str, Any]:
+        repo = ExportRepo.open_or_init(Path(params["repo"]))
+        done = repo.committed_by(run_id)
+        if done is not None:  # committed before a crash: do not commit twice
+            return {"commit": done, "changed": True}
+        stat = repo.stage()
+        if not stat:
+            return {"commit": None, "changed": False}
+        sha = repo.commit(_message(run_id, params, ok, stat))
+        return {"commit": sha, "changed": True, "stat": stat[-1]}
+
+    if not params.get("commit", True):
+        return {"commit": None, "changed": None}
+    store = store_for(params["store"])
+    return await recorded(store, run_id, "export.commit", f"{run_id}:commit", work)
+
+
+@DBOS.step(name="export.finish")
+async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> None:
+    """End the run, append its audit entry and emit its event, all in one transaction."""
+
+    async def work() -> dict[str, Any]:
+        with store_for(params["store"]).transaction() as tx:
+            run = tx.runs.get(run_id)
+            if run is not None and run.status != "running":
+                return {"status": run.status}  # finished before a crash: nothing to repeat
+            status = summary["status"]
+            tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
+            details = {k: summary.get(k) for k in ("commit", "projects_ok", "projects_failed")}
+            tx.audit.append("cxops", f"export.{status}", run_id, details)
+            if status != "failed":
+                tx.emit(
+                    EVENT,
+                    _event(run_id, params, summary),
+                    run_id=run_id,
+                    event_id=f"msg_{run_id}_export_completed",
+                )
+        return {"status": status}
+
+    store = store_for(params["store"])
+    await recorded(store, run_id, "export.finish", f"{run_id}:finish", work)
+
+
+def _event(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run": run_id,
+        "vendor": params["connection"]["vendor"],
+        "tenant": params["tenant"],
+        "commit": summary.get("commit"),
+        "projects": summary["projects_ok"],
+        "failed": summary["projects_failed"],
+        "findings": summary["findings"],
+    }
+
+
+def _summary(
+    results: list[dict[str, Any]], checked: dict[str, Any], committed: dict[str, Any]
+) -> dict[str, Any]:
+    ok = [r["project"] for r in results if r["status"] == "ok"]
+    failed = [r["project"] for r in results if r["status"] != "ok"]
+    status = "succeeded" if not failed else ("partial" if ok else "failed")
+    return {
+        "status": status,
+        "commit": committed.get("commit"),
+        "changed": committed.get("changed"),
+        "projects": results,
+        "projects_ok": ok,
+        "projects_failed": failed,
+        "flows": sum(r.get("flows", 0) for r in results),
+        "findings": checked["findings"],
+        "findings_per_project": checked["per_project"],
+        "error": None if not failed else f"{len(failed)} project(s) failed",
+    }
+
+
+@DBOS.workflow(name=WORKFLOW)
+async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The export of one tenant (see the module doc); returns the run's summary."""
+    await open_run(run_id, params)
+    async with _run_state(run_id, params):
+        try:
+            projects = await plan(run_id, params)
+        except CxopsError as exc:
+            failed: dict[str, Any] = {
+                "status": "failed",
+                "projects_ok": [],
+                "projects_failed": [],
+                "findings": {},
+                "error": exc.message,
+                "commit": None,
+            }
+            await finish(run_id, params, failed)
+            raise
+        results = list(await asyncio.gather(*(export_project(run_id, params, p) for p in projects)))
+    ok = [r["project"] for r in results if r["status"] == "ok"]
+    checked = await check(run_id, params)
+    committed = await commit(run_id, params, ok) if ok else {"commit": None, "changed": False}
+    summary = _summary(results, checked, committed)
+    await finish(run_id, params, summary)
+    notify(run_id, "finished", status=summary["status"])
+    return summary

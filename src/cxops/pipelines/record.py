@@ -1,0 +1,84 @@
+"""Every pipeline step also lands in the cxops store, idempotently, and reports progress.
+
+DBOS checkpoints a step's result after the step returns; the store records it inside the step.
+A crash between the two re-runs the step on recovery, and :func:`recorded` then finds the key
+already succeeded in the store and returns the stored result instead of redoing the work. So the
+store's steps table is the durable log people read (``cxops runs show``) and a second guard.
+
+``CXOPS_PIPELINE_KILL_AT=N`` (tests only) makes the process kill itself with SIGKILL at the Nth
+step boundary it crosses (before a step's work, and after its store record, before DBOS'
+checkpoint): the kill -9 trials use it to stop the process at chosen points.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from cxops.store import Store
+
+__all__ = ["KILL_ENV", "Observer", "boundary", "notify", "observe", "recorded"]
+
+KILL_ENV = "CXOPS_PIPELINE_KILL_AT"
+
+#: ``observer(run_id, event, data)``: progress for the command that waits on a run.
+Observer = Callable[[str, str, dict[str, Any]], None]
+
+_observers: list[Observer] = []
+_count_lock = threading.Lock()
+_boundaries = 0
+
+
+def boundary() -> None:
+    """Count a step boundary; SIGKILL this process at the one ``CXOPS_PIPELINE_KILL_AT`` names."""
+    global _boundaries
+    target = os.environ.get(KILL_ENV)
+    if not target:
+        return
+    with _count_lock:
+        _boundaries += 1
+        if _boundaries == int(target):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def observe(observer: Observer) -> Callable[[], None]:
+    """Register a progress observer; returns the function that removes it."""
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
+
+
+def notify(run_id: str, event: str, **data: Any) -> None:
+    """Tell every observer about progress of a run (never raises into the pipeline)."""
+    for observer in list(_observers):
+        try:
+            observer(run_id, event, data)
+        except Exception:  # pragma: no cover - a progress bar must not fail an export
+            continue
+
+
+async def recorded(
+    store: Store,
+    run_id: str,
+    name: str,
+    key: str,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run ``work`` as the store step ``key`` unless that key already succeeded.
+
+    A failure is recorded (status ``failed``, the message) and re-raised.
+    """
+    boundary()
+    started = store.steps.begin(run_id, name, key)
+    if started.done:
+        return dict(started.step.result or {})
+    try:
+        result = await work()
+    except BaseException as exc:
+        store.steps.finish(key, status="failed", error=str(exc) or type(exc).__name__)
+        raise
+    store.steps.finish(key, result=result)
+    boundary()
+    return result
