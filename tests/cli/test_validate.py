@@ -108,3 +108,14 @@ def test_one_flow_file_is_checked_in_its_project(
         (f["code"], f["location"]["flow"]) for f in json.loads(capsys.readouterr().out)["findings"]
     }
     assert codes == {("CX109", "trap")}
+
+
+def test_json_that_is_not_a_bundle_is_cx100(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Valid JSON of the wrong shape (an array) is CX100 at the document root, not a crash."""
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]")
+    assert main(["validate", str(path), "--format", "json"]) == 1
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["code"] == "CX100" and "JSON object" in finding["message"]

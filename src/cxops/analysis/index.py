@@ -116,6 +116,8 @@ class BundleIndex:
     def add_bundle(self, doc: Any, *, file: str | None = None) -> None:
         """Index a whole bundle document (flows inline, as ``Bundle.document()`` gives)."""
         self.add_meta(doc, file=file)
+        if not isinstance(doc, Mapping):
+            return
         flows = doc.get("flows", [])
         if not isinstance(flows, list):
             self.add_problem("'flows' is not a list", pointer="/flows", file=file)
