@@ -99,3 +99,73 @@ def test_content_hash_ignores_volatile_fields_and_input_order() -> None:
     assert content_hash(one).startswith("sha256:")
     changed = one.model_copy(update={"project": "q"})
     assert content_hash(changed) != content_hash(one)
+
+
+@st.composite
+def _bundle_parts(draw: st.DrawFn) -> dict[str, Any]:
+    ids = draw(
+        st.lists(st.text("abcdef", min_size=1, max_size=3), min_size=1, max_size=6, unique=True)
+    )
+    nodes = [
+        {
+            "id": i,
+            "type": draw(st.sampled_from(["say", "if"])),
+            "properties": draw(st.dictionaries(st.sampled_from("xyz"), json_values(), max_size=2)),
+            "refs": draw(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {"kind": st.sampled_from(["flow", "intent"]), "id": st.sampled_from(ids)}
+                    ),
+                    max_size=2,
+                )
+            ),
+        }
+        for i in ids
+    ]
+    edges = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "source": st.sampled_from(ids),
+                    "target": st.sampled_from(ids),
+                    "kind": st.sampled_from(["next", "branch"]),
+                    "condition": st.none() | st.just("yes"),
+                }
+            ),
+            max_size=8,
+        )
+    )
+    flows = [
+        {
+            "id": f"f{k}",
+            "name": "F",
+            "kind": "bot",
+            "entry": ids[:2],
+            "nodes": nodes,
+            "edges": edges,
+        }
+        for k in range(draw(st.integers(1, 3)))
+    ]
+    resources = [{"kind": "intent", "id": i, "name": i} for i in ids]
+    return {
+        "vendor": "cognigy",
+        "tenant": "dev",
+        "project": "p",
+        "flows": flows,
+        "resources": resources,
+    }
+
+
+@given(_bundle_parts(), st.randoms(use_true_random=False))
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW_OK)
+def test_content_hash_ignores_input_ordering(doc: dict[str, Any], rnd: random.Random) -> None:
+    """Flows, nodes, edges, entries, refs and resources listed in any order hash the same."""
+    shuffled = json.loads(json.dumps(doc))
+    for collection in (shuffled["flows"], shuffled["resources"]):
+        rnd.shuffle(collection)
+    for flow in shuffled["flows"]:
+        for key in ("nodes", "edges", "entry"):
+            rnd.shuffle(flow[key])
+        for node in flow["nodes"]:
+            rnd.shuffle(node["refs"])
+    assert content_hash(Bundle.model_validate(shuffled)) == content_hash(Bundle.model_validate(doc))
