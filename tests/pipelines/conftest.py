@@ -40,9 +40,12 @@ def engine_down() -> Iterator[None]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_store_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_admin: PgServer, engine_down: None
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    pg_admin: PgServer,  # noqa: F811  (the fixture imported above)
+    engine_down: None,
 ) -> Iterator[str]:
-    """A fresh store on SQLite, or in a fresh PostgreSQL schema (engine tables in ``<schema>_dbos``)."""
+    """A fresh store on SQLite, or a fresh PostgreSQL schema (engine tables: ``<schema>_dbos``)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'state.db'}"
         return
