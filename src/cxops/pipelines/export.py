@@ -233,6 +233,8 @@ def _summary(
     ok = [r["project"] for r in results if r["status"] == "ok"]
     failed = [r["project"] for r in results if r["status"] != "ok"]
     status = "succeeded" if not failed else ("partial" if ok else "failed")
+    per = checked["per_project"]
+    dirty = [p for p in ok if any(k.endswith("/" + p) and v.get("error") for k, v in per.items())]
     return {
         "status": status,
         "commit": committed.get("commit"),
@@ -243,6 +245,7 @@ def _summary(
         "flows": sum(r.get("flows", 0) for r in results),
         "findings": checked["findings"],
         "findings_per_project": checked["per_project"],
+        "checks": {"passed": len(ok) - len(dirty), "failed": len(dirty)},
         "error": None if not failed else f"{len(failed)} project(s) failed",
     }
 
