@@ -1,0 +1,97 @@
+"""Fleet export against a rate-limited tenant: how close to the rate-limit bound does it run?
+
+Builds a CXone tenant with N extra projects (top-level script folders, each a copy of a fixture
+script, added to the emulator's state in-process), limits the tenant to R requests/s with the
+``rate_limits`` scenario, runs ``cxops export --all`` through the durable pipeline and prints
+the elapsed time beside the lower bound (requests that succeeded / R) and the 429s.
+
+    .venv/bin/python benchmarks/fleet_export.py --projects 200 --rate 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cxops.emulator import EmulatorThread
+from cxops.emulator.scenario import Scenario
+from cxops.pipelines.engine import shutdown
+from cxops.pipelines.runner import ExportOptions, run_export
+from cxops.transport.settings import resolve_connection
+
+STATUS: Counter[int] = Counter()
+_send = httpx.AsyncClient.send
+
+
+async def _counting_send(self: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+    response = await _send(self, request, **kw)
+    if "/cxone/" in str(request.url):
+        STATUS[response.status_code] += 1
+    return response
+
+
+def _grow(emu: EmulatorThread, projects: int) -> None:
+    tenant = emu.ctx.tenant("cxone", "dev")
+    path = sorted(tenant.paths())[0]
+    template = tenant.document(path, tenant.current(path))
+    for i in range(projects):
+        script = copy.deepcopy(template)
+        script["header"]["scriptName"] = f"Fleet{i:04d}\\Main"
+        tenant.commit(script, "2026-01-01T00:00:00Z", "benchmark")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=50.0, help="R: the tenant's requests/s")
+    args = parser.parse_args()
+    httpx.AsyncClient.send = _counting_send  # type: ignore[method-assign]
+    with EmulatorThread() as emu, tempfile.TemporaryDirectory() as tmp:
+        _grow(emu, args.projects)
+        limits = {"cxone/dev": {"rate": args.rate, "burst": args.rate}}
+        emu.ctx.faults.load(Scenario.parse({"rate_limits": limits}))
+        info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cxone"]["dev"]
+        creds = info["credentials"]["readonly"]
+        settings = resolve_connection(
+            {
+                "vendor": "cxone",
+                "base_url": info["base_url"],
+                "auth_url": info["auth_url"],
+                "tenant_id": "dev",
+                **creds,
+            },
+            environ={},
+        )
+        options = ExportOptions(
+            repo=Path(tmp) / "repo",
+            all=True,
+            store=f"sqlite:///{Path(tmp) / 'state.db'}",
+            # Pace at the tenant's advertised rate; the transport adapts on any 429.
+            transport={"rate": args.rate, "burst": args.rate, "concurrency": 16},
+        )
+        start = time.monotonic()
+        try:
+            out = asyncio.run(run_export(settings, options))
+        finally:
+            shutdown()
+        elapsed = time.monotonic() - start
+    ok = sum(n for s, n in STATUS.items() if s != 429)
+    throttled = STATUS[429]
+    bound = ok / args.rate
+    failed = len(out["projects_failed"])
+    print(f"projects={len(out['projects'])} flows={out['flows']} requests={ok} R={args.rate}/s")
+    print(f"elapsed={elapsed:.2f}s lower_bound={bound:.2f}s 429s={throttled}")
+    print(f"RESULT efficiency={bound / elapsed:.3f} failed_projects={failed} throttled={throttled}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
