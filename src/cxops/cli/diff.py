@@ -96,8 +96,10 @@ def compare(a: str, b: str) -> dict[str, Any]:
         else:
             diff = diff_bundles(before[key], after[key])
             bump, why = diff.bump, diff.reasons
+        names = {f.id: f.name for b in (before.get(key), after.get(key)) if b for f in b.flows}
         results.append(
             {
+                "flow_names": names,
                 "vendor": vendor,
                 "project": project,
                 "bump": bump,
@@ -134,7 +136,8 @@ def diff(
             if change.get("old_id"):
                 line += f" (was {change['old_id']})"
             if change.get("flow") and change.get("what") != "flow":
-                line += f" in flow {change['flow']}"
+                flow = change["flow"]
+                line += f" in flow '{item['flow_names'].get(flow, flow)}'"
             if change.get("detail"):
                 line += f": {change['detail']}"
             console.print(f"  {escape(line)}", soft_wrap=True)
