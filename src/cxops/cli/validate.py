@@ -253,12 +253,18 @@ def add_positions(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def collect(paths: list[Path], *, max_nodes: int, max_bytes: int) -> list[Finding]:
-    """Findings of every bundle under the paths, positions filled, sorted."""
+def collect(
+    paths: list[Path], *, max_nodes: int, max_bytes: int, workers: int | None = None
+) -> list[Finding]:
+    """Findings of every bundle under the paths, positions filled, sorted.
+
+    ``workers=1`` keeps everything in this process (callers with threads of their own, such as
+    a web server, should pass it: the parallel loader forks).
+    """
     findings: list[Finding] = []
     for path in paths:
         for source in discover(path):
-            index = index_source(source, max_bytes=max_bytes)
+            index = index_source(source, max_bytes=max_bytes, workers=workers)
             findings += run_checks(index, CheckOptions(max_nodes=max_nodes))
     return sort_findings(add_positions(findings))
 
@@ -272,6 +278,9 @@ def validate(
         OutputFormat.text, "--format", help="text, json, sarif or junit."
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    jobs: int = typer.Option(
+        0, "--jobs", min=0, help="Worker processes for big exports (0: one per CPU, at most 4)."
+    ),
     max_bytes: int = typer.Option(
         DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse files larger than this (CX100)."
     ),
@@ -282,7 +291,7 @@ def validate(
 
     Example: cxops validate . --format sarif --output cxops.sarif
     """
-    findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes)
+    findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes, workers=jobs or None)
     if output is not None:
         output.write_text(render(findings, fmt.value, tool_version=__version__), encoding="utf-8")
     elif fmt is OutputFormat.text:
