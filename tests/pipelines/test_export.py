@@ -42,21 +42,24 @@ def test_every_fixture_tenant_lands_in_git(
     emu: EmulatorThread, any_store_url: str, tmp_path: Path
 ) -> None:
     """Every project of every fixture tenant of every vendor is committed, with lock and report."""
-    repo = tmp_path / "repo"
+    assert sorted(ADAPTERS) == ["cognigy", "cxone", "genesys"]
     for vendor in sorted(ADAPTERS):
         for tenant in ("dev", "prod"):
+            repo = tmp_path / tenant  # one repository per environment (same project names)
             out = _export(emu, vendor, tenant, repo, any_store_url, all=True)
             assert out["status"] == "succeeded", out
             assert out["projects_failed"] == []
             assert out["commit"] == _git(repo, "rev-parse", "HEAD").strip()
-            assert f"Cxops-Run: {out['run']}" in _git(repo, "log", "-1", "--format=%B")
+            assert f"Cxops-Run-Id: {out['run']}" in _git(repo, "log", "-1", "--format=%B")
             tracked = set(_git(repo, "ls-files").split())
             for p in out["projects"]:
                 folder = project_dir(vendor, p["project"])
                 files = [f for f in tracked if f.startswith(folder + "/")]
                 assert len(files) == p["flows"] + 1, (vendor, tenant, p)
-    tracked = set(_git(repo, "ls-files").split())
-    assert {"cxops.lock", "reports/findings.json"} <= tracked
+    for tenant in ("dev", "prod"):
+        tracked = set(_git(tmp_path / tenant, "ls-files").split())
+        assert {"cxops.lock", "reports/findings.json"} <= tracked
+        assert _git(tmp_path / tenant, "rev-list", "--count", "HEAD").strip() == "3"
     with Store.open(any_store_url) as st:
         assert st.audit.verify().ok
         runs = st.runs.list(kind="export")

@@ -20,11 +20,12 @@ from typing import Any
 from dbos import DBOS
 
 from cxops.errors import CxopsError, UsageError
+from cxops.model.layout import project_dir
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
 from cxops.pipelines.record import notify, recorded
-from cxops.pipelines.repo import TRAILER, ExportRepo
+from cxops.pipelines.repo import changes_doc, commit_run, open_repo
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 
@@ -120,16 +121,17 @@ async def export_project(
                 ref, flows=params.get("flows"), on_progress=progress
             )
             archive = await adapter.archive_project(ref) if params.get("archive") else None
-        # The export time is volatile: the commit records when; the files record what.
-        bundle = bundle.model_copy(update={"exported_at": None})
-        repo = ExportRepo.open_or_init(Path(params["repo"]))
-        files = repo.write_bundle(bundle)
-        result: dict[str, Any] = {"flows": len(bundle.flows), "files": len(files)}
+        # The sink leaves the export time out of the files (the commit records when).
+        extra: dict[str, bytes] = {}
+        result: dict[str, Any] = {"flows": len(bundle.flows), "vendor": bundle.vendor}
         if archive is not None:
             name, data = archive
-            path = f"archives/{bundle.vendor}/{Path(files[0]).parent.name}/{Path(name).name}"
-            repo.write_file(path, data)
-            result["archive"] = path
+            folder = project_dir(bundle.vendor, bundle.project).removeprefix("flows/")
+            result["archive"] = f"archives/{folder}/{Path(name).name}"
+            extra[result["archive"]] = data
+        changes = open_repo(params["repo"]).write_bundle(bundle, extra_files=extra)
+        result["key"] = bundle.project
+        result["changes"] = changes_doc(changes)
         return result
 
     store = store_for(params["store"])
@@ -148,11 +150,11 @@ async def check(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     """Check every bundle in the repository; write the findings report and ``cxops.lock``."""
 
     async def work() -> dict[str, Any]:
-        repo = ExportRepo.open_or_init(Path(params["repo"]))
+        repo = open_repo(params["repo"])
         checked = await asyncio.to_thread(
             check_repository, repo.root, max_nodes=params["max_nodes"]
         )
-        repo.write_file(LOCK_FILE, checked.lock_text.encode("utf-8"))
+        repo.write_lock(checked.lock_text)
         repo.write_file(FINDINGS_FILE, checked.report_text.encode("utf-8"))
         return {"findings": checked.counts, "per_project": checked.per_project}
 
@@ -160,28 +162,21 @@ async def check(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     return await recorded(store, run_id, "export.check", f"{run_id}:check", work)
 
 
-def _message(run_id: str, params: dict[str, Any], ok: list[str], stat: list[str]) -> str:
-    where = f"{params['connection']['vendor']}/{params['tenant']}"
-    lines = [f"cxops export {where}: {len(ok)} project(s)", ""]
-    lines += stat[-40:] if len(stat) <= 40 else [*stat[:39], "...", stat[-1]]
-    lines += ["", f"{TRAILER}: {run_id}"]
-    return "\n".join(lines)
-
-
 @DBOS.step(name="export.commit")
-async def commit(run_id: str, params: dict[str, Any], ok: list[str]) -> dict[str, Any]:
+async def commit(run_id: str, params: dict[str, Any], done: list[dict[str, Any]]) -> dict[str, Any]:
     """Commit the run's changes with the run id and the diff summary; nothing when unchanged."""
 
     async def work() -> dict[str, Any]:
-        repo = ExportRepo.open_or_init(Path(params["repo"]))
-        done = repo.committed_by(run_id)
-        if done is not None:  # committed before a crash: do not commit twice
-            return {"commit": done, "changed": True}
-        stat = repo.stage()
-        if not stat:
-            return {"commit": None, "changed": False}
-        sha = repo.commit(_message(run_id, params, ok, stat))
-        return {"commit": sha, "changed": True, "stat": stat[-1]}
+        where = f"{params['connection']['vendor']}/{params['tenant']}"
+        return await asyncio.to_thread(
+            commit_run,
+            open_repo(params["repo"]),
+            run_id,
+            f"cxops export {where}: {len(done)} project(s)",
+            [(r["vendor"], r["key"]) for r in done],
+            [LOCK_FILE, FINDINGS_FILE, *(r["archive"] for r in done if r.get("archive"))],
+            [r["changes"] for r in done],
+        )
 
     if not params.get("commit", True):
         return {"commit": None, "changed": None}
@@ -269,9 +264,9 @@ async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]
             await finish(run_id, params, failed)
             raise
         results = list(await asyncio.gather(*(export_project(run_id, params, p) for p in projects)))
-    ok = [r["project"] for r in results if r["status"] == "ok"]
+    done = [r for r in results if r["status"] == "ok"]
     checked = await check(run_id, params)
-    committed = await commit(run_id, params, ok) if ok else {"commit": None, "changed": False}
+    committed = await commit(run_id, params, done) if done else {"commit": None, "changed": False}
     summary = _summary(results, checked, committed)
     await finish(run_id, params, summary)
     notify(run_id, "finished", status=summary["status"])

@@ -1,106 +1,83 @@
-"""The export repository as the pipeline uses it: write a project's files, commit once per run.
+"""The export repository as the pipeline uses it, over ``cxops.sinks.git.GitRepo``.
 
-Writing is idempotent (same bundle, same bytes; files of flows that are gone are removed), so a
-resumed step may write again. Committing asks the repository first whether this run already
-committed (the ``Cxops-Run:`` trailer of ``HEAD``), so a crash between ``git commit`` and the
-step's checkpoint never makes a second commit.
+``GitRepo`` stages only the paths its instance wrote, so a commit made by a later step (or
+after a crash, by a new process) first re-touches what the run wrote: each exported project's
+folder is read back and written again (same bytes, so nothing changes, but the folder and its
+deletions are staged), and the run's other files (lock, report, archives) likewise.
 
-Uses the ``git`` command line (a real repository, as in ``cxops.sinks``); paths come from
-``cxops.model.layout``, which percent-encodes ids so no name can leave the repository.
+Committing asks the repository first whether this run already committed (the ``Cxops-Run-Id``
+trailer of ``HEAD``), so a crash between ``git commit`` and the step's checkpoint never makes a
+second commit.
 """
 
 from __future__ import annotations
 
-import subprocess
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from cxops.errors import ConfigError
-from cxops.model.bundle import Bundle
-from cxops.model.layout import bundle_files, project_dir
+from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 
-__all__ = ["TRAILER", "ExportRepo"]
+__all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo"]
 
-TRAILER = "Cxops-Run"
-_IDENTITY = ("-c", "user.name=cxops", "-c", "user.email=cxops@localhost")
+RUN_TRAILER = "Cxops-Run-Id"
 
 
-class ExportRepo:
-    """A git working tree that holds ``flows/``, ``archives/``, ``reports/`` and ``cxops.lock``."""
+def open_repo(path: str | Path) -> GitRepo:
+    """The export repository at ``path``, created when missing."""
+    return GitRepo.open_or_init(path)
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
 
-    @classmethod
-    def open_or_init(cls, root: Path) -> ExportRepo:
-        """Open the repository at ``root``, creating it (and the folder) when missing."""
-        root.mkdir(parents=True, exist_ok=True)
-        repo = cls(root.resolve())
-        if not (repo.root / ".git").exists():
-            repo._git("init", "-q", "-b", "main")
-        return repo
+def changes_doc(changes: FlowChanges) -> dict[str, Any]:
+    """A project's FlowChanges as JSON (kept in the step's result across a crash)."""
+    return {
+        "added": changes.added,
+        "changed": changes.changed,
+        "removed": changes.removed,
+        "bundle_changed": changes.bundle_changed,
+    }
 
-    def _git(self, *args: str, check: bool = True) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *_IDENTITY, *args],
-                cwd=self.root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        except FileNotFoundError as exc:
-            raise ConfigError("git is not installed", hint="install git to export") from exc
-        if check and done.returncode != 0:
-            raise ConfigError(
-                f"git {args[0]} failed in {self.root}: {done.stderr.strip()}",
-                hint="check that --repo is a git working tree you can write",
-            )
-        return done.stdout
 
-    def _inside(self, relative: str) -> Path:
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root):
-            raise ConfigError(f"refusing to write outside the repository: {relative!r}")
-        return path
+def _merged(docs: Iterable[dict[str, Any]]) -> FlowChanges:
+    total = FlowChanges()
+    for d in docs:
+        part = FlowChanges(
+            list(d.get("added", [])),
+            list(d.get("changed", [])),
+            list(d.get("removed", [])),
+            bundle_changed=bool(d.get("bundle_changed")),
+        )
+        total = total.merge(part)
+    return total
 
-    def write_file(self, relative: str, data: bytes) -> bool:
-        """Write one file (folders created); True when its bytes changed."""
-        path = self._inside(relative)
-        if path.is_file() and path.read_bytes() == data:
-            return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".cxops-tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        return True
 
-    def write_bundle(self, bundle: Bundle) -> list[str]:
-        """Write a project's files and remove flow files the bundle no longer has."""
-        files = bundle_files(bundle)
-        folder = self._inside(project_dir(bundle.vendor, bundle.project))
-        for old in folder.glob("*.json") if folder.is_dir() else []:
-            if old.relative_to(self.root).as_posix() not in files:
-                old.unlink()
-        for relative, data in files.items():
-            self.write_file(relative, data)
-        return sorted(files)
+def commit_run(
+    repo: GitRepo,
+    run_id: str,
+    subject: str,
+    projects: Iterable[tuple[str, str]],
+    files: Iterable[str],
+    changes: Iterable[dict[str, Any]],
+) -> dict[str, Any]:
+    """Commit what the run wrote (``projects`` as (vendor, project), other ``files``) once.
 
-    def committed_by(self, run_id: str) -> str | None:
-        """The sha of ``HEAD`` when this run made it, else None."""
-        if not self._git("rev-parse", "--verify", "-q", "HEAD", check=False).strip():
-            return None
-        message = self._git("log", "-1", "--format=%B")
-        if f"{TRAILER}: {run_id}" in message.splitlines():
-            return self._git("rev-parse", "HEAD").strip()
-        return None
-
-    def stage(self) -> list[str]:
-        """Stage everything cxops manages; the ``git diff --stat`` lines of what changed."""
-        self._git("add", "-A", "--", ".")
-        stat = self._git("diff", "--cached", "--stat=100", "--", ".")
-        return [line.strip() for line in stat.splitlines() if line.strip()]
-
-    def commit(self, message: str) -> str:
-        """Commit what is staged; the new sha."""
-        self._git("commit", "-q", "--no-verify", "-m", message)
-        return self._git("rev-parse", "HEAD").strip()
+    Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
+    """
+    if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
+        return {"commit": repo.head(), "changed": True, "stat": ""}
+    for vendor, project in projects:
+        bundle = repo.read_bundle(vendor, project)
+        if bundle is not None:
+            repo.write_bundle(bundle)
+    for rel in files:
+        path = repo.root / rel
+        if path.is_file():
+            repo.write_file(rel, path.read_bytes())
+    stat = repo.diff_summary()
+    if not stat:
+        return {"commit": None, "changed": False, "stat": ""}
+    lines = stat.splitlines()
+    shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
+    message = commit_message(subject, run_id=run_id, changes=_merged(changes), body=["", *shown])
+    sha = repo.commit(message)
+    return {"commit": sha, "changed": sha is not None, "stat": lines[-1].strip()}
