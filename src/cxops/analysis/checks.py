@@ -46,26 +46,31 @@ def run_checks(index: BundleIndex, options: CheckOptions | None = None) -> list[
 
 
 def _duplicates(index: BundleIndex) -> list[Finding]:
+    # Ids must be unique within a project. An index that merges several projects of a tenant
+    # (see ``check_groups``) holds org-wide resources (a Genesys queue, a data action) once per
+    # project that uses them: that is not a duplicate.
     out: list[Finding] = []
-    seen: dict[str, FlowEntry] = {}
+    seen: dict[tuple[str | None, str], FlowEntry] = {}
     for flow in index.flows:
-        if flow.id in seen:
+        key = (flow.project, flow.id)
+        if key in seen:
             out.append(
                 Finding.make(
                     "CX107",
                     f"flow id '{flow.id}' is used by more than one flow",
                     index.flow_location(flow),
-                    related=(index.flow_location(seen[flow.id]),),
+                    related=(index.flow_location(seen[key]),),
                 )
             )
-        seen.setdefault(flow.id, flow)
+        seen.setdefault(key, flow)
         for node in flow.duplicates:
             local = flow.node_ids.index(node)
             out.append(
                 Finding.make(
                     "CX107",
                     f"node id '{node}' is used more than once in flow '{flow.id}'",
-                    index.loc(
+                    index.flow_loc(
+                        flow,
                         flow=flow.id,
                         node=node,
                         pointer=f"{flow.pointer}/nodes/{local}",
@@ -73,9 +78,10 @@ def _duplicates(index: BundleIndex) -> list[Finding]:
                     ),
                 )
             )
-    keys: set[tuple[str, str]] = set()
+    keys: set[tuple[str | None, str, str]] = set()
     for res in index.resources:
-        if (res.kind, res.id) in keys:
+        rkey = (res.location.project, res.kind, res.id)
+        if rkey in keys:
             out.append(
                 Finding.make(
                     "CX107",
@@ -83,7 +89,7 @@ def _duplicates(index: BundleIndex) -> list[Finding]:
                     res.location,
                 )
             )
-        keys.add((res.kind, res.id))
+        keys.add(rkey)
     return out
 
 

@@ -55,6 +55,8 @@ class FlowEntry:
     duplicates: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
     labels: list[Any] = field(default_factory=list)
+    vendor: str | None = None  # kept per flow: an index may merge several projects
+    project: str | None = None
 
     def describe(self, local: int) -> str:
         """``'label' (id)`` of a node, or ``'id'`` when it has no label."""
@@ -192,6 +194,7 @@ class BundleIndex:
         flow = FlowEntry(
             fid, name, pointer, file, ids, self._next, has_entry_field=entry is not None
         )
+        flow.vendor, flow.project = self.vendor, self.project
         flow.labels = [node.get("label") for node in nodes]
         version, versions = doc.get("version"), doc.get("versions") or []
         flow.versions = sorted({*versions, *([version] if version else [])})
@@ -299,11 +302,18 @@ class BundleIndex:
             self._offset_cache = np.asarray([f.offset for f in self.flows], dtype=np.int64)
         return self._offset_cache
 
+    def flow_loc(self, entry: FlowEntry, /, **kw: Any) -> Location:
+        """A location inside ``entry``, in the vendor and project that flow came from."""
+        return Location(
+            vendor=entry.vendor or self.vendor, project=entry.project or self.project, **kw
+        )
+
     def node_location(self, node: int) -> Location:
         """Location of a global node number: flow, node id and JSON pointer."""
         flow = self.flow_of(node)
         local = node - flow.offset
-        return self.loc(
+        return self.flow_loc(
+            flow,
             flow=flow.id,
             node=flow.node_ids[local],
             pointer=f"{flow.pointer}/nodes/{local}",
@@ -312,7 +322,9 @@ class BundleIndex:
 
     def flow_location(self, flow: FlowEntry, suffix: str = "") -> Location:
         """Location of a flow (or of something inside it, by pointer suffix)."""
-        return self.loc(flow=flow.id, pointer=f"{flow.pointer}{suffix}" or "", file=flow.file)
+        return self.flow_loc(
+            flow, flow=flow.id, pointer=f"{flow.pointer}{suffix}" or "", file=flow.file
+        )
 
     def node_label(self, node: int) -> str:
         """The node's label and id, for messages."""

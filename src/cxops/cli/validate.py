@@ -26,11 +26,12 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from cxops._version import __version__
-from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions, run_checks
+from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions
 from cxops.analysis.findings import Finding, Severity, sort_findings
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.locate import Locator, line_column
 from cxops.analysis.render import render, render_text
+from cxops.analysis.scope import check_together
 from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle
 from cxops.model.errors import ParseError
@@ -263,9 +264,10 @@ def collect(
     """
     findings: list[Finding] = []
     for path in paths:
-        for source in discover(path):
-            index = index_source(source, max_bytes=max_bytes, workers=workers)
-            findings += run_checks(index, CheckOptions(max_nodes=max_nodes))
+        # One path is one tenant's export: its projects are checked together where the
+        # platform's references cross projects (cxops.analysis.scope).
+        indexes = [index_source(s, max_bytes=max_bytes, workers=workers) for s in discover(path)]
+        findings += check_together(indexes, CheckOptions(max_nodes=max_nodes))
     return sort_findings(add_positions(findings))
 
 
