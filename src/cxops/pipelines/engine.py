@@ -86,11 +86,26 @@ def launch(store_url: str | None = None) -> Store:
             }
             if schema is not None:
                 config["dbos_system_schema"] = schema
+            _route_logs()
             DBOS(config=config)
             DBOS.launch()
             _quiet()
             _launched = (url, sysdb)
         return store_for(url)
+
+
+def _route_logs() -> None:
+    # DBOS binds a console handler to the sys.stderr of import time; under a test runner or a
+    # redirected stderr that stream may be closed by the next launch. Send DBOS' records
+    # through Python logging instead (where cxops' configuration and redaction apply); the
+    # NullHandler keeps DBOS from installing its console handler again.
+    log = logging.getLogger("dbos")
+    for handler in list(log.handlers):
+        if not isinstance(handler, logging.NullHandler):
+            log.removeHandler(handler)
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    log.propagate = True
 
 
 def _quiet() -> None:
