@@ -63,9 +63,9 @@ def test_show_by_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_show_unknown_and_resume_are_usage_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An unknown run id exits 2 with a hint; resume says it is not available yet (exit 2)."""
+    """An unknown run id exits 2 with a hint, for show and for resume."""
     url = f"sqlite:///{tmp_path / 's.db'}"
     assert main(["runs", "show", "nope", "--store", url]) == 2
     assert "no run matches" in capsys.readouterr().err
-    assert main(["runs", "resume", "abc"]) == 2
-    assert "DBOS" in capsys.readouterr().err
+    assert main(["runs", "resume", "abc", "--store", url]) == 2
+    assert "no run matches" in capsys.readouterr().err

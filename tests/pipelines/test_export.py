@@ -14,7 +14,7 @@ from cxops.emulator import EmulatorThread
 from cxops.model.layout import project_dir
 from cxops.pipelines.engine import launch
 from cxops.pipelines.export import EVENT
-from cxops.pipelines.runner import ExportOptions, run_export
+from cxops.pipelines.runner import ExportOptions, resume_run, run_export
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 from cxops.vendors import ADAPTERS
@@ -68,10 +68,10 @@ def test_every_fixture_tenant_lands_in_git(
 
 
 def test_no_change_no_commit_and_a_change_is_exactly_one_diff(
-    emu: EmulatorThread, tmp_path: Path, engine_down: None
+    emu: EmulatorThread, tmp_path: Path, any_store_url: str
 ) -> None:
     """Re-exporting unchanged content commits nothing; an edit in the tenant is the only diff."""
-    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    repo, store = tmp_path / "repo", any_store_url
     first = _export(emu, "cognigy", "dev", repo, store, project=SMALL)
     assert first["changed"] is True
     second = _export(emu, "cognigy", "dev", repo, store, project=SMALL)
@@ -135,3 +135,18 @@ def test_webhooks_arrive_despite_a_failing_receiver(
     assert {e["payload"]["data"]["run"] for e in got["events"]} == set(runs)
     # The receiver verifies every signature with the reference standardwebhooks package.
     assert got["rejected"] == 0 and got["failed"] > 0
+
+
+def test_resuming_a_finished_run_changes_nothing(
+    emu: EmulatorThread, tmp_path: Path, engine_down: None
+) -> None:
+    """`runs resume` of a finished run returns its summary: no new step, commit or event."""
+    repo, store_url = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    first = _export(emu, "cognigy", "dev", repo, store_url, project=SMALL)
+    store = launch(store_url)
+    steps = len(store.steps.for_run(first["run"]))
+    again = asyncio.run(resume_run(first["run"][:8], store_url))
+    assert again["resumed"] is False and again["commit"] == first["commit"]
+    assert len(store.steps.for_run(first["run"])) == steps
+    assert len(store.outbox.events()) == 1
+    assert _git(repo, "rev-list", "--count", "HEAD").strip() == "1"

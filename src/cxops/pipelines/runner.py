@@ -138,21 +138,20 @@ async def finish_interrupted(
 async def resume_run(prefix: str, store_url: str | None = None) -> dict[str, Any]:
     """Resume the run whose id starts with ``prefix`` and wait for it; its summary.
 
-    A run the engine is already recovering is waited for; one that ended in an error is resumed
-    from its last completed step; one the engine never recorded (killed before its first step)
-    starts from its stored params; a finished run returns its stored summary.
+    A run the engine is already recovering is waited for; one whose workflow stopped (error,
+    cancelled) is resumed from its last completed step; one the engine has no record of starts
+    from its stored params. A finished run (succeeded, partial or failed) returns its stored
+    summary: re-run the command instead, which retries what failed.
     """
     store = launch(store_url)
     run = store.runs.find(prefix)
+    if run.status != "running":  # finished (even failed): resuming would replay the same end
+        return {"run": run.id, "resumed": False, **(run.summary or {})}
     status = await DBOS.get_workflow_status_async(run.id)
-    if status is None:
-        if run.status != "running":
-            return {"run": run.id, "resumed": False, **(run.summary or {})}
+    if status is None:  # the engine never recorded it: start it from the stored params
         with SetWorkflowID(run.id):
             await DBOS.start_workflow_async(export_workflow, run.id, run.params)
     elif status.status in ("ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"):
         await DBOS.resume_workflow_async(run.id)
-    elif status.status == "SUCCESS":
-        return {"run": run.id, "resumed": False, **(run.summary or {})}
     summary = await wait_run(run.id)
     return {"run": run.id, "resumed": True, **summary}
