@@ -20,11 +20,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.export import EVENT
 from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
+from tests.store.fixtures import PgServer, pg_schema_url
 
 TRIALS = 20
 SEED = 20261122
@@ -45,12 +47,18 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
 
 
 def _trial(
-    n: int, kill_at: int, emu: EmulatorThread, root: Path, base: dict[str, str]
+    n: int,
+    kill_at: int,
+    emu: EmulatorThread,
+    root: Path,
+    base: dict[str, str],
+    store: str | None = None,
+    hook: str | None = None,
 ) -> tuple[str, bool]:
     work = root / f"trial-{n}"
     work.mkdir()
-    hook = f"{emu.url}/_emulator/webhooks/kill-{n}"
-    store = f"sqlite:///{work / 'state.db'}"
+    hook = hook or f"{emu.url}/_emulator/webhooks/kill-{n}"
+    store = store or f"sqlite:///{work / 'state.db'}"
     args = [
         "export",
         "--project",
@@ -72,7 +80,7 @@ def _trial(
     killed = _cli(args, {**base, KILL_ENV: str(kill_at)}, work)
     assert killed.returncode in (-signal.SIGKILL, 1), killed.stderr
     with Store.open(store) as st:
-        runs = st.runs.list(kind="export")
+        runs = [r for r in st.runs.list(kind="export") if r.params["repo"] == str(work / "repo")]
     if killed.returncode == -signal.SIGKILL and n % 2 == 0 and runs:
         done = _cli(["runs", "resume", runs[0].id, "--store", store, "--json"], base, work)
     else:
@@ -82,17 +90,21 @@ def _trial(
     return store, killed.returncode == -signal.SIGKILL
 
 
-@pytest.mark.slow
-def test_kill_nine_then_resume_commits_once(emu: EmulatorThread, tmp_path: Path) -> None:
-    """Twenty seeded kill points: one commit per run's change, audit sound, one event per run."""
+def _environment(emu: EmulatorThread) -> dict[str, str]:
     info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
     base = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    base |= {
+    return base | {
         "CXOPS_VENDOR": "cognigy",
         "CXOPS_BASE_URL": info["base_url"],
         "CXOPS_API_KEY": info["credentials"]["readonly"]["api_key"],
         "KILL_TEST_SECRET": emu.ctx.config.webhook_secret,
     }
+
+
+@pytest.mark.slow
+def test_kill_nine_then_resume_commits_once(emu: EmulatorThread, tmp_path: Path) -> None:
+    """Twenty seeded kill points: one commit per run's change, audit sound, one event per run."""
+    base = _environment(emu)
     rng = random.Random(SEED)
     points = [rng.randint(1, BOUNDARIES) for _ in range(TRIALS)]
     with ThreadPoolExecutor(3) as pool:
@@ -116,3 +128,39 @@ def test_kill_nine_then_resume_commits_once(emu: EmulatorThread, tmp_path: Path)
             assert sorted(actions) == sorted(r.id for r in runs)
         got = httpx.get(f"{emu.url}/_emulator/webhooks/kill-{n}").json()
         assert {e["id"] for e in got["events"]} == {e.id for e in events}, n
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_kill_nine_on_postgresql(emu: EmulatorThread, tmp_path: Path, pg_admin: PgServer) -> None:
+    """The same with the store and the engine on PostgreSQL; trials run one after another."""
+    base = _environment(emu)
+    hook = f"{emu.url}/_emulator/webhooks/kill-pg"
+    rng = random.Random(SEED + 1)
+    for url in pg_schema_url(pg_admin):
+        try:
+            for n in range(4):
+                _, killed = _trial(n, rng.randint(1, BOUNDARIES), emu, tmp_path, base, url, hook)
+                assert killed
+            for n in range(4):
+                log = subprocess.run(
+                    ["git", "log", "--format=%H"],
+                    cwd=tmp_path / f"trial-{n}" / "repo",
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                assert len(log.stdout.split()) == 1, n
+            with Store.open(url) as st:
+                assert st.audit.verify().ok
+                runs = st.runs.list(kind="export")
+                assert runs and all(r.status == "succeeded" for r in runs)
+                events = [e for e in st.outbox.events() if e.type == EVENT]
+                assert sorted(e.run_id for e in events) == sorted(r.id for r in runs)
+            got = httpx.get(hook).json()
+            assert {e["id"] for e in got["events"]} == {e.id for e in events}
+        finally:
+            schema = url.rsplit("search_path%3D", 1)[-1]
+            assert pg_admin.engine is not None
+            with pg_admin.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_dbos" CASCADE'))
