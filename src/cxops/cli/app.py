@@ -90,5 +90,9 @@ def _register() -> None:
 
     app.command("compile")(compile_cmd.compile)
 
+    from cxops.cli import resolve
+
+    app.command("resolve")(resolve.resolve)
+
 
 _register()

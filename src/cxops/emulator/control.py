@@ -8,6 +8,7 @@
 - ``GET|POST /_emulator/scenario``             read or replace the fault scenario (JSON body)
 - ``GET  /_emulator/jobs``                     every async job and its state now
 - ``POST|GET|PUT /_emulator/webhooks/{name}``  the webhook receiver (see ``receiver``)
+- ``POST|PUT|GET /_emulator/registry/{name}/{version}``  an immutable artifact registry
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from cxops.emulator import registry_sink
 from cxops.emulator.context import EmulatorContext
 from cxops.emulator.scenario import Scenario
 from cxops.errors import ConfigError
@@ -114,5 +116,6 @@ def create_control_app(ctx: EmulatorContext) -> Starlette:
             Route("/webhooks/{endpoint}", receiver.deliver, methods=["POST"]),
             Route("/webhooks/{endpoint}", receiver.show, methods=["GET"]),
             Route("/webhooks/{endpoint}", receiver.configure, methods=["PUT"]),
+            *registry_sink.routes(ctx),
         ]
     )

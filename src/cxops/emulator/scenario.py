@@ -79,6 +79,10 @@ class Scenario(BaseModel):
     seed: int = 0
     token_ttl: float | None = Field(None, gt=0)
     retry_after_format: Literal["seconds", "http-date"] = "seconds"
+    # Serve paged listings (Genesys flows, versions, dependency tracking; the Cognigy project
+    # graph) in a seeded shuffled order, stable for one scenario, so clients prove that their
+    # output does not depend on the vendor's order.
+    shuffle_pages: bool = False
     rate_limits: dict[str, RateLimitRule] = Field(default_factory=dict)
     faults: list[FaultRule] = Field(default_factory=list)
 

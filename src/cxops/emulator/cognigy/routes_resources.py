@@ -16,6 +16,7 @@ from cxops.emulator.cognigy.api import Api, bad_request, body, not_found, ok
 from cxops.emulator.cognigy.chart import index_item
 from cxops.emulator.cognigy.graph import project_graph
 from cxops.emulator.cognigy.paging import PagingError, page
+from cxops.emulator.shuffle import page_order
 
 FLOW_INDEX = (
     "_id",
@@ -64,7 +65,13 @@ def routes(api: Api) -> list[Route]:
         pid = request.path_params["projectId"]
         if pid not in api.t.projects:
             return not_found("Project", pid)
-        return ok(project_graph(api.t, pid))
+        graph = project_graph(api.t, pid)
+        for entry in graph.values():
+            entry["resources"] = page_order(api.ctx, entry["resources"], ("graph", pid))
+            for res in entry["resources"]:
+                if "dependencies" in res:
+                    res["dependencies"] = page_order(api.ctx, res["dependencies"], res["_id"])
+        return ok(graph)
 
     def _section(request: Request, kind: str) -> list[dict[str, Any]] | Response:
         pid = request.query_params.get("projectId")

@@ -34,6 +34,7 @@ from cxops.emulator.genesys.wire import (
     resource_dependency,
 )
 from cxops.emulator.jobs import FAILURE, SUCCESS, Job
+from cxops.emulator.shuffle import page_order
 from cxops.emulator.tokens import Principal
 
 VIEW = "architect:dependencyTracking:view"
@@ -126,6 +127,7 @@ def routes(api: Api) -> list[Route]:
             return api.error(400, paging, "bad.request")
         keep = ("id", "version", "objectType", "resourceType", "flowFilter")
         params = {k: q.getlist(k) for k in keep}
+        items = page_order(api.ctx, items, (path, str(params)))
         return ok(listing(items, *paging, path, params))
 
     async def build(request: Request) -> Response:

@@ -25,6 +25,7 @@ from cxops.emulator.genesys.common import Api, effect, multi, ok
 from cxops.emulator.genesys.state import Flow
 from cxops.emulator.genesys.wire import client_ref, listing, page_params, version_json
 from cxops.emulator.jobs import Job
+from cxops.emulator.shuffle import page_order
 from cxops.emulator.tokens import Principal
 
 VIEW, EDIT, PUBLISH = "architect:flow:view", "architect:flow:edit", "architect:flow:publish"
@@ -84,7 +85,7 @@ def routes(api: Api) -> list[Route]:
             "sortOrder": q.get("sortOrder"),
         }
         number, size = paging
-        items = [api.flow_body(f) for f in flows]
+        items = page_order(api.ctx, [api.flow_body(f) for f in flows], ("flows", str(params)))
         return ok(listing(items, number, size, "/api/v2/flows", params))
 
     async def get_flow(request: Request) -> Response:
@@ -106,6 +107,7 @@ def routes(api: Api) -> list[Route]:
             return api.error(400, paging, "bad.request")
         items = [version_json(flow, v) for v in reversed(flow.versions)]  # newest first
         path = f"/api/v2/flows/{flow.id}/versions"
+        items = page_order(api.ctx, items, path)
         return ok(listing(items, *paging, path, {}))
 
     def _version(request: Request) -> tuple[Flow, Any] | Response:

@@ -19,6 +19,7 @@ Steps:
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from cxops.model.layout import BUNDLE_FILE, bundle_files, project_dir
 from cxops.pipelines.resolve.build import BuildReport, ensure_build
 from cxops.pipelines.resolve.cognigy_graph import graph_cycles, project_graph_edges
 from cxops.transport import ConnectionSettings, VendorClient
-from cxops.vendors import adapter_for
+from cxops.vendors import adapter_for, pick_project
 
 __all__ = ["ResolveOptions", "ResolveReport", "resolve_tenant"]
 
@@ -47,6 +48,7 @@ class ResolveOptions:
     repo: Path
     lock: Path | None = None
     build_deadline: float = 300.0
+    projects: Collection[str] | None = None  # ids or names; None = every project
 
     @property
     def lock_path(self) -> Path:
@@ -136,7 +138,10 @@ async def resolve_tenant(
     adapter = adapter_for(client, settings)
     bundles = []
     findings: list[Finding] = []
-    for project in await adapter.list_projects():
+    listed = await adapter.list_projects()
+    if options.projects is not None:
+        listed = sorted({pick_project(listed, p) for p in options.projects}, key=lambda p: p.id)
+    for project in listed:
         bundle = await adapter.export_project(project)
         bundles.append(bundle)
         files = _write(options.repo, bundle)

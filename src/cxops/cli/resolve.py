@@ -1,0 +1,112 @@
+"""``cxops resolve``: dependency graph, cycles and version ranges, ``cxops.lock``, registry push
+(docs/resolve.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cxops._version import __version__
+from cxops.analysis.findings import Severity
+from cxops.analysis.render import render, render_text
+from cxops.cli.connection import connection_options
+from cxops.cli.runs import store_option
+from cxops.errors import UsageError
+from cxops.pipelines.resolve import Publish, ResolveOptions, run_resolve
+from cxops.store import Store
+from cxops.transport import ConnectionSettings
+
+
+class ResolveFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
+@connection_options
+def resolve(
+    repo: Path = typer.Option(
+        Path("."), "--repo", help="Repository folder: bundles go to flows/, the lock to its root."
+    ),
+    lock: Path | None = typer.Option(None, "--lock", help="Lock file (default: REPO/cxops.lock)."),
+    project: list[str] | None = typer.Option(
+        None, "--project", help="Only these projects (id or name); repeat the option."
+    ),
+    registry: str | None = typer.Option(
+        None, "--registry", help="Artifact registry base URL to push the lock to."
+    ),
+    artifact_name: str | None = typer.Option(
+        None, "--artifact-name", help="Artifact name (default: cxops-lock-VENDOR)."
+    ),
+    artifact_version: str | None = typer.Option(
+        None,
+        "--artifact-version",
+        help="Artifact version (default: 0.0.0+ the first 12 hex digits of the lock's SHA-256).",
+    ),
+    build_deadline: float = typer.Option(
+        300.0, "--build-deadline", min=1, help="Seconds to wait for Genesys dependency tracking."
+    ),
+    fmt: ResolveFormat = typer.Option(
+        ResolveFormat.text, "--format", help="text, json, sarif or junit."
+    ),
+    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    store: str | None = store_option(),
+    *,
+    connection: ConnectionSettings,
+) -> None:
+    """Resolve dependencies on the vendor, report cycles and version conflicts, write cxops.lock.
+
+    Genesys: dependency tracking must be OPERATIONAL (cxops waits, or triggers a build when it
+    is not); consumed resources of every flow are walked. Cognigy: node references and the
+    project graph. The lock is deterministic (same tenant content, same bytes) and
+    `cxops lock --check REPO` verifies it. With --registry the lock is pushed with an
+    X-Checksum (SHA-256) header; a different artifact at the same version is never replaced.
+
+    Exit 1 when any finding is an error. Example: cxops resolve --profile prod --repo release
+    --registry https://registry.example/cxops
+    """
+    if (artifact_name or artifact_version) and not registry:
+        raise UsageError("--artifact-name and --artifact-version need --registry")
+    options = ResolveOptions(
+        repo=repo, lock=lock, build_deadline=build_deadline, projects=project or None
+    )
+    publish = None
+    if registry:
+        publish = Publish(registry, artifact_name or f"cxops-lock-{connection.vendor}",
+                          artifact_version)  # fmt: skip
+    with Store.open(store) as st:
+        report, pushed = asyncio.run(run_resolve(connection, options, store=st, publish=publish))
+    findings = report.findings
+    console = Console(stderr=True, highlight=False)
+    console.print(
+        f"{escape(str(report.lock_path))} {report.lock_status}: {report.flows} flow(s), "
+        f"{report.dependencies} dependency(ies)"
+    )
+    if pushed is not None:
+        console.print(f"pushed {escape(pushed.url)} ({pushed.status}, sha256 {pushed.checksum})")
+    if fmt is ResolveFormat.json:
+        doc = {
+            **report.summary(),
+            "pushed": None
+            if pushed is None
+            else {"url": pushed.url, "sha256": pushed.checksum, "status": pushed.status},
+            "report": json.loads(render(findings, "json")),
+        }
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render(findings, fmt.value, tool_version=__version__)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    elif fmt is ResolveFormat.text:
+        render_text(findings, Console(highlight=False))
+    else:
+        typer.echo(text, nl=False)
+    if any(f.severity is Severity.error for f in findings):
+        raise typer.Exit(1)
