@@ -4,6 +4,7 @@ byte-identical locks across runs and page orders, the build check, registry push
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,8 @@ def test_registry_push_is_checked_and_never_replaces_another_artifact(
     with pytest.raises(Conflict, match="refusing to replace"):
         asyncio.run(run_resolve(settings(emu, "genesys"), other, publish=publish, transport=FAST))
     assert httpx.get(f"{registry}/lock/1.0.0").content == stored.content
-    direct = httpx.post(f"{registry}/lock/1.0.0", content=b"x", headers={
-        "X-Checksum": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"})  # fmt: skip
+    checksum = hashlib.sha256(b"x").hexdigest()
+    direct = httpx.post(f"{registry}/lock/1.0.0", content=b"x", headers={"X-Checksum": checksum})
     assert direct.status_code == 409
     wrong = httpx.post(f"{registry}/lock/2.0.0", content=b"x", headers={"X-Checksum": "00"})
     assert wrong.status_code == 400
