@@ -207,3 +207,21 @@ def test_429_storm_waits_for_retry_after_and_completes(emu: EmulatorThread, tmp_
     for hit in storms:
         after = [e for e in entries if e["seq"] > hit["seq"]]
         assert after and min(e["wall"] for e in after) >= hit["wall"] + 1.0
+
+
+def test_cxone_save_cap_429s_without_retry_after_are_backed_off_and_retried(
+    emu: EmulatorThread, tmp_path: Path
+) -> None:
+    """More saves in flight than the business unit allows: the vendor's 429s (no Retry-After)
+    are backed off and retried, and every script is still compiled exactly once."""
+    unit = emu.ctx.tenant("cxone", "dev")
+    unit.max_concurrent_saves, unit.save_seconds = 2, 0.3
+    names = ["Main\\IVR_Main", "Main\\After_Hours", "Common\\Auth_PIN", "Common\\Check_Hours",
+             "Sales\\Sales_Menu", "Flawed\\Broken_Menu"]  # fmt: skip
+    report = _compile(emu, "cxone", tmp_path / "repo", concurrency=6, units=names)
+    assert sorted(u.unit for u in report.units) == sorted(names)
+    assert [u.outcome for u in report.units if u.outcome != "clean"] == ["rejected"]
+    seen = httpx.get(f"{emu.url}/_emulator/requests", params={"vendor": "cxone"}).json()
+    posts = [e for e in seen["entries"] if e["method"] == "POST" and e["path"].endswith("scripts")]
+    assert [e for e in posts if e["status"] == 429], "the cap was met"
+    assert sorted(e["status"] for e in posts if e["status"] != 429) == [200] * 5 + [409]
