@@ -1,9 +1,9 @@
 """The export repository as the pipeline uses it, over ``cxops.sinks.git.GitRepo``.
 
-``GitRepo`` stages only the paths its instance wrote, so a commit made by a later step (or
-after a crash, by a new process) first re-touches what the run wrote: each exported project's
-folder is read back and written again (same bytes, so nothing changes, but the folder and its
-deletions are staged), and the run's other files (lock, report, archives) likewise.
+``GitRepo`` stages only the paths its instance wrote, and the commit is made by a later step
+(or after a crash, by a new process), so the commit step stages the run's paths itself: each
+exported project's folder (with deletions) and the run's other files (lock, report, archives),
+and nothing else, so a user's unrelated changes in the repository stay out of the commit.
 
 Committing asks the repository first whether this run already committed (the ``Cxops-Run-Id``
 trailer of ``HEAD``), so a crash between ``git commit`` and the step's checkpoint never makes a
@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from cxops.model.layout import project_dir
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 
 __all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo"]
@@ -65,14 +66,10 @@ def commit_run(
     """
     if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
         return {"commit": repo.head(), "changed": True, "stat": ""}
-    for vendor, project in projects:
-        bundle = repo.read_bundle(vendor, project)
-        if bundle is not None:
-            repo.write_bundle(bundle)
-    for rel in files:
-        path = repo.root / rel
-        if path.is_file():
-            repo.write_file(rel, path.read_bytes())
+    paths = [project_dir(vendor, project) for vendor, project in projects]
+    paths += [rel for rel in files if (repo.root / rel).is_file()]
+    for start in range(0, len(paths), 500):  # stay far below the OS argument-length limit
+        repo.git("add", "-A", "--", *paths[start : start + 500])
     stat = repo.diff_summary()
     if not stat:
         return {"commit": None, "changed": False, "stat": ""}

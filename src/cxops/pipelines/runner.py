@@ -77,20 +77,28 @@ def export_params(
     }
 
 
-async def start_export(settings: ConnectionSettings, options: ExportOptions) -> str:
-    """Launch the engine, start an export run and return its id (the workflow id)."""
+async def start_export(
+    settings: ConnectionSettings, options: ExportOptions
+) -> WorkflowHandleAsync[dict[str, Any]]:
+    """Launch the engine and start an export run; its handle (``workflow_id`` = the run id)."""
     store = launch(options.store)
     remember(settings)
     params = export_params(settings, options, store)
     run_id = uuid.uuid4().hex
     with SetWorkflowID(run_id):
-        await DBOS.start_workflow_async(export_workflow, run_id, params)
-    return run_id
+        return await DBOS.start_workflow_async(export_workflow, run_id, params)
 
 
-async def wait_run(run_id: str) -> dict[str, Any]:
-    """Wait for a run's workflow and return its summary (re-raising its cxops error)."""
-    handle: WorkflowHandleAsync[dict[str, Any]] = await DBOS.retrieve_workflow_async(run_id)
+async def wait_run(
+    run_id: str, handle: WorkflowHandleAsync[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Wait for a run's workflow and return its summary (re-raising its cxops error).
+
+    A handle from :func:`start_export` awaits the workflow directly; without one the engine's
+    record is polled (runs started by another process, or recovered).
+    """
+    if handle is None:
+        handle = await DBOS.retrieve_workflow_async(run_id)
     try:
         result: dict[str, Any] = await handle.get_result()
     except CxopsError:
@@ -105,8 +113,9 @@ async def wait_run(run_id: str) -> dict[str, Any]:
 
 async def run_export(settings: ConnectionSettings, options: ExportOptions) -> dict[str, Any]:
     """Start an export and wait for it; its summary (see ``export._summary``)."""
-    run_id = await start_export(settings, options)
-    summary = await wait_run(run_id)
+    handle = await start_export(settings, options)
+    run_id = handle.get_workflow_id()
+    summary = await wait_run(run_id, handle)
     return {"run": run_id, **summary}
 
 
