@@ -1,0 +1,74 @@
+"""The promotion plan: what changes in the target (semantic diff) and whether the version fits.
+
+The diff runs from the target's current bundle to the source's (what the target will become),
+so its suggested bump is the release's: a removed flow is major, an added one minor, anything
+else patch. ``--version`` must be a semver above the repository's latest semver tag and raise
+at least the component the diff calls for (``nodesemver``, loose: a ``v`` prefix is fine).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nodesemver  # type: ignore[import-untyped]
+
+from cxops.analysis.diff import diff_bundles
+from cxops.model.bundle import Bundle
+from cxops.sinks.git import GitRepo
+
+__all__ = ["LEVELS", "check_version", "diff_doc", "latest_tag"]
+
+LEVELS = ("none", "patch", "minor", "major")
+
+
+def diff_doc(target: Bundle, source: Bundle, limit: int = 200) -> dict[str, Any]:
+    """The diff target → source, JSON-ready, with at most ``limit`` listed changes."""
+    doc = diff_bundles(target, source).to_dict()
+    doc["total_changes"] = len(doc["changes"])
+    doc["changes"] = doc["changes"][:limit]
+    return doc
+
+
+def latest_tag(repo: str | None) -> str | None:
+    """The highest semver tag of the artifact repository (None without repo or tags)."""
+    if not repo:
+        return None
+    git = GitRepo.open_or_init(repo)
+    tags = [t for t in git.git("tag", "--list").split() if nodesemver.valid(t, True)]
+    return max(tags, key=lambda t: nodesemver.make_semver(t, True)) if tags else None
+
+
+def _level(old: str, new: str) -> str:
+    a, b = nodesemver.make_semver(old, True), nodesemver.make_semver(new, True)
+    if b.major != a.major:
+        return "major"
+    if b.minor != a.minor:
+        return "minor"
+    return "patch" if b.patch != a.patch else "none"
+
+
+def check_version(version: str | None, previous: str | None, bump: str) -> dict[str, Any]:
+    """``{"ok", "given", "previous", "suggested_bump", "expected", "reason"}``."""
+    out: dict[str, Any] = {
+        "given": version,
+        "previous": previous,
+        "suggested_bump": bump,
+        "expected": None,
+        "ok": True,
+        "reason": None,
+    }
+    if version is None:
+        return out
+    if not nodesemver.valid(version, True):
+        return {**out, "ok": False, "reason": f"{version!r} is not a semantic version"}
+    if previous is None:
+        return out
+    if bump != "none":
+        out["expected"] = nodesemver.inc(previous, bump, True)
+    if not nodesemver.gt(version, previous, True):
+        return {**out, "ok": False, "reason": f"{version} is not above the last tag {previous}"}
+    given = _level(previous, version)
+    if LEVELS.index(given) < LEVELS.index(bump):
+        reason = f"the changes call for a {bump} bump ({out['expected']}); {version} is {given}"
+        return {**out, "ok": False, "reason": reason}
+    return out

@@ -1,0 +1,219 @@
+"""The promotion as a DBOS workflow: open → plan → gates → snapshot → package → upload → merge
+→ verify → (rollback) → artifact → finish.
+
+Any failure after the rollback point (a step raising, or verification not passing) restores the
+snapshot; the restore is its own audited deployment (a store run of kind ``rollback``, an audit
+entry and a ``flow.promote.rolled_back`` event in one transaction). A gate that refuses, a version
+that does not fit the diff, or ``--dry-run`` end the run before anything on the target changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from dbos import DBOS
+
+from cxops.errors import CxopsError
+from cxops.model.bundle import Release
+from cxops.pipelines.engine import store_for
+from cxops.pipelines.promote.parity import stable_hash
+from cxops.pipelines.promote.state import bundle, deployer, run_state
+from cxops.pipelines.promote.steps import (
+    deploy_merge,
+    deploy_package,
+    deploy_upload,
+    plan,
+    rollback_point,
+    run_gates,
+    verify,
+)
+from cxops.pipelines.record import notify, recorded
+from cxops.pipelines.repo import commit_run, open_repo
+
+__all__ = ["EVENTS", "WORKFLOW", "promote_workflow"]
+
+WORKFLOW = "cxops.promote"
+EVENTS = {
+    "started": "flow.promote.started",
+    "completed": "flow.promote.completed",
+    "rolled_back": "flow.promote.rolled_back",
+}
+
+
+def _who(params: dict[str, Any]) -> dict[str, Any]:
+    return {"source": params["tenants"]["source"], "target": params["target"]}
+
+
+@DBOS.step(name="promote.open")
+async def open_run(run_id: str, params: dict[str, Any]) -> None:
+    """Record the run, its audit entry and ``flow.promote.started`` at once (once)."""
+    with store_for(params["store"]).transaction() as tx:
+        if tx.runs.get(run_id) is not None:
+            return
+        tx.runs.start(params["kind"], params, run_id=run_id)
+        tx.audit.append("cxops", "promote.started", run_id, _who(params))
+        if not params["dry_run"]:
+            payload = {"run": run_id, **_who(params), "version": params.get("version")}
+            tx.emit(EVENTS["started"], payload, run_id=run_id, event_id=f"msg_{run_id}_started")
+
+
+@DBOS.step(name="promote.rollback")
+async def rollback(
+    run_id: str, params: dict[str, Any], planned: dict[str, Any], snap: dict[str, Any], why: str
+) -> dict[str, Any]:
+    """Restore the rollback point; record the restore as its own audited deployment."""
+
+    async def work() -> dict[str, Any]:
+        dst = await deployer(run_id, params, "target")
+        await dst.restore(snap["snapshot_id"], f"{run_id}:restore")
+        after = await bundle(run_id, params, "target", planned["target"], fresh=True)
+        restored = stable_hash(after)
+        doc = {
+            "failed": why,
+            "snapshot_id": snap["snapshot_id"],
+            "target_hash_before": planned["target_hash_before"],
+            "target_hash_restored": restored,
+            "identical": restored == planned["target_hash_before"],
+        }
+        with store_for(params["store"]).transaction() as tx:
+            rid = f"{run_id}-rollback"
+            if tx.runs.get(rid) is None:
+                tx.runs.start(
+                    "rollback", {"target": params["target"], "promote": run_id}, run_id=rid
+                )
+                tx.finish_run(rid, "succeeded" if doc["identical"] else "failed", summary=doc)
+                tx.audit.append("cxops", "promote.rollback", run_id, doc)
+                tx.emit(
+                    EVENTS["rolled_back"],
+                    {"run": run_id, **_who(params), **doc},
+                    run_id=run_id,
+                    event_id=f"msg_{run_id}_rolled_back",
+                )
+        return doc
+
+    store = store_for(params["store"])
+    return await recorded(store, run_id, "promote.rollback", f"{run_id}:rollback", work)
+
+
+@DBOS.step(name="promote.artifact")
+async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
+    """Write the promoted (source) bundle into the repository, commit it, tag the version."""
+
+    async def work() -> dict[str, Any]:
+        b = await bundle(run_id, params, "source", planned["source"])
+        b = b.model_copy(
+            update={
+                "version": Release(tag=params.get("version"), changelog=params.get("changelog"))
+            }
+        )
+        repo = open_repo(params["repo"])
+
+        def write() -> dict[str, Any]:
+            repo.write_bundle(b)
+            subject = f"cxops promote {params['tenants']['source']} -> {params['target']}"
+            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], [], [])
+            if params.get("version") and repo.head() is not None:
+                repo.tag(params["version"], params.get("changelog") or params["version"])
+            return {**done, "commit": done["commit"] or repo.head(), "tag": params.get("version")}
+
+        return await asyncio.to_thread(write)
+
+    store = store_for(params["store"])
+    return await recorded(store, run_id, "promote.artifact", f"{run_id}:artifact", work)
+
+
+@DBOS.step(name="promote.finish")
+async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> None:
+    """End the run, append its audit entry and emit ``flow.promote.completed`` together."""
+
+    async def work() -> dict[str, Any]:
+        with store_for(params["store"]).transaction() as tx:
+            run = tx.runs.get(run_id)
+            if run is not None and run.status != "running":
+                return {"status": run.status}
+            status = summary["status"]
+            tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
+            details = {k: summary.get(k) for k in ("outcome", "rolled_back", "parity", "error")}
+            tx.audit.append("cxops", f"promote.{summary['outcome']}", run_id, details)
+            if summary["outcome"] == "promoted":
+                payload = {
+                    "run": run_id,
+                    **_who(params),
+                    "version": params.get("version"),
+                    "parity": summary.get("parity", {}).get("score"),
+                }
+                tx.emit(
+                    EVENTS["completed"], payload, run_id=run_id, event_id=f"msg_{run_id}_completed"
+                )
+        return {"status": status}
+
+    store = store_for(params["store"])
+    await recorded(store, run_id, "promote.finish", f"{run_id}:finish", work)
+
+
+async def _deploy(
+    run_id: str, params: dict[str, Any], planned: dict[str, Any], summary: dict[str, Any]
+) -> None:
+    snap = await rollback_point(run_id, params, planned)
+    summary["rollback_point"] = snap
+    failed: str | None = None
+    try:
+        package = await deploy_package(run_id, params, planned)
+        uploaded = await deploy_upload(run_id, params, planned, package)
+        summary["merge"] = await deploy_merge(run_id, params, package, uploaded)
+        checked = await verify(run_id, params, planned)
+        summary["verify"] = {k: checked[k] for k in ("passed", "health", "smoke")}
+        summary["parity"] = checked["parity"]
+        summary["id_map"] = checked["id_map"]
+        summary["target_hash_after"] = checked["target_hash_after"]
+        if not checked["passed"]:
+            failed = "verify: post-deploy checks did not pass"
+    except CxopsError as exc:
+        failed = f"{exc.message}"
+    if failed is None:
+        summary["outcome"] = "promoted"
+        if params.get("repo"):
+            summary["artifact"] = await artifact(run_id, params, planned)
+        return
+    summary.update(status="failed", outcome="rolled_back", rolled_back=True, error=failed)
+    summary["rollback"] = await rollback(run_id, params, planned, snap, failed)
+
+
+@DBOS.workflow(name=WORKFLOW)
+async def promote_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One promotion (see the module doc); returns the run's summary."""
+    await open_run(run_id, params)
+    summary: dict[str, Any] = {
+        "status": "succeeded",
+        "rolled_back": False,
+        "dry_run": params["dry_run"],
+    }
+    async with run_state(run_id):
+        try:
+            planned = await plan(run_id, params)
+        except CxopsError as exc:
+            summary.update(status="failed", outcome="plan_failed", error=exc.message)
+            await finish(run_id, params, summary)
+            return summary
+        summary["plan"] = planned
+        checked = await run_gates(run_id, params, planned)
+        summary["gates"] = checked["gates"]
+        blocked = [g["gate"] for g in checked["gates"] if not g["passed"]]
+        if not planned["version"]["ok"]:
+            blocked.insert(0, "version")
+        if params["dry_run"]:
+            summary["outcome"] = "dry_run"
+            summary["would_block"] = blocked
+        elif blocked:
+            summary.update(
+                status="failed",
+                outcome="blocked",
+                blocked=blocked,
+                error=f"blocked by: {', '.join(blocked)}",
+            )
+        else:
+            await _deploy(run_id, params, planned, summary)
+    await finish(run_id, params, summary)
+    notify(run_id, "finished", status=summary["status"])
+    return summary

@@ -1,0 +1,138 @@
+"""Each promotion gate, failing, blocks the deploy with its evidence; dry runs touch nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cxops.emulator import EmulatorThread
+from tests.pipelines.promote.conftest import PROJECT, ledger
+from tests.pipelines.promote.test_promote import promote
+
+
+def _prod_endpoint(emu: EmulatorThread) -> str:
+    base = emu.base("cognigy", "prod")
+    head = {"X-API-Key": "cognigy-prod-admin-apikey"}
+    projects = httpx.get(f"{base}/new/v2.0/projects", headers=head).json()["items"]
+    pid = next(p["_id"] for p in projects if p["name"] == PROJECT)
+    eps = httpx.get(f"{base}/new/v2.0/endpoints", params={"projectId": pid}, headers=head)
+    return str(eps.json()["items"][0]["_id"])
+
+
+def _break_dev_replies(emu: EmulatorThread) -> None:
+    """Change every say node of the simulated dev flow: the simulation's replies no longer fit."""
+    base, head = emu.base("cognigy", "dev"), {"X-API-Key": "cognigy-dev-admin-apikey"}
+    projects = httpx.get(f"{base}/new/v2.0/projects", headers=head).json()["items"]
+    pid = next(p["_id"] for p in projects if p["name"] == PROJECT)
+    sims = httpx.get(f"{base}/testing/simulations", params={"projectId": pid}, headers=head)
+    flow_ref = sims.json()["items"][0]["flowReferenceId"]
+    flows = httpx.get(
+        f"{base}/new/v2.0/flows", params={"projectId": pid, "limit": 100}, headers=head
+    ).json()["items"]
+    fid = next(f["_id"] for f in flows if f["referenceId"] == flow_ref)
+    chart = httpx.get(f"{base}/new/v2.0/flows/{fid}/chart", headers=head).json()
+    for node in chart["nodes"]:
+        if node["type"] == "say":
+            url = f"{base}/new/v2.0/flows/{fid}/chart/nodes/{node['_id']}"
+            config = {"say": {"type": "text", "text": ["Something else"], "data": {}}}
+            httpx.patch(url, json={"config": config}, headers=head).raise_for_status()
+
+
+def _mutations(emu: EmulatorThread) -> list[str]:
+    """Mutating calls on prod, test controls (``/_emulator/...``) left out."""
+    rows = ledger(emu, "prod")
+    return [f"{r['method']} {r['path']}" for r in rows if not r["path"].startswith("/_emulator")]
+
+
+@pytest.mark.parametrize("gate", ["health", "sessions", "simulation", "validation"])
+def test_a_failing_gate_blocks_the_deploy(
+    fast_emu: EmulatorThread, store_url: str, gate: str
+) -> None:
+    """The failing gate is named, its evidence recorded, and prod receives no mutating call."""
+    emu, kw = fast_emu, {}
+    if gate == "health":
+        eid = _prod_endpoint(emu)
+        url = f"{emu.base('cognigy', 'prod')}/_emulator/health"
+        httpx.put(url, json={"endpoints": {eid: {"active": False}}}).raise_for_status()
+    elif gate == "sessions":
+        eid = _prod_endpoint(emu)
+        url = f"{emu.base('cognigy', 'prod')}/_emulator/conversations"
+        httpx.put(url, json={eid: {"active": 3, "drain_per_minute": 0}}).raise_for_status()
+        kw["sessions_timeout"] = 0.5
+    elif gate == "simulation":
+        _break_dev_replies(emu)
+    else:
+        kw = {"project": "Flawed - Flow Cycle", "target_project": PROJECT}
+    out = promote(emu, store_url, **kw)
+    assert out["status"] == "failed" and out["outcome"] == "blocked"
+    assert out["blocked"] == [gate]
+    evidence = next(g for g in out["gates"] if g["gate"] == gate)
+    assert evidence["passed"] is False
+    if gate == "health":
+        assert evidence["inactive"] == [eid]
+    elif gate == "sessions":
+        assert evidence["active"] == {eid: 3} and evidence["waited_s"] >= 0.5
+    elif gate == "simulation":
+        assert evidence["runs"][0]["success_rate"] < 100.0
+        assert evidence["runs"][0]["failed_scenarios"]
+    else:
+        assert any(e.startswith("CX101") for e in evidence["errors"])
+    assert _mutations(emu) == []
+
+
+def test_sessions_gate_waits_for_the_drain_or_is_overridden(
+    fast_emu: EmulatorThread, store_url: str
+) -> None:
+    """Draining sessions are waited for; --override-active-sessions proceeds and says so."""
+    eid = _prod_endpoint(fast_emu)
+    url = f"{fast_emu.base('cognigy', 'prod')}/_emulator/conversations"
+    # 10 sessions, one fewer per emulated minute: ~3 s at the test clock's 200x.
+    httpx.put(url, json={eid: {"active": 10, "drain_per_minute": 1}}).raise_for_status()
+    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, sessions_timeout=30)
+    sessions = out["gates"][0]
+    assert sessions["passed"] and 0 < sessions["active_at_start"][eid] < 10
+    assert sessions["active"] == {eid: 0} and sessions["waited_s"] > 0
+    httpx.put(url, json={eid: {"active": 4, "drain_per_minute": 0}}).raise_for_status()
+    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, override_sessions=True)
+    assert out["gates"][0] == {
+        "gate": "sessions",
+        "passed": True,
+        "overridden": True,
+        "active": {eid: 4},
+    }
+
+
+def test_dry_run_touches_nothing_and_checks_the_version(
+    fast_emu: EmulatorThread, store_url: str, tmp_path: Path
+) -> None:
+    """--dry-run plans and gates with zero mutating calls on prod; a too-small version shows."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "x"], ["tag", "v1.0.0"]):
+        subprocess.run(
+            ["git", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+            env={
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@x",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@x",
+                "PATH": "/usr/bin:/bin",
+            },
+        )
+    out = promote(fast_emu, store_url, dry_run=True, version="1.0.1", repo=repo)
+    assert out["outcome"] == "dry_run" and out["status"] == "succeeded"
+    assert _mutations(fast_emu) == []
+    plan = out["plan"]
+    assert plan["diff"]["bump"] == "minor"  # dev adds the "What's New" flow
+    assert {"what": "flow", "action": "added"}.items() <= plan["diff"]["changes"][0].items() or any(
+        c["what"] == "flow" and c["action"] == "added" for c in plan["diff"]["changes"]
+    )
+    assert plan["version"]["ok"] is False and plan["version"]["expected"] == "1.1.0"
+    assert out["would_block"] == ["version"]
+    assert [g["gate"] for g in out["gates"]] == ["validation", "simulation", "health", "sessions"]
