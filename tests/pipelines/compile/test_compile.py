@@ -18,15 +18,19 @@ from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.compile import CompileOptions, CompileReport, Recorder, run_compile
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
+from cxops.transport import TransportOptions
 from tests.pipelines.compile.conn import settings
 
 SECRET_ENV = "CXOPS_TEST_WEBHOOK_SECRET"
+# The emulator is local: the default pace (10 requests/s) would only slow the tests down.
+FAST = TransportOptions(rate=5000, burst=5000, concurrency=16)
 
 
 def _compile(emu: EmulatorThread, vendor: str, repo: Path, store: Store | None = None,
              **kw: Any) -> CompileReport:  # fmt: skip
     options = CompileOptions(repo=repo, **kw)
-    return asyncio.run(run_compile(settings(emu, vendor), options, Recorder(store, {})))
+    recorder = Recorder(store, {})
+    return asyncio.run(run_compile(settings(emu, vendor), options, recorder, transport=FAST))
 
 
 def _lines(repo: Path, rel: str) -> list[str]:
@@ -225,3 +229,30 @@ def test_cxone_save_cap_429s_without_retry_after_are_backed_off_and_retried(
     posts = [e for e in seen["entries"] if e["method"] == "POST" and e["path"].endswith("scripts")]
     assert [e for e in posts if e["status"] == 429], "the cap was met"
     assert sorted(e["status"] for e in posts if e["status"] != 429) == [200] * 5 + [409]
+
+
+def test_a_failed_validate_job_is_a_failed_unit_and_a_failed_run(
+    emu: EmulatorThread, tmp_path: Path
+) -> None:
+    """A validate job that ends in Failure: that flow is `failed` (event and step), the others
+    are still checked, and the run ends `failed` with the vendor's reason recorded."""
+    emu.ctx.clock.set_speed(200)
+    scenario = {"faults": [{"vendor": "genesys", "action": "job_fail", "job": "validate",
+                            "reason": "validator unavailable", "calls": [1]}]}  # fmt: skip
+    assert httpx.post(f"{emu.url}/_emulator/scenario", json=scenario).status_code == 200
+    store = Store.open(f"sqlite:///{tmp_path}/state.db")
+    recorder = Recorder(store, {"vendor": "genesys"})
+    names = ["Main Line IVR", "Support Line IVR"]
+    options = CompileOptions(repo=tmp_path / "repo", units=names, concurrency=1)
+    report = asyncio.run(run_compile(settings(emu, "genesys"), options, recorder, transport=FAST))
+    assert sorted(u.outcome for u in report.units) == ["clean", "failed"]
+    failed = next(u for u in report.units if u.outcome == "failed")
+    assert failed.error and "validator unavailable" in failed.error
+    run = store.runs.get(str(recorder.run_id))
+    assert run is not None and run.status == "failed"
+    types = [e.type for e in store.outbox.events(run_id=recorder.run_id)
+             if e.payload.get("unit") == failed.unit]  # fmt: skip
+    assert types == ["compile.queued", "compile.in_progress", "compile.failed"]
+    steps = {s.status for s in store.steps.for_run(str(recorder.run_id))}
+    assert steps == {"failed", "succeeded"}
+    store.close()

@@ -28,7 +28,7 @@ from cxops.model.layout import bundle_files, flow_file_name, project_dir
 from cxops.pipelines.compile.mapping import FlowFile
 from cxops.pipelines.compile.record import Recorder
 from cxops.pipelines.compile.units import UnitResult, save_cxone_script, validate_genesys_flow
-from cxops.transport import ConnectionSettings, JobEvent, VendorClient
+from cxops.transport import ConnectionSettings, JobEvent, TransportOptions, VendorClient
 from cxops.vendors import adapter_for
 
 __all__ = ["CompileOptions", "CompileReport", "compile_tenant", "write_bundles"]
@@ -175,9 +175,10 @@ async def run_compile(
     recorder: Recorder,
     *,
     client: VendorClient | None = None,
+    transport: TransportOptions | None = None,
     on_unit: Callable[[UnitResult], None] | None = None,
 ) -> CompileReport:
-    """Open a client (unless given), compile, and finish the run record.
+    """Open a client (unless given; ``transport`` tunes it), compile, and finish the run record.
 
     The run ends ``succeeded`` when no unit failed and nothing is an error, ``failed`` when a
     unit could not be checked (the vendor or network failed us) and ``partial`` otherwise.
@@ -186,7 +187,7 @@ async def run_compile(
 
     try:
         if client is None:
-            async with open_client(settings) as own:
+            async with open_client(settings, transport) as own:
                 report = await compile_tenant(own, settings, options, recorder, on_unit=on_unit)
         else:
             report = await compile_tenant(client, settings, options, recorder, on_unit=on_unit)

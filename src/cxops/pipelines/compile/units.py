@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cxops.analysis.findings import Finding
+from cxops.errors import ProtocolError
 from cxops.model.native import cxone as cxone_native
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings, genesys_findings
 from cxops.transport import JobEvent, VendorClient, genesys_validate_job, poll_job
@@ -105,7 +106,9 @@ async def validate_genesys_flow(
     job = await client.send_json(
         "POST", "/api/v2/flows/validate/jobs", {"flows": [{"flow": flow}]}, idempotent=True
     )
-    job_id = str(job.get("id")) if isinstance(job, Mapping) else ""
+    if not isinstance(job, Mapping) or not job.get("id"):
+        raise ProtocolError("genesys POST /flows/validate/jobs answered without a job 'id'")
+    job_id = str(job["id"])
     result = await poll_job(
         client, genesys_validate_job(job_id), deadline=deadline, on_event=on_event
     )
@@ -114,10 +117,15 @@ async def validate_genesys_flow(
     return UnitResult(
         vendor="genesys",
         unit=file.flow.id,
-        outcome="rejected"
-        if any(f.code == "CX201" for f in findings)
-        else ("warnings" if findings else "clean"),
+        outcome=_outcome(findings),
         status=result.state,
         seconds=time.monotonic() - started,
         findings=findings,
     )
+
+
+def _outcome(findings: list[Finding]) -> str:
+    """Genesys' words for what CXone's 409 / 206 / 200 say."""
+    if any(f.code == "CX201" for f in findings):
+        return "rejected"
+    return "warnings" if findings else "clean"
