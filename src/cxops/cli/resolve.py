@@ -50,6 +50,11 @@ def resolve(
         "--artifact-version",
         help="Artifact version (default: 0.0.0+ the first 12 hex digits of the lock's SHA-256).",
     ),
+    all_versions: bool = typer.Option(
+        False,
+        "--all-versions",
+        help="Genesys: also list what every version of every flow consumes (JSON output).",
+    ),
     build_deadline: float = typer.Option(
         300.0, "--build-deadline", min=1, help="Seconds to wait for Genesys dependency tracking."
     ),
@@ -75,7 +80,11 @@ def resolve(
     if (artifact_name or artifact_version) and not registry:
         raise UsageError("--artifact-name and --artifact-version need --registry")
     options = ResolveOptions(
-        repo=repo, lock=lock, build_deadline=build_deadline, projects=project or None
+        repo=repo,
+        lock=lock,
+        build_deadline=build_deadline,
+        projects=project or None,
+        all_versions=all_versions,
     )
     publish = None
     if registry:
@@ -99,6 +108,8 @@ def resolve(
             else {"url": pushed.url, "sha256": pushed.checksum, "status": pushed.status},
             "report": json.loads(render(findings, "json")),
         }
+        if report.versions is not None:
+            doc["versions"] = report.versions
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     else:
         text = render(findings, fmt.value, tool_version=__version__)

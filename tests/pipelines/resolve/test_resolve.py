@@ -179,3 +179,22 @@ def test_registry_push_is_checked_and_never_replaces_another_artifact(
     assert direct.status_code == 409
     wrong = httpx.post(f"{registry}/lock/2.0.0", content=b"x", headers={"X-Checksum": "00"})
     assert wrong.status_code == 400
+
+
+def test_all_versions_walks_what_every_flow_version_consumes(
+    emu: EmulatorThread, tmp_path: Path
+) -> None:
+    """--all-versions: every version of every flow is walked (all four of Main Line IVR, the
+    newest consuming Authenticate Caller), sorted, deleted dependencies marked with '!'."""
+    options = ResolveOptions(repo=tmp_path, projects=["Home"], all_versions=True)
+    report, _ = asyncio.run(run_resolve(settings(emu, "genesys"), options, transport=FAST))
+    assert report.versions is not None
+    ids = {name: fid for fid, name in _names(emu).items()}
+    main = report.versions[ids["Main Line IVR"]]
+    assert list(main) == ["1.0", "2.0", "3.0", "4.0"]
+    auth = f"COMMONMODULEFLOW:{ids['Authenticate Caller']}"
+    assert auth in main["4.0"]
+    assert all(deps == sorted(deps) for v in report.versions.values() for deps in v.values())
+    deleted = report.versions[ids["Flawed - Deleted Data Action"]]["1.0"]
+    assert any(d.startswith("DATAACTION:") and d.endswith("!") for d in deleted)
+    assert report.summary()["flow_versions"] == sum(len(v) for v in report.versions.values())

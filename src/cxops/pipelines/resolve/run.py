@@ -33,6 +33,7 @@ from cxops.model.bundle import Bundle
 from cxops.model.layout import BUNDLE_FILE, bundle_files, project_dir
 from cxops.pipelines.resolve.build import BuildReport, ensure_build
 from cxops.pipelines.resolve.cognigy_graph import graph_cycles, project_graph_edges
+from cxops.pipelines.resolve.versions import VersionDeps, walk_versions
 from cxops.transport import ConnectionSettings, VendorClient
 from cxops.vendors import adapter_for, pick_project
 
@@ -49,6 +50,7 @@ class ResolveOptions:
     lock: Path | None = None
     build_deadline: float = 300.0
     projects: Collection[str] | None = None  # ids or names; None = every project
+    all_versions: bool = False  # Genesys: also walk the dependencies of every flow version
 
     @property
     def lock_path(self) -> Path:
@@ -69,6 +71,7 @@ class ResolveReport:
     dependencies: int = 0
     edges: int = 0
     build: BuildReport | None = None
+    versions: VersionDeps | None = None
 
     def summary(self) -> dict[str, object]:
         """Counts for the run record and the JSON output."""
@@ -83,6 +86,8 @@ class ResolveReport:
             "dependencies": self.dependencies,
             "findings": counts,
         }
+        if self.versions is not None:
+            out["flow_versions"] = sum(len(v) for v in self.versions.values())
         if self.build is not None:
             out["build"] = {
                 "initial": self.build.initial,
@@ -151,6 +156,8 @@ async def resolve_tenant(
             report.edges += len(edges)
             found += graph_cycles(bundle, edges, found)
         findings += found
+    if vendor == "genesys" and options.all_versions:
+        report.versions = await walk_versions(client, bundles)
     lock = build_lock(bundles)
     text = dumps_lock(lock)
     path = options.lock_path
