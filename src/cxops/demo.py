@@ -11,6 +11,7 @@ findings (the fixtures' deliberate flaws), ``git log --stat``, ``cxops audit ver
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from rich.table import Table
 from cxops.cli.main import main as cli
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.engine import launch, shutdown
+from cxops.pipelines.export_files import FINDINGS_FILE
 from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.sinks.webhooks import Relay
 from cxops.transport.settings import ConnectionSettings, resolve_connection
@@ -84,17 +86,17 @@ def main() -> int:
             if missing:
                 console.print(f"[yellow]no adapter yet for: {', '.join(missing)}[/]")
             results = asyncio.run(_export_all(console, emu, store_url))
-            table = Table("tenant", "run", "projects", "flows", "errors", "warnings", "commit", "s")
+            table = Table("tenant", "projects", "flows", "errors", "warnings", "commit", "s")
+            table.columns[0].no_wrap = True
             for r in results:
                 f = r["findings"]
                 table.add_row(
                     str(r["where"]),
-                    str(r["run"])[:8],
                     str(len(r["projects"])),
                     str(r["flows"]),
                     str(f.get("error", 0)),
                     str(f.get("warning", 0)),
-                    str(r["commit"] or "-")[:10],
+                    str(r["commit"] or "-")[:8],
                     f"{r['seconds']:.1f}",
                 )
             console.print(table)
@@ -105,13 +107,12 @@ def main() -> int:
             )
             shutdown()
             console.rule("[bold]2. findings (the fixtures' deliberate flaws)")
-            for tenant in ("dev", "prod"):
-                console.print(f"[bold]{tenant}[/]")
-                cli(["validate", str(REPO / tenant / "flows")])
+            names = {p["project"]: p["name"] for r in results for p in r["projects"]}
+            console.print(_findings_table(names))
             console.rule("[bold]3. git log --stat")
             for tenant in ("dev", "prod"):
                 log = subprocess.run(
-                    ["git", "log", "--stat=80,40", "--format=%h %s"],
+                    ["git", "log", "--stat=80,40", "--format=%x00%h %s"],
                     cwd=REPO / tenant,
                     capture_output=True,
                     text=True,
@@ -129,15 +130,44 @@ def main() -> int:
     return 0 if all(r["status"] == "succeeded" for r in results) else 1
 
 
+def _findings_table(names: dict[str, str]) -> Table:
+    """Findings of both repositories' reports, grouped by project and code."""
+    table = Table("repo", "project", "code", "severity", "n", "example")
+    for column in table.columns[:5]:
+        column.no_wrap = True
+    for tenant in ("dev", "prod"):
+        report = json.loads((REPO / tenant / FINDINGS_FILE).read_text(encoding="utf-8"))
+        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for f in report["findings"]:
+            loc = f.get("location", {})
+            project = names.get(loc.get("project"), loc.get("project"))
+            key = (f"{loc.get('vendor')}/{project}", f["code"], f["severity"])
+            groups.setdefault(key, []).append(f)
+        for (project, code, severity), found in sorted(groups.items()):
+            style = "red" if severity == "error" else "yellow"
+            table.add_row(
+                tenant,
+                _clip(project, 28),
+                code,
+                f"[{style}]{severity}[/]",
+                str(len(found)),
+                _clip(found[0]["message"], 44),
+            )
+    return table
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _shorten(log: str) -> list[str]:
+    """Each commit of ``git log --stat``: its subject, three files, and the summary line."""
     out: list[str] = []
-    for block in log.strip().split("\n\n"):
-        lines = block.splitlines()
-        out += (
-            lines[:4] + (["    ..."] if len(lines) > 5 else []) + lines[-1:]
-            if len(lines) > 5
-            else lines
-        )
+    for block in log.split("\0"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        out += [*lines[:4], "    ...", lines[-1]] if len(lines) > 5 else lines
     return out
 
 
