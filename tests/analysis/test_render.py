@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from cxops.analysis.checks import CheckOptions, run_checks
-from cxops.analysis.findings import Finding
+from cxops.analysis.findings import Finding, Location
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.render import render
 from tests.analysis.bundles import flawed_bundle
@@ -70,3 +70,13 @@ def test_json_and_text_carry_every_finding(findings: list[Finding]) -> None:
     for f in findings:
         assert f.code in text
     assert f"{doc['summary']['error']} error(s)" in text
+
+
+def test_sarif_uri_encodes_percent_in_file_names() -> None:
+    """A written file name holding '%5C' appears as '%255C', so readers decode the real name."""
+    finding = Finding.make(
+        "CX104", "unreachable", Location(vendor="cxone", file="flows/cxone/Flawed/A%5CB.json")
+    )
+    log = json.loads(render([finding], "sarif", tool_version="0"))
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"] == "flows/cxone/Flawed/A%255CB.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from cxops.analysis.findings import CODES, Finding, Location, Severity
 
@@ -24,7 +25,9 @@ def _logical(loc: Location) -> list[dict[str, Any]]:
 def _location(loc: Location) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if loc.file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.file}}
+        # SARIF wants a URI reference (§3.10.2): a file literally named "Flawed%5CMenu.json"
+        # must be written "Flawed%255CMenu.json", or readers decode it to a backslash.
+        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(loc.file, safe="/")}}
         if loc.line is not None:
             physical["region"] = {"startLine": loc.line, "startColumn": loc.column or 1}
         out["physicalLocation"] = physical
