@@ -150,3 +150,18 @@ def test_resuming_a_finished_run_changes_nothing(
     assert len(store.steps.for_run(first["run"])) == steps
     assert len(store.outbox.events()) == 1
     assert _git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def test_no_secret_is_written_anywhere(
+    emu: EmulatorThread, tmp_path: Path, engine_down: None
+) -> None:
+    """The credentials reach neither the store, the engine's database, nor the repository."""
+    settings = emulator_settings(emu, "cognigy", "dev")
+    assert settings.api_key is not None
+    secret = settings.api_key.get_secret_value().encode()
+    _export(emu, "cognigy", "dev", tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}",
+            project=SMALL)  # fmt: skip
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name == "dbos.sqlite" for p in files)
+    assert len(files) > 10
+    assert not [p for p in files if secret in p.read_bytes()]
