@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,33 @@ def test_dev_to_prod_promotion_reaches_parity(
     assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
     effects = [r["effect"] for r in ledger(fast_emu, "prod") if r["effect"]]
     assert effects.count("cognigy.package.merge") == 1
+    assert effects.count("cognigy.snapshot.create") == 1
+    assert "cognigy.snapshot.restore" not in effects
+    assert out["verify"]["passed"] and out["verify"]["smoke"]["runs"][0]["success_rate"] == 100
+    # Every source resource has its prod twin by referenceId; the new flow got created.
+    assert out["id_map"] and all(v["target"] for v in out["id_map"].values())
+    assert out["merge"]["merged"]["created"] == 1
+    art = out["artifact"]
+    tagged = subprocess.run(
+        ["git", "rev-list", "-n1", "1.1.0"], cwd=tmp_path / "repo", capture_output=True, text=True
+    ).stdout.strip()
+    assert art["tag"] == "1.1.0" and tagged == art["commit"]
+    assert (
+        f"Cxops-Run-Id: {out['run']}"
+        in subprocess.run(
+            ["git", "log", "-1", "--format=%B"],
+            cwd=tmp_path / "repo",
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     with Store.open(store_url) as st:
         assert st.audit.verify().ok
         types = [e.type for e in st.outbox.events()]
         assert types == ["flow.promote.started", "flow.promote.completed"]
+        run = st.runs.get(out["run"])
+        assert run is not None and run.kind == "promote" and run.params["target"] == "prod"
+    # Promoting again: nothing left to change, the same content; the version must move on.
+    again = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.0")
+    assert again["outcome"] == "blocked" and again["blocked"] == ["version"]
+    assert again["plan"]["diff"]["bump"] == "none", again["plan"]["diff"]["changes"]

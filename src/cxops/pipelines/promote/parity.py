@@ -17,7 +17,7 @@ from cxops.analysis.diff import IGNORED_KEYS, property_changes
 from cxops.model.bundle import Bundle
 from cxops.model.canonical import content_hash
 
-__all__ = ["LOCAL_IDS", "parity", "stable_hash"]
+__all__ = ["LOCAL_IDS", "parity", "portable", "stable_hash"]
 
 #: Flow properties holding tenant-local ``_id`` s (Cognigy); compared through the refs instead.
 LOCAL_IDS = frozenset({"attachedLexicons", "attachedFlows"})
@@ -86,3 +86,15 @@ def stable_hash(bundle: Bundle) -> str:
     if isinstance(project, dict):
         props["project"] = {k: v for k, v in project.items() if k not in IGNORED_KEYS}
     return content_hash(bundle.model_copy(update={"properties": props}))
+
+
+def portable(bundle: Bundle) -> Bundle:
+    """The bundle without tenant-local id lists in flow properties (:data:`LOCAL_IDS`), so a
+    diff between two environments shows content, not ``_id`` s (the refs keep the links)."""
+    flows = [
+        f.model_copy(
+            update={"properties": {k: v for k, v in f.properties.items() if k not in LOCAL_IDS}}
+        )
+        for f in bundle.flows
+    ]
+    return bundle.model_copy(update={"flows": flows})
