@@ -94,5 +94,9 @@ def _register() -> None:
 
     app.command("resolve")(resolve.resolve)
 
+    from cxops.cli.promote import promote
+
+    app.command("promote")(promote)
+
 
 _register()

@@ -1,0 +1,142 @@
+"""``cxops promote``: move a project from one environment to another behind gates.
+
+Parses, calls ``cxops.pipelines.promote.runner``, renders. ``--from``/``--to`` name connection
+profiles of ``cxops.toml`` (docs/promote.md has one for the emulator's dev and prod tenants).
+Exit 0 promoted (or a dry run that nothing would block); 1 blocked, rolled back or a dry run
+that would be blocked; 2 usage/config; 3 vendor/network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cxops.cli.connection import connection_settings
+from cxops.cli.export import run_async, with_relay
+from cxops.cli.runs import store_option
+from cxops.errors import UsageError
+from cxops.pipelines.promote.runner import DEFAULT_GATES, PromoteOptions, run_promote
+
+__all__ = ["promote", "render"]
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [p.strip() for p in text.split(",") if p.strip()] if text else None
+
+
+def _gate_line(gate: dict[str, Any]) -> str:
+    skip = {"gate", "passed"}
+    parts = [f"{k}={json.dumps(v)}" for k, v in gate.items() if k not in skip]
+    return "; ".join(parts)[:300]
+
+
+def render(summary: dict[str, Any], as_json: bool) -> int:
+    """Print the promotion's summary (JSON on stdout, or tables); the exit code it calls for."""
+    outcome = summary.get("outcome")
+    code = (
+        0 if outcome == "promoted" or (outcome == "dry_run" and not summary["would_block"]) else 1
+    )
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return code
+    console = Console()
+    plan = summary.get("plan") or {}
+    if plan:
+        diff, version = plan["diff"], plan["version"]
+        console.print(
+            f"plan: {plan['source']['name']} → {plan['target']['name']}: "
+            f"{diff['total_changes']} change(s), suggested bump {diff['bump']}"
+        )
+        for change in diff["changes"][:20]:
+            console.print(f"  {change['action']} {change['what']} {change['id']}")
+        if version["given"]:
+            state = "ok" if version["ok"] else f"[red]{version['reason']}[/]"
+            console.print(f"version {version['given']} (last {version['previous']}): {state}")
+    table = Table("gate", "result", "evidence")
+    for gate in summary.get("gates", []):
+        result = "pass" if gate["passed"] else "[red]FAIL[/]"
+        table.add_row(gate["gate"], result, _gate_line(gate))
+    console.print(table)
+    if "parity" in summary:
+        parity = summary["parity"]
+        console.print(f"parity {parity['score']} ({parity['matched']}/{parity['compared']})")
+        for line in parity["differences"][:20]:
+            console.print(f"  {line}")
+    if summary.get("rollback"):
+        rb = summary["rollback"]
+        console.print(
+            f"[red]rolled back[/]: {rb['failed']}; restored snapshot {rb['snapshot_id']}, "
+            f"content identical to before: {rb['identical']}"
+        )
+    if summary.get("artifact"):
+        console.print(
+            f"artifact: commit {summary['artifact']['commit']} tag {summary['artifact']['tag']}"
+        )
+    console.print(
+        f"run {summary.get('run')}: {outcome}"
+        + (f" ({summary['error']})" if summary.get("error") else "")
+    )
+    return code
+
+
+def promote(
+    source: str = typer.Option(..., "--from", help="Profile of the source environment."),
+    target: str = typer.Option(..., "--to", help="Profile of the target environment."),
+    project: str | None = typer.Option(None, "--project", help="Project (id or name) to promote."),
+    target_project: str | None = typer.Option(
+        None, "--target-project", help="The target's project when its name differs."
+    ),
+    flows: str | None = typer.Option(None, "--flows", help="Only these flows (a,b)."),
+    version: str | None = typer.Option(None, "--version", help="Semver tag of this release."),
+    changelog: str | None = typer.Option(None, "--changelog", help="Release notes for the tag."),
+    gates: str = typer.Option(",".join(DEFAULT_GATES), "--gates", help="Gates to run (a,b)."),
+    tests: Path | None = typer.Option(None, "--tests", help="Simulation thresholds (YAML/JSON)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Plan and gates only; change nothing."),
+    override: bool = typer.Option(
+        False, "--override-active-sessions", help="Deploy despite active sessions."
+    ),
+    sessions_timeout: float = typer.Option(
+        300.0, "--sessions-timeout", min=0, help="Seconds to wait for sessions to drain."
+    ),
+    repo: Path | None = typer.Option(None, "--repo", help="Git repository for the artifact."),
+    rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second per tenant."),
+    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """Promote a project between environments behind gates, rolling back on failure.
+
+    Example: cxops promote --from dev --to prod --project Billing --version 1.4.0 --repo rel
+    """
+    if source == target:
+        raise UsageError("--from and --to name the same profile")
+    options = PromoteOptions(
+        project=project,
+        target_project=target_project,
+        flows=_split(flows),
+        version=version,
+        changelog=changelog,
+        gates=tuple(_split(gates) or ()),
+        tests=str(tests) if tests else None,
+        dry_run=dry_run,
+        override_sessions=override,
+        sessions_timeout=sessions_timeout,
+        repo=repo,
+        store=store,
+        transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
+    )
+    src, dst = connection_settings(source), connection_settings(target)
+
+    async def main() -> int:
+        async with with_relay(store, None, None, quiet=True):
+            summary = await run_promote(src, dst, options)
+        return render(summary, as_json)
+
+    code = run_async(main)
+    if code:
+        raise typer.Exit(code)

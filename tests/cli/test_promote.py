@@ -1,0 +1,76 @@
+"""``cxops promote`` from the command line: profiles, dry run, text and JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cxops.cli.main import main
+from cxops.emulator import EmulatorThread
+from cxops.pipelines.engine import shutdown
+
+PROJECT = "Appointment Booking"
+
+
+@pytest.fixture
+def profiles(
+    emu: EmulatorThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A cxops.toml with profiles dev and prod (keys from env: references) in the cwd."""
+    emu.ctx.clock.set_speed(200)
+    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]
+    lines = []
+    for tenant in ("dev", "prod"):
+        var = f"TEST_COGNIGY_{tenant.upper()}_KEY"
+        monkeypatch.setenv(var, info[tenant]["credentials"]["admin"]["api_key"])
+        lines += [
+            f"[profiles.{tenant}]",
+            'vendor = "cognigy"',
+            f'base_url = "{info[tenant]["base_url"]}"',
+            f'api_key = "env:{var}"',
+            "",
+        ]
+    (tmp_path / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    shutdown()
+
+
+def _args(tmp: Path, *extra: str) -> list[str]:
+    store = f"sqlite:///{tmp / 'state.db'}"
+    return ["promote", "--from", "dev", "--to", "prod", "--project", PROJECT, "--store", store,
+            "--rate", "5000", "--concurrency", "32", *extra]  # fmt: skip
+
+
+def _prod_mutations(emu: EmulatorThread) -> int:
+    rows = httpx.get(f"{emu.url}/_emulator/ledger", params={"tenant": "prod"}).json()
+    return sum(1 for r in rows["entries"] if not r["path"].startswith("/_emulator"))
+
+
+def test_dry_run_json_then_promotion_text(
+    emu: EmulatorThread, profiles: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dry run prints the plan and gates as JSON and changes nothing; the real run promotes."""
+    assert main(_args(profiles, "--dry-run", "--json")) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["outcome"] == "dry_run" and doc["plan"]["diff"]["bump"] == "minor"
+    assert all(g["passed"] for g in doc["gates"])
+    assert _prod_mutations(emu) == 0
+    code = main(_args(profiles, "--version", "1.1.0", "--repo", str(profiles / "rel")))
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "parity 1.0" in text and ": promoted" in text and "tag 1.1.0" in text
+    assert _prod_mutations(emu) > 0
+
+
+def test_usage_errors_exit_2(profiles: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Same profile twice, an unknown gate, the unbuilt lock gate: usage errors (exit 2)."""
+    same = ["promote", "--from", "dev", "--to", "dev"]
+    assert main(same) == 2
+    assert main(_args(profiles, "--gates", "validation,nope")) == 2
+    assert main(_args(profiles, "--gates", "lock")) == 2
+    assert "lock gate is not built" in capsys.readouterr().err
