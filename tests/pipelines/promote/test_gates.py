@@ -136,3 +136,15 @@ def test_dry_run_touches_nothing_and_checks_the_version(
     assert plan["version"]["ok"] is False and plan["version"]["expected"] == "1.1.0"
     assert out["would_block"] == ["version"]
     assert [g["gate"] for g in out["gates"]] == ["validation", "simulation", "health", "sessions"]
+
+
+def test_tests_file_sets_the_threshold(
+    fast_emu: EmulatorThread, store_url: str, tmp_path: Path
+) -> None:
+    """A --tests file's min_success_rate decides: the broken flow passes a 0% bar, not 100%."""
+    _break_dev_replies(fast_emu)
+    tests = tmp_path / "tests.yaml"
+    tests.write_text("min_success_rate: 0\n", encoding="utf-8")
+    out = promote(fast_emu, store_url, gates=("simulation",), dry_run=True, tests=str(tests))
+    run = out["gates"][0]["runs"][0]
+    assert out["gates"][0]["passed"] and run["threshold"] == 0.0 and run["success_rate"] < 100

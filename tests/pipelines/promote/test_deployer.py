@@ -1,0 +1,51 @@
+"""The Cognigy deployer asks the vendor before repeating an effect (a resumed run relies on it)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from cxops.emulator import EmulatorThread
+from cxops.transport import TransportOptions, open_client
+from cxops.vendors.deploy import CognigyDeployer
+from cxops.vendors.deploy.cognigy_package import id_pairs, remap
+from tests.pipelines.promote.conftest import FAST, PROJECT, admin_settings, ledger
+
+
+def _project(emu: EmulatorThread, tenant: str) -> str:
+    head = {"X-API-Key": f"cognigy-{tenant}-admin-apikey"}
+    rows = httpx.get(f"{emu.base('cognigy', tenant)}/new/v2.0/projects", headers=head).json()
+    return str(next(p["_id"] for p in rows["items"] if p["name"] == PROJECT))
+
+
+def test_repeated_effects_happen_once(fast_emu: EmulatorThread) -> None:
+    """Snapshot, package, upload, merge and restore called twice each reach the vendor once."""
+    dev_pid, prod_pid = _project(fast_emu, "dev"), _project(fast_emu, "prod")
+
+    async def twice() -> None:
+        opts = TransportOptions(**FAST)
+        async with (
+            open_client(admin_settings(fast_emu, "dev"), opts) as dc,
+            open_client(admin_settings(fast_emu, "prod"), opts) as pc,
+        ):
+            dev, prod = CognigyDeployer(dc), CognigyDeployer(pc)
+            ids = [r["_id"] for r in (await dev.resources(dev_pid)).values()]
+            for _ in range(2):
+                snap = await prod.snapshot(prod_pid, "cxops-t-before", "k-snap")
+                pkg = await dev.package(dev_pid, ids, "cxops-t-package", "k-pkg")
+                data, changed = remap(
+                    await dev.download_package(pkg),
+                    id_pairs(await dev.resources(dev_pid), await prod.resources(prod_pid)),
+                )
+                assert changed > 0  # a flow's attachedLexicons pointed at dev's lexicon _id
+                up = await prod.upload_package(prod_pid, data, "cxops-t-package", "k-up")
+                merged = await prod.merge(up, ids, "k-merge")
+                assert merged["merged"]["replaced"] == 8
+                await prod.restore(snap, "k-restore")
+
+    asyncio.run(twice())
+    effects = [r["effect"] for r in ledger(fast_emu, "prod") + ledger(fast_emu, "dev")]
+    for effect in ("snapshot.create", "package.create", "package.upload", "package.merge",
+                   "snapshot.restore"):  # fmt: skip
+        assert effects.count(f"cognigy.{effect}") == 1, effect
