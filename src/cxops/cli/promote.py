@@ -20,7 +20,12 @@ from cxops.cli.connection import connection_settings
 from cxops.cli.export import run_async, with_relay
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
-from cxops.pipelines.promote.runner import DEFAULT_GATES, PromoteOptions, run_promote
+from cxops.pipelines.promote.runner import (
+    DEFAULT_GATES,
+    PromoteOptions,
+    finish_interrupted,
+    run_promote,
+)
 
 __all__ = ["promote", "render"]
 
@@ -45,6 +50,9 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
         typer.echo(json.dumps(summary))
         return code
     console = Console()
+    for r in summary.get("resumed", []):
+        done = r["error"] or (r["summary"] or {}).get("outcome")
+        console.print(f"finished interrupted promotion {r['run']}: {done}")
     plan = summary.get("plan") or {}
     if plan:
         diff, version = plan["diff"], plan["version"]
@@ -134,7 +142,9 @@ def promote(
 
     async def main() -> int:
         async with with_relay(store, None, None, quiet=True):
+            resumed = await finish_interrupted(store)
             summary = await run_promote(src, dst, options)
+        summary["resumed"] = [r.__dict__ for r in resumed]
         return render(summary, as_json)
 
     code = run_async(main)

@@ -13,17 +13,24 @@ from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
-from cxops.errors import UsageError
+from cxops.errors import CxopsError, UsageError
 from cxops.pipelines.connections import public_settings, remember
-from cxops.pipelines.engine import launch
+from cxops.pipelines.engine import launch, pending_runs
 from cxops.pipelines.promote.gates import GATES, load_tests
-from cxops.pipelines.promote.workflow import promote_workflow
-from cxops.pipelines.runner import wait_run
+from cxops.pipelines.promote.workflow import WORKFLOW, promote_workflow
+from cxops.pipelines.runner import Resumed, wait_run
 from cxops.sinks.git import GitRepo
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
 
-__all__ = ["DEFAULT_GATES", "PromoteOptions", "promote_params", "run_promote", "start_promote"]
+__all__ = [
+    "DEFAULT_GATES",
+    "PromoteOptions",
+    "finish_interrupted",
+    "promote_params",
+    "run_promote",
+    "start_promote",
+]
 
 DEFAULT_GATES = ("validation", "simulation", "health", "sessions")
 
@@ -124,3 +131,16 @@ async def run_promote(
     """Start a promotion and wait for it; ``{"run": id, **summary}``."""
     run_id = await start_promote(source, target, options)
     return {"run": run_id, **(await wait_run(run_id))}
+
+
+async def finish_interrupted(store_url: str | None = None) -> list[Resumed]:
+    """Wait for every promotion the engine recovered at launch (an earlier process was killed):
+    the next ``cxops promote`` completes them (promoted or rolled back) before its own."""
+    launch(store_url)
+    done = []
+    for run_id in await pending_runs(WORKFLOW):
+        try:
+            done.append(Resumed(run_id, await wait_run(run_id)))
+        except CxopsError as exc:
+            done.append(Resumed(run_id, error=exc.message))
+    return done
