@@ -18,8 +18,10 @@ from cxops.model.layout import project_dir
 SMALL = "Flawed - Flow Cycle"
 
 
-def _flags(emu: EmulatorThread, tmp_path: Path, role: str = "readonly") -> list[str]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+def _flags(
+    emu: EmulatorThread, tmp_path: Path, role: str = "readonly", tenant: str = "dev"
+) -> list[str]:
+    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"][tenant]
     return [
         "--vendor", "cognigy", "--base-url", info["base_url"],
         "--api-key", info["credentials"][role]["api_key"],
@@ -38,11 +40,14 @@ def _tracked(repo: Path) -> list[str]:
     return done.stdout.split()
 
 
-def _flow_ids(emu: EmulatorThread, name: str) -> tuple[str, list[str]]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+def _flow_ids(emu: EmulatorThread, name: str | None, tenant: str = "dev") -> tuple[str, list[str]]:
+    """A project's id (by name; the first by id when None) and its flow ids."""
+    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"][tenant]
     key = {"X-API-Key": info["credentials"]["admin"]["api_key"]}
-    projects = httpx.get(f"{info['api']}/projects", headers=key).json()["items"]
-    pid = next(p["_id"] for p in projects if p["name"] == name)
+    projects = sorted(
+        httpx.get(f"{info['api']}/projects", headers=key).json()["items"], key=lambda p: p["_id"]
+    )
+    pid = next(p["_id"] for p in projects if name in (None, p["name"]))
     flows = httpx.get(f"{info['api']}/flows", params={"projectId": pid}, headers=key).json()
     return pid, sorted(f["_id"] for f in flows["items"])
 
@@ -51,12 +56,13 @@ def test_a_failing_project_is_reported_and_the_next_run_retries_it(
     emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--all with one project refused by the vendor: partial run, reason given, exit 1; retried."""
-    pid, flows = _flow_ids(emu, SMALL)
+    pid, flows = _flow_ids(emu, None, "prod")  # prod: three projects, quick to export twice
     rule = {"vendor": "cognigy", "path": f"/new/v2.0/flows/{flows[0]}/chart*",
             "action": "error", "status": 403, "message": "no access to this flow"}  # fmt: skip
     emu.ctx.faults.load(Scenario.parse({"faults": [rule]}))
     repo = tmp_path / "repo"
-    code, doc = _run([*_flags(emu, tmp_path), "--all", "--repo", str(repo), "--json"], capsys)
+    flags = _flags(emu, tmp_path, tenant="prod")
+    code, doc = _run([*flags, "--all", "--repo", str(repo), "--json"], capsys)
     assert code == 1
     assert doc["status"] == "partial"
     assert doc["projects_failed"] == [pid]
@@ -68,7 +74,7 @@ def test_a_failing_project_is_reported_and_the_next_run_retries_it(
     assert not any(f.startswith(project_dir("cognigy", pid)) for f in _tracked(repo))
 
     emu.ctx.faults.load(Scenario.parse({}))
-    code, doc = _run([*_flags(emu, tmp_path), "--all", "--repo", str(repo), "--json"], capsys)
+    code, doc = _run([*flags, "--all", "--repo", str(repo), "--json"], capsys)
     assert doc["status"] == "succeeded" and doc["projects_failed"] == []
     assert any(f.startswith(project_dir("cognigy", pid) + "/") for f in _tracked(repo))
 

@@ -33,6 +33,7 @@ __all__ = ["EVENT", "WORKFLOW", "export_workflow"]
 
 WORKFLOW = "cxops.export"
 EVENT = "flow.export.completed"
+SETTLE_SECONDS = 15.0
 
 
 @dataclass
@@ -136,13 +137,25 @@ async def export_project(
 
     store = store_for(params["store"])
     base = {"project": ref.key, "id": ref.id, "name": ref.name}
+    before = asyncio.all_tasks()
     try:
         result = await recorded(store, run_id, "export.project", f"{run_id}:project:{ref.id}", work)
     except CxopsError as exc:
+        await _settle(before)
         notify(run_id, "project_failed", project=ref.key, error=exc.message)
         return {**base, "status": "failed", "error": exc.message}
     notify(run_id, "project_done", project=ref.key, flows=result["flows"])
     return {**base, "status": "ok", **result}
+
+
+async def _settle(before: set[asyncio.Task[Any]]) -> None:
+    # asyncio.gather does not cancel its other awaitables when one fails, so requests of a
+    # failed project may still be in flight; let them end before the run closes its client
+    # (a request cut off by the close would leak its connection). Tasks of other projects
+    # started meanwhile are waited for too, which only delays this step's return.
+    pending = asyncio.all_tasks() - before - {asyncio.current_task()}
+    if pending:
+        await asyncio.wait(pending, timeout=SETTLE_SECONDS)
 
 
 @DBOS.step(name="export.check")
