@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -41,7 +42,7 @@ def test_sarif_of_the_failing_script_points_into_the_written_file(
     assert sorted(r["ruleId"] for r in results) == ["CX201"] * 4
     for r in results:
         where = r["locations"][0]["physicalLocation"]
-        path = repo / where["artifactLocation"]["uri"]
+        path = repo / unquote(where["artifactLocation"]["uri"])  # a URI: decode it
         region = where["region"]
         line = path.read_text(encoding="utf-8").split("\n")[region["startLine"] - 1]
         assert region["startColumn"] <= len(line)
