@@ -38,6 +38,7 @@ def _cli(root: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedPr
     return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_at", [11, 12])  # before the merge step's work; after its record
 def test_killed_promotion_is_finished_by_the_next_start(
     fast_emu: EmulatorThread, tmp_path: Path, kill_at: int

@@ -61,3 +61,17 @@ def test_dev_to_prod_promotion_reaches_parity(
     again = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.0")
     assert again["outcome"] == "blocked" and again["blocked"] == ["version"]
     assert again["plan"]["diff"]["bump"] == "none", again["plan"]["diff"]["changes"]
+
+
+def test_scoped_promotion_deploys_only_the_chosen_flow(
+    fast_emu: EmulatorThread, store_url: str
+) -> None:
+    """--flows promotes one flow: parity 1.0 over it, the other changed flows stay as they were."""
+    out = promote(fast_emu, store_url, flows=["What's New"])
+    assert out["outcome"] == "promoted", out.get("error")
+    assert out["parity"]["score"] == 1.0 and out["parity"]["compared"] > 0
+    assert out["verify"]["smoke"]["skipped"] == "no simulation covers the promoted flows"
+    # What remains to promote: the wording changes of the flows left out, and no added flow.
+    rest = promote(fast_emu, store_url, dry_run=True)["plan"]["diff"]
+    assert rest["bump"] == "patch"
+    assert not any(c["what"] == "flow" and c["action"] == "added" for c in rest["changes"])

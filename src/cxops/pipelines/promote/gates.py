@@ -119,6 +119,7 @@ async def smoke(
     source_project: str,
     target_project: str,
     tests: dict[str, Any],
+    flows: list[str] | None = None,
 ) -> dict[str, Any]:
     """The release's simulations, run on the target and judged by the source's expectations.
 
@@ -126,13 +127,19 @@ async def smoke(
     ``referenceId``; simulator definitions are not in packages, so its expected replies may
     be the old release's); cxops keeps what the bot did (intent, replies) per turn and judges
     it against the source definition. ``tests["smoke"]`` names the simulations (default:
-    every simulation of the source project).
+    every simulation of the source project); a scoped promotion (``flows``, referenceIds) runs
+    only those of its flows, and passes with ``skipped`` when none covers them.
     """
     threshold = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
     known = await source.simulations(source_project)
     theirs = {s["referenceId"]: s for s in await target.simulations(target_project)}
     names = tests.get("smoke")
     chosen = [s for s in known if not names or s.get("name") in names or s["referenceId"] in names]
+    if flows:
+        chosen = [s for s in chosen if s.get("flowReferenceId") in flows]
+        if not chosen:
+            skipped = "no simulation covers the promoted flows"
+            return {"gate": "smoke", "passed": True, "runs": [], "skipped": skipped}
     runs, passed = [], bool(chosen)
     for sim in chosen:
         if sim["referenceId"] not in theirs:

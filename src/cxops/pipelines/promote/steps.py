@@ -200,7 +200,12 @@ async def verify(run_id: str, params: dict[str, Any], planned: dict[str, Any]) -
         src = await deployer(run_id, params, "source")
         try:
             simulated = await gate.smoke(
-                src, dst, planned["source"]["id"], target_id, params.get("tests") or {}
+                src,
+                dst,
+                planned["source"]["id"],
+                target_id,
+                params.get("tests") or {},
+                planned.get("flows"),
             )
         except CxopsError as exc:  # a smoke run that cannot run fails verification
             simulated = {"gate": "smoke", "passed": False, "error": exc.message}
