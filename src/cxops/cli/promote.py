@@ -43,9 +43,8 @@ def _gate_line(gate: dict[str, Any]) -> str:
 def render(summary: dict[str, Any], as_json: bool) -> int:
     """Print the promotion's summary (JSON on stdout, or tables); the exit code it calls for."""
     outcome = summary.get("outcome")
-    code = (
-        0 if outcome == "promoted" or (outcome == "dry_run" and not summary["would_block"]) else 1
-    )
+    ok = outcome == "promoted" and "error" not in (summary.get("artifact") or {})
+    code = 0 if ok or (outcome == "dry_run" and not summary["would_block"]) else 1
     if as_json:
         typer.echo(json.dumps(summary))
         return code
@@ -75,13 +74,17 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
         console.print(f"parity {parity['score']} ({parity['matched']}/{parity['compared']})")
         for line in parity["differences"][:20]:
             console.print(f"  {line}")
-    if summary.get("rollback"):
-        rb = summary["rollback"]
+    rb = summary.get("rollback")
+    if rb and rb.get("error"):
+        console.print(f"[red]ROLLBACK FAILED[/]: {rb['error']} (snapshot {rb['snapshot_id']})")
+    elif rb:
         console.print(
             f"[red]rolled back[/]: {rb['failed']}; restored snapshot {rb['snapshot_id']}, "
             f"content identical to before: {rb['identical']}"
         )
-    if summary.get("artifact"):
+    if (summary.get("artifact") or {}).get("error"):
+        console.print(f"[red]artifact not written[/]: {summary['artifact']['error']}")
+    elif summary.get("artifact"):
         console.print(
             f"artifact: commit {summary['artifact']['commit']} tag {summary['artifact']['tag']}"
         )

@@ -85,3 +85,17 @@ def test_failure_rolls_back_to_identical_content(
         promote_run = st.runs.get(out["run"])
         assert promote_run is not None and promote_run.summary is not None
         assert promote_run.summary["rolled_back"] is True
+
+
+def test_a_failed_restore_is_reported_as_such(fast_emu: EmulatorThread, store_url: str) -> None:
+    """When the restore task fails too, the run says rollback_failed with both reasons."""
+    faults = [FAULTS["deploy"], {**FAULTS["deploy"], "job": "snapshot-restore", "reason": "gone"}]
+    fast_emu.ctx.load_scenario(Scenario.parse({"faults": faults}))
+    out = promote(fast_emu, store_url)
+    fast_emu.ctx.load_scenario(Scenario.parse({}))
+    assert out["status"] == "failed" and out["outcome"] == "rollback_failed"
+    assert "disk full" in out["error"] and "rollback failed" in out["error"]
+    assert out["rollback"]["identical"] is False and "gone" in out["rollback"]["error"]
+    with Store.open(store_url) as st:
+        assert st.audit.verify().ok
+        assert [e.type for e in st.outbox.events()] == ["flow.promote.started"]

@@ -174,10 +174,22 @@ async def _deploy(
     if failed is None:
         summary["outcome"] = "promoted"
         if params.get("repo"):
-            summary["artifact"] = await artifact(run_id, params, planned)
+            try:
+                summary["artifact"] = await artifact(run_id, params, planned)
+            except CxopsError as exc:  # deployed all the same: say so, do not roll back
+                summary["artifact"] = {"error": exc.message}
         return
     summary.update(status="failed", outcome="rolled_back", rolled_back=True, error=failed)
-    summary["rollback"] = await rollback(run_id, params, planned, snap, failed)
+    try:
+        summary["rollback"] = await rollback(run_id, params, planned, snap, failed)
+    except CxopsError as exc:  # the target may be half changed: the loudest outcome there is
+        summary.update(outcome="rollback_failed", error=f"{failed}; rollback failed: {exc.message}")
+        summary["rollback"] = {
+            "failed": failed,
+            "snapshot_id": snap["snapshot_id"],
+            "error": exc.message,
+            "identical": False,
+        }
 
 
 @DBOS.workflow(name=WORKFLOW)
@@ -197,7 +209,18 @@ async def promote_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any
             await finish(run_id, params, summary)
             return summary
         summary["plan"] = planned
-        checked = await run_gates(run_id, params, planned)
+        try:
+            checked = await run_gates(run_id, params, planned)
+        except CxopsError as exc:  # a gate that cannot even look blocks the deploy
+            summary.update(
+                status="failed",
+                outcome="blocked",
+                blocked=["gates"],
+                gates=[],
+                error=f"a gate could not run: {exc.message}",
+            )
+            await finish(run_id, params, summary)
+            return summary
         summary["gates"] = checked["gates"]
         blocked = [g["gate"] for g in checked["gates"] if not g["passed"]]
         if not planned["version"]["ok"]:
