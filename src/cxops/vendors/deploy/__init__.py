@@ -9,5 +9,6 @@ whether an interrupted effect already happened before repeating it.
 from __future__ import annotations
 
 from cxops.vendors.deploy.cognigy import CognigyDeployer
+from cxops.vendors.deploy.genesys import GenesysDeployer
 
-__all__ = ["CognigyDeployer"]
+__all__ = ["CognigyDeployer", "GenesysDeployer"]
