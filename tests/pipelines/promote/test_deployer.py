@@ -49,3 +49,26 @@ def test_repeated_effects_happen_once(fast_emu: EmulatorThread) -> None:
     for effect in ("snapshot.create", "package.create", "package.upload", "package.merge",
                    "snapshot.restore"):  # fmt: skip
         assert effects.count(f"cognigy.{effect}") == 1, effect
+
+
+def test_snapshot_limit_prunes_the_oldest_cxops_rollback_point(fast_emu: EmulatorThread) -> None:
+    """At 10 snapshots the oldest cxops-*-before goes; the fixture's v1.0.0 stays."""
+    pid = _project(fast_emu, "prod")
+    base, head = fast_emu.base("cognigy", "prod"), {"X-API-Key": "cognigy-prod-admin-apikey"}
+    for i in range(9):  # + the fixture's "v1.0.0" = the limit of 10
+        body = {"projectId": pid, "name": f"cxops-old{i}-before", "description": ""}
+        httpx.post(f"{base}/new/v2.0/snapshots", json=body, headers=head).raise_for_status()
+        fast_emu.ctx.clock.advance(5)  # each task ends before the next starts (ordered times)
+
+    async def take() -> str:
+        async with open_client(admin_settings(fast_emu, "prod"), TransportOptions(**FAST)) as c:
+            return await CognigyDeployer(c).snapshot(pid, "cxops-new-before", "k-snap")
+
+    sid = asyncio.run(take())
+    rows = httpx.get(f"{base}/new/v2.0/snapshots", params={"projectId": pid, "limit": 100},
+                     headers=head).json()["items"]  # fmt: skip
+    names = {r["name"]: r["_id"] for r in rows}
+    assert len(rows) == 10 and names["cxops-new-before"] == sid
+    assert "cxops-old0-before" not in names and {"v1.0.0", "cxops-old1-before"} <= set(names)
+    effects = [r["effect"] for r in ledger(fast_emu, "prod")]
+    assert effects.count("cognigy.snapshot.delete") == 1

@@ -23,11 +23,13 @@ from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
 from cxops.vendors.base import split_query
 from cxops.vendors.deploy.waiting import until
 
-__all__ = ["API", "TESTING", "CognigyDeployer"]
+__all__ = ["API", "SNAPSHOT_LIMIT", "TESTING", "CognigyDeployer"]
 
 API = "/new/v2.0"
 TESTING = "/testing"
 KINDS = ("flows", "lexicons", "connections")
+#: Snapshots Cognigy keeps per project (an eleventh is refused).
+SNAPSHOT_LIMIT = 10
 
 
 class CognigyDeployer:
@@ -101,10 +103,28 @@ class CognigyDeployer:
         return str(created["_id"])
 
     async def snapshot(self, project_id: str, name: str, key: str) -> str:
-        """A snapshot of the project called ``name`` (reused when it exists); its id."""
-        found = await self.find_named("snapshots", project_id, name)
+        """A snapshot of the project called ``name`` (reused when it exists); its id.
+
+        At the platform's limit (:data:`SNAPSHOT_LIMIT` per project) the oldest earlier cxops
+        rollback point (``cxops-*-before``) is deleted first; other snapshots are never touched
+        (with none to prune, the vendor's refusal is the error).
+        """
+        rows = await self.listing("/snapshots", projectId=project_id)
+        found = next((r for r in rows if r.get("name") == name), None)
         if found is not None:
             return str(found["_id"])
+        ours = sorted(
+            (r for r in rows if str(r.get("name", "")).startswith("cxops-")
+             and str(r.get("name", "")).endswith("-before")),
+            key=lambda r: str(r.get("createdAt", "")),
+        )  # fmt: skip
+        if len(rows) >= SNAPSHOT_LIMIT and ours:
+            oldest = str(ours[0]["_id"])
+            created = await self.client.send_json(
+                "DELETE", f"{API}/snapshots/{oldest}", idempotency_key=f"{key}:prune"
+            )
+            if isinstance(created, dict) and "_id" in created:
+                await self.wait_task(str(created["_id"]))
         body = {"projectId": project_id, "name": name, "description": "cxops rollback point"}
         data = await self.wait_task(await self._start("/snapshots", body, key))
         return str(data["snapshotId"])
