@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,16 @@ def test_every_fixture_tenant_lands_in_git(
         tracked = set(_git(tmp_path / tenant, "ls-files").split())
         assert {"cxops.lock", "reports/findings.json"} <= tracked
         assert _git(tmp_path / tenant, "rev-list", "--count", "HEAD").strip() == "3"
+    # The clean prod fixtures give no error finding: sub-scripts in other CXone folders and
+    # modules in other Genesys divisions resolve (the tenant's projects are checked together).
+    prod = json.loads((tmp_path / "prod" / "reports" / "findings.json").read_text())
+    assert [f for f in prod["findings"] if f["severity"] == "error"] == []
+    dev = json.loads((tmp_path / "dev" / "reports" / "findings.json").read_text())
+    assert not [
+        f
+        for f in dev["findings"]
+        if "Common\\" in f["message"] and f["code"] == "CX105" and "Retired" not in f["message"]
+    ]
     with Store.open(any_store_url) as st:
         assert st.audit.verify().ok
         runs = st.runs.list(kind="export")

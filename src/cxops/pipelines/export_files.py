@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cxops.analysis.checks import CheckOptions, run_checks
+from cxops.analysis.checks import CheckOptions
 from cxops.analysis.findings import Finding, sort_findings
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.locate import Locator, line_column
 from cxops.analysis.lock import build_lock, dumps_lock
 from cxops.analysis.render import render_json, summary
+from cxops.analysis.scope import check_together
 from cxops.model.bundle import Bundle
 from cxops.model.errors import ParseError
 from cxops.model.layout import BUNDLE_FILE, bundle_from_files
@@ -57,10 +58,10 @@ def _position(finding: Finding, files: dict[str, bytes]) -> Finding:
     return finding.at(line=line, column=column)
 
 
-def _check_project(
-    root: Path, meta_path: Path, max_nodes: int
-) -> tuple[list[Finding], Bundle | None]:
-    files: dict[str, bytes] = {}
+def _index_project(
+    root: Path, meta_path: Path, files: dict[str, bytes]
+) -> tuple[BundleIndex, Bundle | None]:
+    """Index one project folder (its bytes kept in ``files`` for line:column) and rebuild it."""
     index = BundleIndex()
     docs: list[Any] = []
     meta: Any = None
@@ -78,23 +79,29 @@ def _check_project(
         else:
             docs.append(doc)
             index.add_flow(doc, file=label)
-    findings = [_position(f, files) for f in run_checks(index, CheckOptions(max_nodes=max_nodes))]
     try:
         bundle = bundle_from_files(meta, docs) if isinstance(meta, dict) else None
-    except ValueError:  # pydantic's ValidationError: the checks above already say what is wrong
+    except ValueError:  # pydantic's ValidationError: the checks already say what is wrong
         bundle = None
-    return findings, bundle
+    return index, bundle
 
 
 def check_repository(root: Path, *, max_nodes: int) -> RepoCheck:
-    """Check every bundle under ``root/flows`` and build the findings report and the lock."""
-    findings: list[Finding] = []
+    """Check every bundle under ``root/flows`` and build the findings report and the lock.
+
+    A repository holds one tenant, so projects whose references cross folders or divisions
+    (CXone, Genesys) are checked together (``cxops.analysis.scope``).
+    """
+    files: dict[str, bytes] = {}
+    indexes: list[BundleIndex] = []
     bundles: list[Bundle] = []
     for meta_path in sorted((root / "flows").rglob(BUNDLE_FILE)):
-        found, bundle = _check_project(root, meta_path, max_nodes)
-        findings += found
+        index, bundle = _index_project(root, meta_path, files)
+        indexes.append(index)
         if bundle is not None:
             bundles.append(bundle)
+    checked = check_together(indexes, CheckOptions(max_nodes=max_nodes))
+    findings = [_position(f, files) for f in checked]
     findings = sort_findings(findings)
     per_project: dict[str, Counter[str]] = {}
     for f in findings:
