@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from cxops.errors import UsageError
 from cxops.model.bundle import Bundle
@@ -29,7 +28,6 @@ __all__ = [
     "VendorAdapter",
     "pick_flows",
     "pick_project",
-    "split_query",
 ]
 
 #: ``on_progress(stage, done, total)``: stage is e.g. ``"flows"``, ``"scripts"``, ``"archive"``.
@@ -142,15 +140,3 @@ def pick_flows(flows: Iterable[FlowRef], wanted: Collection[str] | None) -> list
             hint="pass flow ids or names as the vendor lists them",
         )
     return [chosen[k] for k in sorted(chosen)]
-
-
-def split_query(url: str) -> tuple[str, dict[str, str]]:
-    """``(url without its query, the query as params)``.
-
-    Signed download/upload links carry their signature in the query; ``VendorClient.request``
-    always passes ``params`` to httpx, which then drops a query already in the URL (httpx
-    0.28), so the query must travel as params.
-    """
-    parts = urlsplit(url)
-    bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", parts.fragment))
-    return bare, dict(parse_qsl(parts.query, keep_blank_values=True))

@@ -20,7 +20,7 @@ from cxops.errors import ProtocolError
 from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows, split_query
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 
 __all__ = ["CognigyAdapter"]
 
@@ -159,6 +159,5 @@ class CognigyAdapter:
         url = link.get("downloadLink") if isinstance(link, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError(f"cognigy {where}/downloadlink: no 'downloadLink'")
-        bare, query = split_query(url)
-        response = await self.client.request("GET", bare, params=query)
+        response = await self.client.request("GET", url)
         return f"{project.id}.zip", response.content

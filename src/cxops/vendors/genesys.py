@@ -23,7 +23,7 @@ from cxops.errors import ProtocolError, VendorError
 from cxops.model.bundle import Bundle
 from cxops.model.native import genesys as native
 from cxops.transport import VendorClient, genesys_export_job, genesys_pages, poll_job
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows, split_query
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 
 __all__ = ["DEFAULT_DIVISION", "GenesysAdapter", "object_type"]
 
@@ -176,7 +176,6 @@ class GenesysAdapter:
         url = result.body.get("downloadUrl") if isinstance(result.body, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError(f"genesys export job {job['id']}: no 'downloadUrl'")
-        bare, query = split_query(url)
-        response = await self.client.request("GET", bare, params=query)
+        response = await self.client.request("GET", url)
         name = urlsplit(url).path.rstrip("/").rpartition("/")[2] or f"{project.key}.zip"
         return name, response.content

@@ -20,7 +20,6 @@ import httpx
 
 from cxops.errors import ProtocolError, VendorError
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
-from cxops.vendors.base import split_query
 from cxops.vendors.deploy.waiting import until
 
 __all__ = ["API", "SNAPSHOT_LIMIT", "TESTING", "CognigyDeployer"]
@@ -147,8 +146,7 @@ class CognigyDeployer:
         url = link.get("downloadLink") if isinstance(link, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError(f"cognigy {where}/downloadlink: no 'downloadLink'")
-        bare, query = split_query(url)
-        return (await self.client.request("GET", bare, params=query)).content
+        return (await self.client.request("GET", url)).content
 
     async def upload_package(self, project_id: str, data: bytes, name: str, key: str) -> str:
         """Upload a package zip into the target project (reused when ``name`` is there)."""

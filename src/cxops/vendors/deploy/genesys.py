@@ -27,7 +27,6 @@ from cxops.transport import (
     genesys_pages,
     poll_job,
 )
-from cxops.vendors.base import split_query
 
 __all__ = ["API", "GenesysDeployer"]
 
@@ -71,8 +70,7 @@ class GenesysDeployer:
         url = result.body.get("downloadUrl") if isinstance(result.body, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError(f"genesys export job {job['id']}: no 'downloadUrl'")
-        bare, query = split_query(url)
-        return (await self.client.request("GET", bare, params=query)).content
+        return (await self.client.request("GET", url)).content
 
     async def _holds(self, doc: dict[str, Any]) -> str | None:
         """The target flow id when its newest version already has ``doc``'s configuration."""
@@ -97,9 +95,8 @@ class GenesysDeployer:
         )
         if not isinstance(job, dict) or not job.get("presignedUrl"):
             raise ProtocolError("genesys POST /flows/jobs answered without a 'presignedUrl'")
-        bare, query = split_query(str(job["presignedUrl"]))
         headers = {str(k): str(v) for k, v in (job.get("headers") or {}).items()}
-        await self.client.request("PUT", bare, params=query, content=data, headers=headers)
+        await self.client.request("PUT", str(job["presignedUrl"]), content=data, headers=headers)
         result = await poll_job(self.client, genesys_import_job(str(job["id"])))
         body = result.body if isinstance(result.body, dict) else {}
         flow = body.get("flow") or {}
