@@ -31,7 +31,7 @@ from tests.store.fixtures import PgServer, pg_schema_url
 TRIALS = 20
 SEED = 20261122
 PROJECT = "Flawed - Flow Cycle"
-BOUNDARIES = 10  # plan, project, check, commit, finish: two each
+BOUNDARIES = 15  # plan, project, check, commit, finish: before, after_call, after_record
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

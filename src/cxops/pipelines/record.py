@@ -5,9 +5,13 @@ A crash between the two re-runs the step on recovery, and :func:`recorded` then 
 already succeeded in the store and returns the stored result instead of redoing the work. So the
 store's steps table is the durable log people read (``cxops runs show``) and a second guard.
 
-``CXOPS_PIPELINE_KILL_AT=N`` (tests only) makes the process kill itself with SIGKILL at the Nth
-step boundary it crosses (before a step's work, and after its store record, before DBOS'
-checkpoint): the kill -9 trials use it to stop the process at chosen points.
+``CXOPS_PIPELINE_KILL_AT`` (tests only) makes the process kill itself with SIGKILL at a step
+boundary: ``N`` at the Nth boundary it crosses, or a label ``<what>@<where>`` at that one, where
+``<what>`` is the store key without ``<run>:`` (``plan``, ``deploy:merge``...) and ``<where>`` is
+``before`` (before the step's work: before any vendor call), ``after_call`` (the work returned:
+the vendor effect happened, nothing is recorded) or ``after_record`` (the store has it, DBOS'
+checkpoint does not). Several comma-separated labels each fire once. The kill -9 trials use it to
+stop the process at chosen points. :func:`boundaries` lists what a run crossed (the labels).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 from cxops.store import Store
 
-__all__ = ["KILL_ENV", "Observer", "boundary", "notify", "observe", "recorded"]
+__all__ = ["KILL_ENV", "Observer", "boundaries", "boundary", "notify", "observe", "recorded"]
 
 KILL_ENV = "CXOPS_PIPELINE_KILL_AT"
 
@@ -29,19 +33,28 @@ Observer = Callable[[str, str, dict[str, Any]], None]
 
 _observers: list[Observer] = []
 _count_lock = threading.Lock()
-_boundaries = 0
+_crossed: list[str] = []
 
 
-def boundary() -> None:
-    """Count a step boundary; SIGKILL this process at the one ``CXOPS_PIPELINE_KILL_AT`` names."""
-    global _boundaries
-    target = os.environ.get(KILL_ENV)
-    if not target:
-        return
+def boundaries() -> list[str]:
+    """The labels of the boundaries this process crossed, in order."""
     with _count_lock:
-        _boundaries += 1
-        if _boundaries == int(target):
-            os.kill(os.getpid(), signal.SIGKILL)
+        return list(_crossed)
+
+
+def boundary(label: str = "") -> None:
+    """Note a step boundary; SIGKILL this process at the one ``CXOPS_PIPELINE_KILL_AT`` names."""
+    target = os.environ.get(KILL_ENV, "").strip()
+    with _count_lock:
+        _crossed.append(label)
+        if not target:
+            return
+        if target.isdigit():
+            hit = len(_crossed) == int(target)
+        else:
+            hit = label in {t.strip() for t in target.split(",")} and _crossed.count(label) == 1
+    if hit:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def observe(observer: Observer) -> Callable[[], None]:
@@ -70,7 +83,8 @@ async def recorded(
 
     A failure is recorded (status ``failed``, the message) and re-raised.
     """
-    boundary()
+    what = key.split(":", 1)[1] if key.startswith(f"{run_id}:") else key
+    boundary(f"{what}@before")
     started = store.steps.begin(run_id, name, key)
     if started.done:
         return dict(started.step.result or {})
@@ -79,6 +93,7 @@ async def recorded(
     except BaseException as exc:
         store.steps.finish(key, status="failed", error=str(exc) or type(exc).__name__)
         raise
+    boundary(f"{what}@after_call")
     store.steps.finish(key, result=result)
-    boundary()
+    boundary(f"{what}@after_record")
     return result
