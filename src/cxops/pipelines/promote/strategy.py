@@ -95,6 +95,13 @@ class Strategy(Protocol):
     #: The vendor name of ``ConnectionSettings.vendor``.
     vendor: ClassVar[str]
 
+    def portable(self, bundle: Bundle) -> Bundle:
+        """``bundle`` with tenant-local ids replaced or dropped, so that the same content in two
+        environments compares equal (used for the plan's diff and for parity). Cognigy drops
+        the ``_id`` lists of flow properties; a vendor whose flow ids are org-local (Genesys)
+        re-keys flows, nodes and refs by something both orgs share (type and name)."""
+        ...
+
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         """The deploy effects in order (pure; e.g. ``["package", "upload", "merge"]``, or one
         ``import:<flow>`` and ``publish:<flow>`` per flow, callees first). ``flows`` is the
