@@ -76,10 +76,10 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
             console.print(f"  {line}")
     rb = summary.get("rollback")
     if rb and rb.get("error"):
-        console.print(f"[red]ROLLBACK FAILED[/]: {rb['error']} (snapshot {rb['snapshot_id']})")
+        console.print(f"[red]ROLLBACK FAILED[/]: {rb['error']} (rollback point: {rb['restored_point']})")
     elif rb:
         console.print(
-            f"[red]rolled back[/]: {rb['failed']}; restored snapshot {rb['snapshot_id']}, "
+            f"[red]rolled back[/]: {rb['failed']}; restored {rb['restored_point']}, "
             f"content identical to before: {rb['identical']}"
         )
     if (summary.get("artifact") or {}).get("error"):
