@@ -32,7 +32,7 @@ from cxops.store.engine import resolve_url
 __all__ = ["APP_VERSION", "engine_url", "launch", "pending_runs", "shutdown", "store_for"]
 
 #: Pinned so that a run interrupted by one cxops process resumes in the next (see module doc).
-APP_VERSION = "cxops-pipelines-1"
+APP_VERSION = "cxops-pipelines-2"
 
 _lock = threading.Lock()
 _launched: tuple[str, str] | None = None

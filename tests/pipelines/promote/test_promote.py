@@ -36,7 +36,7 @@ def test_dev_to_prod_promotion_reaches_parity(
     assert out["verify"]["passed"] and out["verify"]["smoke"]["runs"][0]["success_rate"] == 100
     # Every source resource has its prod twin by referenceId; the new flow got created.
     assert out["id_map"] and all(v["target"] for v in out["id_map"].values())
-    assert out["merge"]["merged"]["created"] == 1
+    assert out["deploy"]["merge"]["merged"]["created"] == 1
     art = out["artifact"]
     tagged = subprocess.run(
         ["git", "rev-list", "-n1", "1.1.0"], cwd=tmp_path / "repo", capture_output=True, text=True

@@ -66,7 +66,8 @@ def test_failure_rolls_back_to_identical_content(
     else:
         assert out["verify"]["passed"] is False and "error" in out["verify"]["smoke"]
     rollback = out["rollback"]
-    assert rollback["snapshot_id"] == out["rollback_point"]["snapshot_id"]
+    assert rollback["point"] == out["rollback_point"]
+    assert out["rollback_point"]["snapshot_id"] in rollback["restored_point"]
     assert rollback["identical"] is True
     after = _prod_bundle(fast_emu)
     assert stable_hash(after) == stable_hash(before) == rollback["target_hash_restored"]

@@ -1,19 +1,17 @@
-"""Promotion gates: each returns its evidence, ``{"gate", "passed", ...what it saw}``.
+"""Promotion gates every vendor shares; each returns its evidence, ``{"gate", "passed", ...}``.
 
 - ``validation``: the source bundle's checks (as ``cxops validate``) have no error finding.
-- ``simulation``: the simulator definitions of the source project (or those a ``--tests`` file
-  names) run against the source; each run's ``successRate`` must reach its threshold.
-- ``health``: every endpoint of the target project reads ``active``.
-- ``sessions``: conversations on the target's endpoints drain to zero within a timeout (polled),
-  unless overridden (the evidence then still shows the count).
+- ``lock``: what is promoted is what was locked: the source bundle's flows and resolved
+  dependencies match the ``cxops.lock`` of the artifact repository (``--repo``) row for row
+  (content hashes, versions); every drift is listed.
 
-A gate never raises for a *refusal*: the workflow collects every gate's evidence first so a
-blocked promotion shows all reasons at once.
+The vendor gates (``simulation``, ``health``, ``sessions``) are the strategies' (``cognigy_gates``
+and each vendor module). A gate never raises for a *refusal*: the workflow collects every gate's
+evidence first so a blocked promotion shows all reasons at once.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +19,18 @@ import yaml
 
 from cxops.analysis.checks import CheckOptions, run_checks
 from cxops.analysis.index import BundleIndex
-from cxops.errors import InputError, NetworkError
+from cxops.analysis.lock import LOCK_FILE, build_lock, loads_lock, lock_drift
+from cxops.errors import InputError
 from cxops.model.bundle import Bundle
-from cxops.vendors.deploy.cognigy import CognigyDeployer
-from cxops.vendors.deploy.waiting import until
+from cxops.model.errors import ModelError
 
-__all__ = ["GATES", "health", "load_tests", "sessions", "simulation", "smoke", "validation"]
+__all__ = ["DEFAULT_THRESHOLD", "GATES", "load_tests", "lock", "validation"]
 
 GATES = ("validation", "lock", "simulation", "health", "sessions")
 DEFAULT_THRESHOLD = 100.0
+#: Lock tables compared by the lock gate (the ``bundle`` row carries the tenant and the tag,
+#: which differ between the environment that was locked and the one promoted from).
+LOCKED_TABLES = ("flow", "dependency")
 
 
 def validation(bundle: Bundle, max_nodes: int) -> dict[str, Any]:
@@ -46,9 +47,41 @@ def validation(bundle: Bundle, max_nodes: int) -> dict[str, Any]:
     }
 
 
+def _rows(doc: dict[str, Any], vendor: str, project: str) -> dict[str, Any]:
+    return {
+        t: [r for r in doc.get(t, []) if r.get("vendor") == vendor and r.get("project") == project]
+        for t in LOCKED_TABLES
+    }
+
+
+def lock(bundle: Bundle, lock_text: str | None, where: str) -> dict[str, Any]:
+    """The source bundle against the locked rows of its project (``lock_text``: the file's
+    text, None when there is none at ``where``)."""
+    out: dict[str, Any] = {"gate": "lock", "lock": where, "project": bundle.project}
+    if lock_text is None:
+        return {**out, "passed": False, "error": f"no {LOCK_FILE} at {where}"}
+    try:
+        locked = _rows(loads_lock(lock_text), bundle.vendor, bundle.project)
+    except ModelError as exc:
+        return {**out, "passed": False, "error": exc.message}
+    if not any(locked.values()):
+        error = f"{where} locks nothing of {bundle.vendor} project {bundle.project!r}"
+        return {**out, "passed": False, "error": error}
+    current = _rows(build_lock([bundle]), bundle.vendor, bundle.project)
+    drift = lock_drift(locked, current)
+    return {
+        **out,
+        "passed": not drift,
+        "locked_flows": len(locked["flow"]),
+        "drift": [d.describe() for d in drift[:50]],
+        "drift_count": len(drift),
+    }
+
+
 def load_tests(path: str | None) -> dict[str, Any]:
     """The ``--tests`` file (YAML or JSON): ``{"min_success_rate": N, "simulations": [{"ref":
-    name-or-referenceId, "min_success_rate": N}]}``; empty when no file."""
+    name-or-referenceId, "min_success_rate": N}]}`` plus each vendor's section; empty when no
+    file."""
     if not path:
         return {}
     try:
@@ -58,149 +91,3 @@ def load_tests(path: str | None) -> dict[str, Any]:
     if not isinstance(doc, dict) or not isinstance(doc.get("simulations", []), list):
         raise InputError(f"--tests {path}: expected a mapping with a 'simulations' list")
     return doc
-
-
-async def simulation(
-    deployer: CognigyDeployer, project_id: str, tests: dict[str, Any]
-) -> dict[str, Any]:
-    """Run the chosen simulations on the source project; each must reach its threshold."""
-    default = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
-    known = await deployer.simulations(project_id)
-    wanted = tests.get("simulations") or [{"ref": s["referenceId"]} for s in known]
-    runs, passed = [], bool(wanted)
-    for spec in wanted:
-        ref = str(spec["ref"])
-        sim = next((s for s in known if ref in (s.get("referenceId"), s.get("name"))), None)
-        if sim is None:
-            runs.append({"simulation": ref, "passed": False, "error": "no such simulation"})
-            passed = False
-            continue
-        threshold = float(spec.get("min_success_rate", default))
-        run = await deployer.simulate(str(sim["referenceId"]))
-        rate = float(run["metrics"].get("successRate", 0.0))
-        failed = [s["name"] for s in run.get("scenarios", []) if not s.get("success")]
-        ok = rate >= threshold
-        passed = passed and ok
-        runs.append(
-            {
-                "simulation": sim.get("name"),
-                "run": run.get("_id"),
-                "success_rate": rate,
-                "threshold": threshold,
-                "failed_scenarios": failed,
-                "passed": ok,
-            }
-        )
-    return {"gate": "simulation", "passed": passed, "runs": runs}
-
-
-def _judge(expected: dict[str, Any], ran: dict[str, Any]) -> tuple[float, list[str]]:
-    """Success rate of a target run judged by the source definition's expectations."""
-    mine = {sc["name"]: sc for sc in ran.get("scenarios", [])}
-    failed = []
-    for sc in expected.get("scenarios", []):
-        got = mine.get(sc["name"], {}).get("turns", [])
-        want = sc.get("turns", [])
-        ok = len(got) == len(want) and all(
-            g.get("input") == w["input"]
-            and g.get("intent") == w["expectedIntent"]
-            and w["expectedReply"] in (g.get("replies") or [])
-            for g, w in zip(got, want, strict=False)
-        )
-        if not ok:
-            failed.append(str(sc["name"]))
-    total = len(expected.get("scenarios", []))
-    return (round(100.0 * (total - len(failed)) / total, 2) if total else 0.0), failed
-
-
-async def smoke(
-    source: CognigyDeployer,
-    target: CognigyDeployer,
-    source_project: str,
-    target_project: str,
-    tests: dict[str, Any],
-    flows: list[str] | None = None,
-) -> dict[str, Any]:
-    """The release's simulations, run on the target and judged by the source's expectations.
-
-    The target's simulator runs its own definition of the same simulation (same
-    ``referenceId``; simulator definitions are not in packages, so its expected replies may
-    be the old release's); cxops keeps what the bot did (intent, replies) per turn and judges
-    it against the source definition. ``tests["smoke"]`` names the simulations (default:
-    every simulation of the source project); a scoped promotion (``flows``, referenceIds) runs
-    only those of its flows, and passes with ``skipped`` when none covers them.
-    """
-    threshold = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
-    known = await source.simulations(source_project)
-    theirs = {s["referenceId"]: s for s in await target.simulations(target_project)}
-    names = tests.get("smoke")
-    chosen = [s for s in known if not names or s.get("name") in names or s["referenceId"] in names]
-    if flows:
-        chosen = [s for s in chosen if s.get("flowReferenceId") in flows]
-        if not chosen:
-            skipped = "no simulation covers the promoted flows"
-            return {"gate": "smoke", "passed": True, "runs": [], "skipped": skipped}
-    runs, passed = [], bool(chosen)
-    for sim in chosen:
-        if sim["referenceId"] not in theirs:
-            runs.append({"simulation": sim.get("name"), "passed": False, "error": "not in target"})
-            passed = False
-            continue
-        ran = await target.simulate(str(sim["referenceId"]))
-        rate, failed = _judge(sim, ran)
-        ok = rate >= threshold
-        passed = passed and ok
-        runs.append(
-            {
-                "simulation": sim.get("name"),
-                "run": ran.get("_id"),
-                "success_rate": rate,
-                "threshold": threshold,
-                "failed_scenarios": failed,
-                "passed": ok,
-            }
-        )
-    return {"gate": "smoke", "passed": passed, "runs": runs}
-
-
-async def health(deployer: CognigyDeployer, project_id: str) -> dict[str, Any]:
-    """Every endpoint of the target project is active."""
-    eps = await deployer.endpoints(project_id)
-    states = {str(e["_id"]): bool(e.get("active", True)) for e in eps}
-    return {
-        "gate": "health",
-        "passed": all(states.values()),
-        "endpoints": states,
-        "inactive": sorted(k for k, v in states.items() if not v),
-    }
-
-
-async def sessions(
-    deployer: CognigyDeployer, project_id: str, *, timeout: float, override: bool
-) -> dict[str, Any]:
-    """Wait up to ``timeout`` seconds for the target's endpoints to have no conversation."""
-    eps = [str(e["_id"]) for e in await deployer.endpoints(project_id)]
-    started = time.monotonic()
-    counts: dict[str, int] = {}
-
-    async def drained() -> dict[str, int] | None:
-        for eid in eps:
-            counts[eid] = await deployer.active_sessions(eid)
-        return dict(counts) if not any(counts.values()) else None
-
-    first = {eid: await deployer.active_sessions(eid) for eid in eps}
-    if override:
-        return {"gate": "sessions", "passed": True, "overridden": True, "active": first}
-    try:
-        await until(drained, timeout=timeout, what="active sessions", max_interval=2.0)
-        passed = True
-    except NetworkError:
-        passed = False
-    return {
-        "gate": "sessions",
-        "passed": passed,
-        "active_at_start": first,
-        "active": dict(counts),
-        "waited_s": round(time.monotonic() - started, 2),
-        "timeout_s": timeout,
-    }

@@ -1,10 +1,11 @@
 """The promotion plan: what changes in the target (semantic diff) and whether the version fits.
 
 The diff runs from the target's current bundle to the source's (what the target will become),
-so its suggested bump is the release's (tenant-local id lists left out, see
-``parity.portable``): a removed flow is major, an added one minor, anything
-else patch. ``--version`` must be a semver above the repository's latest semver tag and raise
-at least the component the diff calls for (``nodesemver``, loose: a ``v`` prefix is fine).
+so its suggested bump is the release's (the caller passes both bundles through the vendor
+strategy's ``portable``, so tenant-local ids are left out): a removed flow is major, an added
+one minor, anything else patch. ``--version`` must be a semver above the repository's latest
+semver tag and raise at least the component the diff calls for (``nodesemver``, loose: a
+``v`` prefix is fine).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import nodesemver  # type: ignore[import-untyped]
 
 from cxops.analysis.diff import diff_bundles
 from cxops.model.bundle import Bundle
-from cxops.pipelines.promote.parity import portable
 from cxops.sinks.git import GitRepo
 
 __all__ = ["LEVELS", "check_version", "diff_doc", "latest_tag"]
@@ -24,8 +24,8 @@ LEVELS = ("none", "patch", "minor", "major")
 
 
 def diff_doc(target: Bundle, source: Bundle, limit: int = 200) -> dict[str, Any]:
-    """The diff target → source, JSON-ready, with at most ``limit`` listed changes."""
-    doc = diff_bundles(portable(target), portable(source)).to_dict()
+    """The diff target → source (both portable), JSON-ready, at most ``limit`` listed changes."""
+    doc = diff_bundles(target, source).to_dict()
     doc["total_changes"] = len(doc["changes"])
     doc["changes"] = doc["changes"][:limit]
     return doc

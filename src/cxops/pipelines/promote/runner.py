@@ -75,8 +75,11 @@ def promote_params(
         raise UsageError(
             f"unknown gate(s): {', '.join(unknown)}", hint=f"known: {', '.join(GATES)}"
         )
-    if "lock" in options.gates:
-        raise UsageError("the lock gate is not built yet", hint="leave 'lock' out of --gates")
+    if "lock" in options.gates and options.repo is None:
+        raise UsageError(
+            "the lock gate compares with the cxops.lock of --repo, and no --repo was given",
+            hint="pass --repo DIR (the repository `cxops export`/`cxops lock` wrote)",
+        )
     if source.vendor != target.vendor:
         raise UsageError(
             f"--from is {source.vendor} and --to is {target.vendor}",

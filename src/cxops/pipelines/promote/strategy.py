@@ -22,6 +22,7 @@ Rules every strategy keeps:
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -135,6 +136,8 @@ class Strategy(Protocol):
 
 
 _registry: dict[str, Callable[[Context], Strategy]] = {}
+#: Where each vendor's strategy lives (imported on first use; the module calls :func:`register`).
+MODULES = {v: f"cxops.pipelines.promote.{v}" for v in ("cognigy", "cxone", "genesys")}
 
 
 def register(vendor: str, make: Callable[[Context], Strategy]) -> None:
@@ -145,9 +148,11 @@ def register(vendor: str, make: Callable[[Context], Strategy]) -> None:
 def strategy_for(ctx: Context) -> Strategy:
     """The strategy of the run's vendor."""
     vendor = str(ctx.params["connections"]["target"]["vendor"])
+    if vendor not in _registry and vendor in MODULES:
+        importlib.import_module(MODULES[vendor])
     make = _registry.get(vendor)
     if make is None:
         raise UsageError(
-            f"promote does not support {vendor}", hint=f"supported: {', '.join(sorted(_registry))}"
+            f"promote does not support {vendor}", hint=f"supported: {', '.join(sorted(MODULES))}"
         )
     return make(ctx)

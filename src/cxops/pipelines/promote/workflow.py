@@ -1,9 +1,11 @@
-"""The promotion as a DBOS workflow: open → plan → gates → snapshot → package → upload → merge
-→ verify → (rollback) → artifact → finish.
+"""The promotion as a DBOS workflow: open → plan → gates → rollback point → deploy stages →
+verify → (rollback) → artifact → finish; what each vendor step does is the run's strategy's
+(``strategy.py``: Cognigy snapshot/package/upload/merge, Genesys import/publish per flow, CXone
+save per script).
 
-Any failure after the rollback point (a step raising, or verification not passing) restores the
-snapshot; the restore is its own audited deployment (a store run of kind ``rollback``, an audit
-entry and a ``flow.promote.rolled_back`` event in one transaction). A gate that refuses, a version
+Any failure after the rollback point (a step raising, or verification not passing) restores
+it; the restore is its own audited deployment (a store run of kind ``rollback``, an audit entry
+and a ``flow.promote.rolled_back`` event in one transaction). A gate that refuses, a version
 that does not fit the diff, or ``--dry-run`` end the run before anything on the target changes.
 """
 
@@ -18,16 +20,8 @@ from cxops.errors import CxopsError
 from cxops.model.bundle import Release
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote.parity import stable_hash
-from cxops.pipelines.promote.state import bundle, deployer, run_state
-from cxops.pipelines.promote.steps import (
-    deploy_merge,
-    deploy_package,
-    deploy_upload,
-    plan,
-    rollback_point,
-    run_gates,
-    verify,
-)
+from cxops.pipelines.promote.state import context, run_state, strategy
+from cxops.pipelines.promote.steps import deploy_stage, plan, rollback_point, run_gates, verify
 from cxops.pipelines.record import notify, recorded
 from cxops.pipelines.repo import commit_run, open_repo
 
@@ -39,6 +33,13 @@ EVENTS = {
     "completed": "flow.promote.completed",
     "rolled_back": "flow.promote.rolled_back",
 }
+
+
+def describe(point: dict[str, Any]) -> str:
+    """One line for people about a rollback point (its ``describe``, else its scalar fields)."""
+    if isinstance(point.get("describe"), str):
+        return str(point["describe"])
+    return ", ".join(f"{k} {v}" for k, v in sorted(point.items()) if isinstance(v, str | int))
 
 
 def _who(params: dict[str, Any]) -> dict[str, Any]:
@@ -60,18 +61,19 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
 
 @DBOS.step(name="promote.rollback")
 async def rollback(
-    run_id: str, params: dict[str, Any], planned: dict[str, Any], snap: dict[str, Any], why: str
+    run_id: str, params: dict[str, Any], planned: dict[str, Any], point: dict[str, Any], why: str
 ) -> dict[str, Any]:
     """Restore the rollback point; record the restore as its own audited deployment."""
 
     async def work() -> dict[str, Any]:
-        dst = await deployer(run_id, params, "target")
-        await dst.restore(snap["snapshot_id"], f"{run_id}:restore")
-        after = await bundle(run_id, params, "target", planned["target"], fresh=True)
+        restored_from = await strategy(run_id, params).restore(planned, point)
+        after = await context(run_id, params).bundle("target", planned["target"], fresh=True)
         restored = stable_hash(after)
         doc = {
             "failed": why,
-            "snapshot_id": snap["snapshot_id"],
+            "point": point,
+            "restored_point": describe(point),
+            "restored": restored_from,
             "target_hash_before": planned["target_hash_before"],
             "target_hash_restored": restored,
             "identical": restored == planned["target_hash_before"],
@@ -101,7 +103,7 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
     """Write the promoted (source) bundle into the repository, commit it, tag the version."""
 
     async def work() -> dict[str, Any]:
-        b = await bundle(run_id, params, "source", planned["source"])
+        b = await context(run_id, params).bundle("source", planned["source"])
         b = b.model_copy(
             update={
                 "version": Release(tag=params.get("version"), changelog=params.get("changelog"))
@@ -155,14 +157,15 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
 async def _deploy(
     run_id: str, params: dict[str, Any], planned: dict[str, Any], summary: dict[str, Any]
 ) -> None:
-    snap = await rollback_point(run_id, params, planned)
-    summary["rollback_point"] = snap
+    point = await rollback_point(run_id, params, planned)
+    summary["rollback_point"] = point
     failed: str | None = None
     try:
-        package = await deploy_package(run_id, params, planned)
-        uploaded = await deploy_upload(run_id, params, planned, package)
-        summary["merge"] = await deploy_merge(run_id, params, package, uploaded)
-        checked = await verify(run_id, params, planned)
+        done: dict[str, Any] = {}
+        for stage in planned["stages"]:
+            done[stage] = await deploy_stage(run_id, params, planned, stage, point, done)
+        summary["deploy"] = done
+        checked = await verify(run_id, params, planned, done)
         summary["verify"] = {k: checked[k] for k in ("passed", "health", "smoke")}
         summary["parity"] = checked["parity"]
         summary["id_map"] = checked["id_map"]
@@ -181,12 +184,13 @@ async def _deploy(
         return
     summary.update(status="failed", outcome="rolled_back", rolled_back=True, error=failed)
     try:
-        summary["rollback"] = await rollback(run_id, params, planned, snap, failed)
+        summary["rollback"] = await rollback(run_id, params, planned, point, failed)
     except CxopsError as exc:  # the target may be half changed: the loudest outcome there is
         summary.update(outcome="rollback_failed", error=f"{failed}; rollback failed: {exc.message}")
         summary["rollback"] = {
             "failed": failed,
-            "snapshot_id": snap["snapshot_id"],
+            "point": point,
+            "restored_point": describe(point),
             "error": exc.message,
             "identical": False,
         }
@@ -201,7 +205,7 @@ async def promote_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any
         "rolled_back": False,
         "dry_run": params["dry_run"],
     }
-    async with run_state(run_id):
+    async with run_state(run_id, params):
         try:
             planned = await plan(run_id, params)
         except CxopsError as exc:
