@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
-from cxops.sinks.metrics import Metrics, collect
+from cxops.sinks.metrics import DoraGroup, Metrics, collect
 from cxops.sinks.metrics_prometheus import prometheus_text
 from cxops.store import Store
 
@@ -31,6 +31,10 @@ def metrics(
     store: str | None = store_option(),
 ) -> None:
     """Run durations and success rates, check pass rates, per-operation latency, DORA figures.
+
+    DORA (from promotions): deployment frequency, lead time, change failure rate and time to
+    restore, overall and per environment, project and flow; blocked promotions and dry runs
+    are not deployments.
 
     Example: cxops metrics --prometheus > cxops.prom
     """
@@ -81,11 +85,45 @@ def _show(m: Metrics) -> None:
         console.print(ops)
     dora = m.dora
     if dora.deployment_frequency is None:
-        console.print("DORA: no deployments recorded yet")
-    else:
-        console.print(
-            f"DORA ({dora.window_days:g} days): {dora.deployment_frequency:.2f} deployments/day, "
-            f"change failure {_pct(dora.change_failure_rate)}, "
-            f"lead time {_sec(dora.lead_time_p50)}, "
-            f"time to restore {_sec(dora.time_to_restore_p50)}"
+        console.print("DORA: no deployments recorded yet (blocked promotions and dry runs are not)")
+        return
+    console.print(
+        f"DORA ({dora.window_days:g} days): {dora.deployments} deployment(s), "
+        f"{dora.failed} failed; {dora.deployment_frequency:.2f} successful deployments/day, "
+        f"change failure {_pct(dora.change_failure_rate)}, "
+        f"lead time {_sec(dora.lead_time_p50)}, "
+        f"time to restore {_sec(dora.time_to_restore_p50)}"
+    )
+    for title, groups in (
+        ("environment", dora.by_environment),
+        ("project", dora.by_project),
+        ("flow", dora.by_flow),
+    ):
+        if groups:
+            console.print(_dora_table(title, groups))
+
+
+def _dora_table(scope: str, groups: list[DoraGroup]) -> Table:
+    head = ["environment", "project", "flow"][: ("environment", "project", "flow").index(scope) + 1]
+    table = Table(
+        *head,
+        "deploys",
+        "failed",
+        "per day",
+        "change failure",
+        "lead time",
+        "restore",
+        title=f"DORA by {scope}",
+    )
+    for g in groups:
+        keys = [g.environment, g.project or "", g.flow or ""][: len(head)]
+        table.add_row(
+            *keys,
+            str(g.deployments),
+            str(g.failed),
+            f"{g.deployment_frequency:.2f}",
+            _pct(g.change_failure_rate),
+            _sec(g.lead_time_p50),
+            _sec(g.time_to_restore_p50),
         )
+    return table

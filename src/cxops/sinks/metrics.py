@@ -6,8 +6,13 @@ consistent with ``cxops runs list``. Conventions the figures read (docs/store.md
 * a run's ``summary["findings"]`` is ``{"error": n, "warning": n, "info": n}`` and
   ``summary["checks"]`` is ``{"passed": n, "failed": n}``;
 * DORA figures read runs of kind ``promote``: ``params["target"]`` (environment),
-  ``params["committed_at"]`` (ISO time of the change), ``summary["rolled_back"]`` (bool).
-  They are None until such runs exist.
+  ``params["committed_at"]`` (ISO time of the change), ``summary["outcome"]``,
+  ``summary["rolled_back"]`` (bool), ``summary["plan"]`` (target project name, ``flows``, the
+  diff's changed flows), and runs of kind ``rollback`` (``params["promote"]``: the promotion they
+  restored). A promotion is a deployment unless it is ``blocked``, a ``dry_run`` or
+  ``plan_failed`` (nothing reached the target); it failed when it is not ``succeeded`` or was
+  rolled back (``rolled_back``, ``rollback_failed``). Figures are None until deployments exist,
+  overall and per environment, project and flow (docs/metrics.md).
 
 Percentiles use the nearest-rank method (always a value that was observed).
 """
@@ -26,7 +31,9 @@ from cxops.store.scope import utcnow
 
 __all__ = [
     "CheckFigures",
+    "Deployment",
     "Dora",
+    "DoraGroup",
     "Durations",
     "KindFigures",
     "Metrics",
@@ -34,12 +41,16 @@ __all__ = [
     "change_failure_rate",
     "collect",
     "deployment_frequency",
+    "deployments",
+    "dora",
+    "is_deployment",
     "lead_time",
     "percentile",
     "time_to_restore",
 ]
 
 PROMOTE = "promote"
+ROLLBACK = "rollback"
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -112,6 +123,21 @@ class OperationFigures:
 
 
 @dataclass(frozen=True)
+class DoraGroup:
+    """DORA figures of one environment, one project in it, or one flow of that project."""
+
+    environment: str
+    project: str | None
+    flow: str | None  # a flow's referenceId
+    deployments: int
+    failed: int
+    deployment_frequency: float  # successful deployments per day
+    change_failure_rate: float | None
+    lead_time_p50: float | None
+    time_to_restore_p50: float | None
+
+
+@dataclass(frozen=True)
 class Dora:
     """The four DORA figures over a window; None where the store has no data for one."""
 
@@ -119,7 +145,12 @@ class Dora:
     deployment_frequency: float | None  # successful deployments per day
     lead_time_p50: float | None  # seconds from change to deployed
     change_failure_rate: float | None
-    time_to_restore_p50: float | None  # seconds from a failed deployment to the next good one
+    time_to_restore_p50: float | None  # seconds from a failed deployment to its restore
+    deployments: int = 0  # deployments in the window (failed ones included)
+    failed: int = 0
+    by_environment: list[DoraGroup] = field(default_factory=list)
+    by_project: list[DoraGroup] = field(default_factory=list)
+    by_flow: list[DoraGroup] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -215,53 +246,181 @@ def operation_figures(steps: Iterable[Step]) -> list[OperationFigures]:
     return out
 
 
-def _deployments(runs: Iterable[Run], since: datetime) -> list[Run]:
-    found = [r for r in runs if r.kind == PROMOTE and r.status in RunStatus.FINAL]
-    return sorted((r for r in found if r.started >= since), key=lambda r: r.started)
+NOT_DEPLOYED = frozenset({"blocked", "dry_run", "plan_failed"})
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One promotion that reached the target: where, what it changed, whether it failed."""
+
+    run: Run
+    environment: str  # params.target
+    project: str  # the target project's name (the plan's), else what --project named
+    flows: tuple[str, ...]  # flow referenceIds it changed (``--flows``, else the plan's diff)
+    failed: bool  # not succeeded, rolled back, or the rollback failed
+    restored: datetime | None  # end of its rollback run when that restored identical content
+
+
+def _flows(run: Run) -> tuple[str, ...]:
+    plan = (run.summary or {}).get("plan") or {}
+    if plan.get("flows"):
+        return tuple(sorted({str(f) for f in plan["flows"]}))
+    changed = set()
+    for change in (plan.get("diff") or {}).get("changes") or []:
+        if change.get("what") == "flow" and change.get("id"):
+            changed.add(str(change["id"]))
+        elif change.get("flow"):
+            changed.add(str(change["flow"]))
+    return tuple(sorted(changed))
+
+
+def _project(run: Run) -> str:
+    target = ((run.summary or {}).get("plan") or {}).get("target") or {}
+    name = target.get("name") or run.params.get("target_project") or run.params.get("project")
+    return str(name) if name else "unknown"
+
+
+def is_deployment(run: Run) -> bool:
+    """A finished promotion that reached the target: blocked runs, dry runs and failed plans
+    changed nothing (a gate doing its job is not a failed change), so they are not deployments."""
+    if run.kind != PROMOTE or run.status not in RunStatus.FINAL:
+        return False
+    return (run.summary or {}).get("outcome") not in NOT_DEPLOYED
 
 
 def _failed(run: Run) -> bool:
-    return run.status != RunStatus.SUCCEEDED or bool((run.summary or {}).get("rolled_back"))
+    summary = run.summary or {}
+    return (
+        run.status != RunStatus.SUCCEEDED
+        or bool(summary.get("rolled_back"))
+        or summary.get("outcome") in ("rolled_back", "rollback_failed")
+    )
 
 
-def deployment_frequency(runs: Sequence[Run], since: datetime, days: float) -> float | None:
-    """Successful deployments per day since ``since``; None with no deployment at all."""
-    deployments = _deployments(runs, since)
-    if not deployments:
-        return None
-    return sum(1 for r in deployments if not _failed(r)) / days
+def deployments(runs: Sequence[Run], since: datetime) -> list[Deployment]:
+    """Deployments started since ``since``, oldest first (see :func:`is_deployment`)."""
+    restores = {
+        str(r.params.get("promote")): r.ended
+        for r in runs
+        if r.kind == ROLLBACK and r.status == RunStatus.SUCCEEDED and r.ended is not None
+    }
+    found = sorted(
+        (r for r in runs if is_deployment(r) and r.started >= since), key=lambda r: r.started
+    )
+    return [
+        Deployment(
+            r,
+            str(r.params.get("target") or "unknown"),
+            _project(r),
+            _flows(r),
+            _failed(r),
+            restores.get(r.id) if _failed(r) else None,
+        )
+        for r in found
+    ]
 
 
-def change_failure_rate(runs: Sequence[Run], since: datetime) -> float | None:
-    """Share of deployments that failed or were rolled back."""
-    deployments = _deployments(runs, since)
-    return _ratio(sum(1 for r in deployments if _failed(r)), len(deployments))
+def _frequency(found: Sequence[Deployment], days: float) -> float | None:
+    return None if not found else sum(1 for d in found if not d.failed) / days
 
 
-def lead_time(runs: Sequence[Run], since: datetime) -> float | None:
-    """Median seconds from ``params.committed_at`` to the end of a successful deployment."""
+def _failure_rate(found: Sequence[Deployment]) -> float | None:
+    return _ratio(sum(1 for d in found if d.failed), len(found))
+
+
+def _lead_time(found: Sequence[Deployment]) -> float | None:
     waits = []
-    for run in _deployments(runs, since):
-        stamp = run.params.get("committed_at")
-        if not _failed(run) and run.ended and isinstance(stamp, str):
+    for d in found:
+        stamp = d.run.params.get("committed_at")
+        if not d.failed and d.run.ended and isinstance(stamp, str):
             try:
-                waits.append((run.ended - datetime.fromisoformat(stamp)).total_seconds())
+                waits.append((d.run.ended - datetime.fromisoformat(stamp)).total_seconds())
             except (ValueError, TypeError):
                 continue  # an unparseable or naive stamp says nothing about lead time
     return percentile(waits, 0.5)
 
 
-def time_to_restore(runs: Sequence[Run], since: datetime) -> float | None:
-    """Median seconds from a failed deployment to the next successful one of the same target."""
-    broken: dict[Any, datetime] = {}
+def _time_to_restore(found: Sequence[Deployment]) -> float | None:
+    # Restored = the failed deployment's own rollback restored identical content (its end), else
+    # the next successful deployment of the same environment and project (its end); measured
+    # from the start of the failed deployment (the first of a run of failures).
+    broken: dict[tuple[str, str], datetime] = {}
     restores = []
-    for run in _deployments(runs, since):
-        target = run.params.get("target")
-        if _failed(run):
-            broken.setdefault(target, run.started)
-        elif target in broken and run.ended:
-            restores.append((run.ended - broken.pop(target)).total_seconds())
+    for d in found:
+        key = (d.environment, d.project)
+        if d.failed and d.restored is not None:
+            restores.append((d.restored - d.run.started).total_seconds())
+        elif d.failed:
+            broken.setdefault(key, d.run.started)
+        elif key in broken and d.run.ended:
+            restores.append((d.run.ended - broken.pop(key)).total_seconds())
     return percentile(restores, 0.5)
+
+
+def deployment_frequency(runs: Sequence[Run], since: datetime, days: float) -> float | None:
+    """Successful deployments per day since ``since``; None with no deployment at all."""
+    return _frequency(deployments(runs, since), days)
+
+
+def change_failure_rate(runs: Sequence[Run], since: datetime) -> float | None:
+    """Share of deployments that failed verification or deploy (rolled back or not)."""
+    return _failure_rate(deployments(runs, since))
+
+
+def lead_time(runs: Sequence[Run], since: datetime) -> float | None:
+    """Median seconds from ``params.committed_at`` to the end of a successful deployment."""
+    return _lead_time(deployments(runs, since))
+
+
+def time_to_restore(runs: Sequence[Run], since: datetime) -> float | None:
+    """Median seconds from a failed deployment to its restore: the end of its rollback when that
+    restored identical content, else the end of the next successful deployment of the same
+    environment and project."""
+    return _time_to_restore(deployments(runs, since))
+
+
+def _group(found: Sequence[Deployment], days: float, key: tuple[str, ...]) -> DoraGroup:
+    return DoraGroup(
+        key[0],
+        key[1] if len(key) > 1 else None,
+        key[2] if len(key) > 2 else None,
+        len(found),
+        sum(1 for d in found if d.failed),
+        sum(1 for d in found if not d.failed) / days,
+        _failure_rate(found),
+        _lead_time(found),
+        _time_to_restore(found),
+    )
+
+
+def dora(runs: Sequence[Run], since: datetime, days: float) -> Dora:
+    """The DORA figures since ``since``, overall and per environment, project and flow."""
+    found = deployments(runs, since)
+    levels: tuple[dict[tuple[str, ...], list[Deployment]], ...] = (
+        defaultdict(list),
+        defaultdict(list),
+        defaultdict(list),
+    )
+    for d in found:
+        levels[0][(d.environment,)].append(d)
+        levels[1][(d.environment, d.project)].append(d)
+        for flow in d.flows:
+            levels[2][(d.environment, d.project, flow)].append(d)
+    per_env, per_project, per_flow = (
+        [_group(group, days, key) for key, group in sorted(level.items())] for level in levels
+    )
+    return Dora(
+        days,
+        _frequency(found, days),
+        _lead_time(found),
+        _failure_rate(found),
+        _time_to_restore(found),
+        len(found),
+        sum(1 for d in found if d.failed),
+        per_env,
+        per_project,
+        per_flow,
+    )
 
 
 def collect(
@@ -271,18 +430,11 @@ def collect(
     now = now or utcnow()
     runs = store.runs.list(limit=None)
     since, days = now - window, window.total_seconds() / 86400
-    dora = Dora(
-        days,
-        deployment_frequency(runs, since, days),
-        lead_time(runs, since),
-        change_failure_rate(runs, since),
-        time_to_restore(runs, since),
-    )
     return Metrics(
         now,
         run_figures(runs),
         check_figures(runs),
         operation_figures(store.steps.all()),
-        dora,
+        dora(runs, since, days),
         store.outbox.counts(),
     )

@@ -95,6 +95,46 @@ def render(m: Metrics) -> Iterator[Metric]:
     for name, value in dora:
         if value is not None:
             yield GaugeMetricFamily(name, f"DORA over {m.dora.window_days:g} days.", value=value)
+    yield from _dora_groups(m)
+
+
+#: Per-scope families: ``cxops_dora_<figure>_by_<scope>`` with the scope's labels.
+_SCOPES = (
+    ("environment", ["environment"]),
+    ("project", ["environment", "project"]),
+    ("flow", ["environment", "project", "flow"]),
+)
+_FIGURES = (
+    ("deployments", "Deployments (blocked runs and dry runs are not)", "deployments"),
+    ("failed_deployments", "Deployments that failed or were rolled back", "failed"),
+    ("deployment_frequency_per_day", "Successful deployments per day", "deployment_frequency"),
+    ("change_failure_ratio", "Failed / deployments", "change_failure_rate"),
+    ("lead_time_seconds", "Median seconds from commit to deployed", "lead_time_p50"),
+    ("time_to_restore_seconds", "Median seconds from failure to restore", "time_to_restore_p50"),
+)
+
+
+def _dora_groups(m: Metrics) -> Iterator[Metric]:
+    groups = {
+        "environment": m.dora.by_environment,
+        "project": m.dora.by_project,
+        "flow": m.dora.by_flow,
+    }
+    for scope, labels in _SCOPES:
+        if not groups[scope]:
+            continue
+        for suffix, doc, attr in _FIGURES:
+            family = GaugeMetricFamily(
+                f"cxops_dora_{suffix}_by_{scope}",
+                f"{doc}, per {scope}, over {m.dora.window_days:g} days.",
+                labels=labels,
+            )
+            for g in groups[scope]:
+                value = getattr(g, attr)
+                if value is not None:
+                    values = [g.environment, g.project or "", g.flow or ""][: len(labels)]
+                    family.add_metric(values, float(value))
+            yield family
 
 
 class StoreCollector(Collector):
