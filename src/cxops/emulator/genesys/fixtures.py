@@ -2,8 +2,10 @@
 
 dev holds the newest state of every flow plus the deliberately flawed ones (see ``flawed``);
 prod holds an older state of some dev flows (fewer versions, no flaws), so a promotion has
-something to bring over. Ids are random UUIDs drawn from ``random.Random(seed, tenant)``:
-the two orgs share names, not ids, as two real Genesys Cloud orgs do.
+something to bring over: in the clean ``Digital Channels`` division prod's Order Status Bot
+still greets with an older text (``PROD_WORDING``) and the Billing Assistant Bot is missing.
+Ids are random UUIDs drawn from ``random.Random(seed, tenant)``: the two orgs share names, not
+ids, as two real Genesys Cloud orgs do.
 
 ``FLAWS`` lists the deliberate flaws for the default seed; ``flaws(seed)`` for any other.
 """
@@ -192,6 +194,10 @@ CATALOG: list[tuple[str, str, str, str, int, int, Builder]] = [
 # Flows whose newest dev version is checked in but not yet published (a pending change).
 UNPUBLISHED_HEAD = {"Order Status Bot"}
 
+# Prod-only wording (flow, action id, property, text): prod runs an older text than dev, so a
+# dev → prod promotion of the clean "Digital Channels" division changes a flow there too.
+PROD_WORDING = [("Order Status Bot", "a-greet", "text", "Hello, this is the order assistant.")]
+
 # kind, name, category (data actions); the deleted one exists in dev only.
 RESOURCES: list[tuple[str, str, str | None]] = [
     ("DATAACTION", "Lookup Account by ANI", "Salesforce CRM"),
@@ -225,6 +231,17 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def _reword(cfg: Config, flow: str) -> None:
+    """Apply :data:`PROD_WORDING` to one of prod's configurations (in place)."""
+    for name, aid, key, text in PROD_WORDING:
+        if name != flow:
+            continue
+        for box in cfg.get("states") or []:
+            for act in box.get("actions") or []:
+                if act.get("id") == aid:
+                    act["properties"][key] = text
+
+
 def build_tenant(seed: int, tenant: str) -> GenesysTenant:
     """A fresh org; the same ``seed`` and ``tenant`` always give the same content and ids."""
     rng = random.Random(f"{seed}/genesys/{tenant}")
@@ -253,6 +270,8 @@ def build_tenant(seed: int, tenant: str) -> GenesysTenant:
         when = EPOCH + rng.uniform(0, 20) * 86400
         for n in range(1, count + 1):
             cfg = builder(env, flow, n)
+            if not is_dev:
+                _reword(cfg, name)
             vid = f"{n}.0"
             flow.versions.append(Version(vid, cfg, CHECKIN, when))
             pending = n == count and count > 1 and is_dev and name in UNPUBLISHED_HEAD

@@ -9,6 +9,9 @@
   ``STARTED → PENDING_GENERATION → PENDING_BACKEND_NOTIFICATION → SUCCESS | FAILURE`` on the
   clock (read it back as the flow's ``currentOperation``), ``revert`` → ``Flow`` (the previously
   published version is published again).
+- ``DELETE /flows/{id}`` (``delete_flow`` → no body): the flow, its versions, its observations
+  and health overrides go; refused (409) while another client holds its lock or while a
+  publish of it runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from cxops.emulator.shuffle import page_order
 from cxops.emulator.tokens import Principal
 
 VIEW, EDIT, PUBLISH = "architect:flow:view", "architect:flow:edit", "architect:flow:publish"
+DELETE = "architect:flow:delete"
 PUBLISH_PHASES = [
     ("STARTED", 1.0),
     ("PENDING_GENERATION", 1.5),
@@ -219,6 +223,27 @@ def routes(api: Api) -> list[Route]:
         effect(request, "flow.revert", flow.id)
         return ok(api.flow_body(flow))
 
+    async def delete_flow(request: Request) -> Response:
+        who = api.auth(request, DELETE)
+        if not isinstance(who, Principal):
+            return who
+        flow = api.flow(request.path_params["flow_id"])
+        if not isinstance(flow, Flow):
+            return flow
+        if flow.locked_by not in (None, who.client):
+            return api.error(
+                409, f"Flow '{flow.name}' is locked by client {flow.locked_by}.", "flow.locked"
+            )
+        if flow.operation is not None and not api.operation(flow.operation)["complete"]:
+            return api.error(409, f"Flow '{flow.name}' is being published.", "conflict")
+        org = api.org
+        del org.flows[flow.id]
+        org.observations.pop(flow.id, None)
+        for key in [k for k in org.health if k[0] == flow.id]:
+            del org.health[key]
+        effect(request, "flow.delete", flow.id)
+        return Response(status_code=200)
+
     return [
         Route("/api/v2/flows", list_flows, methods=["GET"]),
         Route("/api/v2/flows/actions/checkout", checkout, methods=["POST"]),
@@ -226,6 +251,7 @@ def routes(api: Api) -> list[Route]:
         Route("/api/v2/flows/actions/publish", publish, methods=["POST"]),
         Route("/api/v2/flows/actions/revert", revert, methods=["POST"]),
         Route("/api/v2/flows/{flow_id}", get_flow, methods=["GET"]),
+        Route("/api/v2/flows/{flow_id}", delete_flow, methods=["DELETE"]),
         Route("/api/v2/flows/{flow_id}/versions", versions, methods=["GET"]),
         Route("/api/v2/flows/{flow_id}/versions/{version_id}", get_version, methods=["GET"]),
         Route(

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cxops.errors import ProtocolError
+from cxops.errors import NotFound, ProtocolError
 from cxops.transport import (
+    Cadence,
     VendorClient,
     genesys_export_job,
     genesys_import_job,
@@ -36,8 +37,10 @@ API = "/api/v2"
 class GenesysDeployer:
     """Promotion operations on one Genesys Cloud org through ``client``; see the module doc."""
 
-    def __init__(self, client: VendorClient) -> None:
+    def __init__(self, client: VendorClient, *, cadence: Cadence | None = None) -> None:
         self.client = client
+        #: How often jobs and publish operations are polled (the poller's default when None).
+        self.cadence = cadence
 
     async def flows(self) -> list[dict[str, Any]]:
         """Every flow of the org (id, name, type, versions...)."""
@@ -66,7 +69,9 @@ class GenesysDeployer:
         job = await self.client.send_json("POST", f"{API}/flows/export/jobs", body)
         if not isinstance(job, dict) or "id" not in job:
             raise ProtocolError("genesys POST /flows/export/jobs answered without a job 'id'")
-        result = await poll_job(self.client, genesys_export_job(str(job["id"])))
+        result = await poll_job(
+            self.client, genesys_export_job(str(job["id"])), cadence=self.cadence
+        )
         url = result.body.get("downloadUrl") if isinstance(result.body, dict) else None
         if not isinstance(url, str) or not url:
             raise ProtocolError(f"genesys export job {job['id']}: no 'downloadUrl'")
@@ -97,7 +102,9 @@ class GenesysDeployer:
             raise ProtocolError("genesys POST /flows/jobs answered without a 'presignedUrl'")
         headers = {str(k): str(v) for k, v in (job.get("headers") or {}).items()}
         await self.client.request("PUT", str(job["presignedUrl"]), content=data, headers=headers)
-        result = await poll_job(self.client, genesys_import_job(str(job["id"])))
+        result = await poll_job(
+            self.client, genesys_import_job(str(job["id"])), cadence=self.cadence
+        )
         body = result.body if isinstance(result.body, dict) else {}
         flow = body.get("flow") or {}
         if not flow.get("id"):
@@ -118,8 +125,17 @@ class GenesysDeployer:
             "POST", f"{API}/flows/actions/publish", params=params, idempotency_key=key
         )
         op_id = str(op.get("id")) if isinstance(op, dict) and op.get("id") else None
-        await poll_job(self.client, genesys_operation(flow_id, op_id))
+        await poll_job(self.client, genesys_operation(flow_id, op_id), cadence=self.cadence)
         return await self.flow(flow_id)
+
+    async def delete(self, flow_id: str, key: str) -> bool:
+        """Delete a flow (every version); False when it was already gone."""
+        try:
+            await self.flow(flow_id)
+        except NotFound:
+            return False
+        await self.client.request("DELETE", f"{API}/flows/{flow_id}", idempotency_key=key)
+        return True
 
     async def revert(self, flow_id: str, key: str) -> dict[str, Any]:
         """Publish again the version published before the current one; the flow afterwards."""
