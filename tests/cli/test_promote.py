@@ -74,3 +74,28 @@ def test_usage_errors_exit_2(profiles: Path, capsys: pytest.CaptureFixture[str])
     assert main(_args(profiles, "--gates", "validation,nope")) == 2
     assert main(_args(profiles, "--gates", "lock")) == 2
     assert "lock gate is not built" in capsys.readouterr().err
+
+
+def test_webhooks_receive_signed_promote_events(
+    emu: EmulatorThread,
+    profiles: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--webhook (twice) delivers started and completed, signed, to both receivers; steps show."""
+    monkeypatch.setenv("TEST_PROMOTE_WEBHOOK_SECRET", emu.ctx.config.webhook_secret)
+    hooks = [f"{emu.url}/_emulator/webhooks/promote-{n}" for n in ("a", "b")]
+    flags = [f for url in hooks for f in ("--webhook", url)]
+    code = main(_args(profiles, *flags, "--webhook-secret-env", "TEST_PROMOTE_WEBHOOK_SECRET"))
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    assert "promote.plan done" in err and "promote.verify done" in err
+    for url in hooks:
+        got = httpx.get(url).json()
+        assert got["rejected"] == 0 and got["duplicates"] == 0
+        types = [e["payload"]["type"] for e in got["events"]]
+        assert types == ["flow.promote.started", "flow.promote.completed"]
+        assert {e["payload"]["data"]["target"] for e in got["events"]} == {"prod"}
+    lone = ["--webhook", hooks[0]]
+    assert main(_args(profiles, *lone)) == 2
+    assert "--webhook and --webhook-secret-env go together" in capsys.readouterr().err

@@ -9,25 +9,71 @@ that would be blocked; 2 usage/config; 3 vendor/network.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.status import Status
 from rich.table import Table
 
 from cxops.cli.connection import connection_settings
 from cxops.cli.export import run_async, with_relay
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
+from cxops.pipelines.engine import launch
 from cxops.pipelines.promote.runner import (
     DEFAULT_GATES,
     PromoteOptions,
     finish_interrupted,
     run_promote,
 )
+from cxops.pipelines.record import observe
 
 __all__ = ["promote", "render"]
+
+
+class _Steps:
+    """Progress on stderr: a line per finished step, and a live status line on a terminal."""
+
+    def __init__(self, console: Console, pace: str) -> None:
+        self.console = console
+        self.pace = pace
+        self.last = time.monotonic()
+        self.status: Status | None = None
+
+    def __call__(self, run_id: str, event: str, data: dict[str, Any]) -> None:
+        if event != "step":
+            return
+        now = time.monotonic()
+        self.console.print(f"  {data['step']} done ({now - self.last:.1f}s)", highlight=False)
+        self.last = now
+        if self.status is not None:
+            self.status.update(f"promote {run_id[:12]}: after {data['step']} ({self.pace})")
+
+
+@contextmanager
+def _progress(as_json: bool, rate: float, concurrency: int) -> Iterator[None]:
+    """Show the promotion's steps on stderr while it runs (nothing with ``--json``)."""
+    if as_json:
+        yield
+        return
+    err = Console(stderr=True)
+    steps = _Steps(err, f"--rate {rate:g} req/s, --concurrency {concurrency}")
+    remove = observe(steps)
+    try:
+        if err.is_terminal:
+            with err.status(f"promote: planning ({steps.pace})") as status:
+                steps.status = status
+                yield
+        else:
+            err.print(f"promote: planning ({steps.pace})", highlight=False)
+            yield
+    finally:
+        remove()
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -76,7 +122,9 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
             console.print(f"  {line}")
     rb = summary.get("rollback")
     if rb and rb.get("error"):
-        console.print(f"[red]ROLLBACK FAILED[/]: {rb['error']} (rollback point: {rb['restored_point']})")
+        console.print(
+            f"[red]ROLLBACK FAILED[/]: {rb['error']} (rollback point: {rb['restored_point']})"
+        )
     elif rb:
         console.print(
             f"[red]rolled back[/]: {rb['failed']}; restored {rb['restored_point']}, "
@@ -115,7 +163,25 @@ def promote(
         300.0, "--sessions-timeout", min=0, help="Seconds to wait for sessions to drain."
     ),
     repo: Path | None = typer.Option(None, "--repo", help="Git repository for the artifact."),
-    rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second per tenant."),
+    webhooks: list[str] | None = typer.Option(
+        None,
+        "--webhook",
+        metavar="URL",
+        help="Send flow.promote.started/completed/rolled_back here (repeatable).",
+    ),
+    secret_env: str | None = typer.Option(
+        None,
+        "--webhook-secret-env",
+        metavar="VAR",
+        help="NAME of the variable holding the whsec_ secret.",
+    ),
+    rate: float = typer.Option(
+        10.0,
+        "--rate",
+        min=0.1,
+        help="Requests per second per tenant. 10 spares a real tenant (a plan then takes ~30 s on "
+        "a Cognigy project); raise it for a local emulator.",
+    ),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
@@ -123,9 +189,12 @@ def promote(
     """Promote a project between environments behind gates, rolling back on failure.
 
     Example: cxops promote --from dev --to prod --project Billing --version 1.4.0 --repo rel
+    --webhook https://hooks.example --webhook-secret-env CXOPS_WEBHOOK_SECRET
     """
     if source == target:
         raise UsageError("--from and --to name the same profile")
+    if bool(webhooks) != bool(secret_env):
+        raise UsageError("--webhook and --webhook-secret-env go together")
     options = PromoteOptions(
         project=project,
         target_project=target_project,
@@ -144,9 +213,13 @@ def promote(
     src, dst = connection_settings(source), connection_settings(target)
 
     async def main() -> int:
+        opened = launch(store)
+        for url in webhooks or []:
+            opened.outbox.register(url, str(secret_env))
         async with with_relay(store, None, None, quiet=True):
-            resumed = await finish_interrupted(store)
-            summary = await run_promote(src, dst, options)
+            with _progress(as_json, rate, concurrency):
+                resumed = await finish_interrupted(store)
+                summary = await run_promote(src, dst, options)
         summary["resumed"] = [r.__dict__ for r in resumed]
         return render(summary, as_json)
 
