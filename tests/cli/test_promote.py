@@ -68,12 +68,12 @@ def test_dry_run_json_then_promotion_text(
 
 
 def test_usage_errors_exit_2(profiles: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Same profile twice, an unknown gate, the unbuilt lock gate: usage errors (exit 2)."""
+    """Same profile twice, an unknown gate, the lock gate without --repo: usage errors (exit 2)."""
     same = ["promote", "--from", "dev", "--to", "dev"]
     assert main(same) == 2
     assert main(_args(profiles, "--gates", "validation,nope")) == 2
     assert main(_args(profiles, "--gates", "lock")) == 2
-    assert "lock gate is not built" in capsys.readouterr().err
+    assert "the lock gate compares with the cxops.lock of --repo" in capsys.readouterr().err
 
 
 def test_webhooks_receive_signed_promote_events(
