@@ -5,6 +5,7 @@
 - ``GET /.well-known/cxone-configuration?tenantId=``: discovery, ``api_endpoint`` = API host.
 - Studio scripts and folders under ``/inContactAPI/services/vNN.0/`` (:mod:`.scripts`,
   :mod:`.folders`).
+- ``/_emulator/testcall``: a test-call hook for promotion gates (:mod:`.testcalls`; no auth).
 
 Public clients spell the API root ``/inContactAPI``, ``/InContactAPI`` and ``/incontactapi``;
 the platform accepts all, so the emulator matches that segment case-insensitively.
@@ -22,6 +23,7 @@ from cxops.emulator import oauth, problems
 from cxops.emulator.context import EmulatorContext
 from cxops.emulator.cxone.folders import folder_routes
 from cxops.emulator.cxone.scripts import script_routes
+from cxops.emulator.cxone.testcalls import test_call_routes
 
 VENDOR = "cxone"
 _API_ROOT = "/incontactapi/"
@@ -102,6 +104,7 @@ def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
             Route("/.well-known/cxone-configuration", discovery, methods=["GET"]),
             *script_routes(ctx, tenant),
             *folder_routes(ctx, tenant),
+            *test_call_routes(ctx, tenant),
         ]
     )
     return _CaseInsensitiveRoot(app)

@@ -340,11 +340,11 @@ SCRIPTS: list[tuple[Maker, int, int]] = [
     (check_hours, 1, 1),
     (log_call, 2, 2),
     (language_select, 2, 2),
-    (callback_queue, 2, 2),
+    (callback_queue, 1, 1),  # in prod already: nothing calls it there yet
     (sales_menu, 1, 1),
     (callback_offer, 2, 2),
     (support_main, 1, 2),
     (outage_message, 1, 1),
     (billing_main, 1, 2),
-    (payment_ivr, 1, 1),
+    (payment_ivr, 2, 2),  # dev only: Billing_Main (gen 2) calls it, so promote it first
 ]

@@ -41,6 +41,10 @@ class CxoneTenant:
     max_concurrent_saves: int = 5
     save_seconds: float = 0.05
     inflight: int = 0
+    #: The test-call hook (``testcalls.py``): outcomes set by tests, by lower-cased script path
+    #: (``"*"`` for every script), and every call received, oldest first.
+    test_call_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    test_calls: list[dict[str, Any]] = field(default_factory=list)
     _index: dict[str, str] = field(default_factory=dict, repr=False)
 
     def resolve(self, path: str) -> str | None:
