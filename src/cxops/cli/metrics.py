@@ -104,19 +104,12 @@ def _show(m: Metrics) -> None:
 
 
 def _dora_table(scope: str, groups: list[DoraGroup]) -> Table:
+    """One row per group; a flow is its referenceId, cut to 8 characters (``--json`` has it all)."""
     head = ["environment", "project", "flow"][: ("environment", "project", "flow").index(scope) + 1]
-    table = Table(
-        *head,
-        "deploys",
-        "failed",
-        "per day",
-        "change failure",
-        "lead time",
-        "restore",
-        title=f"DORA by {scope}",
-    )
+    table = Table(*head, "deploys", "failed", "/day", "CFR", "lead", "restore")
+    table.title = f"DORA by {scope} (CFR: change failure rate; lead and restore: medians)"
     for g in groups:
-        keys = [g.environment, g.project or "", g.flow or ""][: len(head)]
+        keys = [g.environment, g.project or "", (g.flow or "")[:8]][: len(head)]
         table.add_row(
             *keys,
             str(g.deployments),

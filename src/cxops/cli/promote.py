@@ -109,7 +109,8 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
             console.print(f"  {change['action']} {change['what']} {change['id']}")
         if version["given"]:
             state = "ok" if version["ok"] else f"[red]{version['reason']}[/]"
-            console.print(f"version {version['given']} (last {version['previous']}): {state}")
+            last = version["previous"] or "no earlier tag"
+            console.print(f"version {version['given']} (last: {last}): {state}")
     table = Table("gate", "result", "evidence")
     for gate in summary.get("gates", []):
         result = "pass" if gate["passed"] else "[red]FAIL[/]"
