@@ -13,6 +13,7 @@ from cxops.emulator import EmulatorThread
 from cxops.model.bundle import Bundle
 from cxops.pipelines.connections import public_settings, remember
 from cxops.pipelines.promote.genesys import GenesysStrategy, fingerprint, portable
+from cxops.pipelines.promote.parity import parity
 from cxops.pipelines.promote.strategy import Context
 from cxops.vendors import pick_project
 from tests.pipelines.promote.conftest import FAST
@@ -22,6 +23,7 @@ from tests.pipelines.promote.test_genesys_promote import (
     TESTS,
     effects,
     flow_ids,
+    prod_bundle,
     promote,
     settings,
 )
@@ -174,3 +176,10 @@ def test_scoped_promotion_of_a_module_and_its_caller(
     published = [r["resource"] for r in done if r["effect"] == "genesys.flow.publish"]
     assert published == [prod["Authenticate Caller"], prod["Main Line IVR"]]
     assert out["id_map"][AUTH]["target"] == prod["Authenticate Caller"]
+    # Parity over the two flows (portable keys): the workflow's own parity gets the plan's
+    # --flows as source flow ids, which portable bundles no longer carry (see the docs).
+    dev_home, prod_home = prod_bundle(fast_emu, HOME, "dev"), prod_bundle(fast_emu, HOME)
+    scoped = parity(portable(dev_home), portable(prod_home), flows=[AUTH, MAIN])
+    assert scoped["score"] == 1.0 and scoped["compared"] > 20, scoped["differences"]
+    rest = parity(portable(dev_home), portable(prod_home))
+    assert rest["score"] < 1.0  # the flows left out (and dev's flawed ones) still differ

@@ -7,7 +7,8 @@ source flow's file at the version the plan exported; an import job checks it in 
 - :meth:`GenesysStrategy.portable` re-keys what is org-local (flow, division, data action,
   prompt, queue GUIDs) by what both orgs share: ``<FLOW TYPE>/<name>`` for flows,
   ``<DEPENDENCY TYPE>/<name>`` for resources, ``division/<name>``; version bookkeeping (the
-  flow entity, version lists, resolved dependency versions) is left out.
+  flow entity, version lists, resolved dependency versions) and the resources derived from
+  dependency tracking (each flow's ``consumed`` list holds them) are left out.
 - Stages: ``import:<TYPE>/<name>`` then ``publish:<TYPE>/<name>`` per flow whose content
   differs on the target (or is missing there), callees before callers.
 - Rollback point: each such flow's target id and published version (``None``: not there).
@@ -150,7 +151,13 @@ def portable(bundle: Bundle) -> Bundle:
     ids = id_map(bundle)
     doc = bundle.model_dump(mode="json")
     doc["flows"] = [_portable_flow(f, ids) for f in doc["flows"]]
-    doc["resources"] = [{**_swap(r, ids), "version": None} for r in doc["resources"]]
+    # Resources derived from dependency tracking repeat the flows' "consumed" lists (compared
+    # there, per flow): kept, a scoped promotion's parity would count every other flow's too.
+    doc["resources"] = [
+        {**_swap(r, ids), "version": None}
+        for r in doc["resources"]
+        if not (r.get("properties") or {}).get("derived")
+    ]
     props = _swap(doc["properties"], ids)
     if isinstance(props.get("_order"), list):
         props["_order"] = sorted(props["_order"])
