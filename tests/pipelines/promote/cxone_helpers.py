@@ -24,7 +24,7 @@ def hook(emu: EmulatorThread, tenant: str = "{environment}") -> str:
     return f"{emu.url}/cxone/{tenant}/_emulator/testcall"
 
 
-def tests_doc(emu: EmulatorThread, *scripts: str) -> dict[str, Any]:
+def calls_doc(emu: EmulatorThread, *scripts: str) -> dict[str, Any]:
     """A ``--tests`` document with one test call per script."""
     calls = [{"name": f"call {s}", "url": hook(emu), "script": s} for s in scripts]
     return {"cxone": {"timeout": 5, "test_calls": calls}}

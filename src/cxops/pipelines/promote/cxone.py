@@ -22,13 +22,17 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
+from cxops.analysis.checks import CheckOptions
 from cxops.analysis.graph import Graph
+from cxops.analysis.index import BundleIndex
+from cxops.analysis.scope import check_together
 from cxops.errors import InputError
 from cxops.model.bundle import Bundle, Flow
 from cxops.model.layout import flow_file_name, pretty_bytes, project_dir
 from cxops.model.native import cxone as native
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings
 from cxops.pipelines.promote import cxone_calls
+from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.vendors.deploy.cxone import STAMPS, CxoneDeployer
 
@@ -148,6 +152,12 @@ class CxoneStrategy:
         ``masterId``/``busNo``/``status``/``lockInfo`` and its version (the masterID)."""
         return bundle.model_copy(update={"flows": [portable_flow(f) for f in bundle.flows]})
 
+    def fingerprint(self, bundle: Bundle) -> str:
+        """What "restored to identical" compares for CXone: the content hash of the portable
+        bundle. A restore saves the recorded version *again*, which mints a new masterID (every
+        CXone save does), so the raw hash cannot match; every script's content must."""
+        return stable_hash(self.portable(bundle))
+
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         """``save:<path>`` for each source script missing in or differing from the target, in
         call order; ``flows`` (paths or short names) narrows to those scripts plus the
@@ -183,6 +193,37 @@ class CxoneStrategy:
         }.get(name, f"CXone has no {name} API")
         return {"gate": name, "passed": True, "skipped": why}
 
+    async def validation(self, planned: dict[str, Any]) -> dict[str, Any]:
+        """The validation gate as CXone needs it: a script calls scripts of *any* folder, so the
+        source folder is checked together with the target's other folders
+        (``analysis.scope.check_together``), as it will run there. A call to a script that
+        neither has is CX105 here, before anything is saved, rather than a 409 during the
+        deploy. Only findings on the source folder's scripts count."""
+        source = await self.ctx.bundle("source", planned["source"])
+        adapter = await self.ctx.adapter("target")
+        others = [p for p in await adapter.list_projects() if p.id != planned["target"]["id"]]
+        bundles = [source] + [await adapter.export_project(p) for p in others]
+        indexes = []
+        for bundle in bundles:
+            index = BundleIndex()
+            index.add_bundle(bundle.document())
+            indexes.append(index)
+        max_nodes = int(self.ctx.params.get("max_nodes") or 500)
+        ours = {f.id for f in source.flows}
+        found = [
+            f
+            for f in check_together(indexes, CheckOptions(max_nodes=max_nodes))
+            if f.location.flow in ours
+        ]
+        errors = [f for f in found if f.severity == "error"]
+        return {
+            "gate": "validation",
+            "passed": not errors,
+            "findings": len(found),
+            "errors": [f"{f.code} {f.location.flow or ''}: {f.message}" for f in errors[:20]],
+            "checked_with": [b.project for b in bundles[1:]],
+        }
+
     async def verify(self, planned: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
         """Smoke = the same test calls against the target; the id map from both units'
         current masterIDs."""
@@ -217,12 +258,18 @@ class CxoneStrategy:
                     "master_id": int(master) if live and master is not None else None,
                 }
             )
+        before = await self.ctx.bundle("target", planned["target"])
         kept = sum(s["master_id"] is not None for s in scripts)
         describe = (
             f"CXone {planned['target']['name']}: {kept} script(s) at their masterIDs, "
             f"{len(scripts) - kept} not on the target before"
         )
-        return {"vendor": "cxone", "scripts": scripts, "describe": describe}
+        return {
+            "vendor": "cxone",
+            "scripts": scripts,
+            "fingerprint": self.fingerprint(before),
+            "describe": describe,
+        }
 
     async def deploy(
         self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
@@ -242,7 +289,8 @@ class CxoneStrategy:
 
     async def restore(self, planned: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
         """Save each recorded version again, then delete the scripts the promotion created
-        (callers first); what is already as recorded is left alone."""
+        (callers first); what is already as recorded is left alone. ``identical``: the target's
+        :meth:`fingerprint` equals the one recorded at the rollback point."""
         dep = await self._deployer()
         restored: list[dict[str, Any]] = []
         unchanged: list[dict[str, Any]] = []
@@ -255,7 +303,15 @@ class CxoneStrategy:
         for row in reversed(point.get("scripts", [])):
             if row.get("master_id") is None and await dep.delete(str(row["script"])):
                 deleted.append(str(row["script"]))
-        return {"restored": restored, "unchanged": unchanged, "deleted": deleted}
+        after = await self.ctx.bundle("target", planned["target"], fresh=True)
+        now = self.fingerprint(after)
+        return {
+            "restored": restored,
+            "unchanged": unchanged,
+            "deleted": deleted,
+            "fingerprint_restored": now,
+            "identical": now == point.get("fingerprint"),
+        }
 
 
 def _text(value: Any) -> str | None:
