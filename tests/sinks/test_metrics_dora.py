@@ -138,4 +138,5 @@ def test_grouped_figures_in_json_text_and_prometheus(
     assert main(["metrics", "--store", sqlite_url]) == 0
     out = capsys.readouterr().out
     assert "5 deployment(s), 2 failed" in out
-    assert "DORA by environment" in out and "DORA by flow" in out and "Support" in out
+    assert "DORA by environment" in out and "DORA by flow of Billing in prod" in out
+    assert "Support" in out and "DORA by flow of Support" not in out  # no flow in its diffs

@@ -91,25 +91,27 @@ def _show(m: Metrics) -> None:
         f"DORA ({dora.window_days:g} days): {dora.deployments} deployment(s), "
         f"{dora.failed} failed; {dora.deployment_frequency:.2f} successful deployments/day, "
         f"change failure {_pct(dora.change_failure_rate)}, "
-        f"lead time {_sec(dora.lead_time_p50)}, "
-        f"time to restore {_sec(dora.time_to_restore_p50)}"
+        f"lead time {_sec(dora.lead_time_p50) or 'n/a'}, "
+        f"time to restore {_sec(dora.time_to_restore_p50) or 'n/a'} "
+        "(CFR: change failure rate; lead and restore: medians)"
     )
-    for title, groups in (
-        ("environment", dora.by_environment),
-        ("project", dora.by_project),
-        ("flow", dora.by_flow),
-    ):
-        if groups:
-            console.print(_dora_table(title, groups))
+    console.print(_dora_table("DORA by environment", ["environment"], dora.by_environment))
+    console.print(_dora_table("DORA by project", ["environment", "project"], dora.by_project))
+    for p in dora.by_project:  # one table of flows per project, keyed like the row above
+        flows = [
+            g for g in dora.by_flow if (g.environment, g.project) == (p.environment, p.project)
+        ]
+        if flows:
+            title = f"DORA by flow of {p.project} in {p.environment}"
+            console.print(_dora_table(title, ["flow"], flows))
 
 
-def _dora_table(scope: str, groups: list[DoraGroup]) -> Table:
+def _dora_table(title: str, head: list[str], groups: list[DoraGroup]) -> Table:
     """One row per group; a flow is its referenceId, cut to 8 characters (``--json`` has it all)."""
-    head = ["environment", "project", "flow"][: ("environment", "project", "flow").index(scope) + 1]
-    table = Table(*head, "deploys", "failed", "/day", "CFR", "lead", "restore")
-    table.title = f"DORA by {scope} (CFR: change failure rate; lead and restore: medians)"
+    table = Table(*head, "deploys", "failed", "/day", "CFR", "lead", "restore", title=title)
     for g in groups:
-        keys = [g.environment, g.project or "", (g.flow or "")[:8]][: len(head)]
+        row = {"environment": g.environment, "project": g.project, "flow": (g.flow or "")[:8]}
+        keys = [str(row[h]) for h in head]
         table.add_row(
             *keys,
             str(g.deployments),
