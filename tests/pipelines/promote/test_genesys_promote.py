@@ -198,7 +198,7 @@ def test_each_failing_gate_blocks_with_its_evidence(
         assert evidence["success_rate"] == 50.0
         failed = next(r for r in evidence["runs"] if not r["passed"])
         assert failed["conversation"] == "order status"
-        assert "turn 0: reply 'Hello, this is the order'" in failed["failed"][0]
+        assert "turn 1: reply 'Hello, this is the order'" in failed["failed"][0]
     assert effects(fast_emu, "prod") == []
 
 

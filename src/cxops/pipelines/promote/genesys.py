@@ -273,10 +273,12 @@ class Conversation:
 
 def load_conversations(tests: dict[str, Any]) -> tuple[list[Conversation], dict[str, Any]]:
     """The conversations and settings of ``tests["genesys"]`` (none when absent)."""
-    section = tests.get("genesys") or {}
+    section = tests.get("genesys")
+    section = {} if section is None else section
     if not isinstance(section, dict):
         raise InputError("--tests: 'genesys' must be a mapping")
-    rows = section.get("conversations") or []
+    rows = section.get("conversations")
+    rows = [] if rows is None else rows
     if not isinstance(rows, list):
         raise InputError("--tests genesys.conversations must be a list")
     convs = [
@@ -312,15 +314,17 @@ async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> di
     if not isinstance(session, dict) or not session.get("id"):
         raise ProtocolError("genesys POST /textbots/botflows/sessions answered without an 'id'")
     url = f"{API}/textbots/botflows/sessions/{session['id']}/turns"
-    turns = list(conv.turns)
-    if "say" in turns[0]:
-        turns.insert(0, {"opening": True})
+    # Turns are named as the script lists them (1-based); an opening turn the script does not
+    # judge (its first turn already says something) is "opening".
+    turns = [(f"turn {n}", t) for n, t in enumerate(conv.turns, 1)]
+    if "say" in conv.turns[0]:
+        turns.insert(0, ("opening", {}))
     previous: str | None = None
     failed: list[str] = []
     ended = False
-    for i, turn in enumerate(turns):
+    for label, turn in turns:
         if ended:
-            failed.append(f"turn {i}: the bot had ended the session")
+            failed.append(f"{label}: the bot had ended the session")
             break
         body: dict[str, Any] = {"inputEventType": "NoOp"}
         if "say" in turn:
@@ -331,7 +335,7 @@ async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> di
         answer = await client.send_json("POST", url, body)
         answer = answer if isinstance(answer, dict) else {}
         previous = str(answer.get("id") or "")
-        failed += [f"turn {i}: {m}" for m in _judge(turn, answer)]
+        failed += [f"{label}: {m}" for m in _judge(turn, answer)]
         ended = answer.get("nextActionType") != "WaitForInput"
     return {"conversation": conv.name, "flow": conv.flow, "passed": not failed, "failed": failed}
 
@@ -473,10 +477,8 @@ class GenesysStrategy:
             return dict(now) if not any(now.values()) else None
 
         try:
-            passed = not any(first.values()) or bool(
-                await until(drained, timeout=timeout, what="active flows", max_interval=2.0)
-                is not None
-            )
+            await until(drained, timeout=timeout, what="active flows", max_interval=2.0)
+            passed = True
         except NetworkError:
             passed = False
         return {
