@@ -106,6 +106,12 @@ def test_portable_keys_and_callee_first_stages(fast_emu: EmulatorThread) -> None
     assert {r.id for n in main.nodes for r in n.refs if r.kind == "flow"} >= {AUTH}
     scoped = [f"import:{AUTH}", f"publish:{AUTH}", f"import:{MAIN}", f"publish:{MAIN}"]
     assert by_name == by_key == scoped
+    how = GenesysStrategy(context(fast_emu))
+    assert how.portable_flows(dev, [dev_ids["Main Line IVR"], "Authenticate Caller"]) == [
+        AUTH,
+        MAIN,
+    ]
+    assert how.portable_flows(dev, None) is None
     imports = [s.split(":", 1)[1] for s in everything if s.startswith("import:")]
     assert imports.index(AUTH) < imports.index(MAIN)
     assert imports.index("COMMONMODULE/Business Hours Check") < imports.index(MAIN)

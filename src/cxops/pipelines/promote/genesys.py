@@ -361,6 +361,14 @@ class GenesysStrategy:
         """See :func:`fingerprint` (what restore calls identical)."""
         return fingerprint(bundle)
 
+    def portable_flows(self, bundle: Bundle, flows: list[str] | None) -> list[str] | None:
+        """The portable ids (``<TYPE>/<name>``) of ``flows`` (source ids, names or keys) in
+        ``bundle``: what parity over portable bundles needs for a scoped promotion (the plan's
+        ``flows`` are the source's GUIDs, which portable bundles no longer carry)."""
+        if flows is None:
+            return None
+        return sorted(key_of(f) for f in bundle.flows if _wanted(f, flows))
+
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         """``import:`` then ``publish:`` per flow to promote, callees first."""
         out = []
