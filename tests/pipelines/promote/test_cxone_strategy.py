@@ -157,3 +157,22 @@ async def test_a_failed_save_is_undone_by_restore(ctx: Context, emu: EmulatorThr
     assert effects(emu) == [("cxone.script.save", PAY), ("cxone.script.delete", PAY)]
     back = await ctx.bundle("target", planned["target"], fresh=True)
     assert stable_hash(back) == stable_hash(before)  # nothing of prod was saved: exact
+
+
+async def test_a_save_whose_answer_is_mangled_is_found_not_repeated(
+    ctx: Context, emu: EmulatorThread
+) -> None:
+    """The emulator saves Payment_IVR but garbles the answer: the stage asks prod, finds its
+    content current and reports it saved, without a second save."""
+    how = CxoneStrategy(ctx)
+    planned = await plan(ctx, how)
+    point = await how.rollback_point(planned)
+    scenario(
+        emu,
+        {"vendor": "cxone", "tenant": "prod", "method": "POST", "path": "/inContactAPI/*/scripts",
+         "action": "corrupt", "calls": [1]},
+    )  # fmt: skip
+    result = await how.deploy(planned["stages"][0], planned, point, {})
+    assert result["saved"] is True and result["note"] == "saved; its answer was lost"
+    assert isinstance(result["master_id"], int)
+    assert effects(emu) == [("cxone.script.save", PAY)]

@@ -218,14 +218,15 @@ class CxoneDeployer:
             response = await self.client.request(
                 "POST", f"{API}/scripts", json={"scriptContent": body}, accept=(206, 409)
             )
+            answer = json_body("cxone", response) if response.content else {}
         except CxopsError:
-            # The save may have been stored and its answer lost: ask before calling it failed.
+            # The save may have been stored and its answer lost or mangled: ask before calling
+            # it failed (a second save would be a second deployment).
             found = await self.holds(script)
             if found is None:
                 raise
             master = _master(found["header"].get("masterId"))
-            return SaveResult(path, True, master, note="saved; the answer was lost")
-        answer = json_body("cxone", response) if response.content else {}
+            return SaveResult(path, True, master, note="saved; its answer was lost")
         answer = answer if isinstance(answer, Mapping) else {}
         if response.status_code == 409:
             lines = []
