@@ -72,3 +72,55 @@ def test_snapshot_limit_prunes_the_oldest_cxops_rollback_point(fast_emu: Emulato
     assert "cxops-old0-before" not in names and {"v1.0.0", "cxops-old1-before"} <= set(names)
     effects = [r["effect"] for r in ledger(fast_emu, "prod")]
     assert effects.count("cognigy.snapshot.delete") == 1
+
+
+def test_snapshot_upload_at_the_limit_spares_what_an_endpoint_runs(
+    fast_emu: EmulatorThread,
+) -> None:
+    """At 10 snapshots an upload prunes the oldest cxops release no endpoint runs: the one the
+    endpoint points at stays, the fixture's v1.0.0 stays, one delete, one upload."""
+    pid = _project(fast_emu, "prod")
+    base, head = fast_emu.base("cognigy", "prod"), {"X-API-Key": "cognigy-prod-admin-apikey"}
+    api = f"{base}/new/v2.0"
+    for i in range(9):  # + the fixture's "v1.0.0" = the limit of 10
+        body = {"projectId": pid, "name": f"cxops-old{i}-release", "description": ""}
+        httpx.post(f"{api}/snapshots", json=body, headers=head).raise_for_status()
+        fast_emu.ctx.clock.advance(5)  # each task ends before the next starts (ordered times)
+    rows = httpx.get(f"{api}/snapshots", params={"projectId": pid, "limit": 100}, headers=head)
+    names = {r["name"]: r["_id"] for r in rows.json()["items"]}
+    ep = httpx.get(f"{api}/endpoints", params={"projectId": pid}, headers=head).json()["items"][0]
+    running = names["cxops-old0-release"]
+    httpx.patch(
+        f"{api}/endpoints/{ep['_id']}", json={"entrypoint": running}, headers=head
+    ).raise_for_status()
+
+    async def transfer() -> tuple[str, str, bool, bool]:
+        opts = TransportOptions(**FAST)
+        async with (
+            open_client(admin_settings(fast_emu, "dev"), opts) as dc,
+            open_client(admin_settings(fast_emu, "prod"), opts) as pc,
+        ):
+            dev, prod = CognigyDeployer(dc), CognigyDeployer(pc)
+            src = await dev.snapshot(_project(fast_emu, "dev"), "cxops-new-release", "k-snap")
+            await dev.package_snapshot(src, "k-pkg")
+            await dev.package_snapshot(src, "k-pkg")  # packaged already: nothing to do
+            data = await dev.download_snapshot(src)
+            sid = await prod.upload_snapshot(pid, data, "cxops-new-release", "k-up")
+            again = await prod.upload_snapshot(pid, data, "cxops-new-release", "k-up")
+            moved = await prod.point_endpoint(ep["_id"], sid, "k-ep")
+            moved_again = await prod.point_endpoint(ep["_id"], sid, "k-ep")
+            return sid, again, moved, moved_again
+
+    sid, again, moved, moved_again = asyncio.run(transfer())
+    assert sid == again and moved and not moved_again
+    rows = httpx.get(f"{api}/snapshots", params={"projectId": pid, "limit": 100}, headers=head)
+    left = {r["name"]: r["_id"] for r in rows.json()["items"]}
+    assert len(left) == 10 and left["cxops-new-release"] == sid
+    assert "cxops-old1-release" not in left  # the oldest one nothing ran
+    assert {"v1.0.0", "cxops-old0-release", "cxops-old2-release"} <= set(left)
+    effects = [r["effect"] for r in ledger(fast_emu, "prod")]
+    assert effects.count("cognigy.snapshot.delete") == 1
+    assert effects.count("cognigy.snapshot.upload") == 1
+    assert effects.count("cognigy.endpoint.repoint") == 2  # the test's own PATCH + one
+    dev_effects = [r["effect"] for r in ledger(fast_emu, "dev")]
+    assert dev_effects.count("cognigy.snapshot.package") == 1

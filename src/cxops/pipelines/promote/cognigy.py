@@ -1,28 +1,49 @@
-"""Cognigy.AI's promotion strategy: snapshot → package → upload → merge; restore the snapshot.
+"""Cognigy.AI's promotion strategy, by one of two mechanisms (run param ``mechanism``).
+
+**merge** (default): snapshot → package → upload → merge; restore the snapshot.
 
 - rollback point: a snapshot ``cxops-<run12>-before`` of the target project (a listing by name
-  first; the oldest earlier cxops rollback point is pruned at the platform's snapshot limit);
+  first; at the platform's snapshot limit the oldest snapshot cxops made is pruned);
 - stages: ``package`` (the chosen flows + every lexicon and connection of the source),
   ``upload`` (download, re-point tenant-local ``_id`` s, upload into the target project),
   ``merge`` (``replace`` by ``referenceId``; a merge task for the package is followed, not
   repeated);
 - verify: target health, smoke simulations judged by the source's definitions, the id map;
 - restore: ``POST /snapshots/{id}/restore`` (a restore task for the snapshot is followed).
+
+**repoint**: the target project's content is left alone; its endpoints run a snapshot of the
+source instead.
+
+- rollback point: each target endpoint's current ``entrypoint`` (nothing is created);
+- stages: ``snapshot`` (a snapshot ``cxops-<run12>-release`` of the **source** project, found by
+  name first), ``transfer`` (package it, download, ``POST /snapshots/upload`` into the target
+  project; found there by name first), ``repoint`` (``PATCH`` each endpoint of the rollback
+  point to the uploaded snapshot; endpoints already there are skipped);
+- verify: endpoints active and running the snapshot, smoke simulations run **through** each
+  endpoint and judged by the source's definitions, and the strategy's own **parity**: the source
+  bundle against the uploaded snapshot's content (downloaded from the target), since the target
+  project's bundle does not change;
+- restore: ``PATCH`` each endpoint back to its recorded entrypoint (skipping those already back)
+  and read them again: the result lists the entrypoints before and after the restore.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from cxops.errors import CxopsError
+from cxops.errors import CxopsError, UsageError, VendorError
 from cxops.model.bundle import Bundle
 from cxops.pipelines.promote import cognigy_gates as gate
-from cxops.pipelines.promote.parity import portable
+from cxops.pipelines.promote.parity import parity, portable
 from cxops.pipelines.promote.strategy import Context, register
-from cxops.vendors.deploy.cognigy import CognigyDeployer
-from cxops.vendors.deploy.cognigy_package import id_pairs, remap
+from cxops.vendors.deploy.cognigy import KINDS, CognigyDeployer
+from cxops.vendors.deploy.cognigy_package import content_bundle, id_pairs, read_content, remap
 
-__all__ = ["CognigyStrategy"]
+__all__ = ["MECHANISMS", "CognigyStrategy"]
+
+#: The run param ``mechanism``: how the target gets the release.
+MECHANISMS = ("merge", "repoint")
+STAGES = {"merge": ["package", "upload", "merge"], "repoint": ["snapshot", "transfer", "repoint"]}
 
 
 class CognigyStrategy:
@@ -32,6 +53,12 @@ class CognigyStrategy:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.mechanism = str(ctx.params.get("mechanism") or "merge")
+        if self.mechanism not in MECHANISMS:
+            raise UsageError(
+                f"unknown Cognigy promotion mechanism {self.mechanism!r}",
+                hint=f"known: {', '.join(MECHANISMS)}",
+            )
 
     async def _side(self, side: str) -> CognigyDeployer:
         return CognigyDeployer(await self.ctx.client(side))
@@ -40,7 +67,13 @@ class CognigyStrategy:
         return portable(bundle)
 
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
-        return ["package", "upload", "merge"]
+        if self.mechanism == "repoint" and flows:
+            raise UsageError(
+                "--flows cannot be promoted by endpoint re-point: an endpoint runs a whole "
+                "snapshot of the source project",
+                hint="leave out --flows, or use --mechanism merge",
+            )
+        return list(STAGES[self.mechanism])
 
     async def gate(self, name: str, planned: dict[str, Any]) -> dict[str, Any]:
         params, target_id = self.ctx.params, planned["target"]["id"]
@@ -57,15 +90,34 @@ class CognigyStrategy:
             override=params["override_sessions"],
         )
 
+    # -- rollback point ----------------------------------------------------------------------
+
     async def rollback_point(self, planned: dict[str, Any]) -> dict[str, Any]:
         dst = await self._side("target")
+        if self.mechanism == "repoint":
+            entry = await self._entrypoints(dst, planned["target"]["id"])
+            where = ", ".join(f"{eid} -> {p}" for eid, p in sorted(entry.items())) or "none"
+            return {
+                "mechanism": "repoint",
+                "entrypoints": entry,
+                "describe": f"endpoint entrypoints {where}",
+            }
         name = self.ctx.name("before")
         sid = await dst.snapshot(planned["target"]["id"], name, self.ctx.key("snapshot"))
         return {"snapshot_id": sid, "name": name, "describe": f"snapshot {name} ({sid})"}
 
+    @staticmethod
+    async def _entrypoints(dst: CognigyDeployer, project_id: str) -> dict[str, str]:
+        """Endpoint id → its ``entrypoint`` (project or snapshot id), for one project."""
+        return {str(e["_id"]): str(e.get("entrypoint")) for e in await dst.endpoints(project_id)}
+
+    # -- deploy ------------------------------------------------------------------------------
+
     async def deploy(
         self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
     ) -> dict[str, Any]:
+        if self.mechanism == "repoint":
+            return await self._repoint(stage, planned, point, done)
         src, dst = await self._side("source"), await self._side("target")
         name = self.ctx.name("package")
         if stage == "package":
@@ -95,21 +147,45 @@ class CognigyStrategy:
         )
         return {"merged": merged.get("merged", {})}
 
+    async def _repoint(
+        self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
+    ) -> dict[str, Any]:
+        src, dst = await self._side("source"), await self._side("target")
+        name = self.ctx.name("release")
+        target_id = planned["target"]["id"]
+        if stage == "snapshot":
+            if not point["entrypoints"]:
+                raise UsageError(
+                    f"the target project {planned['target']['name']!r} has no endpoint to re-point",
+                    hint="use --mechanism merge",
+                )
+            sid = await src.snapshot(planned["source"]["id"], name, self.ctx.key("snapshot"))
+            return {"snapshot_id": sid, "name": name}
+        if stage == "transfer":
+            found = await dst.find_named("snapshots", target_id, name)
+            if found is not None:  # uploaded before a crash: no second download or upload
+                return {"snapshot_id": str(found["_id"]), "name": name}
+            source_sid = done["snapshot"]["snapshot_id"]
+            await src.package_snapshot(source_sid, self.ctx.key("snapshot:package"))
+            data = await src.download_snapshot(source_sid)
+            sid = await dst.upload_snapshot(target_id, data, name, self.ctx.key("transfer"))
+            return {"snapshot_id": sid, "name": name, "bytes": len(data)}
+        sid = done["transfer"]["snapshot_id"]
+        endpoints: dict[str, dict[str, Any]] = {}
+        for eid, before in sorted(point["entrypoints"].items()):
+            patched = await dst.point_endpoint(eid, sid, self.ctx.key(f"repoint:{eid}"))
+            endpoints[eid] = {"before": before, "after": sid, "patched": patched}
+        return {"snapshot_id": sid, "endpoints": endpoints}
+
+    # -- verify ------------------------------------------------------------------------------
+
     async def verify(self, planned: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
+        if self.mechanism == "repoint":
+            return await self._verify_repoint(planned, done)
         src, dst = await self._side("source"), await self._side("target")
         target_id = planned["target"]["id"]
         health = await gate.health(dst, target_id)
-        try:
-            simulated = await gate.smoke(
-                src,
-                dst,
-                planned["source"]["id"],
-                target_id,
-                self.ctx.tests,
-                planned.get("flows"),
-            )
-        except CxopsError as exc:  # a smoke run that cannot run fails verification
-            simulated = {"gate": "smoke", "passed": False, "error": exc.message}
+        simulated = await self._smoke(src, dst, planned)
         src_ids = await src.resources(planned["source"]["id"])
         dst_ids = await dst.resources(target_id)
         id_map = {
@@ -123,10 +199,101 @@ class CognigyStrategy:
             "id_map": id_map,
         }
 
+    async def _smoke(
+        self,
+        src: CognigyDeployer,
+        dst: CognigyDeployer,
+        planned: dict[str, Any],
+        endpoints: list[str] | None = None,
+    ) -> dict[str, Any]:
+        try:
+            return await gate.smoke(
+                src,
+                dst,
+                planned["source"]["id"],
+                planned["target"]["id"],
+                self.ctx.tests,
+                planned.get("flows"),
+                endpoints=endpoints,
+            )
+        except CxopsError as exc:  # a smoke run that cannot run fails verification
+            return {"gate": "smoke", "passed": False, "error": exc.message}
+
+    async def _verify_repoint(
+        self, planned: dict[str, Any], done: dict[str, Any]
+    ) -> dict[str, Any]:
+        src, dst = await self._side("source"), await self._side("target")
+        sid = done["transfer"]["snapshot_id"]
+        repointed = sorted(done["repoint"]["endpoints"])
+        health = await gate.health(dst, planned["target"]["id"])
+        now = await self._entrypoints(dst, planned["target"]["id"])
+        stray = [eid for eid in repointed if now.get(eid) != sid]
+        health.update(
+            passed=health["passed"] and not stray,
+            snapshot_id=sid,
+            entrypoints=now,
+            not_repointed=stray,
+        )
+        simulated = await self._smoke(src, dst, planned, endpoints=repointed)
+        source = await self.ctx.bundle("source", planned["source"])
+        await dst.package_snapshot(sid, self.ctx.key("verify:package"))
+        content = read_content(await dst.download_snapshot(sid))
+        src_ids = await src.resources(planned["source"]["id"])
+        if content is None:
+            score: dict[str, Any] = {
+                "score": None,
+                "compared": 0,
+                "matched": 0,
+                "differences": [f"snapshot {sid}: not compared (a file format cxops cannot read)"],
+            }
+            held: dict[str, str] = {}
+        else:
+            project = {"_id": planned["target"]["id"], "name": planned["target"]["name"]}
+            tenant = str(self.ctx.params["tenants"]["target"])
+            running = content_bundle(content, project, tenant=tenant)
+            score = parity(portable(source), portable(running), flows=planned.get("flows"))
+            held = {
+                str(item.get("referenceId") or rid): str(rid)
+                for kind in KINDS
+                for rid, item in (content.get(kind) or {}).items()
+            }
+        id_map = {
+            ref: {"kind": r["kind"], "source": r["_id"], "target": held.get(ref)}
+            for ref, r in sorted(src_ids.items())
+        }
+        return {
+            "passed": health["passed"] and simulated["passed"],
+            "health": health,
+            "smoke": simulated,
+            "id_map": id_map,
+            "parity": {**score, "of": f"snapshot {sid} (what the endpoints run)"},
+        }
+
+    # -- restore -----------------------------------------------------------------------------
+
     async def restore(self, planned: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
         dst = await self._side("target")
-        await dst.restore(point["snapshot_id"], self.ctx.key("restore"))
-        return {"snapshot_id": point["snapshot_id"]}
+        if point.get("mechanism") != "repoint":
+            await dst.restore(point["snapshot_id"], self.ctx.key("restore"))
+            return {"snapshot_id": point["snapshot_id"]}
+        wanted: dict[str, str] = dict(point["entrypoints"])
+        before = await self._entrypoints(dst, planned["target"]["id"])
+        patched = [
+            eid
+            for eid, entry in sorted(wanted.items())
+            if await dst.point_endpoint(eid, entry, self.ctx.key(f"restore:{eid}"))
+        ]
+        after = await self._entrypoints(dst, planned["target"]["id"])
+        wrong = sorted(eid for eid, entry in wanted.items() if after.get(eid) != entry)
+        if wrong:
+            raise VendorError(f"cognigy endpoints {', '.join(wrong)} did not point back")
+        return {
+            "mechanism": "repoint",
+            "patched": patched,
+            "entrypoints_before_restore": before,
+            "entrypoints_after_restore": after,
+            "entrypoints_identical": True,
+        }
 
 
 register("cognigy", CognigyStrategy)

@@ -5,7 +5,8 @@
 - ``health``: every endpoint of the target project reads ``active``.
 - ``sessions``: conversations on the target's endpoints drain to zero within a timeout (polled),
   unless overridden (the evidence then still shows the count).
-- ``smoke`` (verify): the release's simulations run on the target, judged by the source's.
+- ``smoke`` (verify): the release's simulations run on the target (or through each of the
+  target's re-pointed endpoints), judged by the source's.
 
 A gate never raises for a *refusal* (see ``gates``).
 """
@@ -83,6 +84,8 @@ async def smoke(
     target_project: str,
     tests: dict[str, Any],
     flows: list[str] | None = None,
+    *,
+    endpoints: list[str] | None = None,
 ) -> dict[str, Any]:
     """The release's simulations, run on the target and judged by the source's expectations.
 
@@ -91,7 +94,9 @@ async def smoke(
     be the old release's); cxops keeps what the bot did (intent, replies) per turn and judges
     it against the source definition. ``tests["smoke"]`` names the simulations (default:
     every simulation of the source project); a scoped promotion (``flows``, referenceIds) runs
-    only those of its flows, and passes with ``skipped`` when none covers them.
+    only those of its flows, and passes with ``skipped`` when none covers them. With
+    ``endpoints`` (endpoint ids of the target) each simulation runs through each of them, so it
+    tests what the endpoint's ``entrypoint`` runs (a re-pointed snapshot), not the project.
     """
     threshold = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
     known = await source.simulations(source_project)
@@ -104,17 +109,18 @@ async def smoke(
             skipped = "no simulation covers the promoted flows"
             return {"gate": "smoke", "passed": True, "runs": [], "skipped": skipped}
     runs, passed = [], bool(chosen)
+    through: list[str | None] = list(endpoints) if endpoints else [None]
     for sim in chosen:
         if sim["referenceId"] not in theirs:
             runs.append({"simulation": sim.get("name"), "passed": False, "error": "not in target"})
             passed = False
             continue
-        ran = await target.simulate(str(sim["referenceId"]))
-        rate, failed = _judge(sim, ran)
-        ok = rate >= threshold
-        passed = passed and ok
-        runs.append(
-            {
+        for endpoint in through:
+            ran = await target.simulate(str(sim["referenceId"]), endpoint_id=endpoint)
+            rate, failed = _judge(sim, ran)
+            ok = rate >= threshold
+            passed = passed and ok
+            run = {
                 "simulation": sim.get("name"),
                 "run": ran.get("_id"),
                 "success_rate": rate,
@@ -122,7 +128,9 @@ async def smoke(
                 "failed_scenarios": failed,
                 "passed": ok,
             }
-        )
+            if endpoint is not None:
+                run.update(endpoint=endpoint, entrypoint=ran.get("entrypoint"))
+            runs.append(run)
     return {"gate": "smoke", "passed": passed, "runs": runs}
 
 

@@ -54,6 +54,7 @@ class PromoteOptions:
     max_nodes: int = 500
     store: str | None = None
     transport: dict[str, Any] = field(default_factory=dict)
+    mechanism: str = "merge"
 
 
 def _committed_at(repo: Path | None) -> str | None:
@@ -111,6 +112,7 @@ def promote_params(
         "max_nodes": options.max_nodes,
         "store": store,
         "transport": options.transport,
+        "mechanism": options.mechanism,
     }
 
 

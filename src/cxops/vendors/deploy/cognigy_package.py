@@ -10,6 +10,11 @@ alone (the resource arrives with the package under its own ``_id``).
 Only packages whose manifest says ``cxops-emulator/cognigy-package@1`` (``manifest.json`` +
 ``content.json`` in a zip) are rewritten; any other file is returned unchanged, and parity then
 lists what still points at the source's ids.
+
+``read_content`` / ``content_bundle`` read a snapshot or package file of that format as a bundle
+(what an endpoint pointing at an uploaded snapshot runs, for the re-point mechanism's parity).
+A snapshot needs no remapping: its ids are consistent within the snapshot, whatever tenant
+holds it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["FORMAT", "id_pairs", "remap"]
+from cxops.model.bundle import Bundle
+from cxops.model.native import cognigy as native
+
+__all__ = ["FORMAT", "content_bundle", "id_pairs", "read_content", "remap"]
 
 FORMAT = "cxops-emulator/cognigy-package@1"
 ID_LISTS = ("attachedLexicons", "attachedFlows")
@@ -35,6 +43,41 @@ def id_pairs(
         for ref, s in source.items()
         if ref in target and s["_id"] != target[ref]["_id"]
     }
+
+
+def read_content(data: bytes) -> dict[str, Any] | None:
+    """``content.json`` of a file in :data:`FORMAT` (None for any other file)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+            content = json.loads(zf.read("content.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def content_bundle(content: Mapping[str, Any], project: dict[str, Any], *, tenant: str) -> Bundle:
+    """The bundle of a package's or snapshot's content, as the export would read it.
+
+    ``project`` is the project document the bundle is filed under (``_id``, ``name``). Sets are
+    sorted by ``_id`` as the export sorts its listings; a flow's ``projectReference`` is dropped
+    as the export drops it.
+    """
+
+    def rows(kind: str) -> list[dict[str, Any]]:
+        items = (content.get(kind) or {}).values()
+        out = [{k: v for k, v in dict(i).items() if k != "projectReference"} for i in items]
+        return sorted(out, key=lambda r: str(r.get("_id", "")))
+
+    document = {
+        "project": project,
+        "flows": rows("flows"),
+        "lexicons": rows("lexicons"),
+        "connections": rows("connections"),
+    }
+    return native.to_bundle(document, tenant=tenant)
 
 
 def remap(data: bytes, pairs: Mapping[str, str]) -> tuple[bytes, int]:
