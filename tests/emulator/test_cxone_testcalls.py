@@ -46,3 +46,16 @@ def test_rules_make_calls_fail_and_every_call_is_listed(emu: EmulatorThread) -> 
     # Test calls change nothing in the business unit: no ledger effect.
     rows = httpx.get(f"{emu.url}/_emulator/ledger", params={"vendor": "cxone"}).json()
     assert [r for r in rows["entries"] if r.get("effect")] == []
+
+
+def test_a_call_fails_where_the_script_runs_a_missing_script(emu: EmulatorThread) -> None:
+    """prod's Main\\IVR_Main runs only scripts prod has; once Common\\Check_Hours (called by
+    RUNSUB) is deleted, its test call fails and names the missing callee."""
+    body = {"run": "r", "environment": "prod", "script": "Main\\IVR_Main"}
+    assert httpx.post(_hook(emu, "prod"), json=body).json()["passed"] is True
+    emu.ctx.tenant("cxone", "prod").remove("Common\\Check_Hours")
+    answer = httpx.post(_hook(emu, "prod"), json=body).json()
+    assert answer["passed"] is False
+    assert answer["detail"] == (
+        "test call to Main\\IVR_Main: Main\\IVR_Main runs Common\\Check_Hours, which is not here"
+    )

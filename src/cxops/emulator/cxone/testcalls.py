@@ -9,7 +9,9 @@ real HTTP:
 - ``POST /_emulator/testcall`` ``{"run", "environment", "script"}`` → ``{"passed", "detail",
   "script", "masterID"?, "call"}``. Without a rule the call passes when the script is a stored
   script of this business unit (it "answers" with its current masterID) and fails when not.
-  A body without a ``script`` string is 400.
+  A call also fails when a script it runs (RUNSUB, SPAWN, RUNSCRIPT, followed through every
+  script reached) is missing: the caller hears an error there. A body without a ``script``
+  string is 400.
 - ``PUT /_emulator/testcall`` ``{"scripts": {"<path>" | "*": {"passed": bool, "detail"?:
   str}}}`` replaces the rules (a test makes a script's calls fail); ``{"scripts": {}}`` clears
   them.
@@ -29,6 +31,7 @@ from starlette.routing import Route
 
 from cxops.emulator.context import EmulatorContext
 from cxops.emulator.cxone.store import CxoneTenant, normalize_path
+from cxops.emulator.cxone.validate import calls_of
 
 VENDOR = "cxone"
 
@@ -57,8 +60,30 @@ def _outcome(unit: CxoneTenant, script: str) -> dict[str, Any]:
         return {**out, "passed": passed, "detail": str(rule.get("detail") or default)}
     if current is None:
         return {**out, "passed": False, "detail": f"no script {script} in this business unit"}
+    missing = _missing_callee(unit, out["script"])
+    if missing is not None:
+        caller, callee = missing
+        detail = f"test call to {out['script']}: {caller} runs {callee}, which is not here"
+        return {**out, "passed": False, "detail": detail}
     detail = f"test call to {out['script']} (masterID {current.master_id}) ended normally"
     return {**out, "passed": True, "detail": detail}
+
+
+def _missing_callee(unit: CxoneTenant, start: str) -> tuple[str, str] | None:
+    """The first ``(caller, callee)`` on the call's way (RUNSUB/SPAWN/RUNSCRIPT, followed
+    breadth-first) whose callee is not a script of the unit."""
+    seen, todo = {start.lower()}, [start]
+    while todo:
+        path = todo.pop(0)
+        version = unit.current(path)
+        for _, _, callee in calls_of(version.script) if version else []:
+            stored = unit.resolve(callee)
+            if stored is None:
+                return path, callee
+            if stored.lower() not in seen:
+                seen.add(stored.lower())
+                todo.append(stored)
+    return None
 
 
 def test_call_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
