@@ -328,7 +328,7 @@ async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> di
             break
         body: dict[str, Any] = {"inputEventType": "NoOp"}
         if "say" in turn:
-            said = {"alternatives": [{"transcript": {"text": str(turn["say"])}}]}
+            said = {"mode": "Text", "alternatives": [{"transcript": {"text": str(turn["say"])}}]}
             body = {"inputEventType": "UserInput", "inputEventUserInput": said}
         if previous:
             body["previousTurn"] = {"id": previous}
