@@ -77,6 +77,17 @@ def test_run_lifecycle(store: Store) -> None:
         store.runs.finish(run.id, "running")
 
 
+def test_find_prefers_the_exact_id(store: Store) -> None:
+    """A promotion ``X`` and its rollback ``X-rollback``: ``X`` finds the promotion, ``X-``
+    the rollback, a shorter prefix is ambiguous."""
+    run = store.runs.start("promote", {})
+    store.runs.start("rollback", {}, run_id=f"{run.id}-rollback")
+    assert store.runs.find(run.id).kind == "promote"
+    assert store.runs.find(f"{run.id}-").kind == "rollback"
+    with pytest.raises(UsageError, match="several"):
+        store.runs.find(run.id[:8])
+
+
 def test_caller_chosen_run_id(store: Store) -> None:
     """A workflow engine may choose the run id; a second start with it is refused."""
     store.runs.start("export", run_id="wf-1")

@@ -138,11 +138,14 @@ def resume(
     """
 
     from cxops.cli.export import render_summary, run_async, with_relay
+    from cxops.cli.promote import render as render_promotion
     from cxops.pipelines.runner import resume_run
 
     async def main() -> int:
         async with with_relay(store, None, None, quiet=as_json):
             summary = await resume_run(run_id, store)
+        if "outcome" in summary:  # a promotion's summary
+            return render_promotion(summary, as_json)
         return render_summary(summary, [], as_json)
 
     code = run_async(main)

@@ -144,6 +144,21 @@ async def finish_interrupted(
     return done
 
 
+def _workflow(kind: str) -> Any:
+    """The durable workflow that runs ``kind`` (what ``runs resume`` restarts)."""
+    if kind == "export":
+        return export_workflow
+    if kind in ("promote", "promote-dry-run"):
+        # Imported here: the promote package imports this module (wait_run, Resumed).
+        from cxops.pipelines.promote.workflow import promote_workflow
+
+        return promote_workflow
+    raise UsageError(
+        f"a run of kind {kind!r} cannot be resumed",
+        hint="only export and promote runs are durable workflows; run the command again",
+    )
+
+
 async def resume_run(prefix: str, store_url: str | None = None) -> dict[str, Any]:
     """Resume the run whose id starts with ``prefix`` and wait for it; its summary.
 
@@ -154,12 +169,17 @@ async def resume_run(prefix: str, store_url: str | None = None) -> dict[str, Any
     """
     store = launch(store_url)
     run = store.runs.find(prefix)
-    if run.status != "running":  # finished (even failed): resuming would replay the same end
-        return {"run": run.id, "resumed": False, **(run.summary or {})}
+    workflow = _workflow(run.kind)
     status = await DBOS.get_workflow_status_async(run.id)
+    recovering = status is not None and status.status in ("PENDING", "ENQUEUED")
+    if run.status != "running" and not recovering:
+        # Finished (even failed): resuming would replay the same end. (A run killed after its
+        # end was recorded but before the workflow's last checkpoint is still recovering: its
+        # remaining bookkeeping is waited for below.)
+        return {"run": run.id, "resumed": False, **(run.summary or {})}
     if status is None:  # the engine never recorded it: start it from the stored params
         with SetWorkflowID(run.id):
-            await DBOS.start_workflow_async(export_workflow, run.id, run.params)
+            await DBOS.start_workflow_async(workflow, run.id, run.params)
     elif status.status in ("ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"):
         await DBOS.resume_workflow_async(run.id)
     summary = await wait_run(run.id)

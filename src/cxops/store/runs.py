@@ -97,8 +97,12 @@ class Runs:
             return None if row is None else _run(row)
 
     def find(self, prefix: str) -> Run:
-        """The one run whose id starts with ``prefix`` (as ``git`` resolves short hashes)."""
+        """The run whose id is ``prefix``, else the one run whose id starts with it (as ``git``
+        resolves short hashes; a promotion ``X`` and its rollback ``X-rollback`` share a prefix)."""
         with self._scope.session() as s:
+            exact = s.get(RunRow, prefix)
+            if exact is not None:
+                return _run(exact)
             rows = s.scalars(select(RunRow).where(RunRow.id.startswith(prefix)).limit(2)).all()
         if not rows:
             raise UsageError(f"no run matches {prefix!r}", hint="see `cxops runs list`")

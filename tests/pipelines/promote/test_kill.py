@@ -1,20 +1,52 @@
-"""kill -9 inside a promotion, then the next ``cxops promote`` finishes it: one deployment."""
+"""The kill matrix: kill -9 at every step boundary of a promotion; every restart finishes it.
+
+For each step (plan, gates, rollback point, every deploy stage, verify, rollback, artifact,
+finish) the process is killed **before** the step's work (no vendor call yet), **after the call**
+(the vendor effect happened, nothing is recorded) and **after the checkpoint** (the store has it,
+DBOS does not). The trials are chained: the promotion is started and killed at the first
+boundary, then ``cxops runs resume`` in a new process is killed at the next one, and so on, until
+a last resume finishes it; every process must die exactly where it was told. Afterwards: each
+vendor effect happened once (emulator ledger), the target is fully promoted (parity 1.0) or
+fully restored (content hash identical to before), one completion event, the audit verifies.
+
+Each command runs in a fresh process forked from a zygote that imported cxops once
+(``tests/helpers/zygote.py``): real SIGKILLs and real restarts at a fraction of the start-up cost.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
+from cxops.emulator.scenario import Scenario
 from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
+from tests.helpers.zygote import Zygote
 from tests.pipelines.promote.conftest import PROJECT, ledger
+from tests.pipelines.promote.test_rollback import FAULTS
+
+WHERE = ("before", "after_call", "after_record")
+#: Vendor effects of a Cognigy promotion that must happen exactly once on prod.
+DEPLOYS = ("cognigy.snapshot.create", "cognigy.package.upload", "cognigy.package.merge")
+
+
+def labels(*steps: str) -> list[str]:
+    """Every boundary of these steps, in the order a run crosses them."""
+    return [f"{step}@{where}" for step in steps for where in WHERE]
+
+
+@pytest.fixture(scope="module")
+def zygote() -> Iterator[Zygote]:
+    with Zygote() as z:
+        yield z
 
 
 def _setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
@@ -31,36 +63,75 @@ def _setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
     return env
 
 
-def _cli(root: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "cxops", "promote", "--from", "dev", "--to", "prod",
-            "--project", PROJECT, "--store", f"sqlite:///{root / 'state.db'}",
-            "--rate", "5000", "--concurrency", "32", "--json", *extra]  # fmt: skip
-    return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+def chain(
+    zygote: Zygote, root: Path, env: dict[str, str], store: str, kills: list[str]
+) -> dict[str, Any]:
+    """Start a promotion killed at ``kills[0]``, resume it killed at each next label, then
+    resume it to the end; the final summary."""
+    args = ["promote", "--from", "dev", "--to", "prod", "--project", PROJECT,
+            "--version", "1.1.0", "--repo", "releases", "--store", store,
+            "--rate", "5000", "--concurrency", "32", "--json"]  # fmt: skip
+    first = zygote.run(args, {**env, KILL_ENV: kills[0]}, root)
+    assert first.returncode == -9, (kills[0], first.stderr[-2000:])
+    with Store.open(store) as st:
+        [run] = st.runs.list(kind="promote")
+    resume = ["runs", "resume", run.id, "--store", store, "--json"]
+    for label in kills[1:]:
+        killed = zygote.run(resume, {**env, KILL_ENV: label}, root)
+        assert killed.returncode == -9, (label, killed.returncode, killed.stderr[-2000:])
+    done = zygote.run(resume, env, root)
+    assert done.stdout, done.stderr[-2000:]
+    summary: dict[str, Any] = json.loads(done.stdout)
+    return summary
+
+
+def _effects(emu: EmulatorThread) -> Counter[str]:
+    return Counter(r["effect"] for r in ledger(emu, "prod") if r.get("effect"))
+
+
+def _sound(store: str, run_id: str, event: str) -> None:
+    with Store.open(store) as st:
+        assert st.audit.verify().ok
+        events = [e.type for e in st.outbox.events(run_id=run_id)]
+        assert events.count(event) == 1, events
+        steps = st.steps.for_run(run_id)
+        assert all(s.status == "succeeded" for s in steps), [(s.key, s.status) for s in steps]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_at", [11, 12])  # before the merge step's work; after its record
-def test_killed_promotion_is_finished_by_the_next_start(
-    fast_emu: EmulatorThread, tmp_path: Path, kill_at: int
+def test_kill_at_every_boundary_of_a_promotion(
+    fast_emu: EmulatorThread, tmp_path: Path, zygote: Zygote
 ) -> None:
-    """The killed run completes on the next start: one merge on prod, promoted, audit verifies."""
+    """Killed at all 27 boundaries in turn: promoted once, parity 1.0, the tag, one event."""
     env = _setup(fast_emu, tmp_path)
-    killed = _cli(tmp_path, {**env, KILL_ENV: str(kill_at)})
-    assert killed.returncode == -9, killed.stderr[-2000:]
-    effects = [r["effect"] for r in ledger(fast_emu, "prod") if r["effect"]]
-    assert effects.count("cognigy.package.merge") == (1 if kill_at == 12 else 0)
-    nxt = _cli(tmp_path, env, "--dry-run")
-    assert nxt.returncode == 0, nxt.stderr[-2000:]
-    doc = json.loads(nxt.stdout)
-    [resumed] = doc["resumed"]
-    assert resumed["summary"]["outcome"] == "promoted", resumed
-    assert resumed["summary"]["parity"]["score"] == 1.0
-    effects = [r["effect"] for r in ledger(fast_emu, "prod") if r["effect"]]
-    assert effects.count("cognigy.package.merge") == 1
-    assert effects.count("cognigy.package.upload") == 1
-    assert effects.count("cognigy.snapshot.create") == 1
-    assert doc["plan"]["diff"]["bump"] == "none"  # prod now holds what dev has
-    with Store.open(f"sqlite:///{tmp_path / 'state.db'}") as st:
-        assert st.audit.verify().ok
-        types = [e.type for e in st.outbox.events()]
-        assert types.count("flow.promote.completed") == 1
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    steps = ("plan", "gates", "rollback_point", "deploy:package", "deploy:upload",
+             "deploy:merge", "verify", "artifact", "finish")  # fmt: skip
+    out = chain(zygote, tmp_path, env, store, labels(*steps))
+    assert out["resumed"] is True and out["outcome"] == "promoted", out.get("error")
+    assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
+    effects = _effects(fast_emu)
+    assert [effects[e] for e in DEPLOYS] == [1, 1, 1], effects
+    assert out["artifact"]["tag"] == "1.1.0"
+    _sound(store, out["run"], "flow.promote.completed")
+
+
+@pytest.mark.slow
+def test_kill_at_every_boundary_of_a_rollback(
+    fast_emu: EmulatorThread, tmp_path: Path, zygote: Zygote
+) -> None:
+    """Verification fails (prod's simulator refuses the smoke run); the rollback is killed at
+    each boundary too: restored once, content identical to before, one rollback run."""
+    fast_emu.ctx.load_scenario(Scenario.parse({"faults": [FAULTS["verify"]]}))
+    env = _setup(fast_emu, tmp_path)
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    kills = labels("deploy:merge", "verify", "rollback", "finish")
+    out = chain(zygote, tmp_path, env, store, kills)
+    assert out["outcome"] == "rolled_back", out.get("error")
+    assert out["rollback"]["identical"] is True, out["rollback"]
+    effects = _effects(fast_emu)
+    assert effects["cognigy.snapshot.restore"] == 1, effects
+    assert [effects[e] for e in DEPLOYS] == [1, 1, 1], effects
+    _sound(store, out["run"], "flow.promote.rolled_back")
+    with Store.open(store) as st:
+        assert [r.id for r in st.runs.list(kind="rollback")] == [f"{out['run']}-rollback"]
