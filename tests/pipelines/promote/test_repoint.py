@@ -15,6 +15,7 @@ import pytest
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.errors import UsageError
+from cxops.pipelines.connections import remember
 from cxops.pipelines.promote.cognigy import CognigyStrategy
 from cxops.pipelines.promote.runner import PromoteOptions, promote_params
 from cxops.pipelines.promote.strategy import Context
@@ -39,9 +40,12 @@ def _effects(emu: EmulatorThread, tenant: str) -> list[str]:
     return [r["effect"] for r in ledger(emu, tenant) if r["effect"]]
 
 
-def _params(emu: EmulatorThread, store_url: str, run_id: str) -> dict[str, Any]:
+def _params(emu: EmulatorThread, store_url: str) -> dict[str, Any]:
     options = PromoteOptions(project=PROJECT, store=store_url, transport=FAST, mechanism="repoint")
-    params = promote_params(admin_settings(emu, "dev"), admin_settings(emu, "prod"), options, "")
+    dev, prod = admin_settings(emu, "dev"), admin_settings(emu, "prod")
+    remember(dev)  # the secrets stay in this process, as runner.start_promote keeps them
+    remember(prod)
+    params = promote_params(dev, prod, options, "")
     params["store"] = store_url
     return params
 
@@ -76,7 +80,7 @@ def test_repoint_promotes_by_endpoint(fast_emu: EmulatorThread, store_url: str) 
     assert out["target_hash_after"] == out["plan"]["target_hash_before"]
 
     async def again() -> tuple[dict[str, Any], dict[str, Any]]:
-        ctx = Context(out["run"], _params(fast_emu, store_url, out["run"]))
+        ctx = Context(out["run"], _params(fast_emu, store_url))
         try:
             how = CognigyStrategy(ctx)
             planned, point, done = out["plan"], out["rollback_point"], dict(out["deploy"])
@@ -132,9 +136,10 @@ def test_verify_failure_repoints_back(fast_emu: EmulatorThread, store_url: str) 
 
 def test_rerun_transfer_does_not_upload_twice(fast_emu: EmulatorThread, store_url: str) -> None:
     """The transfer stage run again (as after a crash past its vendor call) finds the uploaded
-    snapshot by name in prod and uploads nothing; re-pointing twice patches once."""
+    snapshot by name in prod and uploads nothing; re-pointing twice patches once, and so does
+    restoring twice."""
     run_id = "0123456789abcdef0123456789abcdef"
-    params = _params(fast_emu, store_url, run_id)
+    params = _params(fast_emu, store_url)
 
     async def stages() -> list[dict[str, Any]]:
         ctx = Context(run_id, params)
@@ -153,17 +158,25 @@ def test_rerun_transfer_does_not_upload_twice(fast_emu: EmulatorThread, store_ur
             second = await how.deploy("transfer", planned, point, done)
             done["transfer"] = second
             moved = [await how.deploy("repoint", planned, point, done) for _ in range(2)]
-            return [first, second, *moved]
+            restored = [await how.restore(planned, point) for _ in range(2)]
+            return [first, second, *moved, *restored]
         finally:
             await ctx.aclose()
 
-    first, second, moved, moved_again = asyncio.run(stages())
+    first, second, moved, moved_again, back, back_again = asyncio.run(stages())
     assert first["snapshot_id"] == second["snapshot_id"] and "bytes" not in second
     assert all(e["patched"] for e in moved["endpoints"].values())
     assert not any(e["patched"] for e in moved_again["endpoints"].values())
+    # Restoring twice (a rollback re-run after a crash) patches each endpoint back once.
+    assert back["patched"] == sorted(moved["endpoints"]) and back_again["patched"] == []
+    assert back_again["entrypoints_after_restore"] == back["entrypoints_after_restore"]
+    assert back["entrypoints_after_restore"] == _endpoints(fast_emu, "prod")
+    assert {e["before"] for e in moved["endpoints"].values()} == set(
+        back["entrypoints_after_restore"].values()
+    )
     prod = _effects(fast_emu, "prod")
     assert prod.count("cognigy.snapshot.upload") == 1
-    assert prod.count("cognigy.endpoint.repoint") == len(moved["endpoints"]) == 1
+    assert prod.count("cognigy.endpoint.repoint") == 2 * len(moved["endpoints"]) == 2
 
 
 def test_repoint_refuses_a_scoped_promotion() -> None:
