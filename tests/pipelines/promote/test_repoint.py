@@ -105,25 +105,48 @@ def test_repoint_promotes_by_endpoint(fast_emu: EmulatorThread, store_url: str) 
     assert _effects(fast_emu, "dev").count("cognigy.snapshot.create") == 1
 
 
-def test_verify_failure_repoints_back(fast_emu: EmulatorThread, store_url: str) -> None:
-    """A smoke run prod refuses fails verification: every endpoint points where it did, the
-    restore is an audited rollback run, and its report lists the entrypoints before and after."""
+#: Where a re-point promotion fails: prod refuses the PATCH (the ``repoint`` stage raises,
+#: nothing moved), or prod's simulator refuses the smoke runs (verify fails, the endpoint moved).
+REPOINT_FAULTS: dict[str, dict[str, Any]] = {
+    "repoint": {
+        "vendor": "cognigy",
+        "tenant": "prod",
+        "method": "PATCH",
+        "path": "/new/v2.0/endpoints/*",
+        "action": "error",
+        "status": 400,
+    },
+    "verify": FAULTS["verify"],
+}
+
+
+@pytest.mark.parametrize("where", sorted(REPOINT_FAULTS))
+def test_failure_repoints_back(fast_emu: EmulatorThread, store_url: str, where: str) -> None:
+    """A failure after the rollback point leaves every endpoint where it was (re-pointed back
+    when it had moved); the restore is an audited rollback run whose report lists the
+    entrypoints before and after it."""
     before = _endpoints(fast_emu, "prod")
-    fast_emu.ctx.load_scenario(Scenario.parse({"faults": [FAULTS["verify"]]}))
+    fast_emu.ctx.load_scenario(Scenario.parse({"faults": [REPOINT_FAULTS[where]]}))
     out = promote(fast_emu, store_url, mechanism="repoint")
     fast_emu.ctx.load_scenario(Scenario.parse({}))
-    assert out["outcome"] == "rolled_back" and out["verify"]["passed"] is False
-    assert "error" in out["verify"]["smoke"]
-    sid = out["deploy"]["transfer"]["snapshot_id"]
+    assert out["outcome"] == "rolled_back", out.get("error")
     assert _endpoints(fast_emu, "prod") == before
     rollback = out["rollback"]
     assert rollback["identical"] is True and rollback["point"]["entrypoints"] == before
     restored = rollback["restored"]
-    assert set(restored["entrypoints_before_restore"].values()) == {sid}
     assert restored["entrypoints_after_restore"] == before
-    assert restored["patched"] == sorted(before) and restored["entrypoints_identical"] is True
+    assert restored["entrypoints_identical"] is True
     moves = [r for r in ledger(fast_emu, "prod") if r["effect"] == "cognigy.endpoint.repoint"]
-    assert len(moves) == 2 * len(before)  # there and back, once each
+    if where == "verify":
+        assert out["verify"]["passed"] is False and "error" in out["verify"]["smoke"]
+        sid = out["deploy"]["transfer"]["snapshot_id"]
+        assert set(restored["entrypoints_before_restore"].values()) == {sid}
+        assert restored["patched"] == sorted(before)
+        assert len(moves) == 2 * len(before)  # there and back, once each
+    else:
+        assert "verify" not in out and "400" in out["error"]
+        assert restored["entrypoints_before_restore"] == before
+        assert restored["patched"] == [] and moves == []  # nothing moved, nothing to move back
     with Store.open(store_url) as st:
         assert st.audit.verify().ok
         run = st.runs.get(f"{out['run']}-rollback")
