@@ -89,6 +89,11 @@ async def start_export(
         return await DBOS.start_workflow_async(export_workflow, run_id, params)
 
 
+#: How often a run started elsewhere (or recovered) is looked up while waiting for it: DBOS'
+#: default of 1 s would keep a finished command waiting for up to a second.
+POLL_S = 0.1
+
+
 async def wait_run(
     run_id: str, handle: WorkflowHandleAsync[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
@@ -100,7 +105,7 @@ async def wait_run(
     if handle is None:
         handle = await DBOS.retrieve_workflow_async(run_id)
     try:
-        result: dict[str, Any] = await handle.get_result()
+        result: dict[str, Any] = await handle.get_result(polling_interval_sec=POLL_S)
     except CxopsError:
         raise
     except Exception as exc:
