@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cxops.emulator import EmulatorThread
-from cxops.errors import ServerError
+from cxops.errors import ServerError, UsageError
 from cxops.model.bundle import Bundle, Edge, Flow, Node, Ref
 from cxops.pipelines.promote.cxone import CxoneStrategy, deploy_order, stage_name, stage_script
 from cxops.pipelines.promote.parity import parity, stable_hash
@@ -176,3 +176,10 @@ async def test_a_save_whose_answer_is_mangled_is_found_not_repeated(
     assert result["saved"] is True and result["note"] == "saved; its answer was lost"
     assert isinstance(result["master_id"], int)
     assert effects(emu) == [("cxone.script.save", PAY)]
+
+
+def test_other_promotion_mechanisms_are_a_usage_error(emu: EmulatorThread) -> None:
+    """CXone promotes by saving scripts: the run default (merge) is fine, repoint is not."""
+    CxoneStrategy(Context("m" * 32, {**params(emu), "mechanism": "merge"}))
+    with pytest.raises(UsageError, match="no promotion mechanism 'repoint'"):
+        CxoneStrategy(Context("m" * 32, {**params(emu), "mechanism": "repoint"}))

@@ -26,7 +26,7 @@ from cxops.analysis.checks import CheckOptions
 from cxops.analysis.graph import Graph
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.scope import check_together
-from cxops.errors import InputError
+from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle, Flow
 from cxops.model.layout import flow_file_name, pretty_bytes, project_dir
 from cxops.model.native import cxone as native
@@ -142,6 +142,13 @@ class CxoneStrategy:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        # One mechanism: saves. ``merge`` is the run default for every vendor.
+        mechanism = ctx.params.get("mechanism")
+        if mechanism not in (None, "merge", "save"):
+            raise UsageError(
+                f"CXone has no promotion mechanism {mechanism!r}: it promotes by saving scripts",
+                hint="leave out --mechanism for CXone",
+            )
 
     async def _deployer(self) -> CxoneDeployer:
         return CxoneDeployer(await self.ctx.client("target"), str(self.ctx.params.get("target")))
