@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from cxops.errors import CxopsError, UsageError, VendorError
 from cxops.model.bundle import Bundle
 from cxops.pipelines.promote import cognigy_gates as gate
-from cxops.pipelines.promote.parity import parity, portable
+from cxops.pipelines.promote.parity import parity, portable, stable_hash
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.vendors.deploy.cognigy import KINDS, CognigyDeployer
 from cxops.vendors.deploy.cognigy_package import content_bundle, id_pairs, read_content, remap
@@ -62,6 +62,12 @@ class CognigyStrategy:
 
     async def _side(self, side: str) -> CognigyDeployer:
         return CognigyDeployer(await self.ctx.client(side))
+
+    def portable_flows(self, bundle: Bundle, flows: list[str] | None) -> list[str] | None:
+        return flows  # referenceIds: the same in both environments
+
+    def fingerprint(self, bundle: Bundle) -> str:
+        return stable_hash(bundle)
 
     def portable(self, bundle: Bundle) -> Bundle:
         return portable(bundle)

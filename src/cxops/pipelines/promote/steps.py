@@ -19,7 +19,7 @@ from cxops.analysis.lock import LOCK_FILE
 from cxops.errors import UsageError
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote import gates as gate
-from cxops.pipelines.promote.parity import parity, stable_hash
+from cxops.pipelines.promote.parity import parity
 from cxops.pipelines.promote.plan import check_version, diff_doc, latest_tag
 from cxops.pipelines.promote.state import context, strategy
 from cxops.pipelines.record import notify, recorded
@@ -71,8 +71,8 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
             "flows": flows,
             "diff": diff,
             "version": check_version(params.get("version"), previous, diff["bump"]),
-            "source_hash": stable_hash(a),
-            "target_hash_before": stable_hash(b),
+            "source_hash": how.fingerprint(a),
+            "target_hash_before": how.fingerprint(b),
             "stages": how.stages(a, b, flows),
         }
 
@@ -155,11 +155,10 @@ async def verify(
         checked = await how.verify(planned, done)
         a = await ctx.bundle("source", planned["source"])
         b = await ctx.bundle("target", planned["target"], fresh=True)
-        return {
-            **checked,
-            "parity": parity(how.portable(a), how.portable(b), flows=planned.get("flows")),
-            "target_hash_after": stable_hash(b),
-        }
+        if "parity" not in checked:  # a strategy that deploys elsewhere (re-point) gives its own
+            flows = how.portable_flows(a, planned.get("flows"))
+            checked["parity"] = parity(how.portable(a), how.portable(b), flows=flows)
+        return {**checked, "target_hash_after": how.fingerprint(b)}
 
     result: dict[str, Any] = await _step(params, run_id, "promote.verify", "verify", work)
     return result

@@ -103,6 +103,17 @@ class Strategy(Protocol):
         re-keys flows, nodes and refs by something both orgs share (type and name)."""
         ...
 
+    def portable_flows(self, bundle: Bundle, flows: list[str] | None) -> list[str] | None:
+        """The plan's scoped ``flows`` (source flow ids) as ids of ``portable(bundle)``, for
+        parity over portable bundles (the identity where portable keeps flow ids)."""
+        ...
+
+    def fingerprint(self, bundle: Bundle) -> str:
+        """What "restored to identical" compares: a content hash of the target without what a
+        restore cannot undo (Cognigy: the project's audit stamps; Genesys: version bookkeeping,
+        Architect cannot delete a version; CXone: the masterID every save mints)."""
+        ...
+
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         """The deploy effects in order (pure; e.g. ``["package", "upload", "merge"]``, or one
         ``import:<flow>`` and ``publish:<flow>`` per flow, callees first). ``flows`` is the

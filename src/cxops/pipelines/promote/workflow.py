@@ -19,7 +19,6 @@ from dbos import DBOS
 from cxops.errors import CxopsError
 from cxops.model.bundle import Release
 from cxops.pipelines.engine import store_for
-from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.state import context, run_state, strategy
 from cxops.pipelines.promote.steps import deploy_stage, plan, rollback_point, run_gates, verify
 from cxops.pipelines.record import notify, recorded
@@ -66,9 +65,10 @@ async def rollback(
     """Restore the rollback point; record the restore as its own audited deployment."""
 
     async def work() -> dict[str, Any]:
-        restored_from = await strategy(run_id, params).restore(planned, point)
+        how = strategy(run_id, params)
+        restored_from = await how.restore(planned, point)
         after = await context(run_id, params).bundle("target", planned["target"], fresh=True)
-        restored = stable_hash(after)
+        restored = how.fingerprint(after)
         doc = {
             "failed": why,
             "point": point,
