@@ -2,10 +2,12 @@
 → finish (run, audit entry and ``flow.export.completed`` event in one transaction).
 
 Each stage is a DBOS step (checkpointed) and a store step (idempotent by key, see
-``record.py``). Projects are exported concurrently (``asyncio.gather``; DBOS numbers the steps
-in call order, so a replay matches) through one vendor client per run, whose per-tenant limiter
-keeps the fleet within the transport's rate and concurrency limits. A project that fails is
-reported, not fatal: the run ends ``partial`` with what succeeded and what failed and why.
+``record.py``). Projects are exported concurrently (``cxops.vendors.concurrently.map_all``; DBOS
+numbers the steps in call order, so a replay matches) through one vendor client per run, whose
+per-tenant limiter keeps the fleet within the transport's rate and concurrency limits. A project
+that fails is reported, not fatal: the run ends ``partial`` with what succeeded and what failed
+and why. The adapters fan out in task groups, so a failed project has no request left in flight
+when its step returns, and the run closes its client only after every step has ended.
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ from cxops.pipelines.record import notify, recorded
 from cxops.pipelines.repo import changes_doc, commit_run, open_repo
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
+from cxops.vendors.concurrently import map_all
 
 __all__ = ["EVENT", "WORKFLOW", "export_workflow"]
 
 WORKFLOW = "cxops.export"
 EVENT = "flow.export.completed"
-SETTLE_SECONDS = 15.0
 
 
 @dataclass
@@ -137,25 +139,13 @@ async def export_project(
 
     store = store_for(params["store"])
     base = {"project": ref.key, "id": ref.id, "name": ref.name}
-    before = asyncio.all_tasks()
     try:
         result = await recorded(store, run_id, "export.project", f"{run_id}:project:{ref.id}", work)
     except CxopsError as exc:
-        await _settle(before)
         notify(run_id, "project_failed", project=ref.key, error=exc.message)
         return {**base, "status": "failed", "error": exc.message}
     notify(run_id, "project_done", project=ref.key, flows=result["flows"])
     return {**base, "status": "ok", **result}
-
-
-async def _settle(before: set[asyncio.Task[Any]]) -> None:
-    # asyncio.gather does not cancel its other awaitables when one fails, so requests of a
-    # failed project may still be in flight; let them end before the run closes its client
-    # (a request cut off by the close would leak its connection). Tasks of other projects
-    # started meanwhile are waited for too, which only delays this step's return.
-    pending = asyncio.all_tasks() - before - {asyncio.current_task()}
-    if pending:
-        await asyncio.wait(pending, timeout=SETTLE_SECONDS)
 
 
 @DBOS.step(name="export.check")
@@ -276,7 +266,7 @@ async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]
             }
             await finish(run_id, params, failed)
             raise
-        results = list(await asyncio.gather(*(export_project(run_id, params, p) for p in projects)))
+        results = await map_all(lambda p: export_project(run_id, params, p), projects)
     done = [r for r in results if r["status"] == "ok"]
     checked = await check(run_id, params)
     committed = await commit(run_id, params, done) if done else {"commit": None, "changed": False}

@@ -12,7 +12,6 @@ downloads its zip; a project with no resource gets a snapshot instead (a package
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection
 from typing import Any
 
@@ -21,6 +20,7 @@ from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+from cxops.vendors.concurrently import gather_all, map_all
 
 __all__ = ["CognigyAdapter"]
 
@@ -66,7 +66,7 @@ class CognigyAdapter:
         ]
 
     async def _flow(self, flow_id: str) -> dict[str, Any]:
-        doc, chart, intents = await asyncio.gather(
+        doc, chart, intents = await gather_all(
             self.client.get_json(f"{API}/flows/{flow_id}"),
             self.client.get_json(f"{API}/flows/{flow_id}/chart"),
             self._ordered(f"/flows/{flow_id}/intents"),
@@ -74,15 +74,13 @@ class CognigyAdapter:
         nodes = chart.get("nodes") or []
         if not isinstance(nodes, list):
             raise ProtocolError(f"cognigy flow {flow_id}: chart 'nodes' is not a list")
-        full, sentences = await asyncio.gather(
-            asyncio.gather(
-                *(
-                    self.client.get_json(f"{API}/flows/{flow_id}/chart/nodes/{n['_id']}")
-                    for n in nodes
-                )
+        full, sentences = await gather_all(
+            map_all(
+                lambda n: self.client.get_json(f"{API}/flows/{flow_id}/chart/nodes/{n['_id']}"),
+                nodes,
             ),
-            asyncio.gather(
-                *(self._ordered(f"/flows/{flow_id}/intents/{i['_id']}/sentences") for i in intents)
+            map_all(
+                lambda i: self._ordered(f"/flows/{flow_id}/intents/{i['_id']}/sentences"), intents
             ),
         )
         doc.pop("projectReference", None)  # the project is the bundle's; a package has none
@@ -92,9 +90,7 @@ class CognigyAdapter:
 
     async def _resources(self, kind: str, project: ProjectRef) -> list[dict[str, Any]]:
         rows = await self._list(f"/{kind}", projectId=project.id)
-        docs = await asyncio.gather(
-            *(self.client.get_json(f"{API}/{kind}/{r['_id']}") for r in rows)
-        )
+        docs = await map_all(lambda r: self.client.get_json(f"{API}/{kind}/{r['_id']}"), rows)
         return [{k: v for k, v in d.items() if k != "projectReference"} for d in docs]
 
     async def export_project(
@@ -105,7 +101,7 @@ class CognigyAdapter:
         on_progress: Progress | None = None,
     ) -> Bundle:
         """The project as a bundle (flows, lexicons, connections, derived intents)."""
-        doc, chosen, lexicons, connections = await asyncio.gather(
+        doc, chosen, lexicons, connections = await gather_all(
             self.client.get_json(f"{API}/projects/{project.id}"),
             self.list_flows(project),
             self._resources("lexicons", project),
@@ -124,7 +120,7 @@ class CognigyAdapter:
 
         if on_progress is not None:
             on_progress("flows", 0, len(picked))
-        flow_docs = await asyncio.gather(*(one(ref) for ref in picked))
+        flow_docs = await map_all(one, picked)
         document = {
             "project": doc,
             "flows": _by_id(list(flow_docs)),

@@ -9,7 +9,6 @@ no export file of its own): fixed member dates, so the same scripts give the sam
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import zipfile
@@ -21,6 +20,7 @@ from cxops.model.layout import flow_file_name
 from cxops.model.native import cxone as native
 from cxops.transport import VendorClient, cxone_pages
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+from cxops.vendors.concurrently import map_all
 
 __all__ = ["ROOT_PROJECT", "CxoneAdapter", "project_of"]
 
@@ -99,14 +99,14 @@ class CxoneAdapter:
 
         if on_progress is not None:
             on_progress("scripts", 0, len(picked))
-        scripts = await asyncio.gather(*(one(ref) for ref in picked))
+        scripts = await map_all(one, picked)
         ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
         return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
 
     async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
         """A zip of every script's JSON as the vendor served it (one member per script)."""
         refs = await self.list_flows(project)
-        scripts = await asyncio.gather(*(self._script(ref.id) for ref in refs))
+        scripts = await map_all(lambda ref: self._script(ref.id), refs)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for ref, script in zip(refs, scripts, strict=True):

@@ -24,6 +24,7 @@ from cxops.model.bundle import Bundle
 from cxops.model.native import genesys as native
 from cxops.transport import VendorClient, genesys_export_job, genesys_pages, poll_job
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+from cxops.vendors.concurrently import gather_all, map_all
 
 __all__ = ["DEFAULT_DIVISION", "GenesysAdapter", "object_type"]
 
@@ -118,7 +119,7 @@ class GenesysAdapter:
             vid = str(versions[0]["id"])
         else:
             raise ProtocolError(f"genesys flow {fid} lists no versions")
-        config, consumed = await asyncio.gather(
+        config, consumed = await gather_all(
             self.client.get_json(f"{API}/flows/{fid}/versions/{vid}/configuration"),
             self._consumed(fid, vid, str(flow.get("type", ""))),
         )
@@ -155,7 +156,7 @@ class GenesysAdapter:
 
         if on_progress is not None:
             on_progress("flows", 0, len(chosen))
-        docs = await asyncio.gather(*(one(f) for f in chosen))
+        docs = await map_all(one, chosen)
         division = _division(listed[0]) if listed else {"id": project.id, "name": project.key}
         document = {"division": division, "flows": list(docs)}
         return native.to_bundle(document, tenant=self.tenant)
