@@ -15,6 +15,7 @@ import yaml
 from cxops.emulator import EmulatorThread
 from cxops.model.bundle import Bundle
 from cxops.pipelines.promote.cxone import CxoneStrategy, stage_name
+from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.runner import PromoteOptions, run_promote
 from cxops.pipelines.promote.strategy import Context
 from cxops.transport import TransportOptions, open_client
@@ -142,14 +143,18 @@ def test_injected_failures_roll_back_to_the_same_content(
     restored = out["rollback"]["restored"]
     assert restored["deleted"] == [PAY] and restored["identical"] is True
     assert restored["fingerprint_restored"] == out["rollback_point"]["fingerprint"]
+    # The workflow's own check compares the strategy's fingerprint (masterIDs left out).
+    assert out["rollback"]["identical"] is True
+    assert out["rollback"]["target_hash_restored"] == out["plan"]["target_hash_before"]
     after = prod_bundle(fast_emu)
     assert fingerprint(after) == fingerprint(before) and [f.id for f in after.flows] == [MAIN]
     if where == "save":
         assert "503" in out["error"] and "verify" not in out
         assert effects(fast_emu) == [(SAVE, PAY), ("cxone.script.delete", PAY)]
-        assert out["rollback"]["identical"] is True  # Billing_Main was never saved: exact
+        assert stable_hash(after) == stable_hash(before)  # Billing_Main was never saved: exact
     else:
         assert out["verify"]["passed"] is False
+        assert stable_hash(after) != stable_hash(before)  # a restore save mints a masterID
         assert effects(fast_emu) == [
             (SAVE, PAY),
             (SAVE, MAIN),
@@ -170,3 +175,15 @@ def test_a_rejected_save_fails_the_stage_naming_the_script_and_rolls_back(
     assert effects(fast_emu) == []
     assert out["rollback"]["identical"] is True
     assert fingerprint(prod_bundle(fast_emu, "Main")) == fingerprint(before)
+
+
+def test_a_scoped_promotion_brings_the_new_callee_and_compares_the_named_script(
+    fast_emu: EmulatorThread, store_url: str, tmp_path: Path
+) -> None:
+    """--flows Billing_Main (a short name): Payment_IVR, which it calls and prod lacks, is
+    saved first; parity covers the named script (not nothing)."""
+    out = promote(fast_emu, store_url, tmp_path, flows=["Billing_Main"])
+    assert out["outcome"] == "promoted", out.get("error")
+    assert list(out["deploy"]) == [stage_name(PAY), stage_name(MAIN)]
+    assert effects(fast_emu) == [(SAVE, PAY), (SAVE, MAIN)]
+    assert out["parity"]["score"] == 1.0 and out["parity"]["compared"] > 0

@@ -159,6 +159,19 @@ class CxoneStrategy:
         ``masterId``/``busNo``/``status``/``lockInfo`` and its version (the masterID)."""
         return bundle.model_copy(update={"flows": [portable_flow(f) for f in bundle.flows]})
 
+    def portable_flows(self, bundle: Bundle, flows: list[str] | None) -> list[str] | None:
+        """The plan's scoped ``flows`` (script paths, or the short names the plan takes from
+        the read adapter's aliases) as script paths of ``bundle`` (portable keeps paths)."""
+        if flows is None:
+            return None
+        out = []
+        for wanted in flows:
+            hits = [f.id for f in bundle.flows if f.id == wanted]
+            hits = hits or [f.id for f in bundle.flows if f.id.lower() == wanted.lower()]
+            hits = hits or [f.id for f in bundle.flows if _short(f.id) == wanted]
+            out += [h for h in hits if h not in out]
+        return out
+
     def fingerprint(self, bundle: Bundle) -> str:
         """What "restored to identical" compares for CXone: the content hash of the portable
         bundle. A restore saves the recorded version *again*, which mints a new masterID (every
