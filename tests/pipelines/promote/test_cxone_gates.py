@@ -113,7 +113,7 @@ async def test_validation_checks_the_folder_with_the_targets_other_folders(make:
     """Billing's calls into Common resolve against prod's Common: passes. Main's IVR_Main calls
     Common\\Log_Call and Sales\\Callback_Offer, which prod lacks: CX105 before any save."""
     how = make({})
-    billing = await how.validation(await plan(how.ctx, how))
+    billing = await how.gate("validation", await plan(how.ctx, how))
     assert billing["passed"] is True and billing["errors"] == []
     assert billing["checked_with"] == ["Common", "Main", "Sales", "Support"]
     other = make({})

@@ -201,7 +201,9 @@ class CxoneStrategy:
     # -- gates and verify ----------------------------------------------------------------
     async def gate(self, name: str, planned: dict[str, Any]) -> dict[str, Any]:
         """``simulation``: the ``--tests`` test calls against the source; ``health`` and
-        ``sessions``: skipped (CXone has no API for them)."""
+        ``sessions``: skipped (CXone has no API for them); ``validation``: :meth:`validation`."""
+        if name == "validation":  # when the workflow asks the strategy (see validation())
+            return await self.validation(planned)
         if name == "simulation":
             env = str(self.ctx.params["tenants"]["source"])
             calls = cxone_calls.configured(self.ctx.tests, planned.get("flows"))
