@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
@@ -31,6 +32,9 @@ from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
 from tests.helpers.zygote import Zygote
 from tests.pipelines.promote.conftest import PROJECT, ledger
+from tests.pipelines.promote.test_genesys_promote import BILLING, ORDER
+from tests.pipelines.promote.test_genesys_promote import TESTS as GENESYS_TESTS
+from tests.pipelines.promote.test_genesys_promote import effects as genesys_effects
 from tests.pipelines.promote.test_rollback import FAULTS
 
 WHERE = ("before", "after_call", "after_record")
@@ -63,14 +67,37 @@ def _setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
     return env
 
 
+def _genesys_setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
+    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["genesys"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
+    lines = []
+    for tenant in ("dev", "prod"):
+        var, admin = f"TEST_GENESYS_{tenant.upper()}_SECRET", info[tenant]["credentials"]["admin"]
+        env[var] = admin["client_secret"]
+        lines += [f"[profiles.{tenant}]", 'vendor = "genesys"',
+                  f'base_url = "{info[tenant]["base_url"]}"',
+                  f'auth_url = "{info[tenant]["auth_url"]}"',
+                  f'client_id = "{admin["client_id"]}"',
+                  f'client_secret = "env:{var}"', ""]  # fmt: skip
+    (root / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    (root / "tests.yaml").write_text(yaml.safe_dump(GENESYS_TESTS), encoding="utf-8")
+    return env
+
+
 def chain(
-    zygote: Zygote, root: Path, env: dict[str, str], store: str, kills: list[str]
+    zygote: Zygote,
+    root: Path,
+    env: dict[str, str],
+    store: str,
+    kills: list[str],
+    args: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Start a promotion killed at ``kills[0]``, resume it killed at each next label, then
-    resume it to the end; the final summary."""
-    args = ["promote", "--from", "dev", "--to", "prod", "--project", PROJECT,
-            "--version", "1.1.0", "--repo", "releases", "--store", store,
-            "--rate", "5000", "--concurrency", "32", "--json"]  # fmt: skip
+    """Start a promotion (``args``: default the Cognigy project, tagged into a repo) killed at
+    ``kills[0]``, resume it killed at each next label, then resume it to the end; the final
+    summary."""
+    args = args or ["promote", "--from", "dev", "--to", "prod", "--project", PROJECT,
+                    "--version", "1.1.0", "--repo", "releases"]  # fmt: skip
+    args = [*args, "--store", store, "--rate", "5000", "--concurrency", "32", "--json"]
     first = zygote.run(args, {**env, KILL_ENV: kills[0]}, root)
     assert first.returncode == -9, (kills[0], first.stderr[-2000:])
     with Store.open(store) as st:
@@ -135,3 +162,27 @@ def test_kill_at_every_boundary_of_a_rollback(
     _sound(store, out["run"], "flow.promote.rolled_back")
     with Store.open(store) as st:
         assert [r.id for r in st.runs.list(kind="rollback")] == [f"{out['run']}-rollback"]
+
+
+@pytest.mark.slow
+def test_kill_at_every_boundary_of_a_genesys_promotion(
+    emu: EmulatorThread, tmp_path: Path, zygote: Zygote
+) -> None:
+    """Genesys (import + publish per bot flow, callees first): killed at every boundary in
+    turn, each flow imported and published once, parity 1.0, one completion event."""
+    emu.ctx.clock.set_speed(200)
+    env = _genesys_setup(emu, tmp_path)
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    stages = [
+        f"deploy:{what}:{flow}" for flow in (BILLING, ORDER) for what in ("import", "publish")
+    ]
+    kills = labels("plan", "gates", "rollback_point", *stages, "verify", "finish")
+    args = ["promote", "--from", "dev", "--to", "prod", "--project", "Digital Channels",
+            "--tests", "tests.yaml"]  # fmt: skip
+    out = chain(zygote, tmp_path, env, store, kills, args)
+    assert out["outcome"] == "promoted", out.get("error")
+    assert out["plan"]["stages"] == [s.removeprefix("deploy:") for s in stages]
+    assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
+    done = Counter(r["effect"] for r in genesys_effects(emu, "prod"))
+    assert done == {"genesys.flow.import": 2, "genesys.flow.publish": 2}, done
+    _sound(store, out["run"], "flow.promote.completed")
