@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httpx
 
@@ -124,3 +125,40 @@ def test_snapshot_upload_at_the_limit_spares_what_an_endpoint_runs(
     assert effects.count("cognigy.endpoint.repoint") == 2  # the test's own PATCH + one
     dev_effects = [r["effect"] for r in ledger(fast_emu, "dev")]
     assert dev_effects.count("cognigy.snapshot.package") == 1
+
+
+def test_snapshot_upload_follows_an_upload_still_running(fast_emu: EmulatorThread) -> None:
+    """An upload task started before a crash (still queued: the clock is nearly stopped) is
+    followed and its snapshot found by name: no second upload."""
+    pid = _project(fast_emu, "prod")
+    base, head = fast_emu.base("cognigy", "prod"), {"X-API-Key": "cognigy-prod-admin-apikey"}
+    opts = TransportOptions(**FAST)
+
+    async def release() -> bytes:
+        async with open_client(admin_settings(fast_emu, "dev"), opts) as dc:
+            dev = CognigyDeployer(dc)
+            src = await dev.snapshot(_project(fast_emu, "dev"), "cxops-t-release", "k-snap")
+            await dev.package_snapshot(src, "k-pkg")
+            return await dev.download_snapshot(src)
+
+    data = asyncio.run(release())
+    fast_emu.ctx.clock.set_speed(0.001)  # the task stays queued until the clock is advanced
+    started = httpx.post(
+        f"{base}/new/v2.0/snapshots/upload",
+        data={"projectId": pid},
+        files={"file": ("cxops-t-release.zip", data, "application/zip")},
+        headers=head,
+    )
+    assert started.status_code == 202
+    threading.Timer(0.5, fast_emu.ctx.clock.advance, args=(5.0,)).start()
+
+    async def resume() -> str:
+        async with open_client(admin_settings(fast_emu, "prod"), opts) as pc:
+            return await CognigyDeployer(pc).upload_snapshot(pid, data, "cxops-t-release", "k")
+
+    sid = asyncio.run(resume())
+    fast_emu.ctx.clock.set_speed(200)
+    task = httpx.get(f"{base}/new/v2.0/tasks/{started.json()['_id']}", headers=head).json()
+    assert task["status"] == "done" and task["data"]["snapshotId"] == sid
+    effects = [r["effect"] for r in ledger(fast_emu, "prod")]
+    assert effects.count("cognigy.snapshot.upload") == 1
