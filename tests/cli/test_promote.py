@@ -74,6 +74,8 @@ def test_usage_errors_exit_2(profiles: Path, capsys: pytest.CaptureFixture[str])
     assert main(_args(profiles, "--gates", "validation,nope")) == 2
     assert main(_args(profiles, "--gates", "lock")) == 2
     assert "the lock gate compares with the cxops.lock of --repo" in capsys.readouterr().err
+    assert main(_args(profiles, "--mechanism", "teleport")) == 2
+    assert "unknown --mechanism 'teleport'" in capsys.readouterr().err
 
 
 def test_webhooks_receive_signed_promote_events(

@@ -184,10 +184,21 @@ def promote(
         "a Cognigy project); raise it for a local emulator.",
     ),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
+    mechanism: str = typer.Option(
+        "merge",
+        "--mechanism",
+        help="Cognigy only: 'merge' (package upload + merge into the target project; rollback "
+        "restores a snapshot) or 'repoint' (upload a snapshot of the source, point the target's "
+        "endpoints at it; rollback points them back).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
 ) -> None:
     """Promote a project between environments behind gates, rolling back on failure.
+
+    Steps: plan (diff, version check), gates (--gates), rollback point, deploy, verify (health,
+    smoke, parity); any failure after the rollback point restores it. Exit 0 promoted (or a dry
+    run nothing would block), 1 blocked / rolled back, 2 usage, 3 vendor or network.
 
     Example: cxops promote --from dev --to prod --project Billing --version 1.4.0 --repo rel
     --webhook https://hooks.example --webhook-secret-env CXOPS_WEBHOOK_SECRET
@@ -209,6 +220,7 @@ def promote(
         sessions_timeout=sessions_timeout,
         repo=repo,
         store=store,
+        mechanism=mechanism,
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )
     src, dst = connection_settings(source), connection_settings(target)

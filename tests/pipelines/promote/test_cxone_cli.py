@@ -44,7 +44,7 @@ def test_dry_run_then_promotion_from_the_command_line(
     emu: EmulatorThread, root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["promote", "--from", "dev", "--to", "prod", "--project", "Billing",
-            "--gates", "simulation,health,sessions", "--tests", "tests.yaml",
+            "--tests", "tests.yaml",
             "--store", f"sqlite:///{root / 'state.db'}", "--rate", "5000",
             "--concurrency", "32", "--json"]  # fmt: skip
     assert main([*args, "--dry-run"]) == 0

@@ -58,7 +58,7 @@ def test_kills_after_each_save_and_the_restore_repeat_no_effect(
     fail_calls(emu, "prod", PAY, "payment prompt missing")
     store = f"sqlite:///{tmp_path / 'state.db'}"
     args = ["promote", "--from", "dev", "--to", "prod", "--project", "Billing",
-            "--gates", "simulation,health,sessions", "--tests", "tests.yaml", "--store", store,
+            "--tests", "tests.yaml", "--store", store,
             "--rate", "5000", "--concurrency", "32", "--json"]  # fmt: skip
     kills = [f"deploy:{stage_name(MAIN)}@after_call", "rollback@after_call"]
     first = zygote.run(args, {**env, KILL_ENV: kills[0]}, tmp_path)

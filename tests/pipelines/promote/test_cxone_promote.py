@@ -39,10 +39,8 @@ VENDOR_GATES = ("simulation", "health", "sessions")
 def promote(emu: EmulatorThread, store: str, tmp_path: Path, **kw: Any) -> dict[str, Any]:
     """One promotion dev → prod (Billing unless told), with a test call per Billing script."""
     kw.setdefault("project", PROJECT)
-    # The generic validation gate checks the folder alone, so every call into another folder
-    # is a CX105 there; CxoneStrategy.validation checks it with the target's other folders
-    # (test_cxone_gates.py) and waits to be wired into the workflow.
-    kw.setdefault("gates", VENDOR_GATES)
+    # Default gates: validation is CxoneStrategy.validation (the folder checked together with
+    # the target's other folders, as it will run there; see test_cxone_gates.py).
     if "tests" not in kw:
         path = tmp_path / "tests.yaml"
         path.write_text(yaml.safe_dump(calls_doc(emu, MAIN, PAY)), encoding="utf-8")
@@ -167,14 +165,27 @@ def test_a_rejected_save_fails_the_stage_naming_the_script_and_rolls_back(
     fast_emu: EmulatorThread, store_url: str, tmp_path: Path
 ) -> None:
     """Main's IVR_Main calls scripts of folders prod lacks: 409, the run says which script and
-    which errors; nothing was saved, prod is exactly as before."""
+    which errors; nothing was saved, prod is exactly as before. (Without the validation gate,
+    which would have refused it first: see the next test.)"""
     before = prod_bundle(fast_emu, "Main")
-    out = promote(fast_emu, store_url, tmp_path, project="Main", tests=None)
+    out = promote(fast_emu, store_url, tmp_path, project="Main", tests=None, gates=VENDOR_GATES)
     assert out["outcome"] == "rolled_back"
     assert "Main\\IVR_Main" in out["error"] and "SCRIPT_NOT_FOUND" in out["error"]
     assert effects(fast_emu) == []
     assert out["rollback"]["identical"] is True
     assert fingerprint(prod_bundle(fast_emu, "Main")) == fingerprint(before)
+
+
+def test_the_validation_gate_refuses_calls_the_target_cannot_satisfy(
+    fast_emu: EmulatorThread, store_url: str, tmp_path: Path
+) -> None:
+    """Default gates: Main is checked with prod's other folders; its calls to scripts prod
+    lacks are CX105 evidence and block the promotion before any save."""
+    out = promote(fast_emu, store_url, tmp_path, project="Main", tests=None)
+    assert out["outcome"] == "blocked" and out["blocked"] == ["validation"]
+    [validation] = [g for g in out["gates"] if g["gate"] == "validation"]
+    assert any(e.startswith("CX105") for e in validation["errors"]), validation
+    assert effects(fast_emu) == []
 
 
 def test_a_scoped_promotion_brings_the_new_callee_and_compares_the_named_script(

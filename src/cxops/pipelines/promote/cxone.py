@@ -199,6 +199,9 @@ class CxoneStrategy:
         return [stage_name(p) for p in deploy_order(source, chosen)]
 
     # -- gates and verify ----------------------------------------------------------------
+    #: The workflow asks this strategy for the validation gate (see :meth:`validation`).
+    OWN_GATES: ClassVar[frozenset[str]] = frozenset({"validation"})
+
     async def gate(self, name: str, planned: dict[str, Any]) -> dict[str, Any]:
         """``simulation``: the ``--tests`` test calls against the source; ``health`` and
         ``sessions``: skipped (CXone has no API for them); ``validation``: :meth:`validation`."""

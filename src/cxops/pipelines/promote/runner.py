@@ -32,6 +32,7 @@ __all__ = [
     "start_promote",
 ]
 
+MECHANISMS = ("merge", "repoint")
 DEFAULT_GATES = ("validation", "simulation", "health", "sessions")
 
 
@@ -85,6 +86,15 @@ def promote_params(
         raise UsageError(
             f"--from is {source.vendor} and --to is {target.vendor}",
             hint="promote between two tenants of the same vendor",
+        )
+    if options.mechanism not in MECHANISMS:
+        raise UsageError(
+            f"unknown --mechanism {options.mechanism!r}", hint=f"known: {', '.join(MECHANISMS)}"
+        )
+    if options.mechanism != "merge" and source.vendor != "cognigy":
+        raise UsageError(
+            f"--mechanism {options.mechanism} is Cognigy's; {source.vendor} deploys one way",
+            hint="leave --mechanism out",
         )
     if options.changelog and not options.version:
         raise UsageError("--changelog needs --version")

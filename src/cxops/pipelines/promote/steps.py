@@ -95,8 +95,11 @@ async def run_gates(run_id: str, params: dict[str, Any], planned: dict[str, Any]
     async def work() -> dict[str, Any]:
         ctx, how = context(run_id, params), strategy(run_id, params)
         evidence: list[dict[str, Any]] = []
+        own: frozenset[str] = getattr(how, "OWN_GATES", frozenset())  # the strategy does these
         for name in params["gates"]:
-            if name == "validation":
+            if name in own:
+                evidence.append(await how.gate(name, planned))
+            elif name == "validation":
                 b = await ctx.bundle("source", planned["source"])
                 evidence.append(gate.validation(b, params["max_nodes"]))
             elif name == "lock":

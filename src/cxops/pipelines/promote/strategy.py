@@ -120,6 +120,10 @@ class Strategy(Protocol):
         plan's scoped flow list (portable flow ids) or None for the whole project."""
         ...
 
+    # Optional: ``OWN_GATES: ClassVar[frozenset[str]]`` names generic gates (``validation``,
+    # ``lock``) the strategy evaluates itself through :meth:`gate` (CXone validates the source
+    # folder together with the target's other folders, as it will run there).
+
     async def gate(self, name: str, planned: dict[str, Any]) -> dict[str, Any]:
         """Evidence of a vendor gate (``simulation``, ``health``, ``sessions``):
         ``{"gate": name, "passed": bool, ...}``. A gate the vendor has no API for passes with
