@@ -96,6 +96,11 @@ def promote_params(
             f"--mechanism {options.mechanism} is Cognigy's; {source.vendor} deploys one way",
             hint="leave --mechanism out",
         )
+    if options.mechanism == "repoint" and options.flows:
+        raise UsageError(
+            "--mechanism repoint moves whole endpoints to a snapshot of the whole project",
+            hint="leave --flows out, or use --mechanism merge for a scoped promotion",
+        )
     if options.changelog and not options.version:
         raise UsageError("--changelog needs --version")
     if options.flows and not options.project:
