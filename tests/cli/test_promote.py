@@ -92,6 +92,7 @@ def test_webhooks_receive_signed_promote_events(
     out, err = capsys.readouterr()
     assert code == 0, out
     assert "promote.plan done" in err and "promote.verify done" in err
+    assert "promote.deploy merge done" in err  # each deploy stage by name
     for url in hooks:
         got = httpx.get(url).json()
         assert got["rejected"] == 0 and got["duplicates"] == 0

@@ -49,10 +49,13 @@ class _Steps:
         if event != "step":
             return
         now = time.monotonic()
-        self.console.print(f"  {data['step']} done ({now - self.last:.1f}s)", highlight=False)
+        step = str(data["step"])
+        if str(data.get("what", "")).startswith("deploy:"):  # which deploy stage
+            step = f"{step} {str(data['what']).removeprefix('deploy:')}"
+        self.console.print(f"  {step} done ({now - self.last:.1f}s)", highlight=False, markup=False)
         self.last = now
         if self.status is not None:
-            self.status.update(f"promote {run_id[:12]}: after {data['step']} ({self.pace})")
+            self.status.update(f"promote {run_id[:12]}: after {step} ({self.pace})")
 
 
 @contextmanager
