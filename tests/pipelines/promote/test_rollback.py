@@ -18,6 +18,25 @@ from tests.pipelines.promote.conftest import FAST, PROJECT, admin_settings, ledg
 from tests.pipelines.promote.test_promote import promote
 
 FAULTS: dict[str, dict[str, Any]] = {
+    # dev refuses to build the package: the first deploy stage fails (prod untouched but for
+    # the rollback point, which is restored all the same).
+    "package": {
+        "vendor": "cognigy",
+        "tenant": "dev",
+        "method": "POST",
+        "path": "/new/v2.0/packages",
+        "action": "error",
+        "status": 400,
+    },
+    # prod refuses the upload: the second stage fails.
+    "upload": {
+        "vendor": "cognigy",
+        "tenant": "prod",
+        "method": "POST",
+        "path": "/new/v2.0/packages/upload",
+        "action": "error",
+        "status": 400,
+    },
     # The merge task ends in error: the deploy step fails.
     "deploy": {
         "vendor": "cognigy",
@@ -63,6 +82,8 @@ def test_failure_rolls_back_to_identical_content(
     assert out["rolled_back"] is True
     if where == "deploy":
         assert "disk full" in out["error"] and "verify" not in out
+    elif where in ("package", "upload"):
+        assert "400" in out["error"] and "verify" not in out
     else:
         assert out["verify"]["passed"] is False and "error" in out["verify"]["smoke"]
     rollback = out["rollback"]
@@ -73,7 +94,7 @@ def test_failure_rolls_back_to_identical_content(
     assert stable_hash(after) == stable_hash(before) == rollback["target_hash_restored"]
     effects = [r["effect"] for r in ledger(fast_emu, "prod") if r["effect"]]
     assert effects.count("cognigy.snapshot.restore") == 1
-    assert effects.count("cognigy.package.merge") == 1
+    assert effects.count("cognigy.package.merge") == (0 if where in ("package", "upload") else 1)
     with Store.open(store_url) as st:
         assert st.audit.verify().ok
         assert [e.type for e in st.outbox.events()] == [
