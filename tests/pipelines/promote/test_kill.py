@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from sqlalchemy import text
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
@@ -36,6 +37,7 @@ from tests.pipelines.promote.test_genesys_promote import BILLING, ORDER
 from tests.pipelines.promote.test_genesys_promote import TESTS as GENESYS_TESTS
 from tests.pipelines.promote.test_genesys_promote import effects as genesys_effects
 from tests.pipelines.promote.test_rollback import FAULTS
+from tests.store.fixtures import PgServer, pg_schema_url
 
 WHERE = ("before", "after_call", "after_record")
 #: Vendor effects of a Cognigy promotion that must happen exactly once on prod.
@@ -143,25 +145,45 @@ def test_kill_at_every_boundary_of_a_promotion(
     _sound(store, out["run"], "flow.promote.completed")
 
 
+def _rollback_chain(emu: EmulatorThread, root: Path, zygote: Zygote, store: str) -> None:
+    """A promotion whose verification fails, killed at every boundary from the merge on."""
+    emu.ctx.load_scenario(Scenario.parse({"faults": [FAULTS["verify"]]}))
+    env = _setup(emu, root)
+    kills = labels("deploy:merge", "verify", "rollback", "finish")
+    out = chain(zygote, root, env, store, kills)
+    assert out["outcome"] == "rolled_back", out.get("error")
+    assert out["rollback"]["identical"] is True, out["rollback"]
+    effects = _effects(emu)
+    assert effects["cognigy.snapshot.restore"] == 1, effects
+    assert [effects[e] for e in DEPLOYS] == [1, 1, 1], effects
+    _sound(store, out["run"], "flow.promote.rolled_back")
+    with Store.open(store) as st:
+        assert [r.id for r in st.runs.list(kind="rollback")] == [f"{out['run']}-rollback"]
+
+
 @pytest.mark.slow
 def test_kill_at_every_boundary_of_a_rollback(
     fast_emu: EmulatorThread, tmp_path: Path, zygote: Zygote
 ) -> None:
     """Verification fails (prod's simulator refuses the smoke run); the rollback is killed at
     each boundary too: restored once, content identical to before, one rollback run."""
-    fast_emu.ctx.load_scenario(Scenario.parse({"faults": [FAULTS["verify"]]}))
-    env = _setup(fast_emu, tmp_path)
-    store = f"sqlite:///{tmp_path / 'state.db'}"
-    kills = labels("deploy:merge", "verify", "rollback", "finish")
-    out = chain(zygote, tmp_path, env, store, kills)
-    assert out["outcome"] == "rolled_back", out.get("error")
-    assert out["rollback"]["identical"] is True, out["rollback"]
-    effects = _effects(fast_emu)
-    assert effects["cognigy.snapshot.restore"] == 1, effects
-    assert [effects[e] for e in DEPLOYS] == [1, 1, 1], effects
-    _sound(store, out["run"], "flow.promote.rolled_back")
-    with Store.open(store) as st:
-        assert [r.id for r in st.runs.list(kind="rollback")] == [f"{out['run']}-rollback"]
+    _rollback_chain(fast_emu, tmp_path, zygote, f"sqlite:///{tmp_path / 'state.db'}")
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_kill_at_every_boundary_of_a_rollback_on_postgresql(
+    fast_emu: EmulatorThread, tmp_path: Path, zygote: Zygote, pg_admin: PgServer
+) -> None:
+    """The same with the store and the durable engine on PostgreSQL."""
+    for url in pg_schema_url(pg_admin):
+        try:
+            _rollback_chain(fast_emu, tmp_path, zygote, url)
+        finally:
+            schema = url.rsplit("search_path%3D", 1)[-1]
+            assert pg_admin.engine is not None
+            with pg_admin.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_dbos" CASCADE'))
 
 
 @pytest.mark.slow
