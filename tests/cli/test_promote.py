@@ -12,6 +12,7 @@ import pytest
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.engine import shutdown
+from tests.pipelines.promote.profiles import write_profiles
 
 PROJECT = "Appointment Booking"
 
@@ -22,19 +23,8 @@ def profiles(
 ) -> Iterator[Path]:
     """A cxops.toml with profiles dev and prod (keys from env: references) in the cwd."""
     emu.ctx.clock.set_speed(200)
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]
-    lines = []
-    for tenant in ("dev", "prod"):
-        var = f"TEST_COGNIGY_{tenant.upper()}_KEY"
-        monkeypatch.setenv(var, info[tenant]["credentials"]["admin"]["api_key"])
-        lines += [
-            f"[profiles.{tenant}]",
-            'vendor = "cognigy"',
-            f'base_url = "{info[tenant]["base_url"]}"',
-            f'api_key = "env:{var}"',
-            "",
-        ]
-    (tmp_path / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    for var, value in write_profiles(emu, tmp_path, "cognigy").items():
+        monkeypatch.setenv(var, value)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
     shutdown()

@@ -14,6 +14,7 @@ from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.engine import shutdown
 from tests.pipelines.promote.cxone_helpers import calls_doc, effects
+from tests.pipelines.promote.profiles import write_profiles
 
 MAIN, PAY = "Billing\\Billing_Main", "Billing\\Payment_IVR"
 
@@ -23,17 +24,8 @@ def root(emu: EmulatorThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """cxops.toml with CXone profiles dev and prod (secrets from env: references), and a
     tests.yaml with a test call per Billing script, in the cwd."""
     emu.ctx.clock.set_speed(200)
-    lines = []
-    for tenant in ("dev", "prod"):
-        app, key = f"TEST_CXONE_{tenant.upper()}_APP", f"TEST_CXONE_{tenant.upper()}_KEY"
-        monkeypatch.setenv(app, f"cxone-{tenant}-app-secret")
-        monkeypatch.setenv(key, f"cxone-{tenant}-admin-key-secret")
-        base = emu.base("cxone", tenant)
-        lines += [f"[profiles.{tenant}]", 'vendor = "cxone"', f'base_url = "{base}"',
-                  f'auth_url = "{base}"', f'client_id = "cxone-{tenant}-app"',
-                  f'client_secret = "env:{app}"', f'access_key_id = "cxone-{tenant}-admin-key"',
-                  f'access_key_secret = "env:{key}"', ""]  # fmt: skip
-    (tmp_path / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    for var, value in write_profiles(emu, tmp_path, "cxone").items():
+        monkeypatch.setenv(var, value)
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(calls_doc(emu, MAIN, PAY)), "utf-8")
     monkeypatch.chdir(tmp_path)
     yield tmp_path

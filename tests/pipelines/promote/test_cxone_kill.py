@@ -19,6 +19,7 @@ from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
 from tests.helpers.zygote import Zygote
 from tests.pipelines.promote.cxone_helpers import calls_doc, effects, fail_calls
+from tests.pipelines.promote.profiles import write_profiles
 
 MAIN, PAY = "Billing\\Billing_Main", "Billing\\Payment_IVR"
 
@@ -33,16 +34,7 @@ def zygote() -> Iterator[Zygote]:
 
 def _setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    lines = []
-    for tenant in ("dev", "prod"):
-        app, key = f"TEST_CXONE_{tenant.upper()}_APP", f"TEST_CXONE_{tenant.upper()}_KEY"
-        env[app], env[key] = f"cxone-{tenant}-app-secret", f"cxone-{tenant}-admin-key-secret"
-        base = emu.base("cxone", tenant)
-        lines += [f"[profiles.{tenant}]", 'vendor = "cxone"', f'base_url = "{base}"',
-                  f'auth_url = "{base}"', f'client_id = "cxone-{tenant}-app"',
-                  f'client_secret = "env:{app}"', f'access_key_id = "cxone-{tenant}-admin-key"',
-                  f'access_key_secret = "env:{key}"', ""]  # fmt: skip
-    (root / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    env |= write_profiles(emu, root, "cxone")
     (root / "tests.yaml").write_text(yaml.safe_dump(calls_doc(emu, MAIN, PAY)), "utf-8")
     return env
 

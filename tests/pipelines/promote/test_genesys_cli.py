@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.engine import shutdown
+from tests.pipelines.promote.profiles import write_profiles
 from tests.pipelines.promote.test_genesys_promote import BILLING, ORDER, TESTS, effects
 
 
@@ -22,22 +22,8 @@ def profiles(
 ) -> Iterator[Path]:
     """A cxops.toml with Genesys profiles dev and prod (secrets from env: references)."""
     emu.ctx.clock.set_speed(200)
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["genesys"]
-    lines = []
-    for tenant in ("dev", "prod"):
-        var = f"TEST_GENESYS_{tenant.upper()}_SECRET"
-        admin = info[tenant]["credentials"]["admin"]
-        monkeypatch.setenv(var, admin["client_secret"])
-        lines += [
-            f"[profiles.{tenant}]",
-            'vendor = "genesys"',
-            f'base_url = "{info[tenant]["base_url"]}"',
-            f'auth_url = "{info[tenant]["auth_url"]}"',
-            f'client_id = "{admin["client_id"]}"',
-            f'client_secret = "env:{var}"',
-            "",
-        ]
-    (tmp_path / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
+    for var, value in write_profiles(emu, tmp_path, "genesys").items():
+        monkeypatch.setenv(var, value)
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(TESTS), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     yield tmp_path

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from sqlalchemy import text
@@ -33,6 +32,7 @@ from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
 from tests.helpers.zygote import Zygote
 from tests.pipelines.promote.conftest import PROJECT, ledger
+from tests.pipelines.promote.profiles import write_profiles
 from tests.pipelines.promote.test_genesys_promote import BILLING, ORDER
 from tests.pipelines.promote.test_genesys_promote import TESTS as GENESYS_TESTS
 from tests.pipelines.promote.test_genesys_promote import effects as genesys_effects
@@ -55,34 +55,12 @@ def zygote() -> Iterator[Zygote]:
         yield z
 
 
-def _setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]
+def _setup(emu: EmulatorThread, root: Path, vendor: str = "cognigy") -> dict[str, str]:
+    """Profiles dev and prod in ``root``; the subprocess environment (no CXOPS_* leaks in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    lines = []
-    for tenant in ("dev", "prod"):
-        var = f"TEST_COGNIGY_{tenant.upper()}_KEY"
-        env[var] = info[tenant]["credentials"]["admin"]["api_key"]
-        base = info[tenant]["base_url"]
-        lines += [f"[profiles.{tenant}]", 'vendor = "cognigy"', f'base_url = "{base}"',
-                  f'api_key = "env:{var}"', ""]  # fmt: skip
-    (root / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
-    return env
-
-
-def _genesys_setup(emu: EmulatorThread, root: Path) -> dict[str, str]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["genesys"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    lines = []
-    for tenant in ("dev", "prod"):
-        var, admin = f"TEST_GENESYS_{tenant.upper()}_SECRET", info[tenant]["credentials"]["admin"]
-        env[var] = admin["client_secret"]
-        lines += [f"[profiles.{tenant}]", 'vendor = "genesys"',
-                  f'base_url = "{info[tenant]["base_url"]}"',
-                  f'auth_url = "{info[tenant]["auth_url"]}"',
-                  f'client_id = "{admin["client_id"]}"',
-                  f'client_secret = "env:{var}"', ""]  # fmt: skip
-    (root / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
-    (root / "tests.yaml").write_text(yaml.safe_dump(GENESYS_TESTS), encoding="utf-8")
+    env |= write_profiles(emu, root, vendor)
+    if vendor == "genesys":
+        (root / "tests.yaml").write_text(yaml.safe_dump(GENESYS_TESTS), encoding="utf-8")
     return env
 
 
@@ -193,7 +171,7 @@ def test_kill_at_every_boundary_of_a_genesys_promotion(
     """Genesys (import + publish per bot flow, callees first): killed at every boundary in
     turn, each flow imported and published once, parity 1.0, one completion event."""
     emu.ctx.clock.set_speed(200)
-    env = _genesys_setup(emu, tmp_path)
+    env = _setup(emu, tmp_path, "genesys")
     store = f"sqlite:///{tmp_path / 'state.db'}"
     stages = [
         f"deploy:{what}:{flow}" for flow in (BILLING, ORDER) for what in ("import", "publish")

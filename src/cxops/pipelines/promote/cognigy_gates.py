@@ -13,13 +13,10 @@ A gate never raises for a *refusal* (see ``gates``).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from cxops.errors import NetworkError
-from cxops.pipelines.promote.gates import DEFAULT_THRESHOLD
+from cxops.pipelines.promote.gates import DEFAULT_THRESHOLD, drain
 from cxops.vendors.deploy.cognigy import CognigyDeployer
-from cxops.vendors.deploy.waiting import until
 
 __all__ = ["health", "sessions", "simulation", "smoke"]
 
@@ -151,27 +148,8 @@ async def sessions(
 ) -> dict[str, Any]:
     """Wait up to ``timeout`` seconds for the target's endpoints to have no conversation."""
     eps = [str(e["_id"]) for e in await deployer.endpoints(project_id)]
-    started = time.monotonic()
-    counts: dict[str, int] = {}
 
-    async def drained() -> dict[str, int] | None:
-        for eid in eps:
-            counts[eid] = await deployer.active_sessions(eid)
-        return dict(counts) if not any(counts.values()) else None
+    async def count() -> dict[str, int]:
+        return {eid: await deployer.active_sessions(eid) for eid in eps}
 
-    first = {eid: await deployer.active_sessions(eid) for eid in eps}
-    if override:
-        return {"gate": "sessions", "passed": True, "overridden": True, "active": first}
-    try:
-        await until(drained, timeout=timeout, what="active sessions", max_interval=2.0)
-        passed = True
-    except NetworkError:
-        passed = False
-    return {
-        "gate": "sessions",
-        "passed": passed,
-        "active_at_start": first,
-        "active": dict(counts),
-        "waited_s": round(time.monotonic() - started, 2),
-        "timeout_s": timeout,
-    }
+    return await drain(count, timeout=timeout, override=override)

@@ -32,6 +32,7 @@ from cxops.model.layout import flow_file_name, pretty_bytes, project_dir
 from cxops.model.native import cxone as native
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings
 from cxops.pipelines.promote import cxone_calls
+from cxops.pipelines.promote.gates import validation_evidence
 from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.vendors.deploy.cxone import STAMPS, CxoneDeployer
@@ -240,14 +241,7 @@ class CxoneStrategy:
             for f in check_together(indexes, CheckOptions(max_nodes=max_nodes))
             if f.location.flow in ours
         ]
-        errors = [f for f in found if f.severity == "error"]
-        return {
-            "gate": "validation",
-            "passed": not errors,
-            "findings": len(found),
-            "errors": [f"{f.code} {f.location.flow or ''}: {f.message}" for f in errors[:20]],
-            "checked_with": [b.project for b in bundles[1:]],
-        }
+        return {**validation_evidence(found), "checked_with": [b.project for b in bundles[1:]]}
 
     async def verify(self, planned: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
         """Smoke = the same test calls against the target; the id map from both units'

@@ -12,19 +12,31 @@ evidence first so a blocked promotion shows all reasons at once.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cxops.analysis.checks import CheckOptions, run_checks
+from cxops.analysis.findings import Finding
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.lock import LOCK_FILE, build_lock, loads_lock, lock_drift
-from cxops.errors import InputError
+from cxops.errors import InputError, NetworkError
 from cxops.model.bundle import Bundle
 from cxops.model.errors import ModelError
+from cxops.vendors.deploy.waiting import until
 
-__all__ = ["DEFAULT_THRESHOLD", "GATES", "load_tests", "lock", "validation"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "GATES",
+    "drain",
+    "load_tests",
+    "lock",
+    "validation",
+    "validation_evidence",
+]
 
 GATES = ("validation", "lock", "simulation", "health", "sessions")
 DEFAULT_THRESHOLD = 100.0
@@ -37,13 +49,51 @@ def validation(bundle: Bundle, max_nodes: int) -> dict[str, Any]:
     """Checks over the source bundle; passes with no error finding."""
     index = BundleIndex()
     index.add_bundle(bundle.document())
-    findings = run_checks(index, CheckOptions(max_nodes=max_nodes))
+    return validation_evidence(run_checks(index, CheckOptions(max_nodes=max_nodes)))
+
+
+def validation_evidence(findings: Sequence[Finding]) -> dict[str, Any]:
+    """The validation gate's evidence for these findings: passes with no error among them."""
     errors = [f for f in findings if f.severity == "error"]
     return {
         "gate": "validation",
         "passed": not errors,
         "findings": len(findings),
         "errors": [f"{f.code} {f.location.flow or ''}: {f.message}" for f in errors[:20]],
+    }
+
+
+async def drain(
+    count: Callable[[], Awaitable[dict[str, int]]],
+    *,
+    timeout: float,
+    override: bool,
+    what: str = "active sessions",
+) -> dict[str, Any]:
+    """The sessions gate: poll ``count()`` (active sessions per endpoint or flow) until every
+    count is 0 or ``timeout`` seconds passed; with ``override`` pass at once, showing the count."""
+    started = time.monotonic()
+    first = await count()
+    if override:
+        return {"gate": "sessions", "passed": True, "overridden": True, "active": first}
+    now = dict(first)
+
+    async def drained() -> dict[str, int] | None:
+        now.update(await count())
+        return dict(now) if not any(now.values()) else None
+
+    try:
+        await until(drained, timeout=timeout, what=what, max_interval=2.0)
+        passed = True
+    except NetworkError:
+        passed = False
+    return {
+        "gate": "sessions",
+        "passed": passed,
+        "active_at_start": first,
+        "active": now,
+        "waited_s": round(time.monotonic() - started, 2),
+        "timeout_s": timeout,
     }
 
 

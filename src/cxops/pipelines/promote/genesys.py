@@ -22,17 +22,16 @@ source flow's file at the version the plan exported; an import job checks it in 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from cxops.errors import CxopsError, InputError, NetworkError, ProtocolError
+from cxops.errors import CxopsError, InputError, ProtocolError
 from cxops.model.bundle import Bundle, Flow
+from cxops.pipelines.promote.gates import drain
 from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.transport import Cadence, VendorClient
 from cxops.vendors.deploy.genesys import API, GenesysDeployer
-from cxops.vendors.deploy.waiting import until
 
 __all__ = [
     "Conversation",
@@ -473,30 +472,16 @@ class GenesysStrategy:
             return {"gate": "sessions", "passed": True, "skipped": "no promoted flow runs there"}
         client = await self.ctx.client("target")
         params = self.ctx.params
-        timeout = float(params.get("sessions_timeout") or 0.0)
-        started = time.monotonic()
-        first = await self._active(client, ids)
-        if params.get("override_sessions"):
-            return {"gate": "sessions", "passed": True, "overridden": True, "active": first}
-        now: dict[str, int] = dict(first)
 
-        async def drained() -> dict[str, int] | None:
-            now.update(await self._active(client, ids))
-            return dict(now) if not any(now.values()) else None
+        async def count() -> dict[str, int]:
+            return await self._active(client, ids)
 
-        try:
-            await until(drained, timeout=timeout, what="active flows", max_interval=2.0)
-            passed = True
-        except NetworkError:
-            passed = False
-        return {
-            "gate": "sessions",
-            "passed": passed,
-            "active_at_start": first,
-            "active": now,
-            "waited_s": round(time.monotonic() - started, 2),
-            "timeout_s": timeout,
-        }
+        return await drain(
+            count,
+            timeout=float(params.get("sessions_timeout") or 0.0),
+            override=bool(params.get("override_sessions")),
+            what="active flows",
+        )
 
     async def _simulate(
         self, gate: str, side: str, planned: dict[str, Any], *, smoke: bool = False
