@@ -1,20 +1,21 @@
 """kill -9 of ``cxops export`` at seeded random step boundaries, then resume: nothing twice.
 
-Each trial runs the real CLI in a subprocess with ``CXOPS_PIPELINE_KILL_AT=N`` (SIGKILL at the
-Nth step boundary), then finishes the run either with ``cxops runs resume ID`` or by simply
-starting the next ``cxops export`` (which recovers interrupted runs first). Afterwards the repo
-holds the project committed exactly once, the audit log verifies, and the outbox and the
-emulator's receiver hold exactly one event for the run.
+Each trial runs the real CLI in a new process (forked from a zygote) with
+``CXOPS_PIPELINE_KILL_AT=N`` (SIGKILL at the Nth step boundary), then finishes the run either
+with ``cxops runs resume ID`` or by simply starting the next ``cxops export`` (which recovers
+interrupted runs first). Afterwards the repo holds the project committed exactly once, the audit
+log verifies, and the outbox and the emulator's receiver hold exactly one event for the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import random
 import signal
 import subprocess
-import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from cxops.emulator import EmulatorThread
 from cxops.pipelines.export import EVENT
 from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
+from tests.helpers.zygote import Result, Zygote
 from tests.store.fixtures import PgServer, pg_schema_url
 
 TRIALS = 20
@@ -34,16 +36,28 @@ PROJECT = "Flawed - Flow Cycle"
 BOUNDARIES = 15  # plan, project, check, commit, finish: before, after_call, after_record
 
 
-def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cxops", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+#: Fork servers (``tests/helpers/zygote.py``): each command is a new process forked from one
+#: that imported cxops once, so forty CLI runs do not pay forty start-ups.
+_zygotes: queue.Queue[Zygote] = queue.Queue()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def zygotes() -> Iterator[None]:
+    started = [Zygote() for _ in range(3)]
+    for z in started:
+        _zygotes.put(z)
+    yield
+    while not _zygotes.empty():
+        _zygotes.get().close()
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> Result:
+    """``cxops *args`` in a new process (a zygote's fork), waited for."""
+    z = _zygotes.get()
+    try:
+        return z.run(args, env, cwd)
+    finally:
+        _zygotes.put(z)
 
 
 def _trial(
