@@ -28,11 +28,15 @@ from sqlalchemy import text
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
+from cxops.pipelines.promote.cxone import stage_name
 from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
 from tests.helpers.zygote import Zygote
 from tests.pipelines.promote.conftest import PROJECT, ledger
+from tests.pipelines.promote.cxone_helpers import calls_doc
+from tests.pipelines.promote.cxone_helpers import effects as cxone_effects
 from tests.pipelines.promote.profiles import write_profiles
+from tests.pipelines.promote.test_cxone_promote import MAIN, PAY, SAVE
 from tests.pipelines.promote.test_genesys_promote import BILLING, ORDER
 from tests.pipelines.promote.test_genesys_promote import TESTS as GENESYS_TESTS
 from tests.pipelines.promote.test_genesys_promote import effects as genesys_effects
@@ -185,4 +189,47 @@ def test_kill_at_every_boundary_of_a_genesys_promotion(
     assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
     done = Counter(r["effect"] for r in genesys_effects(emu, "prod"))
     assert done == {"genesys.flow.import": 2, "genesys.flow.publish": 2}, done
+    _sound(store, out["run"], "flow.promote.completed")
+
+
+@pytest.mark.slow
+def test_kill_at_every_boundary_of_a_cxone_promotion(
+    emu: EmulatorThread, tmp_path: Path, zygote: Zygote
+) -> None:
+    """CXone (a save per script, the callee first): killed at every boundary in turn, each
+    script saved once, parity 1.0, one completion event."""
+    emu.ctx.clock.set_speed(200)
+    env = _setup(emu, tmp_path, "cxone")
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(calls_doc(emu, MAIN, PAY)), "utf-8")
+    stages = [f"deploy:{stage_name(PAY)}", f"deploy:{stage_name(MAIN)}"]
+    kills = labels("plan", "gates", "rollback_point", *stages, "verify", "finish")
+    args = ["promote", "--from", "dev", "--to", "prod", "--project", "Billing",
+            "--tests", "tests.yaml"]  # fmt: skip
+    out = chain(zygote, tmp_path, env, store := f"sqlite:///{tmp_path / 'state.db'}", kills, args)
+    assert out["outcome"] == "promoted", out.get("error")
+    assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
+    assert cxone_effects(emu) == [(SAVE, PAY), (SAVE, MAIN)]
+    _sound(store, out["run"], "flow.promote.completed")
+
+
+@pytest.mark.slow
+def test_kill_at_every_boundary_of_a_repoint(
+    fast_emu: EmulatorThread, tmp_path: Path, zygote: Zygote
+) -> None:
+    """Cognigy by endpoint re-point: killed at every boundary in turn, one snapshot made on dev,
+    one upload to prod, each endpoint re-pointed once, parity 1.0 (of what the endpoints run)."""
+    env = _setup(fast_emu, tmp_path)
+    stages = ["deploy:snapshot", "deploy:transfer", "deploy:repoint"]
+    kills = labels("plan", "gates", "rollback_point", *stages, "verify", "finish")
+    args = ["promote", "--from", "dev", "--to", "prod", "--project", PROJECT,
+            "--mechanism", "repoint"]  # fmt: skip
+    out = chain(zygote, tmp_path, env, store := f"sqlite:///{tmp_path / 'state.db'}", kills, args)
+    assert out["outcome"] == "promoted", out.get("error")
+    assert out["parity"]["score"] == 1.0, out["parity"]["differences"]
+    prod = _effects(fast_emu)
+    assert prod["cognigy.snapshot.upload"] == 1, prod
+    assert prod["cognigy.endpoint.repoint"] == len(out["rollback_point"]["entrypoints"]), prod
+    assert prod["cognigy.package.merge"] == 0 and prod["cognigy.snapshot.create"] == 0, prod
+    dev = Counter(r["effect"] for r in ledger(fast_emu, "dev") if r.get("effect"))
+    assert dev["cognigy.snapshot.create"] == 1, dev
     _sound(store, out["run"], "flow.promote.completed")
