@@ -46,6 +46,14 @@ MECHANISMS = ("merge", "repoint")
 STAGES = {"merge": ["package", "upload", "merge"], "repoint": ["snapshot", "transfer", "repoint"]}
 
 
+def _id_map(source: dict[str, dict[str, str]], target: dict[str, str]) -> dict[str, Any]:
+    """referenceId → ``{kind, source _id, target _id}`` (the per-environment id map)."""
+    return {
+        ref: {"kind": r["kind"], "source": r["_id"], "target": target.get(ref)}
+        for ref, r in sorted(source.items())
+    }
+
+
 class CognigyStrategy:
     """See the module doc."""
 
@@ -193,16 +201,12 @@ class CognigyStrategy:
         health = await gate.health(dst, target_id)
         simulated = await self._smoke(src, dst, planned)
         src_ids = await src.resources(planned["source"]["id"])
-        dst_ids = await dst.resources(target_id)
-        id_map = {
-            ref: {"kind": r["kind"], "source": r["_id"], "target": dst_ids.get(ref, {}).get("_id")}
-            for ref, r in sorted(src_ids.items())
-        }
+        dst_ids = {ref: r["_id"] for ref, r in (await dst.resources(target_id)).items()}
         return {
             "passed": health["passed"] and simulated["passed"],
             "health": health,
             "smoke": simulated,
-            "id_map": id_map,
+            "id_map": _id_map(src_ids, dst_ids),
         }
 
     async def _smoke(
@@ -263,15 +267,11 @@ class CognigyStrategy:
                 for kind in KINDS
                 for rid, item in (content.get(kind) or {}).items()
             }
-        id_map = {
-            ref: {"kind": r["kind"], "source": r["_id"], "target": held.get(ref)}
-            for ref, r in sorted(src_ids.items())
-        }
         return {
             "passed": health["passed"] and simulated["passed"],
             "health": health,
             "smoke": simulated,
-            "id_map": id_map,
+            "id_map": _id_map(src_ids, held),
             "parity": {**score, "of": f"snapshot {sid} (what the endpoints run)"},
         }
 
