@@ -15,7 +15,7 @@ import yaml
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.model.bundle import Bundle
-from cxops.pipelines.promote.genesys import fingerprint
+from cxops.pipelines.promote.genesys_portable import fingerprint
 from cxops.pipelines.promote.runner import PromoteOptions, run_promote
 from cxops.store import Store
 from cxops.transport import TransportOptions, open_client

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from cxops.emulator import EmulatorThread
 from cxops.model.bundle import Bundle
 from cxops.pipelines.connections import public_settings, remember
-from cxops.pipelines.promote.genesys import GenesysStrategy, fingerprint, portable
+from cxops.pipelines.promote.genesys import GenesysStrategy
+from cxops.pipelines.promote.genesys_portable import fingerprint, portable
 from cxops.pipelines.promote.parity import parity
 from cxops.pipelines.promote.strategy import Context
 from cxops.vendors import pick_project

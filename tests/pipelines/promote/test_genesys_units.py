@@ -8,7 +8,8 @@ import pytest
 
 from cxops.errors import InputError, ProtocolError
 from cxops.model.bundle import Flow, Node, Ref
-from cxops.pipelines.promote.genesys import load_conversations, order, stage_flow
+from cxops.pipelines.promote.genesys_conversations import load_conversations
+from cxops.pipelines.promote.genesys_portable import order, stage_flow
 
 
 def _flow(fid: str, name: str, kind: str, calls: list[tuple[str, str]]) -> Flow:

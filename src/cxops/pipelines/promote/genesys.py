@@ -4,11 +4,8 @@ Mechanism (docs/promote/genesys.md): for each flow to promote, an Architect expo
 source flow's file at the version the plan exported; an import job checks it in on the target
 (Architect binds references by name, so modules must be there first); a publish makes it run.
 
-- :meth:`GenesysStrategy.portable` re-keys what is org-local (flow, division, data action,
-  prompt, queue GUIDs) by what both orgs share: ``<FLOW TYPE>/<name>`` for flows,
-  ``<DEPENDENCY TYPE>/<name>`` for resources, ``division/<name>``; version bookkeeping (the
-  flow entity, version lists, resolved dependency versions) and the resources derived from
-  dependency tracking (each flow's ``consumed`` list holds them) are left out.
+- :meth:`GenesysStrategy.portable` re-keys what is org-local by what both orgs share
+  (``genesys_portable.py``); the ``--tests`` conversations are ``genesys_conversations.py``.
 - Stages: ``import:<TYPE>/<name>`` then ``publish:<TYPE>/<name>`` per flow whose content
   differs on the target (or is missing there), callees before callers.
 - Rollback point: each such flow's target id and published version (``None``: not there).
@@ -22,324 +19,34 @@ source flow's file at the version the plan exported; an import job checks it in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from cxops.errors import CxopsError, InputError, ProtocolError
+from cxops.errors import CxopsError, ProtocolError
 from cxops.model.bundle import Bundle, Flow
 from cxops.pipelines.promote.gates import drain
-from cxops.pipelines.promote.parity import stable_hash
+from cxops.pipelines.promote.genesys_conversations import converse, load_conversations
+from cxops.pipelines.promote.genesys_portable import (
+    BOT_TYPES,
+    changed,
+    fingerprint,
+    flow_key,
+    flow_type,
+    in_scope,
+    key_of,
+    order,
+    portable,
+    stage_flow,
+)
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.transport import Cadence, VendorClient
 from cxops.vendors.deploy.genesys import API, GenesysDeployer
 
-__all__ = [
-    "Conversation",
-    "GenesysStrategy",
-    "fingerprint",
-    "flow_key",
-    "load_conversations",
-    "order",
-    "portable",
-]
+__all__ = ["GenesysStrategy"]
 
-BOT_TYPES = frozenset({"DIGITALBOT", "BOT"})
-#: Keys left out of a portable bundle: per-save stamps and URIs that embed org-local ids.
-DROPPED = frozenset({"selfUri", "dateModified", "modifiedBy"})
 DEFAULT_RATE = 100.0
 #: Import jobs and publish operations take seconds: poll early, then back off (the poller's
 #: default first wait is half a second, per job).
 CADENCE = Cadence(initial=0.1, minimum=0.05)
-
-
-# -- portable keys ------------------------------------------------------------------------------
-
-
-def _type(kind: str) -> str:
-    """A flow type from a flow type or a dependency object type (``INBOUNDCALLFLOW``)."""
-    upper = kind.upper()
-    if upper.endswith("FLOW") and upper not in ("FLOW", "WORKFLOW"):
-        return upper[: -len("FLOW")]
-    return upper
-
-
-def flow_key(flow_type: str, name: str) -> str:
-    """The portable key of a flow: ``<TYPE>/<name>`` (``DIGITALBOT/Order Status Bot``)."""
-    return f"{_type(flow_type)}/{name}"
-
-
-def _ref_key(kind: str, name: str) -> str:
-    if kind.upper().endswith("FLOW"):
-        return flow_key(kind, name)
-    return f"{kind.upper()}/{name}"
-
-
-def _flow_type(flow: Flow) -> str:
-    config = flow.properties.get("configuration")
-    kind = config.get("type") if isinstance(config, dict) else None
-    return str(kind) if kind else flow.kind.removeprefix("genesys.").upper()
-
-
-def key_of(flow: Flow) -> str:
-    """The portable key of one (raw) bundle flow."""
-    return flow_key(_flow_type(flow), flow.name)
-
-
-def _raw_refs(flow: Flow) -> Iterable[dict[str, Any]]:
-    for node in flow.nodes:
-        for ref in node.properties.get("refs") or []:  # type: ignore[union-attr]
-            if isinstance(ref, dict):
-                yield ref
-    consumed = flow.properties.get("consumed")
-    for dep in consumed if isinstance(consumed, list) else []:
-        if isinstance(dep, dict):
-            yield dep
-
-
-def _division_ids(doc: Any, out: dict[str, str]) -> None:
-    if isinstance(doc, dict) and doc.get("id") and doc.get("name"):
-        out[str(doc["id"])] = f"division/{doc['name']}"
-
-
-def id_map(bundle: Bundle) -> dict[str, str]:
-    """Every org-local id of ``bundle`` → its portable key."""
-    ids: dict[str, str] = {}
-    _division_ids(bundle.properties.get("division"), ids)
-    for flow in bundle.flows:
-        ids[flow.id] = key_of(flow)
-        config = flow.properties.get("configuration")
-        _division_ids(config.get("division") if isinstance(config, dict) else None, ids)
-        for ref in _raw_refs(flow):
-            if ref.get("id") and ref.get("name") and ref.get("type"):
-                ids.setdefault(str(ref["id"]), _ref_key(str(ref["type"]), str(ref["name"])))
-    for res in bundle.resources:
-        ids.setdefault(res.id, f"{res.kind}/{res.name}")
-    return ids
-
-
-def _swap(doc: Any, ids: dict[str, str]) -> Any:
-    if isinstance(doc, dict):
-        return {k: _swap(v, ids) for k, v in doc.items() if k not in DROPPED}
-    if isinstance(doc, list):
-        return [_swap(v, ids) for v in doc]
-    if isinstance(doc, str):
-        return ids.get(doc, doc)
-    return doc
-
-
-def _portable_flow(doc: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
-    props = dict(doc["properties"])
-    entity = props.pop("flow", None)
-    props.pop("versions", None)
-    if isinstance(entity, dict):  # the entity is version bookkeeping but for these
-        props["flow"] = {k: entity.get(k) for k in ("name", "type", "description")}
-    config = props.get("configuration")
-    if isinstance(config, dict):
-        props["configuration"] = {k: v for k, v in config.items() if k != "version"}
-    consumed = props.get("consumed")
-    if isinstance(consumed, list):
-        rows = [{k: v for k, v in d.items() if k != "version"} for d in consumed]
-        props["consumed"] = sorted(_swap(rows, ids), key=lambda d: (d.get("type"), d.get("id")))
-    out = _swap({**doc, "properties": props}, ids)
-    out.update(version=None, versions=[])
-    return dict(out)
-
-
-def portable(bundle: Bundle) -> Bundle:
-    """``bundle`` with org-local ids replaced by portable keys (see the module doc)."""
-    ids = id_map(bundle)
-    doc = bundle.model_dump(mode="json")
-    doc["flows"] = [_portable_flow(f, ids) for f in doc["flows"]]
-    # Resources derived from dependency tracking repeat the flows' "consumed" lists (compared
-    # there, per flow): kept, a scoped promotion's parity would count every other flow's too.
-    doc["resources"] = [
-        {**_swap(r, ids), "version": None}
-        for r in doc["resources"]
-        if not (r.get("properties") or {}).get("derived")
-    ]
-    props = _swap(doc["properties"], ids)
-    if isinstance(props.get("_order"), list):
-        props["_order"] = sorted(props["_order"])
-    doc["properties"] = props
-    return Bundle.model_validate(doc)
-
-
-#: Flow entity fields that stay put when a version is imported and the old one re-published.
-KEPT = ("id", "name", "type", "description", "division", "active")
-
-
-def fingerprint(bundle: Bundle) -> str:
-    """What "restored to identical" compares for Genesys: the bundle's content hash without the
-    version bookkeeping an import leaves behind (Architect cannot delete a version): version
-    lists, checked-in/saved version, operation and publish dates. Ids stay in (a flow deleted
-    and re-created would not be identical); the published version id stays in."""
-    flows = []
-    for flow in bundle.flows:
-        props = dict(flow.properties)
-        entity = props.pop("flow", None)
-        props.pop("versions", None)
-        if isinstance(entity, dict):
-            kept = {k: entity.get(k) for k in KEPT}
-            running = entity.get("publishedVersion")
-            kept["publishedVersion"] = running.get("id") if isinstance(running, dict) else None
-            props["flow"] = kept
-        flows.append(flow.model_copy(update={"properties": props, "versions": []}))
-    return stable_hash(bundle.model_copy(update={"flows": flows}))
-
-
-# -- stages -------------------------------------------------------------------------------------
-
-
-def _callees(flow: Flow, keys: dict[str, str]) -> set[str]:
-    out = set()
-    for node in flow.nodes:
-        for ref in node.refs:
-            if ref.kind == "flow" and ref.id in keys:
-                out.add(keys[ref.id])
-    return out
-
-
-def order(flows: list[Flow]) -> list[Flow]:
-    """``flows`` callees first (a module before the flows that call it), else by key; flows in
-    a call cycle keep key order among themselves."""
-    keys = {f.id: key_of(f) for f in flows}
-    by_key = {key_of(f): f for f in flows}
-    for f in flows:  # refs may carry the callee's id or (after an import) a bound one
-        for ref in _raw_refs(f):
-            name, kind = ref.get("name"), str(ref.get("type", ""))
-            if kind.upper().endswith("FLOW") and name and ref.get("id"):
-                key = flow_key(kind, str(name))
-                if key in by_key:
-                    keys.setdefault(str(ref["id"]), key)
-    needs = {key_of(f): _callees(f, keys) - {key_of(f)} for f in flows}
-    done: list[str] = []
-    left = sorted(needs)
-    while left:
-        ready = [k for k in left if not needs[k] - set(done)]
-        pick = ready[0] if ready else left[0]  # a cycle: take the first by key
-        done.append(pick)
-        left.remove(pick)
-    return [by_key[k] for k in done]
-
-
-def _wanted(flow: Flow, flows: Iterable[str]) -> bool:
-    names = set(flows)
-    return bool({flow.id, flow.name, key_of(flow)} & names)
-
-
-def changed(source: Bundle, target: Bundle, flows: list[str] | None) -> list[Flow]:
-    """Source flows (raw) to promote: in scope and missing or different on the target."""
-    mine, theirs = portable(source), portable(target)
-    there = {f.id: f for f in theirs.flows}
-    keep = {f.id for f in mine.flows if f != there.get(f.id)}
-    return [f for f in source.flows if key_of(f) in keep and (flows is None or _wanted(f, flows))]
-
-
-def stage_flow(stage: str) -> tuple[str, str]:
-    """``(action, flow key)`` of a stage name (``import:DIGITALBOT/Order Status Bot``)."""
-    action, _, key = stage.partition(":")
-    if action not in ("import", "publish") or "/" not in key:
-        raise ProtocolError(f"genesys promote: unknown stage {stage!r}")
-    return action, key
-
-
-# -- the --tests section ------------------------------------------------------------------------
-
-
-class Conversation:
-    """One scripted text-bot conversation of the ``genesys:`` section of ``--tests``."""
-
-    def __init__(self, doc: dict[str, Any], where: str) -> None:
-        self.name = str(doc.get("name") or doc.get("flow") or where)
-        self.flow = str(doc.get("flow") or "")
-        turns = doc.get("turns")
-        if not self.flow or not isinstance(turns, list) or not turns:
-            raise InputError(f"--tests genesys.conversations {where}: needs 'flow' and 'turns'")
-        for i, turn in enumerate(turns):
-            if not isinstance(turn, dict) or ("say" not in turn and i > 0):
-                raise InputError(
-                    f"--tests genesys.conversations {where} turn {i + 1}: every turn but the "
-                    "first needs 'say'"
-                )
-            if not isinstance(turn.get("expect", []), list):
-                raise InputError(f"--tests {where} turn {i + 1}: 'expect' must be a list")
-        self.turns: list[dict[str, Any]] = turns
-
-    def covers(self, flow: Flow) -> bool:
-        """Whether this conversation talks to ``flow`` (by name or key)."""
-        return self.flow in (flow.name, key_of(flow))
-
-
-def load_conversations(tests: dict[str, Any]) -> tuple[list[Conversation], dict[str, Any]]:
-    """The conversations and settings of ``tests["genesys"]`` (none when absent)."""
-    section = tests.get("genesys")
-    section = {} if section is None else section
-    if not isinstance(section, dict):
-        raise InputError("--tests: 'genesys' must be a mapping")
-    rows = section.get("conversations")
-    rows = [] if rows is None else rows
-    if not isinstance(rows, list):
-        raise InputError("--tests genesys.conversations must be a list")
-    convs = [
-        Conversation(r if isinstance(r, dict) else {}, f"#{i + 1}") for i, r in enumerate(rows)
-    ]
-    return convs, section
-
-
-def _texts(body: dict[str, Any]) -> list[str]:
-    segments = ((body.get("prompts") or {}).get("textPrompts") or {}).get("segments") or []
-    return [str(s.get("text", "")) for s in segments if isinstance(s, dict)]
-
-
-def _judge(turn: dict[str, Any], body: dict[str, Any]) -> list[str]:
-    """What of ``turn``'s expectations the bot's answer ``body`` missed."""
-    texts = _texts(body)
-    missing = [f"reply {e!r}" for e in turn.get("expect", []) if not any(e in t for t in texts)]
-    kind = body.get("nextActionType")
-    if turn.get("next") and kind != turn["next"]:
-        missing.append(f"next {turn['next']} (got {kind})")
-    ended = body.get("nextActionExit") or body.get("nextActionDisconnect") or {}
-    if turn.get("reason") and ended.get("reason") != turn["reason"]:
-        missing.append(f"reason {turn['reason']} (got {ended.get('reason')})")
-    if turn.get("intent") and ended.get("activeIntent") != turn["intent"]:
-        missing.append(f"intent {turn['intent']} (got {ended.get('activeIntent')})")
-    return missing
-
-
-async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> dict[str, Any]:
-    """Run ``conv`` against the bot flow ``flow_id`` (its published version)."""
-    launch = {"flow": {"id": flow_id}, "externalSessionId": conv.name, "language": "en-us"}
-    session = await client.send_json("POST", f"{API}/textbots/botflows/sessions", launch)
-    if not isinstance(session, dict) or not session.get("id"):
-        raise ProtocolError("genesys POST /textbots/botflows/sessions answered without an 'id'")
-    url = f"{API}/textbots/botflows/sessions/{session['id']}/turns"
-    # Turns are named as the script lists them (1-based); an opening turn the script does not
-    # judge (its first turn already says something) is "opening".
-    turns = [(f"turn {n}", t) for n, t in enumerate(conv.turns, 1)]
-    if "say" in conv.turns[0]:
-        turns.insert(0, ("opening", {}))
-    previous: str | None = None
-    failed: list[str] = []
-    ended = False
-    for label, turn in turns:
-        if ended:
-            failed.append(f"{label}: the bot had ended the session")
-            break
-        body: dict[str, Any] = {"inputEventType": "NoOp"}
-        if "say" in turn:
-            said = {"mode": "Text", "alternatives": [{"transcript": {"text": str(turn["say"])}}]}
-            body = {"inputEventType": "UserInput", "inputEventUserInput": said}
-        if previous:
-            body["previousTurn"] = {"id": previous}
-        answer = await client.send_json("POST", url, body)
-        answer = answer if isinstance(answer, dict) else {}
-        previous = str(answer.get("id") or "")
-        failed += [f"{label}: {m}" for m in _judge(turn, answer)]
-        ended = answer.get("nextActionType") != "WaitForInput"
-    return {"conversation": conv.name, "flow": conv.flow, "passed": not failed, "failed": failed}
-
-
-# -- the strategy -------------------------------------------------------------------------------
 
 
 class GenesysStrategy:
@@ -366,7 +73,7 @@ class GenesysStrategy:
         ``flows`` are the source's GUIDs, which portable bundles no longer carry)."""
         if flows is None:
             return None
-        return sorted(key_of(f) for f in bundle.flows if _wanted(f, flows))
+        return sorted(key_of(f) for f in bundle.flows if in_scope(f, flows))
 
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         """``import:`` then ``publish:`` per flow to promote, callees first."""
@@ -392,7 +99,7 @@ class GenesysStrategy:
         """Source flows in the promotion's scope (``--flows``, else the whole division)."""
         flows = (await self._source(planned)).flows
         wanted = planned.get("flows")
-        return [f for f in flows if wanted is None or _wanted(f, wanted)]
+        return [f for f in flows if wanted is None or in_scope(f, wanted)]
 
     async def _by_key(self, side: str) -> dict[str, dict[str, Any]]:
         listed = await (await self._deployer(side)).flows()
@@ -447,7 +154,7 @@ class GenesysStrategy:
         versions = {
             key_of(f): (f.id, str(f.version))
             for f in source.flows
-            if key_of(f) in keys and _flow_type(f) in BOT_TYPES and f.version
+            if key_of(f) in keys and flow_type(f) in BOT_TYPES and f.version
         }
         return await self._health("health", "source", versions)
 
