@@ -10,8 +10,8 @@ boundary: ``N`` at the Nth boundary it crosses, or a label ``<what>@<where>`` at
 ``<what>`` is the store key without ``<run>:`` (``plan``, ``deploy:merge``...) and ``<where>`` is
 ``before`` (before the step's work: before any vendor call), ``after_call`` (the work returned:
 the vendor effect happened, nothing is recorded) or ``after_record`` (the store has it, DBOS'
-checkpoint does not). Several comma-separated labels each fire once. The kill -9 trials use it to
-stop the process at chosen points. :func:`boundaries` lists what a run crossed (the labels).
+checkpoint does not). Of several comma-separated labels, the first one crossed kills. The kill -9
+trials use it to stop the process at chosen points.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from cxops.store import Store
 
-__all__ = ["KILL_ENV", "Observer", "boundaries", "boundary", "notify", "observe", "recorded"]
+__all__ = ["KILL_ENV", "Observer", "boundary", "notify", "observe", "recorded"]
 
 KILL_ENV = "CXOPS_PIPELINE_KILL_AT"
 
@@ -33,26 +33,21 @@ Observer = Callable[[str, str, dict[str, Any]], None]
 
 _observers: list[Observer] = []
 _count_lock = threading.Lock()
-_crossed: list[str] = []
-
-
-def boundaries() -> list[str]:
-    """The labels of the boundaries this process crossed, in order."""
-    with _count_lock:
-        return list(_crossed)
+_crossed = 0
 
 
 def boundary(label: str = "") -> None:
     """Note a step boundary; SIGKILL this process at the one ``CXOPS_PIPELINE_KILL_AT`` names."""
+    global _crossed
     target = os.environ.get(KILL_ENV, "").strip()
+    if not target:
+        return
     with _count_lock:
-        _crossed.append(label)
-        if not target:
-            return
+        _crossed += 1
         if target.isdigit():
-            hit = len(_crossed) == int(target)
-        else:
-            hit = label in {t.strip() for t in target.split(",")} and _crossed.count(label) == 1
+            hit = _crossed == int(target)
+        else:  # a label fires at its first crossing (a killed process never crosses it twice)
+            hit = label in {t.strip() for t in target.split(",")}
     if hit:
         os.kill(os.getpid(), signal.SIGKILL)
 
