@@ -5,6 +5,7 @@ Version ranges are npm-style (``^1.2``, ``~1.2``, ``>=1 <2``) and evaluated by `
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import pairwise
@@ -110,7 +111,9 @@ def resolve(published: list[str], ranges: list[str]) -> str | None:
     fits = [v for v in published if all(satisfies(v, r) for r in ranges)]
     if not fits:
         return None
-    return max(fits, key=lambda v: nodesemver.make_semver(coerce(v), loose=True))
+    # SemVer objects have no ``>`` (``max`` over two of them raised TypeError, issue #14).
+    order = functools.cmp_to_key(lambda a, b: nodesemver.compare(coerce(a), coerce(b), True))
+    return max(fits, key=order)
 
 
 def satisfies(version: str, rng: str) -> bool:

@@ -37,7 +37,9 @@ def latest_tag(repo: str | None) -> str | None:
         return None
     git = GitRepo.open_or_init(repo)
     tags = [t for t in git.git("tag", "--list").split() if nodesemver.valid(t, True)]
-    return max(tags, key=lambda t: nodesemver.make_semver(t, True)) if tags else None
+    # nodesemver's SemVer objects do not define ``<``/``>`` (``max`` on them raised TypeError
+    # as soon as a second tag existed, issue #14): order by the library's own ``sort``.
+    return nodesemver.sort(tags, True)[-1] if tags else None
 
 
 def _level(old: str, new: str) -> str:
