@@ -112,8 +112,10 @@ def resolve(published: list[str], ranges: list[str]) -> str | None:
     if not fits:
         return None
     # SemVer objects have no ``>`` (``max`` over two of them raised TypeError, issue #14).
-    order = functools.cmp_to_key(lambda a, b: nodesemver.compare(coerce(a), coerce(b), True))
-    return max(fits, key=order)
+    def cmp(a: str, b: str) -> int:
+        return int(nodesemver.compare(coerce(a), coerce(b), True))
+
+    return max(fits, key=functools.cmp_to_key(cmp))
 
 
 def satisfies(version: str, rng: str) -> bool:
