@@ -111,6 +111,7 @@ def resolve(published: list[str], ranges: list[str]) -> str | None:
     fits = [v for v in published if all(satisfies(v, r) for r in ranges)]
     if not fits:
         return None
+
     # SemVer objects have no ``>`` (``max`` over two of them raised TypeError, issue #14).
     def cmp(a: str, b: str) -> int:
         return int(nodesemver.compare(coerce(a), coerce(b), True))
