@@ -3,8 +3,16 @@
 Modules log through ``logging.getLogger(__name__)`` with ``extra={...}`` for fields; this module
 decides how that looks. ``configure()`` is called once by the CLI (``--log-level``,
 ``--log-format``). The :class:`RedactFilter` sits on the handler, so nothing printed by any logger
-(httpx and httpcore included) escapes it: values registered with :func:`register_secret` and
-well-known credential shapes are replaced with ``***``.
+(httpx and httpcore included) escapes it: values registered with :func:`register_secret`, the
+password of any URL (``https://user:pass@host``) and well-known credential shapes are replaced
+with ``***``.
+
+Two strengths, on purpose (issue #15): :func:`redact_secrets` hides registered values and URL
+userinfo and is safe on any text, cxops' own messages included; :func:`redact` adds the
+credential *patterns* (``client_secret = …``), which belong on text cxops did not write (log
+lines of libraries, vendor bodies) and would garble cxops' own hints such as ``write
+client_secret = "env:NAME"``. :func:`terminal_safe` escapes control characters, so a vendor name
+holding an escape sequence cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -17,7 +25,14 @@ import threading
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-__all__ = ["RedactFilter", "configure", "redact", "register_secret"]
+__all__ = [
+    "RedactFilter",
+    "configure",
+    "redact",
+    "redact_secrets",
+    "register_secret",
+    "terminal_safe",
+]
 
 _SECRETS: set[str] = set()
 _LOCK = threading.Lock()
@@ -33,6 +48,11 @@ _PATTERNS = [
     re.compile(r"(?i)(x-api-key['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
 ]
 
+# ``scheme://user:password@`` (RFC 3986 §3.2.1 deprecates it; people still paste such URLs).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s'\"]+@")
+# C0 controls but tab and newline, DEL and C1 controls: what a terminal may act on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 # LogRecord attributes that are not user fields.
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -44,16 +64,36 @@ def register_secret(value: str | None) -> None:
             _SECRETS.add(value)
 
 
-def redact(text: str) -> str:
-    """Return ``text`` with registered secrets and credential-looking values replaced."""
+def redact_secrets(text: str) -> str:
+    """Return ``text`` with registered secrets and URL userinfo replaced (no patterns).
+
+    >>> redact_secrets("GET https://bob:hunter22@api.example/x")
+    'GET https://***@api.example/x'
+    """
     with _LOCK:
         secrets = sorted(_SECRETS, key=len, reverse=True)
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, "***")
+    return _USERINFO.sub(lambda m: m.group(1) + "***@", text)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with registered secrets, URL userinfo and credential shapes replaced."""
+    text = redact_secrets(text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + "***", text)
     return text
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with control characters (ESC, CR, NUL, C1...) shown as escapes; tab and
+    newline kept.
+
+    >>> terminal_safe("name\x1b[31m")
+    'name\\x1b[31m'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class RedactFilter(logging.Filter):
@@ -99,7 +139,7 @@ class TextFormatter(logging.Formatter):
             line = f"{line} {extra}"
         if record.exc_info:
             line = f"{line}\n{redact(self.formatException(record.exc_info))}"
-        return line
+        return terminal_safe(line)
 
 
 def configure(level: str = "warning", fmt: str = "text", stream: TextIO | None = None) -> None:

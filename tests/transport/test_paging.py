@@ -85,7 +85,7 @@ def broken_vendor(mode: str) -> Starlette:
             body = {"items": [{"_id": r} for r in rows[page * 2 : page * 2 + 2]], "total": 4}
         return JSONResponse(body)
 
-    return Starlette(routes=[Route("/items", items)])
+    return Starlette(routes=[Route("/new/v2.0/items", items)])
 
 
 async def _client(mode: str) -> Any:
@@ -97,25 +97,25 @@ async def test_a_page_that_repeats_is_a_protocol_error() -> None:
     """A vendor ignoring skip serves the same page again: refused, naming the pages."""
     async with await _client("ignores-skip") as client:
         with pytest.raises(ProtocolError, match="page 2 repeats page 1"):
-            [i async for i in cognigy_pages(client, "/items", limit=2)]
+            [i async for i in cognigy_pages(client, "/new/v2.0/items", limit=2)]
 
 
 async def test_a_listing_that_never_ends_is_cut_off() -> None:
     """More than max_pages pages raises instead of looping forever."""
     async with await _client("endless") as client:
         with pytest.raises(ProtocolError, match="more than 5 pages"):
-            [i async for i in genesys_pages(client, "/items", page_size=1, max_pages=5)]
+            [i async for i in genesys_pages(client, "/new/v2.0/items", page_size=1, max_pages=5)]
 
 
 async def test_a_cursor_that_comes_back_is_a_protocol_error() -> None:
     """A cursor already followed means a loop."""
     async with await _client("cursor-loop") as client:
         with pytest.raises(ProtocolError, match="came back"):
-            [i async for i in cognigy_cursor(client, "/items", limit=1)]
+            [i async for i in cognigy_cursor(client, "/new/v2.0/items", limit=1)]
 
 
 async def test_items_shifting_between_pages_are_yielded_once() -> None:
     """An item pushed onto the next page by an insert is not yielded twice."""
     async with await _client("shifting") as client:
-        ids = [i["_id"] async for i in cognigy_pages(client, "/items", limit=2)]
+        ids = [i["_id"] async for i in cognigy_pages(client, "/new/v2.0/items", limit=2)]
     assert ids == ["a", "b", "c"]  # "b" came again on page 2 and was dropped

@@ -23,6 +23,7 @@ def test_all_is_sorted_complete_and_importable() -> None:
         "ratelimit",
         "retry",
         "settings",
+        "urls",
         "vendor_errors",
     }
     public = {n for n in vars(transport) if not n.startswith("_")} - modules

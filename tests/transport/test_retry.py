@@ -265,15 +265,14 @@ async def test_every_call_carries_user_agent_and_request_id(emu: EmulatorThread)
         seen_headers.append(dict(request.headers))
         return JSONResponse({"entities": []})
 
-    app = Starlette(
-        routes=[Route("/api/v2/flows", echo), Route("/oauth/token", echo, methods=["POST"])]
-    )
+    # A Cognigy client asks Cognigy's API (/new/v2.0): the client refuses any other prefix.
+    app = Starlette(routes=[Route("/new/v2.0/flows", echo)])
     from cxops import __version__
 
     settings = ConnectionSettings(vendor="cognigy", base_url="http://odd.test", api_key="k-1234")
     async with await connect(settings, fast(), transport=httpx.ASGITransport(app=app)) as client:
-        await client.get_json(FLOWS)
-        await client.get_json(FLOWS)
+        await client.get_json("/new/v2.0/flows")
+        await client.get_json("/new/v2.0/flows")
     ids = [h["x-request-id"] for h in seen_headers]
     assert len(set(ids)) == 2
     assert all(h["user-agent"] == f"cxops/{__version__}" for h in seen_headers)

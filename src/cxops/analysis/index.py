@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from cxops.analysis.findings import Finding, Location
 from cxops.analysis.graph import Graph, IntArray
-from cxops.model.bundle import Flow, Resource
+from cxops.model.bundle import Bundle, Edge, Flow, Node, Resource
 
 __all__ = ["BundleIndex", "FlowEntry", "RefUse", "ResourceEntry"]
 
@@ -138,13 +138,14 @@ class BundleIndex:
                 pointer="/format",
                 file=file,
             )
+        self._meta_shape(doc, file)
         self.vendor = _str_or(doc.get("vendor"), self.vendor)
         self.project = _str_or(doc.get("project"), self.project)
         resources = doc.get("resources", [])
         for i, raw in enumerate(resources if isinstance(resources, list) else []):
             pointer = f"/resources/{i}"
             try:
-                res = Resource.model_validate(raw)
+                res = Resource.model_validate(raw, strict=True)
             except ValidationError as exc:
                 self.add_problem(_first_error(exc), pointer=pointer + _loc(exc), file=file)
                 continue
@@ -164,6 +165,20 @@ class BundleIndex:
                         self.loc(pointer=f"{pointer}/refs/{j}", file=file),
                     )
                 )
+
+    def _meta_shape(self, doc: Mapping[str, Any], file: str | None) -> None:
+        """CX100 for a bundle-level field of the wrong type or unknown: what diff and lock
+        refuse, validate must not pass (a field ``flowz`` could hide a flow from the gate)."""
+        resources = doc.get("resources", [])
+        if not isinstance(resources, list):
+            self.add_problem("'resources' is not a list", pointer="/resources", file=file)
+        small = {k: v for k, v in doc.items() if k not in ("flows", "resources", "format")}
+        try:
+            Bundle.model_validate(small, strict=True)
+        except ValidationError as exc:
+            self.add_problem(
+                f"not a valid bundle: {_first_error(exc)}", pointer=_loc(exc), file=file
+            )
 
     def add_flow(self, doc: Any, *, pointer: str = "", file: str | None = None) -> None:
         """Index one flow document; a wrongly shaped one becomes a ``CX100`` finding."""
@@ -189,6 +204,7 @@ class BundleIndex:
             raise TypeError(fid)
         if not set(map(type, ids)) | set(map(type, srcs)) | set(map(type, dsts)) <= {str}:
             raise TypeError(fid)
+        _check_shape(doc, nodes, edges)
         n = len(ids)
         index = dict(zip(ids, range(n), strict=True))
         flow = FlowEntry(
@@ -255,7 +271,7 @@ class BundleIndex:
     def _shape_problem(self, doc: Any, pointer: str, file: str | None) -> None:
         flow_id = doc.get("id") if isinstance(doc, Mapping) else None
         try:
-            Flow.model_validate(doc)
+            Flow.model_validate(doc, strict=True)
         except ValidationError as exc:
             self.add_problem(
                 f"not a valid flow: {_first_error(exc)}",
@@ -336,6 +352,42 @@ class BundleIndex:
         for flow in self.flows:
             for local in flow.entry:
                 yield flow.offset + local
+
+
+_FLOW_FIELDS = frozenset(Flow.model_fields)
+_NODE_FIELDS = frozenset(Node.model_fields)
+_EDGE_FIELDS = frozenset(Edge.model_fields)
+_EDGE_KINDS = frozenset({"next", "child", "branch", "transfer"})
+_NONE = type(None)
+
+
+def _check_shape(doc: Mapping[str, Any], nodes: list[Any], edges: list[Any]) -> None:
+    """TypeError when a flow holds what ``Flow`` refuses (unknown fields, wrong types), in a
+    few C-speed passes per field: pydantic runs only afterwards, to word the finding."""
+    if not doc.keys() <= _FLOW_FIELDS or type(doc.get("kind")) is not str:
+        raise TypeError("flow")
+    if type(doc.get("properties", {})) is not dict:
+        raise TypeError("flow properties")
+    if not set().union(*map(dict.keys, nodes)) <= _NODE_FIELDS:
+        raise TypeError("node field")
+    if not set().union(*map(dict.keys, edges)) <= _EDGE_FIELDS:
+        raise TypeError("edge field")
+    if (
+        {type(n["type"]) for n in nodes} - {str}
+        or {type(n.get("label")) for n in nodes} - {str, _NONE}
+        or {type(n.get("terminal", False)) for n in nodes} - {bool}
+        or {type(n.get("properties", {})) for n in nodes} - {dict}
+        or {type(n.get("refs", [])) for n in nodes} - {list}
+    ):
+        raise TypeError("node")
+    if (
+        {e.get("kind", "next") for e in edges} - _EDGE_KINDS
+        or {type(e.get("condition")) for e in edges} - {str, _NONE}
+        or {type(e.get("properties", {})) for e in edges} - {dict}
+    ):
+        raise TypeError("edge")
+    if type(doc.get("refs", [])) is not list:
+        raise TypeError("flow refs")
 
 
 def _str_or(value: Any, default: str | None) -> str | None:

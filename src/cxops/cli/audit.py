@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cxops.cli.runs import store_option, when
 from cxops.errors import InputError
+from cxops.safefile import write_file
 from cxops.store import Store, audit_key
 
 app = typer.Typer(
@@ -83,7 +84,7 @@ def head(
     if output is None:
         typer.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    write_file(output, text)
     Console(stderr=True).print(f"head at seq {doc['seq']} written to {output}")
 
 

@@ -24,6 +24,7 @@ from cxops.pipelines.compile import (
     UnitResult,
     run_compile,
 )
+from cxops.safefile import write_file
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 from cxops.transport import ConnectionSettings
@@ -110,7 +111,7 @@ def compile(
     else:
         text = render(findings, fmt.value, tool_version=__version__)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
     elif fmt is CompileFormat.text:
         render_text(findings, Console(highlight=False))
     else:

@@ -1,7 +1,11 @@
 """``cxops diff A B``: semantic diff of two bundles, folders or git revisions (``REV:path``).
 
 Git access stays here (the ``git`` command through subprocess): a revision is exported with
-``git archive`` into a temporary folder and read like any folder.
+``git archive`` into a temporary folder and read like any folder. A revision comes from the
+command line, so it is never handed to git where an option could stand: it is resolved to a
+tree id with ``rev-parse --verify --end-of-options`` first, and only that id reaches
+``git archive`` (after ``--end-of-options`` too). ``--output=/any/file:x`` is thus an unknown
+revision, not an instruction to git (issue #15).
 """
 
 from __future__ import annotations
@@ -41,8 +45,24 @@ def _git(args: list[str], cwd: Path) -> bytes:
         raise UsageError("git is not installed", hint="install git to diff revisions") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
-        raise UsageError(f"git {' '.join(args)}: {message}")
+        if not message and "--verify" in args:
+            message = f"unknown revision {args[-1].removesuffix('^{tree}')!r}"
+        raise UsageError(f"git {args[0]}: {message}", hint="check the revision and path (REV:path)")
     return done.stdout
+
+
+def _tree_id(rev: str, root: Path) -> str:
+    """The tree id a revision names, or a UsageError; the revision never reads as an option."""
+    if not rev or rev.startswith("-"):
+        raise UsageError(
+            f"{rev!r} is not a revision",
+            hint="write REV:path with a branch, tag or commit, e.g. HEAD~1:flows",
+        )
+    out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{tree}}"], root)
+    tree = out.decode("ascii", "replace").strip()
+    if len(tree) not in (40, 64) or not all(c in "0123456789abcdef" for c in tree):
+        raise UsageError(f"git gave no tree for {rev!r}")  # pragma: no cover - git's contract
+    return tree
 
 
 @contextmanager
@@ -57,7 +77,10 @@ def materialize(spec: str) -> Iterator[tuple[Path, str]]:
     prefix = Path.cwd().resolve().relative_to(root.resolve()).as_posix()
     target = inner if inner.startswith("/") else f"{prefix}/{inner}".lstrip("./") or "."
     target = target.lstrip("/") or "."
-    data = _git(["archive", "--format=tar", rev, "--", target], root)
+    tree = _tree_id(rev, root)
+    # After --end-of-options every argument is a tree-ish or a path (git archive takes no
+    # "--" there: it would be a pathspec).
+    data = _git(["archive", "--format=tar", "--end-of-options", tree, target], root)
     with tempfile.TemporaryDirectory(prefix="cxops-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")

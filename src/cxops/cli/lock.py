@@ -14,6 +14,7 @@ from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock, loads_lock, l
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError
 from cxops.model.errors import ModelError
+from cxops.safefile import write_file
 
 
 class LockFormat(StrEnum):
@@ -41,9 +42,13 @@ def lock(
     text = dumps_lock(current)
     console = Console(highlight=False)
     if not check:
-        unchanged = target.exists() and target.read_text(encoding="utf-8") == text
+        unchanged = (
+            not target.is_symlink()
+            and target.is_file()
+            and target.read_text(encoding="utf-8", errors="replace") == text
+        )
         if not unchanged:
-            target.write_text(text, encoding="utf-8")
+            write_file(target, text)
         status = "unchanged" if unchanged else "written"
         if fmt is LockFormat.json:
             typer.echo(

@@ -16,13 +16,17 @@ import typer
 from typer.exceptions import TyperException
 
 from cxops.errors import CxopsError
-from cxops.logs import redact
+from cxops.logs import redact, redact_secrets, terminal_safe
+from cxops.model.errors import ModelError
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_VENDOR, EXIT_BUG = 0, 1, 2, 3, 4
 
 
 def _say(text: str) -> None:
-    sys.stderr.write(redact(text) + "\n")
+    # Registered secrets and URL passwords only: the credential *patterns* of logs.redact would
+    # garble cxops' own hints (``write client_secret = "env:NAME"``); vendor text inside a
+    # message was pattern-redacted where it was quoted (transport.vendor_errors).
+    sys.stderr.write(terminal_safe(redact_secrets(text)) + "\n")
 
 
 def _write_crash_log() -> str:
@@ -60,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             _say(f"hint: {exc.hint}")
         return exc.exit_code
+    except ModelError as exc:  # a model refusal no room translated: still the input's fault
+        if debug:
+            logging.getLogger("cxops").exception("command failed")
+        _say(f"error: {exc.message}")
+        if exc.hint:
+            _say(f"hint: {exc.hint}")
+        return EXIT_FOUND
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130

@@ -19,6 +19,7 @@ from cxops.cli.connection import connection_options
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 from cxops.pipelines.resolve import Publish, ResolveOptions, run_resolve
+from cxops.safefile import write_file
 from cxops.store import Store
 from cxops.transport import ConnectionSettings
 
@@ -114,7 +115,7 @@ def resolve(
     else:
         text = render(findings, fmt.value, tool_version=__version__)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, text)
     elif fmt is ResolveFormat.text:
         render_text(findings, Console(highlight=False))
     else:

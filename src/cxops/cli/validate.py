@@ -34,9 +34,10 @@ from cxops.analysis.render import render, render_text
 from cxops.analysis.scope import check_together
 from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle
-from cxops.model.errors import ParseError
+from cxops.model.errors import ModelError, ParseError
 from cxops.model.layout import BUNDLE_FILE, bundle_from_files
 from cxops.model.parse import DEFAULT_MAX_BYTES, parse_json
+from cxops.safefile import write_file
 
 
 class OutputFormat(StrEnum):
@@ -142,7 +143,7 @@ def index_source(
     with _gc_paused():
         meta_label = _label(source.meta)
         meta = _read_or_report(index, source.meta, meta_label, max_bytes)
-        if meta is not None:
+        if meta is not _UNREADABLE:
             if source.single:
                 index.add_bundle(meta, file=meta_label)
             else:
@@ -187,10 +188,15 @@ def _index_files(
     with _gc_paused():
         for path, label in jobs:
             doc = _read_or_report(part, path, label, max_bytes)
-            if doc is not None:
+            if doc is not _UNREADABLE:
                 part.add_flow(doc, pointer="", file=label)
             del doc
     return part
+
+
+#: What ``_read_or_report`` returns for a file it reported (a file holding ``null`` parses to
+#: None, and must still be checked: a bundle that is ``null`` is a CX100, not "no findings").
+_UNREADABLE: Any = object()
 
 
 def _read_or_report(index: BundleIndex, path: Path, label: str, max_bytes: int) -> Any:
@@ -212,26 +218,46 @@ def _read_or_report(index: BundleIndex, path: Path, label: str, max_bytes: int) 
         )
     except OSError as exc:
         index.add_problem(f"cannot read: {exc.strerror}", file=label)
-    return None
+    return _UNREADABLE
 
 
 def read_bundle(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Bundle:
-    """The full, validated Bundle (for diff and lock); a bad file is an InputError."""
+    """The full, validated Bundle (for diff and lock); a bad file is an InputError (CX100)."""
     try:
         meta = read_json(source.meta, max_bytes)
+        if not isinstance(meta, dict):
+            raise InputError(
+                f"CX100 {source.label}: a bundle must be a JSON object, not {_json_type(meta)}",
+                hint="run `cxops validate` on it for every problem",
+            )
         if source.single:
-            return Bundle.model_validate(meta)
+            return Bundle.model_validate(meta, strict=True)
         flows = [read_json(p, max_bytes) for p in source.flows]
         return bundle_from_files(meta, flows)
     except ParseError as exc:
-        raise InputError(f"{source.label}: {exc.message}", hint=exc.hint) from None
+        raise InputError(f"CX100 {source.label}: {exc.message}", hint=exc.hint) from None
+    except ModelError as exc:
+        raise InputError(f"CX100 {source.label}: {exc.message}", hint=exc.hint) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "/".join(str(p) for p in first["loc"])
         raise InputError(
-            f"{source.label}: not a cxops bundle: {where}: {first['msg']}",
+            f"CX100 {source.label}: not a cxops bundle: {where}: {first['msg']}",
             hint="run `cxops validate` on it for every problem",
         ) from None
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def add_positions(findings: list[Finding]) -> list[Finding]:
@@ -295,7 +321,7 @@ def validate(
     """
     findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes, workers=jobs or None)
     if output is not None:
-        output.write_text(render(findings, fmt.value, tool_version=__version__), encoding="utf-8")
+        write_file(output, render(findings, fmt.value, tool_version=__version__))
     elif fmt is OutputFormat.text:
         render_text(findings, Console(highlight=False))
     else:

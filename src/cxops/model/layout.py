@@ -87,5 +87,10 @@ def bundle_files(bundle: Bundle, *, with_hash: bool = True) -> dict[str, bytes]:
 
 
 def bundle_from_files(meta: Mapping[str, Any], flows: list[Any]) -> Bundle:
-    """Rebuild a Bundle from the parsed ``_bundle.json`` and the parsed flow documents."""
-    return Bundle.model_validate({**meta, "flows": [Flow.model_validate(f) for f in flows]})
+    """Rebuild a Bundle from the parsed ``_bundle.json`` and the parsed flow documents.
+
+    Strict (no ``"yes"`` for a boolean, no number for a string): these are files, and what
+    ``cxops validate`` refuses must not pass here either.
+    """
+    flow_models = [Flow.model_validate(f, strict=True) for f in flows]
+    return Bundle.model_validate({**meta, "flows": flow_models}, strict=True)

@@ -2,15 +2,19 @@
 
 Refusals are :class:`ParseError` with the byte offset: input over the size cap, nesting over the
 depth cap, invalid UTF-8 or a byte-order mark, duplicate object keys, NaN or infinities, lone
-surrogate escapes (I-JSON, RFC 7493 §2). The standard library's C parser does the work; the
-depth is checked first by a vectorised scan (numpy), because that parser recurses, and the slow
-pure-Python scan in :mod:`cxops.model._violations` runs only to name the offset of a violation
-the fast path has already seen.
+surrogate escapes (I-JSON, RFC 7493 §2), and numbers RFC 8785 cannot represent: integers beyond
+2**53 - 1 (I-JSON §2.2, RFC 8785 §3.2.2.3), numbers that overflow to infinity (``1e400``) and
+over-long digit strings (Python refuses integers over 4,300 digits with a bare ValueError).
+The standard library's C parser does the work; the depth is checked first by a vectorised scan
+(numpy), because that parser recurses, and the slow pure-Python scan in
+:mod:`cxops.model._violations` runs only to name the offset of a violation the fast path has
+already seen.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -19,7 +23,14 @@ import numpy as np
 from cxops.model._violations import first_violation
 from cxops.model.errors import ParseError
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "max_depth", "max_depth_offset", "parse_json"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_DEPTH",
+    "MAX_SAFE_INTEGER",
+    "max_depth",
+    "max_depth_offset",
+    "parse_json",
+]
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 128
@@ -47,7 +58,38 @@ def _constant(name: str) -> Any:
     raise _Violation(name)
 
 
+#: Integers beyond this lose precision in IEEE 754 doubles, so RFC 8785 cannot represent them.
+MAX_SAFE_INTEGER = 2**53 - 1
+#: No number RFC 8785 can write needs more characters than this (17 digits, sign, exponent).
+MAX_NUMBER_CHARS = 400
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Violation("number too long")
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _Violation("integer beyond 2**53 - 1")
+    return value
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Violation("number too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Violation("number overflows to infinity")
+    return value
+
+
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+# Checking every number costs a Python call per number, so the checked decoder runs only when a
+# cheap scan finds a digit run long enough to exceed 2**53 or a three-digit exponent (the only
+# ways to overflow a double); the scan also looks inside strings, which merely costs speed.
+_CHECKED = json.JSONDecoder(
+    object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int, parse_float=_float
+)
+_RISKY_NUMBER = re.compile(rb"[0-9]{16}|[eE][+-]?[0-9]{3}")
 
 
 def _real_quotes(arr: np.ndarray[Any, np.dtype[np.uint8]]) -> np.ndarray[Any, Any]:
@@ -179,8 +221,9 @@ def parse_json(
     lone = _lone_surrogate_offset(data)
     if lone is not None:
         raise ParseError("lone surrogate escape", offset=lone, reason="surrogate")
+    decoder = _CHECKED if _RISKY_NUMBER.search(data) else _DECODER
     try:
-        return _DECODER.decode(text)
+        return decoder.decode(text)
     except json.JSONDecodeError as exc:
         offset = len(exc.doc[: exc.pos].encode("utf-8"))
         raise ParseError(f"invalid JSON: {exc.msg}", offset=offset, reason="syntax") from None

@@ -36,6 +36,7 @@ from cxops.transport.retry import (
     parse_retry_after,
 )
 from cxops.transport.settings import TransportOptions
+from cxops.transport.urls import inside, same_origin
 from cxops.transport.vendor_errors import error_from_response, json_body
 
 __all__ = ["IDEMPOTENCY_HEADER", "VendorClient"]
@@ -55,11 +56,15 @@ class VendorClient:
         http: httpx.AsyncClient,
         options: TransportOptions,
         limiter: TenantLimiter,
+        api_prefix: str | None = None,
     ) -> None:
         self.vendor = vendor
         self.http = http
         self.options = options
         self.limiter = limiter
+        #: Credentials go only to paths under this (see ``transport.urls``); None: no fence
+        #: (a client without credentials, such as CXone's discovery probe).
+        self.api_prefix = api_prefix
         self.budget = RetryBudget(options.budget_ratio, options.budget_reserve)
 
     async def __aenter__(self) -> VendorClient:
@@ -111,6 +116,7 @@ class VendorClient:
         request = self.http.build_request(
             method, target, json=json, data=data, content=content, headers=hdrs
         )
+        self._fence(url, request)
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         limit = deadline if deadline is not None else self.options.deadline
         call = CallState(
@@ -156,6 +162,39 @@ class VendorClient:
         if not response.content:
             return None
         return json_body(self.vendor, response)
+
+    # -- the fence: where credentials may go (transport.urls, issue #15) --------------------
+
+    def _credentials_for(self, request: httpx.Request) -> bool:
+        """Whether ``request`` may carry the client's credentials.
+
+        Only to the tenant's own origin (presigned upload/download URLs, S3 and the like, must
+        never see our token) and, there, only under the API prefix.
+        """
+        if not same_origin(request.url, self.http.base_url):
+            return False
+        return self.api_prefix is None or inside(request.url, self.api_prefix)
+
+    def _fence(self, url: str, request: httpx.Request) -> None:
+        """Refuse a path cxops built that leaves the API prefix; nothing is sent.
+
+        A relative path is built by cxops from a template and vendor ids: leaving the prefix can
+        only mean an id that was not encoded (a bug) or a hostile one. An absolute URL is a link
+        the vendor gave (a download, a next page): it is fetched, without credentials when it
+        points elsewhere.
+        """
+        if self.api_prefix is None or "://" in url:
+            return
+        if not same_origin(request.url, self.http.base_url) or not inside(
+            request.url, self.api_prefix
+        ):
+            raise ProtocolError(
+                redact(
+                    f"{self.vendor} {request.method}: refusing to send a request outside the "
+                    f"API prefix {self.api_prefix}: {request.url.raw_path.decode('ascii')[:200]}"
+                ),
+                hint="a vendor id holds path syntax ('..', '/', '?', '#'); report it",
+            )
 
     # -- layer 2: retry ---------------------------------------------------------------------
 
@@ -209,12 +248,10 @@ class VendorClient:
             )
             request.extensions["timeout"] = timeout.as_dict()
             started = time.monotonic()
-            # Credentials go only to the tenant's host: presigned upload/download URLs (S3 and
-            # the like) must never see our token.
-            same_host = request.url.host == self.http.base_url.host
             try:
                 response = await self.http.send(
-                    request, auth=httpx.USE_CLIENT_DEFAULT if same_host else None
+                    request,
+                    auth=httpx.USE_CLIENT_DEFAULT if self._credentials_for(request) else None,
                 )
             except httpx.HTTPError as exc:
                 log.debug(

@@ -21,6 +21,7 @@ from cxops.transport.auth import AccessKeyAuth, ApiKeyAuth, ClientCredentialsAut
 from cxops.transport.client import VendorClient
 from cxops.transport.ratelimit import limiter_for
 from cxops.transport.settings import ConnectionSettings, TransportOptions
+from cxops.transport.urls import API_ROOTS
 
 __all__ = ["USER_AGENT", "build_auth", "connect", "create_http_client", "open_client"]
 
@@ -160,7 +161,8 @@ async def connect(
     limiter = limiter_for(
         f"{settings.vendor}|{base}", options.rate, options.burst, options.concurrency
     )
-    return VendorClient(settings.vendor, http, options, limiter)
+    api_prefix = http.base_url.path.rstrip("/") + API_ROOTS[settings.vendor]
+    return VendorClient(settings.vendor, http, options, limiter, api_prefix=api_prefix)
 
 
 @asynccontextmanager

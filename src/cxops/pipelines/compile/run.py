@@ -28,6 +28,7 @@ from cxops.model.layout import bundle_files, flow_file_name, project_dir
 from cxops.pipelines.compile.mapping import FlowFile
 from cxops.pipelines.compile.record import Recorder
 from cxops.pipelines.compile.units import UnitResult, save_cxone_script, validate_genesys_flow
+from cxops.sinks.git.files import atomic_write, safe_path
 from cxops.transport import ConnectionSettings, JobEvent, TransportOptions, VendorClient
 from cxops.vendors import adapter_for
 
@@ -84,10 +85,8 @@ def write_bundles(repo: Path, bundles: list[Bundle]) -> tuple[dict[str, FlowFile
     written: list[str] = []
     for bundle in bundles:
         for rel, data in bundle_files(bundle).items():
-            target = repo / rel
-            if not target.exists() or target.read_bytes() != data:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+            # Inside the repository, never through a planted link (issue #15).
+            if atomic_write(safe_path(repo, rel), data):
                 written.append(rel)
         base = project_dir(bundle.vendor, bundle.project)
         for flow in bundle.flows:

@@ -34,6 +34,8 @@ from cxops.model.layout import BUNDLE_FILE, bundle_files, project_dir
 from cxops.pipelines.resolve.build import BuildReport, ensure_build
 from cxops.pipelines.resolve.cognigy_graph import graph_cycles, project_graph_edges
 from cxops.pipelines.resolve.versions import VersionDeps, walk_versions
+from cxops.safefile import write_file
+from cxops.sinks.git.files import atomic_write, safe_path
 from cxops.transport import ConnectionSettings, VendorClient
 from cxops.vendors import adapter_for, pick_project
 
@@ -100,10 +102,8 @@ class ResolveReport:
 def _write(repo: Path, bundle: Bundle) -> dict[str, bytes]:
     files = bundle_files(bundle)
     for rel, data in files.items():
-        target = repo / rel
-        if not target.exists() or target.read_bytes() != data:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        # Inside the repository, never through a planted link (issue #15).
+        atomic_write(safe_path(repo, rel), data)
     return files
 
 
@@ -165,7 +165,7 @@ async def resolve_tenant(
         report.lock_status = "unchanged"
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_file(path, text)
     report.lock_text = text
     report.flows = len(lock["flow"])
     report.dependencies = len(lock["dependency"])

@@ -1,5 +1,9 @@
 """An export repository driven through the real ``git`` command (``subprocess``, no library).
 
+Revisions and tag names (which may come from a command line) always follow
+``--end-of-options``, so none can be read as an option (``--output=…`` would make git write a
+file; issue #15).
+
 Every git call runs with the configured identity (``-c user.name=… -c user.email=…`` and the
 matching ``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, so an ambient identity cannot leak in)
 and with signing, hooks and line-ending conversion off, so it behaves the same on a laptop and
@@ -244,9 +248,14 @@ class GitRepo:
         """An annotated tag ``name`` on ``rev``; the tagged commit id. Re-tagging the same
         commit is a no-op; a tag that exists on another commit is a GitError."""
         self.git("check-ref-format", f"refs/tags/{name}")
-        target = self.git("rev-parse", "--verify", f"{rev}^{{commit}}").strip()
+        target = self.git("rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").strip()
         existing = self.git(
-            "rev-parse", "-q", "--verify", f"refs/tags/{name}^{{commit}}", ok=(0, 1)
+            "rev-parse",
+            "-q",
+            "--verify",
+            "--end-of-options",
+            f"refs/tags/{name}^{{commit}}",
+            ok=(0, 1),
         )
         if existing.strip() == target:
             return target
@@ -255,7 +264,9 @@ class GitRepo:
                 f"tag {name!r} already points at {existing.strip()[:12]}",
                 hint="choose the next version, or delete the tag if it was a mistake",
             )
-        self.git("tag", "-a", name, "-F", "-", target, stdin=message.encode("utf-8"))
+        self.git(
+            "tag", "-a", "-F", "-", "--end-of-options", name, target, stdin=message.encode("utf-8")
+        )
         return target
 
     def head(self) -> str | None:
@@ -268,15 +279,19 @@ class GitRepo:
         if rev is None:
             self.stage()
             return self.git("diff", "--cached", "--stat", "--no-renames").strip()
-        return self.git("show", "--stat", "--format=", "--no-renames", rev).strip()
+        return self.git(
+            "show", "--stat", "--format=", "--no-renames", "--end-of-options", rev
+        ).strip()
 
     def changed_files(self, rev: str = "HEAD") -> list[str]:
         """Paths a commit touched (its parent, or nothing for the first commit, on the left)."""
-        out = self.git("show", "--name-only", "--format=", "--no-renames", "-z", rev)
+        out = self.git(
+            "show", "--name-only", "--format=", "--no-renames", "-z", "--end-of-options", rev
+        )
         return sorted(p for p in out.split("\0") if p.strip())
 
     def trailers(self, rev: str = "HEAD") -> dict[str, str]:
         """The ``Key: value`` trailers of a commit message (e.g. ``Cxops-Run-Id``)."""
-        out = self.git("log", "-1", "--format=%(trailers:only,unfold)", rev)
+        out = self.git("log", "-1", "--format=%(trailers:only,unfold)", "--end-of-options", rev)
         pairs = (line.partition(":") for line in out.splitlines() if ":" in line)
         return {k.strip(): v.strip() for k, _, v in pairs}
