@@ -10,7 +10,13 @@ def test_all_is_sorted_and_complete() -> None:
     assert len(names) == len(set(names))
     for name in names:
         assert hasattr(cxops, name), name
-    public = {n for n in vars(cxops) if not n.startswith("_")} - {"errors", "logs", "cli", "demo"}
+    public = {n for n in vars(cxops) if not n.startswith("_")} - {
+        "errors",
+        "logs",
+        "safefile",
+        "cli",
+        "demo",
+    }
     assert public <= set(names) | {
         "emulator",
         "model",
