@@ -2,7 +2,8 @@
 
 - ``POST /auth/token``: OAuth2 password grant with the access key as username/password and the
   application's client credentials in Basic auth (cxops' VENDORS.md; CXone developer portal).
-- ``GET /.well-known/cxone-configuration?tenantId=``: discovery, ``api_endpoint`` = API host.
+- ``GET /.well-known/cxone-configuration?tenantId=``: discovery, ``api_endpoint`` = API host,
+  with ``area``, ``uhDomain`` and ``acdDomain`` (public typings of ``getCXoneConfig``).
 - Studio scripts and folders under ``/inContactAPI/services/vNN.0/`` (:mod:`.scripts`,
   :mod:`.folders`).
 - ``/_emulator/testcall``: a test-call hook for promotion gates (:mod:`.testcalls`; no auth).
@@ -12,6 +13,11 @@ the platform accepts all, so the emulator matches that segment case-insensitivel
 """
 
 from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Mapping
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,6 +33,18 @@ from cxops.emulator.cxone.testcalls import test_call_routes
 
 VENDOR = "cxone"
 _API_ROOT = "/incontactapi/"
+
+
+def _b64(data: Mapping[str, object]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _id_token(tenant: str, subject: str) -> str:
+    """An unsigned JWT naming the tenant (live id_tokens carry such claims; nothing here is
+    secret and no client should trust it)."""
+    claims = {"iss": "cxone-emulator", "sub": subject, "tenant": tenant, "tenantId": tenant}
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
 
 
 class _CaseInsensitiveRoot:
@@ -71,12 +89,16 @@ def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
                 VENDOR, 400, "Invalid access key id or secret", "invalid_grant", auth_host=True
             )
         who = ctx.tokens.issue(cred)
+        # The public typings of ``POST /auth/token`` list id_token and refresh_token too; the
+        # emulator's are opaque-but-JWT-shaped (unsigned) and refresh is not served.
         return JSONResponse(
             {
                 "access_token": who.token,
                 "token_type": "Bearer",
                 "expires_in": int(ctx.tokens.ttl),
                 "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+                "refresh_token": secrets.token_urlsafe(24),
+                "id_token": _id_token(tenant, cred.access_key_id or client_id),
             }
         )
 
@@ -91,6 +113,8 @@ def create_app(ctx: EmulatorContext, tenant: str) -> ASGIApp:
                 "area": "na1",
                 "cluster": "emu",
                 "domain": "niceincontact.com",
+                "acdDomain": "nice-incontact.com",
+                "uhDomain": "niceincontact.com",
                 "tenantId": request.query_params.get("tenantId", tenant),
                 "api_endpoint": api,
                 "auth_endpoint": api,

@@ -16,7 +16,8 @@ from cxops.emulator.cxone.builder import ScriptBuilder
 
 
 def broken_menu() -> ScriptBuilder:
-    """Fails validation (409) with four errors of four codes on four actions."""
+    """Fails validation (409) with four errors of four codes on four actions, and one warning
+    (action 7 cannot be reached)."""
     b = ScriptBuilder("Flawed\\Broken_Menu")
     b.add("BEGIN", "Begin", at=1)
     b.add(
@@ -29,6 +30,7 @@ def broken_menu() -> ScriptBuilder:
     b.add("PLAYBACK", "Play balance", at=4, Sequence='"balance.wav"')
     b.add("REQAGENT", "Support queue", at=5, Skill="Support_EN")
     b.add("HANGUP", "Hang up", at=6)
+    b.add("PLAY", "Old notice", at=7, Sequence='"notice_2023.wav"')
     b.link(1, 2)
     b.link(2, 3)
     b.link(3, 4, "1")
@@ -38,20 +40,23 @@ def broken_menu() -> ScriptBuilder:
     b.link(4, 6)
     b.link(5, 6)
     b.link(5, 99, "OnError")
+    b.link(7, 6)
     return b
 
 
 def legacy_prompts() -> ScriptBuilder:
-    """Saves with warnings (206): two deprecated action types."""
+    """Saves with warnings (206): two deprecated action types, and a PLAY that leads nowhere."""
     b = ScriptBuilder("Flawed\\Legacy_Prompts")
     b.add("BEGIN", "Begin", at=1)
     b.add("TTS", "Legacy greeting", at=2, Text="Welcome to Acme", Voice="Joanna")
     b.add("MENU", "Hours menu", at=3, Sequence='"hours_menu.wav"', MaxDigits="1", Variable="C")
     b.add("SAPI", "Legacy hours", at=4, Text="We are open from eight to six")
     b.add("HANGUP", "Hang up", at=5)
+    b.add("PLAY", "Survey offer", at=6, Sequence='"survey.wav"')
     b.link(1, 2)
     b.link(2, 3)
     b.link(3, 4, "1")
+    b.link(3, 6, "2")
     b.link(3, 5, "OnTimeout")
     b.link(3, 5, "OnInvalid")
     b.link(4, 5)
@@ -132,8 +137,11 @@ FLAWS: list[dict[str, Any]] = [
     _flaw("Flawed\\Broken_Menu", "3", "CX201", "MENU 'Main menu' has no prompt"),
     _flaw("Flawed\\Broken_Menu", "4", "CX201", "Action 4 has unknown type PLAYBACK"),
     _flaw("Flawed\\Broken_Menu", "5", "CX201", "REQAGENT OnError branch goes to missing action 99"),
+    _flaw("Flawed\\Broken_Menu", "7", "CX104", "PLAY 'Old notice' is unreachable from BEGIN"),
+    _flaw("Flawed\\Broken_Menu", "7", "CX202", "Studio warns that action 7 is unreachable"),
     _flaw("Flawed\\Legacy_Prompts", "2", "CX202", "Action 2 uses deprecated action type TTS"),
     _flaw("Flawed\\Legacy_Prompts", "4", "CX202", "Action 4 uses deprecated action type SAPI"),
+    _flaw("Flawed\\Legacy_Prompts", "6", "CX202", "PLAY 'Survey offer' has no connected branch"),
     _flaw("Flawed\\Orphan_Actions", "5", "CX104", "PLAY 'Old promo' is unreachable from BEGIN"),
     _flaw("Flawed\\Orphan_Actions", "6", "CX104", "HANGUP 'Old goodbye' is unreachable"),
     _flaw("Flawed\\Orphan_Actions", "5", "CX202", "Studio warns that action 5 is unreachable"),

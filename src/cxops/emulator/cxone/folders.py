@@ -40,7 +40,7 @@ def _rows(unit: CxoneTenant, folder: str) -> list[dict[str, Any]] | None:
         scripts.append(
             {
                 "scriptName": path,
-                "status": "CURR",
+                "status": unit.status(path, current),
                 "masterID": current.master_id,
                 "createDate": versions[0].modify_date,
                 "modifyDate": current.modify_date,

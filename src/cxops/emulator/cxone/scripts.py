@@ -2,9 +2,10 @@
 lock and delete.
 
 Shapes (documented with their sources in docs/emulator/cxone.md): ``scripts/search`` answers
-``{totalRecords, busNo, _links, scriptSearchDetails[]}``; ``scripts`` answers the script JSON;
-``POST scripts`` validates and answers 200 / 206 / 409; ``scripts/historyByName`` lists versions.
-Every list pages with ``skip``/``top``.
+``{totalRecords, busNo, _links, scriptSearchDetails[]}`` and pages with ``skip``/``top``;
+``scripts`` answers the script JSON; ``POST scripts`` validates and answers 200 / 206 / 409 with
+the batch-shaped save answer (:mod:`.answers`); ``scripts/historyByName`` lists every version at
+once (no paging parameters, no total).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from starlette.routing import Route
 
 from cxops.emulator import guard, problems
 from cxops.emulator.context import EmulatorContext
+from cxops.emulator.cxone.answers import history_answer, save_answer
 from cxops.emulator.cxone.paging import PagingError, page_of
 from cxops.emulator.cxone.store import CxoneTenant, Version
-from cxops.emulator.cxone.validate import ERROR, WARNING, grouped, shape_error, validate
+from cxops.emulator.cxone.validate import ERROR, shape_error, validate
 from cxops.emulator.tokens import Principal
 
 VENDOR = "cxone"
@@ -36,6 +38,7 @@ def error(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def _summary(unit: CxoneTenant, path: str, version: Version) -> dict[str, Any]:
+    """One ``scriptSearchDetails`` row: exactly the fields of the public typings."""
     header = version.script["header"]
     return {
         "masterID": version.master_id,
@@ -43,10 +46,18 @@ def _summary(unit: CxoneTenant, path: str, version: Version) -> dict[str, Any]:
         "scriptName": path,
         "status": unit.status(path, version),
         "mediaType": header.get("mediaType", 4),
-        "mediaTypeName": header.get("mediaTypeName", "Phone"),
         "modifyDate": version.modify_date,
         "mUser": version.modify_user,
     }
+
+
+def _flag(raw: str | None) -> bool | None:
+    """A boolean query value (``true``/``false``, any case), None when absent."""
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise PagingError(f"Invalid value for includeInactive: '{raw}' is not true or false")
 
 
 def admit(ctx: EmulatorContext, request: Request, tenant: str, scope: str) -> Principal | Response:
@@ -69,27 +80,28 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         return admit(ctx, request, tenant, scope)
 
     async def search(request: Request) -> Response:
-        """``GET scripts/search?searchString=&scriptName=&skip=&top=``."""
+        """``GET scripts/search?scriptName=&mediaType=&includeInactive=&skip=&top=``: the
+        current version of each script; inactive ones only with ``includeInactive=true``."""
         who = enter(request, READ)
         if isinstance(who, Response):
             return who
+        query = request.query_params
         try:
             page = page_of(request)
+            inactive_too = bool(_flag(query.get("includeInactive")))
         except PagingError as exc:
             return error(400, str(exc))
+        media = query.get("mediaType")
+        if media and not media.isdigit():
+            return error(400, f"Invalid value for mediaType: '{media}' is not an integer")
         bu = unit()
-        wanted = [
-            q.lower()
-            for q in (
-                request.query_params.get("searchString"),
-                request.query_params.get("scriptName"),
-            )
-            if q
-        ]
+        name = (query.get("scriptName") or "").lower()
         rows = [
             _summary(bu, path, bu.scripts[path][-1])
             for path in bu.paths()
-            if all(q in path.lower() for q in wanted)
+            if name in path.lower()
+            and (inactive_too or bu.is_active(path))
+            and (not media or str(bu.scripts[path][-1].script["header"].get("mediaType")) == media)
         ]
         if not rows:
             return Response(status_code=204)  # CXone answers an empty result with 204
@@ -122,14 +134,11 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         return error(400, "scriptPath or scriptId is required")
 
     async def history(request: Request) -> Response:
-        """``GET scripts/historyByName?scriptPath=&skip=&top=``: versions, newest first."""
+        """``GET scripts/historyByName?scriptPath=``: every version, newest first, in one answer
+        (the live endpoint takes no paging parameters: ``skip``/``top`` are ignored)."""
         who = enter(request, READ)
         if isinstance(who, Response):
             return who
-        try:
-            page = page_of(request)
-        except PagingError as exc:
-            return error(400, str(exc))
         bu = unit()
         asked = request.query_params.get("scriptPath")
         if not asked:
@@ -137,24 +146,7 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         path = bu.resolve(asked)
         if path is None:
             return error(404, f"Script '{asked}' was not found")
-        rows = [
-            {
-                "scriptId": v.master_id,
-                "masterID": v.master_id,
-                "modifyDate": v.modify_date,
-                "modifyUser": v.modify_user,
-                "status": bu.status(path, v),
-            }
-            for v in reversed(bu.scripts[path])
-        ]
-        return JSONResponse(
-            {
-                "name": path,
-                "totalRecords": len(rows),
-                "_links": page.links(request, len(rows)),
-                "versions": page.slice(rows),
-            }
-        )
+        return JSONResponse(history_answer(bu, path))
 
     async def save(request: Request) -> Response:
         """``POST scripts``: validate, then store as a new version (200/206) or refuse (409)."""
@@ -188,37 +180,16 @@ def script_routes(ctx: EmulatorContext, tenant: str) -> list[Route]:
         # The save takes time on the emulator clock (sped-up clocks make it shorter in real time).
         await asyncio.sleep(bu.save_seconds / ctx.clock.speed)
         found = validate(script, bu.exists)
-        errors, warnings = grouped(found, ERROR), grouped(found, WARNING)
-        counts = {
-            "errorCount": sum(len(v) for v in errors.values()),
-            "warningCount": sum(len(v) for v in warnings.values()),
-        }
-        name = script["header"]["scriptName"]
-        if errors:
-            return error(
-                409,
-                f"Script {name} failed validation with {counts['errorCount']} error(s)",
-                scriptName=name,
-                **counts,
-                results=[{"success": False, "libraryId": ""}],
-                errors=errors,
-                warnings=warnings,
-            )
+        warned = any(p.severity != ERROR for p in found)
+        if any(p.severity == ERROR for p in found):
+            return JSONResponse(save_answer(script, found, 0), status_code=409)
         user = who.credential.access_key_id or who.client
         version = bu.commit(script, ctx.clock.iso(), user)
-        path = version.script["header"]["scriptName"]
         request.state.effect = "cxone.script.save"
-        request.state.resource = path
+        request.state.resource = version.script["header"]["scriptName"]
         return JSONResponse(
-            {
-                "masterID": version.master_id,
-                "scriptName": path,
-                **counts,
-                "results": [{"success": True, "libraryId": ""}],
-                "errors": {},
-                "warnings": warnings,
-            },
-            status_code=206 if warnings else 200,
+            save_answer(version.script, found, version.master_id),
+            status_code=206 if warned else 200,
         )
 
     async def lock(request: Request) -> Response:

@@ -4,6 +4,10 @@ A script path (``Main\\IVR_Main``) maps to its versions, oldest first; the last 
 one (``CURR``), the others are history (``HIST``). Each version has its own ``masterID``, minted
 from one counter per business unit. Paths compare case-insensitively and accept ``/`` for ``\\``
 (Windows-style folder paths, as Studio shows them).
+
+A script may be **inactive** (retired in Studio): its current version's status is then
+:data:`INACTIVE` instead of ``CURR``, search leaves it out unless ``includeInactive=true``, and a
+save makes it live again (docs/emulator/cxone.md, "Inactive scripts").
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ from typing import Any
 def normalize_path(path: str) -> str:
     """``Main/IVR_Main`` and ``\\Main\\IVR_Main`` both become ``Main\\IVR_Main``."""
     return path.strip().replace("/", "\\").strip("\\")
+
+
+#: The status of an inactive script's current version (**Chosen**: clients only rely on "not
+#: ``CURR``", as public clients filter search rows on ``status === 'CURR'``).
+INACTIVE = "INACTIVE"
+#: ``history_wrap`` values: how ``scripts/historyByName`` wraps ``{name, versions}`` (some
+#: tenants answer ``scriptHistory`` or ``resultSet.scriptHistory``; docs/emulator/cxone.md).
+HISTORY_WRAPS = ("", "scriptHistory", "resultSet.scriptHistory")
 
 
 @dataclass
@@ -41,6 +53,10 @@ class CxoneTenant:
     max_concurrent_saves: int = 5
     save_seconds: float = 0.05
     inflight: int = 0
+    #: How ``scripts/historyByName`` is wrapped (one of :data:`HISTORY_WRAPS`; tests set it).
+    history_wrap: str = ""
+    #: Stored spellings of the inactive scripts' paths.
+    inactive: set[str] = field(default_factory=set)
     #: The test-call hook (``testcalls.py``): outcomes set by tests, by lower-cased script path
     #: (``"*"`` for every script), and every call received, oldest first.
     test_call_rules: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -67,7 +83,20 @@ class CxoneTenant:
         return None
 
     def status(self, path: str, version: Version) -> str:
-        return "CURR" if self.scripts[path][-1] is version else "HIST"
+        if self.scripts[path][-1] is not version:
+            return "HIST"
+        return INACTIVE if path in self.inactive else "CURR"
+
+    def is_active(self, path: str) -> bool:
+        """True for a stored script that is not retired (``path`` is a stored spelling)."""
+        return path in self.scripts and path not in self.inactive
+
+    def deactivate(self, path: str) -> None:
+        """Retire the script at ``path`` (any spelling): it leaves the default search."""
+        stored = self.resolve(path)
+        if stored is None:
+            raise KeyError(path)
+        self.inactive.add(stored)
 
     def document(self, path: str, version: Version) -> dict[str, Any]:
         """The script JSON as ``GET scripts`` serves it (a copy; callers may change it)."""
@@ -94,12 +123,14 @@ class CxoneTenant:
         version = Version(master_id, stored, when, user)
         self.scripts.setdefault(path, []).append(version)
         self._index[path.lower()] = path
+        self.inactive.discard(path)  # a save makes the saved version the live one (Chosen)
         return version
 
     def remove(self, path: str) -> None:
         """Delete the script at ``path`` (a stored spelling) with all its versions."""
         del self.scripts[path]
         del self._index[path.lower()]
+        self.inactive.discard(path)
 
     def paths(self) -> list[str]:
         return sorted(self.scripts, key=str.lower)
@@ -108,8 +139,9 @@ class CxoneTenant:
         """One line for people: how many scripts, folders, versions and the masterID range."""
         folders = {p.rsplit("\\", 1)[0] if "\\" in p else "(root)" for p in self.scripts}
         versions = sum(len(v) for v in self.scripts.values())
+        retired = f" ({len(self.inactive)} inactive)" if self.inactive else ""
         return (
-            f"cxone/{self.name}: business unit {self.bus_no}, {len(self.scripts)} scripts in "
-            f"{len(folders)} folders ({', '.join(sorted(folders))}), {versions} versions, "
-            f"next masterID {self.next_master}"
+            f"cxone/{self.name}: business unit {self.bus_no}, {len(self.scripts)} scripts"
+            f"{retired} in {len(folders)} folders ({', '.join(sorted(folders))}), {versions} "
+            f"versions, next masterID {self.next_master}"
         )

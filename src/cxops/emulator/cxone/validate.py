@@ -43,6 +43,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 DEPRECATED = {"TTS": "use PLAY with a TTS sequence", "SAPI": "use PLAY with a TTS sequence"}
 CALLS = frozenset({"RUNSUB", "SPAWN", "RUNSCRIPT"})
+# Actions that end the script (or leave it): nothing has to follow them.
+ENDS = frozenset({"HANGUP", "END", "RETURN", "RUNSCRIPT"})
 ENTRIES = frozenset({"BEGIN", "ONRELEASE"})
 # Property -> checker, per action type: which values Studio compiles.
 _EXPRESSIONS: dict[str, tuple[str, Callable[[str], SyntaxProblem | None]]] = {
@@ -167,6 +169,17 @@ def _check_action(
                 {"property": "ScriptName", "script": target.strip()},
             )
         )
+    if kind not in ENDS and not _branches(script, key):
+        # A public client relays a live warning "not wired" on an unconnected action; the
+        # code name is the one cxops' issue #13 reports (docs/emulator/cxone.md).
+        out.append(
+            Problem(
+                key,
+                "BRANCH_NOT_CONNECTED",
+                WARNING,
+                f"{what} has no connected branch: the contact stops there",
+            )
+        )
     if kind in DEPRECATED:
         out.append(
             Problem(
@@ -258,12 +271,3 @@ def shape_error(body: Any) -> str | None:
         if part in body and not isinstance(body[part], dict):
             return f"Script {part} must be an object keyed by action id"
     return None
-
-
-def grouped(problems: list[Problem], severity: str) -> dict[str, list[dict[str, Any]]]:
-    """Problems of one severity as the save answer shows them: keyed by action id."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for p in problems:
-        if p.severity == severity:
-            out.setdefault(p.key, []).append(p.to_dict())
-    return out
