@@ -66,6 +66,26 @@ class Cx:
         )
 
 
+def save_result(body: dict[str, Any]) -> dict[str, Any]:
+    """The one item of a save answer's ``results`` (the answer is batch-shaped)."""
+    assert set(body) == {"errorCount", "results"}, body
+    assert len(body["results"]) == 1
+    item: dict[str, Any] = body["results"][0]
+    return item
+
+
+def save_problems(body: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """``{action id: {"errors": [key, ...], "warnings": [key, ...]}}`` of a save answer."""
+    actions = save_result(body)["error_code"]["details"]["actions"]
+    return {
+        k: {
+            "errors": [e["key"] for e in v["errors"]],
+            "warnings": [w["key"] for w in v["warnings"]],
+        }
+        for k, v in actions.items()
+    }
+
+
 @pytest.fixture
 def cx(emu: EmulatorThread) -> Cx:
     return Cx(emu)

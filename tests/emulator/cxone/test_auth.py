@@ -14,6 +14,9 @@ def test_access_key_token_is_accepted_by_the_api(cx: Cx) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] > 0
+    # The token answer of the public typings: id_token and refresh_token come along.
+    assert {"access_token", "id_token", "refresh_token"} <= set(body)
+    assert body["id_token"].count(".") == 2 and body["refresh_token"] != body["access_token"]
     listed = httpx.get(
         cx.api + "/scripts/search",
         headers={"Authorization": f"Bearer {body['access_token']}"},
@@ -82,6 +85,7 @@ def test_discovery_names_the_api_endpoint(cx: Cx) -> None:
     assert response.status_code == 200
     api = response.json()["api_endpoint"]
     assert api.rstrip("/") == cx.base
+    assert {"area", "uhDomain", "acdDomain", "auth_endpoint"} <= set(response.json())
     searched = httpx.get(api + "/inContactAPI/services/v31.0/scripts/search", headers=cx.headers())
     assert searched.status_code == 200
 
@@ -94,7 +98,7 @@ def test_readonly_key_is_denied_a_save_naming_the_scope(cx: Cx) -> None:
     assert response.status_code == 403
     assert "scripts:write" in response.json()["message"]
     history = cx.get("/scripts/historyByName", scriptPath="Main\\IVR_Main").json()
-    assert history["totalRecords"] == 2  # nothing was saved
+    assert len(history["versions"]) == 2  # nothing was saved
 
 
 def test_api_root_spelling_and_version_are_tolerated(cx: Cx) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxops.emulator.cxone.fixtures import FLAWS, build_tenant
+from cxops.emulator.cxone.fixtures import FLAWS, INACTIVE_SCRIPT, LONG_HISTORY, build_tenant
 from cxops.emulator.cxone.store import CxoneTenant
 from cxops.emulator.cxone.validate import calls_of, validate
 
@@ -43,12 +43,23 @@ def test_same_seed_same_content_other_seed_same_structure() -> None:
 
 
 def test_tenants_hold_ten_to_twenty_scripts_in_folders() -> None:
-    """Both business units are realistic in size and organised in folders."""
+    """Both business units are realistic in size and organised in folders; dev also keeps one
+    retired (inactive) script, prod one script with a long history."""
     for name in ("dev", "prod"):
         unit = build_tenant(7, name)
-        assert 10 <= len(unit.scripts) <= 20
+        assert 10 <= len([p for p in unit.paths() if unit.is_active(p)]) <= 20
         assert all("\\" in path for path in unit.paths())
         assert f"{len(unit.scripts)} scripts" in unit.summary()
+    dev, prod = build_tenant(7, "dev"), build_tenant(7, "prod")
+    assert [p for p in dev.paths() if not dev.is_active(p)] == [INACTIVE_SCRIPT]
+    assert all(prod.is_active(p) for p in prod.paths())
+    tenant, path, count = LONG_HISTORY
+    unit = build_tenant(7, tenant)
+    assert len(unit.scripts[path]) == count
+    bodies = [_body(v.script) for v in unit.scripts[path]]
+    assert len(set(map(repr, bodies))) == count  # every revision differs
+    dates = [v.modify_date for v in unit.scripts[path]]
+    assert dates[:-1] == sorted(dates[:-1]) and dates[-2] < dates[-1]
 
 
 def test_prod_runs_older_versions_of_dev_scripts() -> None:

@@ -9,7 +9,7 @@ import httpx
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.cxone.store import CxoneTenant
-from tests.emulator.cxone.conftest import Cx
+from tests.emulator.cxone.conftest import Cx, save_problems, save_result
 
 
 def _ledger_saves(emu: EmulatorThread) -> list[str]:
@@ -25,14 +25,18 @@ def test_clean_save_is_200_and_mints_a_new_master_id_each_time(cx: Cx) -> None:
     before = script["header"]["masterId"]
     first = cx.save(script)
     assert first.status_code == 200, first.text
-    assert first.json()["errorCount"] == 0 and first.json()["warningCount"] == 0
-    assert first.json()["results"] == [{"success": True, "libraryId": ""}]
+    assert first.json()["errorCount"] == 0
+    result = save_result(first.json())
+    assert result["success"] is True and result["libraryId"] == ""
+    assert result["error_code"] == {
+        "details": {"totalErrors": "0", "totalWarnings": "0", "actions": {}}
+    }
     second = cx.save(script)
     assert second.status_code == 200
-    ids = [before, first.json()["masterID"], second.json()["masterID"]]
+    ids = [before, result["masterId"], save_result(second.json())["masterId"]]
     assert len(set(ids)) == 3
     history = cx.get("/scripts/historyByName", scriptPath="Common\\Auth_PIN").json()
-    assert [v["masterID"] for v in history["versions"]] == ids[::-1]
+    assert [v["scriptId"] for v in history["versions"]] == ids[::-1]
     assert history["versions"][0]["modifyUser"] == "cxone-dev-admin-key"
     assert cx.script("Common\\Auth_PIN")["header"]["masterId"] == ids[2]
 
@@ -49,28 +53,29 @@ def test_saved_content_round_trips(cx: Cx) -> None:
 
 
 def test_flawed_script_is_409_with_exact_per_action_errors(cx: Cx) -> None:
-    """Flawed\\Broken_Menu is refused with four errors, keyed by action id, each with a code."""
+    """Flawed\\Broken_Menu is refused with four errors and one warning, keyed by action id,
+    each a bare code under ``error_code.details.actions`` with the action's type."""
     response = cx.save(cx.script("Flawed\\Broken_Menu"))
     assert response.status_code == 409
     body = response.json()
-    assert "failed validation" in body["message"]
-    assert body["errorCount"] == 4 and body["warningCount"] == 0
-    assert body["results"] == [{"success": False, "libraryId": ""}]
-    found = {
-        key: [(e["actionId"], e["code"], e["severity"]) for e in rows]
-        for key, rows in body["errors"].items()
+    assert body["errorCount"] == 1
+    result = save_result(body)
+    assert result["success"] is False and result["masterId"] == 0
+    details = result["error_code"]["details"]
+    assert (details["totalErrors"], details["totalWarnings"]) == ("4", "1")
+    assert {k: a["actionType"] for k, a in details["actions"].items()} == {
+        "2": "SNIPPET", "3": "MENU", "4": "PLAYBACK", "5": "REQAGENT", "7": "PLAY"
+    }  # fmt: skip
+    assert save_problems(body) == {
+        "2": {"errors": ["EXPRESSION_SYNTAX"], "warnings": []},
+        "3": {"errors": ["REQUIRED_PROPERTY_MISSING"], "warnings": []},
+        "4": {"errors": ["UNKNOWN_ACTION"], "warnings": []},
+        "5": {"errors": ["BRANCH_TARGET_MISSING"], "warnings": []},
+        "7": {"errors": [], "warnings": ["UNREACHABLE_ACTION"]},
     }
-    assert found == {
-        "2": [(2, "EXPRESSION_SYNTAX", "Error")],
-        "3": [(3, "REQUIRED_PROPERTY_MISSING", "Error")],
-        "4": [(4, "UNKNOWN_ACTION", "Error")],
-        "5": [(5, "BRANCH_TARGET_MISSING", "Error")],
-    }
-    syntax = body["errors"]["2"][0]
-    assert (syntax["property"], syntax["line"], syntax["column"]) == ("Data", 2, 4)
-    assert body["errors"]["3"][0]["property"] == "Sequence"
-    assert body["errors"]["5"][0]["branch"] == 1  # second connection of action 5
-    assert "99" in body["errors"]["5"][0]["message"]
+    # A problem is its key only: the live answer names no position inside a value.
+    for action in details["actions"].values():
+        assert all(set(e) == {"key"} for e in action["errors"] + action["warnings"])
 
 
 def test_409_leaves_the_stored_script_unchanged(cx: Cx, emu: EmulatorThread) -> None:
@@ -84,7 +89,9 @@ def test_409_leaves_the_stored_script_unchanged(cx: Cx, emu: EmulatorThread) -> 
             prop["value"] = ""
     response = cx.save(broken)
     assert response.status_code == 409
-    assert list(response.json()["errors"]) == [key]
+    assert save_problems(response.json()) == {
+        key: {"errors": ["REQUIRED_PROPERTY_MISSING"], "warnings": []}
+    }
     assert cx.script("Sales\\Sales_Menu") == good
     assert cx.get("/scripts/historyByName", scriptPath="Sales\\Sales_Menu").json() == history
     assert _ledger_saves(emu) == []
@@ -93,23 +100,24 @@ def test_409_leaves_the_stored_script_unchanged(cx: Cx, emu: EmulatorThread) -> 
 def test_missing_sub_script_is_409_script_not_found(cx: Cx) -> None:
     """Calling a script that does not exist fails the save on the calling action."""
     body = cx.save(cx.script("Flawed\\Missing_Sub")).json()
-    assert body["errors"]["2"][0]["code"] == "SCRIPT_NOT_FOUND"
-    assert "Common\\Retired_Survey" in body["errors"]["2"][0]["message"]
+    assert save_problems(body) == {"2": {"errors": ["SCRIPT_NOT_FOUND"], "warnings": []}}
 
 
 def test_warnings_save_as_206(cx: Cx) -> None:
     """Deprecated and unreachable actions save with 206, warnings keyed by action id."""
     legacy = cx.save(cx.script("Flawed\\Legacy_Prompts"))
     assert legacy.status_code == 206
-    assert {k: [w["code"] for w in v] for k, v in legacy.json()["warnings"].items()} == {
-        "2": ["DEPRECATED_ACTION"],
-        "4": ["DEPRECATED_ACTION"],
+    assert save_problems(legacy.json()) == {
+        "2": {"errors": [], "warnings": ["DEPRECATED_ACTION"]},
+        "4": {"errors": [], "warnings": ["DEPRECATED_ACTION"]},
+        "6": {"errors": [], "warnings": ["BRANCH_NOT_CONNECTED"]},
     }
     orphan = cx.save(cx.script("Flawed\\Orphan_Actions"))
     assert orphan.status_code == 206
-    assert orphan.json()["warningCount"] == 2
-    assert set(orphan.json()["warnings"]) == {"5", "6"}
-    assert orphan.json()["masterID"] == cx.script("Flawed\\Orphan_Actions")["header"]["masterId"]
+    result = save_result(orphan.json())
+    assert result["success"] is True and result["error_code"]["details"]["totalWarnings"] == "2"
+    assert set(save_problems(orphan.json())) == {"5", "6"}
+    assert result["masterId"] == cx.script("Flawed\\Orphan_Actions")["header"]["masterId"]
 
 
 def test_new_script_saves_and_can_then_be_called(cx: Cx) -> None:
@@ -119,7 +127,8 @@ def test_new_script_saves_and_can_then_be_called(cx: Cx) -> None:
     callee["header"]["scriptName"] = "Common\\Retired_Survey"
     created = cx.save(callee)
     assert created.status_code == 200
-    assert created.json()["scriptName"] == "Common\\Retired_Survey"
+    made = cx.script("Common\\Retired_Survey")["header"]["masterId"]
+    assert save_result(created.json())["masterId"] == made
     assert cx.save(caller).status_code == 200
 
 
@@ -197,9 +206,8 @@ def test_deleting_a_called_script_breaks_its_callers_on_save(cx: Cx, emu: Emulat
     assert cx.get("/scripts", scriptPath="Common\\Auth_PIN").status_code == 404
     refused = cx.save(cx.script("Billing\\Billing_Main"))
     assert refused.status_code == 409
-    assert {e["code"] for rows in refused.json()["errors"].values() for e in rows} == {
-        "SCRIPT_NOT_FOUND"
-    }
+    keys = {k for row in save_problems(refused.json()).values() for k in row["errors"]}
+    assert keys == {"SCRIPT_NOT_FOUND"}
     rows = httpx.get(emu.url + "/_emulator/ledger", params={"effect": "cxone.script.delete"})
     assert [r["resource"] for r in rows.json()["entries"]] == ["Common\\Auth_PIN"]
 
@@ -210,8 +218,12 @@ def test_promotion_must_follow_sub_script_order(emu: EmulatorThread) -> None:
     main = dev.script("Main\\IVR_Main")
     early = prod.save(main)
     assert early.status_code == 409
-    missing = {e["script"] for rows in early.json()["errors"].values() for e in rows}
-    assert missing == {"Common\\Log_Call", "Sales\\Callback_Offer"}
+    refused = {k for k, row in save_problems(early.json()).items() if row["errors"]}
+    targets = {
+        next(v["value"] for v in main["properties"][k].values() if v["name"] == "ScriptName")
+        for k in refused
+    }
+    assert targets == {"Common\\Log_Call", "Sales\\Callback_Offer"}
     for path in ("Common\\Log_Call", "Common\\Callback_Queue", "Sales\\Callback_Offer"):
         assert prod.save(dev.script(path)).status_code == 200, path
     promoted = prod.save(main)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cxops.emulator import EmulatorThread
+from cxops.emulator.cxone.fixtures import LONG_HISTORY
 from cxops.emulator.cxone.store import CxoneTenant
 from tests.emulator.cxone.conftest import Cx
 
@@ -13,8 +14,8 @@ def _unit(emu: EmulatorThread, tenant: str = "dev") -> CxoneTenant:
 
 
 def test_search_pages_to_the_end_with_skip_and_top(cx: Cx, emu: EmulatorThread) -> None:
-    """Pages of 3 walk every current script once, in name order, and _links.next ends."""
-    expected = _unit(emu).paths()
+    """Pages of 3 walk every live script once, in name order, and _links.next ends."""
+    expected = [p for p in _unit(emu).paths() if _unit(emu).is_active(p)]
     seen: list[str] = []
     skip = 0
     while True:
@@ -42,12 +43,35 @@ def test_search_top_is_capped_at_100_and_bad_values_are_400(cx: Cx) -> None:
         assert "message" in response.json()
 
 
-def test_search_filters_by_search_string_and_empty_is_204(cx: Cx) -> None:
-    """searchString matches inside the path, case-insensitively; no match is 204 No Content."""
-    rows = cx.get("/scripts/search", searchString="flawed\\").json()["scriptSearchDetails"]
+def test_search_filters_by_script_name_and_empty_is_204(cx: Cx) -> None:
+    """scriptName matches inside the path, case-insensitively; no match is 204 No Content."""
+    page = cx.get("/scripts/search", scriptName="flawed\\").json()
+    assert set(page) == {"totalRecords", "busNo", "_links", "scriptSearchDetails"}
+    rows = page["scriptSearchDetails"]
     assert rows and all(r["scriptName"].startswith("Flawed\\") for r in rows)
-    empty = cx.get("/scripts/search", searchString="no-such-script")
+    assert all(
+        set(r) == {"masterID", "busNo", "scriptName", "status", "mediaType", "modifyDate", "mUser"}
+        for r in rows
+    )
+    empty = cx.get("/scripts/search", scriptName="no-such-script")
     assert empty.status_code == 204 and empty.content == b""
+    assert cx.get("/scripts/search", mediaType=4).json()["totalRecords"] >= 10
+    assert cx.get("/scripts/search", mediaType=3).status_code == 204  # no chat scripts
+
+
+def test_inactive_scripts_are_listed_only_on_request(cx: Cx, emu: EmulatorThread) -> None:
+    """Billing\\Promo_2025 is retired: the default search leaves it out; includeInactive=true
+    lists it with a status that is not CURR; a save makes it live again."""
+    default = cx.get("/scripts/search", scriptName="billing\\").json()["scriptSearchDetails"]
+    assert "Billing\\Promo_2025" not in {r["scriptName"] for r in default}
+    assert {r["status"] for r in default} == {"CURR"}
+    every = cx.get("/scripts/search", scriptName="billing\\", includeInactive="true").json()
+    rows = {r["scriptName"]: r["status"] for r in every["scriptSearchDetails"]}
+    assert rows["Billing\\Promo_2025"] not in ("CURR", "HIST")
+    assert every["totalRecords"] == len(default) + 1
+    assert cx.get("/scripts/search", includeInactive="maybe").status_code == 400
+    assert cx.save(cx.script("Billing\\Promo_2025")).status_code == 200
+    assert _unit(emu).is_active("Billing\\Promo_2025")
 
 
 def test_get_script_by_path_and_by_master_id(cx: Cx, emu: EmulatorThread) -> None:
@@ -90,12 +114,32 @@ def test_sub_script_calls_name_stored_scripts(cx: Cx) -> None:
         assert cx.get("/scripts", scriptPath=path).status_code == 200, path
 
 
-def test_history_pages_newest_first(cx: Cx) -> None:
-    """historyByName lists CURR first then HIST, and pages with skip/top."""
+def test_history_is_one_unpaged_answer_newest_first(cx: Cx) -> None:
+    """historyByName lists CURR first then HIST, all at once: skip/top change nothing, and
+    prod's Billing_Main answers its 150 versions in one body."""
     whole = cx.get("/scripts/historyByName", scriptPath="Main\\IVR_Main").json()
-    assert whole["name"] == "Main\\IVR_Main"
+    assert set(whole) == {"name", "versions"} and whole["name"] == "Main\\IVR_Main"
+    assert all(
+        set(v) == {"scriptId", "modifyDate", "modifyUser", "status"} for v in whole["versions"]
+    )
     statuses = [v["status"] for v in whole["versions"]]
     assert statuses == ["CURR"] + ["HIST"] * (len(statuses) - 1)
-    second = cx.get("/scripts/historyByName", scriptPath="Main\\IVR_Main", skip=1, top=1).json()
-    assert second["versions"] == whole["versions"][1:2]
-    assert second["_links"]["previous"] is not None
+    paged = cx.get("/scripts/historyByName", scriptPath="Main\\IVR_Main", skip=1, top=1).json()
+    assert paged == whole
+    tenant, path, count = LONG_HISTORY
+    long = Cx(cx.emu, tenant).get("/scripts/historyByName", scriptPath=path).json()
+    assert len(long["versions"]) == count
+    assert len({v["scriptId"] for v in long["versions"]}) == count
+
+
+def test_history_wrapped_forms_are_a_tenant_option(cx: Cx, emu: EmulatorThread) -> None:
+    """A tenant may wrap the history as scriptHistory or resultSet.scriptHistory."""
+    plain = cx.get("/scripts/historyByName", scriptPath="Common\\Auth_PIN").json()
+    _unit(emu).history_wrap = "scriptHistory"
+    assert cx.get("/scripts/historyByName", scriptPath="Common\\Auth_PIN").json() == {
+        "scriptHistory": plain
+    }
+    _unit(emu).history_wrap = "resultSet.scriptHistory"
+    assert cx.get("/scripts/historyByName", scriptPath="Common\\Auth_PIN").json() == {
+        "resultSet": {"scriptHistory": plain}
+    }

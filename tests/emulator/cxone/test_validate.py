@@ -85,7 +85,18 @@ def test_unreachable_actions_are_warnings_and_onrelease_is_an_entry() -> None:
     handler = b.add("ONRELEASE", "On release")
     tail = b.add("END", "End")
     b.link(handler, tail)
-    assert _codes(b.build(1, 1)) == [(str(lost), "UNREACHABLE_ACTION")]
+    assert _codes(b.build(1, 1)) == [
+        (str(lost), "BRANCH_NOT_CONNECTED"),
+        (str(lost), "UNREACHABLE_ACTION"),
+    ]
+
+
+def test_an_action_that_leads_nowhere_warns_branch_not_connected() -> None:
+    """A PLAY with no connection warns (the contact would stop there); ends do not."""
+    b = _linear(("BEGIN", {}), ("PLAY", {"Sequence": '"x.wav"'}))
+    assert _codes(b.build(1, 1)) == [("2", "BRANCH_NOT_CONNECTED")]
+    for end in ("HANGUP", "END", "RETURN"):
+        assert _codes(_linear(("BEGIN", {}), (end, {})).build(1, 1)) == [], end
 
 
 def test_calls_to_unknown_scripts_fail_and_known_ones_pass() -> None:
