@@ -45,6 +45,11 @@ def compile(
         help="Script paths (Folder\\Name) or flow ids/names to compile; repeat the option.",
     ),
     all_: bool = typer.Option(False, "--all", help="Compile every script or flow (default)."),
+    include_inactive: bool = typer.Option(
+        False,
+        "--include-inactive",
+        help="CXone: also list inactive scripts and write their files; they are never saved.",
+    ),
     concurrency: int = typer.Option(
         3, "--concurrency", min=1, max=32, help="Saves or validate jobs in flight at once."
     ),
@@ -72,7 +77,8 @@ def compile(
     CXone validates only when a script is SAVED: compiling a script that passes (200) or passes
     with warnings (206) saves it back with exactly the content read, which mints a new
     masterID in the script's history (the tenant changes; the script's content does not).
-    A rejected script (409) is not saved. Genesys validate jobs change nothing.
+    A rejected script (409) is not saved, nor is an inactive one (--include-inactive lists
+    them; a save would make them live again). Genesys validate jobs change nothing.
 
     Exit 1 when any finding is an error. Example: cxops compile --vendor cxone --all
     --format sarif --output compile.sarif
@@ -82,7 +88,12 @@ def compile(
     if (webhook is None) != (webhook_secret_env is None):
         raise UsageError("--webhook and --webhook-secret-env go together")
     console = Console(stderr=True, highlight=False)
-    options = CompileOptions(repo=repo, units=scripts or None, concurrency=concurrency)
+    options = CompileOptions(
+        repo=repo,
+        units=scripts or None,
+        concurrency=concurrency,
+        include_inactive=include_inactive,
+    )
 
     def progress(unit: UnitResult) -> None:
         console.print(f"{escape(unit.unit)}: {unit.outcome} ({unit.status})", style="dim")

@@ -1,6 +1,11 @@
 """NICE CXone Studio read side: ``scripts/search`` (skip/top; 204 = nothing) → ``GET
 scripts?scriptPath=`` for each script → ``cxops.model.native.cxone``.
 
+Search rows carry a ``status``; only ``CURR`` rows are the live scripts (public clients filter
+on ``status === 'CURR'``; docs/emulator/cxone.md), so other rows are left out. With
+``include_inactive`` the search asks ``includeInactive=true`` and also lists the scripts that
+have no live row; their paths are in :attr:`CxoneAdapter.inactive` (compile never saves them).
+
 A project is a top-level script folder (``Main\\IVR_Main`` is in project ``Main``); scripts at
 the root belong to project ``default``. Scripts are sorted by path before conversion, so page
 order never changes the bundle. ``archive_project`` builds a zip of the scripts' JSON (CXone has
@@ -18,6 +23,7 @@ from typing import Any
 from cxops.model.bundle import Bundle
 from cxops.model.layout import flow_file_name
 from cxops.model.native import cxone as native
+from cxops.model.native.cxone_answers import is_live
 from cxops.transport import VendorClient, cxone_pages
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import map_all
@@ -40,18 +46,27 @@ class CxoneAdapter:
 
     name = "cxone"
 
-    def __init__(self, client: VendorClient, tenant: str) -> None:
+    def __init__(
+        self, client: VendorClient, tenant: str, *, include_inactive: bool = False
+    ) -> None:
         self.client = client
         self.tenant = tenant
+        self.include_inactive = include_inactive
+        #: Paths listed only as inactive by the last search (``include_inactive`` only).
+        self.inactive: set[str] = set()
 
     async def _search(self) -> list[dict[str, Any]]:
-        rows = [
-            row
-            async for row in cxone_pages(
-                self.client, f"{API}/scripts/search", "scriptSearchDetails"
-            )
-            if isinstance(row, dict) and isinstance(row.get("scriptName"), str)
-        ]
+        params = {"includeInactive": "true"} if self.include_inactive else None
+        live: dict[str, dict[str, Any]] = {}
+        retired: dict[str, dict[str, Any]] = {}
+        async for row in cxone_pages(
+            self.client, f"{API}/scripts/search", "scriptSearchDetails", params
+        ):
+            if isinstance(row, dict) and isinstance(row.get("scriptName"), str):
+                path = str(row["scriptName"])
+                (live if is_live(row) else retired).setdefault(path, row)
+        self.inactive = set(retired) - set(live) if self.include_inactive else set()
+        rows = list(live.values()) + [retired[p] for p in sorted(self.inactive)]
         return sorted(rows, key=lambda r: str(r["scriptName"]))
 
     async def list_projects(self) -> list[ProjectRef]:

@@ -1,31 +1,32 @@
 """Vendor compile answers → CX201/CX202 findings placed in the files cxops wrote. Pure.
 
-CXone's save answer keys problems by action id (``errors["5"] = [{code, message, property?,
-branch?, line?, column?}]``); Genesys' validate job names the node in each message text
-(``Flow '<name>' (<id>) version <v>, node <node id>: <message>``). Each problem becomes a finding
-whose JSON pointer names the most precise member of the flow file (the property value, the
-branch, the action's type, else the node), and whose line:column comes from
-:class:`cxops.analysis.locate.Locator` over the exact bytes cxops wrote. An expression error's
-line:column *inside* a property value is carried into the file: the value is one JSON string
-on one line there, so the column is the value's start plus the length of the escaped prefix.
+CXone's save answer names an action id and a key per problem (``cxops.model.native.
+cxone_answers``); what the key concerns (a property value, a branch, the action's type, the
+action) comes from :mod:`.cxone_codes`. Genesys' validate job names the node in each message
+text (``Flow '<name>' (<id>) version <v>, node <node id>: <message>``). Each problem becomes a
+finding whose JSON pointer names the most precise member of the flow file, and whose line:column
+comes from :class:`cxops.analysis.locate.Locator` over the exact bytes cxops wrote. When a
+problem carries a line:column *inside* a property value (the live answer does not; tolerated),
+it is carried into the file: the value is one JSON string on one line there, so the column is
+the value's start plus the length of the escaped prefix.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cxops.analysis.findings import Finding, Location
 from cxops.analysis.locate import Locator, line_column
-from cxops.model.bundle import Flow
+from cxops.model.bundle import Flow, Node
+from cxops.model.native.cxone_answers import SaveProblem
+from cxops.pipelines.compile.cxone_codes import EXPRESSION_PROPERTY, Meaning, meaning_of
 
 __all__ = ["FlowFile", "cxone_findings", "genesys_findings", "parse_genesys_message"]
 
-# Where a CXone problem points when it names neither a property nor a branch.
-_TYPE_CODES = frozenset({"UNKNOWN_ACTION", "DEPRECATED_ACTION", "MULTIPLE_BEGIN"})
 _GENESYS = re.compile(r"^Flow '(?P<name>.*)' \((?P<flow>[^)]*)\) version (?P<version>\S+), "
                       r"node (?P<node>\S+): (?P<message>.*)$", re.DOTALL)  # fmt: skip
 
@@ -61,24 +62,62 @@ def _property_key(props: Any, name: str) -> str | None:
     return None
 
 
-def _cxone_pointer(file: FlowFile, action: str, problem: Mapping[str, Any]) -> str:
-    index = file.node_index(action)
+def _blank_property(props: Any) -> str | None:
+    """The position key of the first property whose value is empty."""
+    if not isinstance(props, Mapping):
+        return None
+    for key, entry in props.items():
+        value = entry.get("value") if isinstance(entry, Mapping) else None
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+            return str(key)
+    return None
+
+
+def _missing_branch(file: FlowFile, listed: Any) -> int | None:
+    """The index of the first branch whose target is not an action of the script."""
+    ids = {n.id for n in file.flow.nodes}
+    for i, row in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(row, Mapping) and str(row.get("to")) not in ids:
+            return i
+    return None
+
+
+def _cxone_pointer(file: FlowFile, problem: SaveProblem, meaning: Meaning) -> str:
+    index = file.node_index(problem.action)
     if index is None:
-        return "/properties/header" if action == "header" else ""
+        return "/properties/header" if not problem.action.isdigit() else ""
     node = f"/nodes/{index}"
     raw = file.flow.nodes[index].properties
-    prop = problem.get("property")
-    if isinstance(prop, str):
-        key = _property_key(raw.get("properties"), prop)
-        if key is not None:
-            return f"{node}/properties/properties/{_escape(key)}/value"
-        return f"{node}/properties/action"
-    branch, listed = problem.get("branch"), raw.get("branches")
-    if isinstance(branch, int) and isinstance(listed, list) and 0 <= branch < len(listed):
-        return f"{node}/properties/branches/{branch}"
-    if problem.get("code") in _TYPE_CODES:
-        return f"{node}/properties/action/name"
-    return node
+    props = raw.get("properties")
+
+    def value(name: str | None) -> str | None:
+        key = _property_key(props, name) if name else None
+        return f"{node}/properties/properties/{_escape(key)}/value" if key else None
+
+    named = problem.detail.get("property")  # not in the live answer; honoured when present
+    found = value(named) if isinstance(named, str) else None
+    branch = problem.detail.get("branch")
+    if found is None and isinstance(branch, int) and not isinstance(branch, bool):
+        listed = raw.get("branches")
+        if isinstance(listed, list) and 0 <= branch < len(listed):
+            found = f"{node}/properties/branches/{branch}"
+    if found is None and meaning.target == "expression":
+        found = value(EXPRESSION_PROPERTY.get(_kind(file.flow.nodes[index], problem)))
+    elif found is None and meaning.target == "script_name":
+        found = value("ScriptName")
+    elif found is None and meaning.target == "blank_property":
+        key = _blank_property(props)
+        found = f"{node}/properties/properties/{_escape(key)}/value" if key else None
+    elif found is None and meaning.target == "missing_branch":
+        at = _missing_branch(file, raw.get("branches"))
+        found = f"{node}/properties/branches/{at}" if at is not None else None
+    elif found is None and meaning.target == "type":
+        found = f"{node}/properties/action/name"
+    return found or node
+
+
+def _kind(node: Node, problem: SaveProblem) -> str:
+    return (problem.action_type or node.type or "").upper()
 
 
 def _inside_value(
@@ -109,41 +148,50 @@ def _value_at(file: FlowFile, pointer: str) -> Any:
     return doc
 
 
-def cxone_findings(
-    file: FlowFile, errors: Mapping[str, Any], warnings: Mapping[str, Any]
-) -> list[Finding]:
-    """CX201 for each save error, CX202 for each warning, placed in ``file``."""
+def _cxone_message(file: FlowFile, problem: SaveProblem, meaning: Meaning) -> str:
+    """``KEY: SNIPPET 'Greeting by hour' (action 2) <meaning>`` (the key first, verbatim)."""
+    index = file.node_index(problem.action)
+    if index is None:
+        return f"{problem.key}: the script {meaning.text}"
+    node = file.flow.nodes[index]
+    kind = problem.action_type or node.type or "action"
+    label = f" '{node.label}'" if node.label else ""
+    return f"{problem.key}: {kind}{label} (action {problem.action}) {meaning.text}"
+
+
+def cxone_findings(file: FlowFile, problems: Sequence[SaveProblem]) -> list[Finding]:
+    """CX201 for each save error, CX202 for each warning, placed in ``file``: the action's
+    node, or the value, branch or type name the key is about; the key's meaning and a hint in
+    plain words."""
     locator = Locator(file.data)
     out: list[Finding] = []
-    for code, problems in (("CX201", errors), ("CX202", warnings)):
-        for action, items in sorted(problems.items(), key=lambda kv: _num(kv[0])):
-            for problem in items if isinstance(items, list) else []:
-                if not isinstance(problem, Mapping):
-                    continue
-                pointer = _cxone_pointer(file, str(action), problem)
-                found = locator.locate(pointer)
-                line, col = problem.get("line"), problem.get("column")
-                if isinstance(line, int) and isinstance(col, int) and pointer.endswith("/value"):
-                    value = _value_at(file, pointer)
-                    if isinstance(value, str):
-                        found = _inside_value(locator, pointer, value, line, col) or found
-                vendor_code = str(problem.get("code", "UNKNOWN"))
-                out.append(
-                    Finding.make(
-                        code,
-                        f"{vendor_code}: {problem.get('message', '')}",
-                        Location(
-                            vendor=file.vendor,
-                            project=file.project,
-                            flow=file.flow.id,
-                            node=None if action == "header" else str(action),
-                            pointer=pointer,
-                            file=file.path,
-                            line=found[0] if found else None,
-                            column=found[1] if found else None,
-                        ),
-                    )
-                )
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", _num(p.action)))
+    for problem in ordered:
+        meaning = meaning_of(problem.key)
+        pointer = _cxone_pointer(file, problem, meaning)
+        found = locator.locate(pointer)
+        line, col = problem.detail.get("line"), problem.detail.get("column")
+        if isinstance(line, int) and isinstance(col, int) and pointer.endswith("/value"):
+            value = _value_at(file, pointer)
+            if isinstance(value, str):
+                found = _inside_value(locator, pointer, value, line, col) or found
+        out.append(
+            Finding.make(
+                "CX201" if problem.severity == "error" else "CX202",
+                _cxone_message(file, problem, meaning),
+                Location(
+                    vendor=file.vendor,
+                    project=file.project,
+                    flow=file.flow.id,
+                    node=problem.action if file.node_index(problem.action) is not None else None,
+                    pointer=pointer,
+                    file=file.path,
+                    line=found[0] if found else None,
+                    column=found[1] if found else None,
+                ),
+                hint=meaning.hint,
+            )
+        )
     return out
 
 

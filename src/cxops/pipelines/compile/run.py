@@ -7,7 +7,9 @@ Steps, in order:
    line:column below refers to a file cxops wrote, byte for byte;
 3. queue the units (CXone scripts, Genesys flows; ``scripts`` narrows them by id or name) and
    run them ``concurrency`` at a time: CXone save-and-validate, Genesys validate jobs polled to
-   completion; each state change is recorded (``record.Recorder``);
+   completion; each state change is recorded (``record.Recorder``). CXone lists only live
+   scripts unless ``include_inactive``; an inactive script is written but never saved (its
+   unit is ``skipped``);
 4. return every finding (CX201/CX202), sorted, with the per-unit results.
 
 Cognigy has no vendor-side compile (client-side rules only, see VENDORS.md): use
@@ -27,10 +29,16 @@ from cxops.model.bundle import Bundle
 from cxops.model.layout import bundle_files, flow_file_name, project_dir
 from cxops.pipelines.compile.mapping import FlowFile
 from cxops.pipelines.compile.record import Recorder
-from cxops.pipelines.compile.units import UnitResult, save_cxone_script, validate_genesys_flow
+from cxops.pipelines.compile.units import (
+    UnitResult,
+    save_cxone_script,
+    skip_inactive_script,
+    validate_genesys_flow,
+)
 from cxops.sinks.git.files import atomic_write, safe_path
 from cxops.transport import ConnectionSettings, JobEvent, TransportOptions, VendorClient
 from cxops.vendors import adapter_for
+from cxops.vendors.cxone import CxoneAdapter
 
 __all__ = ["CompileOptions", "CompileReport", "compile_tenant", "write_bundles"]
 
@@ -45,6 +53,7 @@ class CompileOptions:
     units: Collection[str] | None = None
     concurrency: int = 3
     job_deadline: float = 600.0
+    include_inactive: bool = False
 
 
 @dataclass
@@ -130,8 +139,13 @@ async def compile_tenant(
             f"{vendor} has no vendor-side compile",
             hint="Cognigy rules are client-side: run `cxops validate` on an export",
         )
+    if options.include_inactive and vendor != "cxone":
+        raise UsageError("--include-inactive is for CXone scripts only")
     adapter = adapter_for(client, settings)
+    if isinstance(adapter, CxoneAdapter):
+        adapter.include_inactive = options.include_inactive
     bundles = [await adapter.export_project(p) for p in await adapter.list_projects()]
+    inactive = adapter.inactive if isinstance(adapter, CxoneAdapter) else set()
     files, written = write_bundles(options.repo, bundles)
     chosen = _select(files, options.units)
     report = CompileReport(vendor, options.repo, written=written, run_id=recorder.run_id)
@@ -143,7 +157,9 @@ async def compile_tenant(
         async with gate:
             recorder.state(vendor, file.flow.id, "in_progress", {"file": file.path})
             try:
-                if vendor == "cxone":
+                if vendor == "cxone" and file.flow.id in inactive:
+                    result = skip_inactive_script(file)
+                elif vendor == "cxone":
                     result = await save_cxone_script(client, file)
                 else:
                     result = await validate_genesys_flow(

@@ -3,7 +3,10 @@
 CXone validates only on save (``POST scripts``): a clean or warned script is **saved** (a new
 ``masterID`` is minted, the tenant changes), a rejected one (409) is not. cxops therefore saves
 back exactly the script it read (``to_native`` of the lossless bundle), so the content the
-tenant runs is unchanged; only its version history grows. Genesys validates without saving.
+tenant runs is unchanged; only its version history grows. An **inactive** script is never
+saved (a save would make it live again): it is reported ``skipped``. The answer is read by
+``cxops.model.native.cxone_answers`` (the live batch shape, tolerantly). Genesys validates
+without saving.
 """
 
 from __future__ import annotations
@@ -16,11 +19,19 @@ from typing import Any
 from cxops.analysis.findings import Finding
 from cxops.errors import ProtocolError
 from cxops.model.native import cxone as cxone_native
+from cxops.model.native.cxone_answers import SaveProblem, read_save_answer
+from cxops.pipelines.compile.cxone_codes import REFUSED
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings, genesys_findings
 from cxops.transport import JobEvent, VendorClient, genesys_validate_job, poll_job
 from cxops.transport.vendor_errors import json_body
 
-__all__ = ["CXONE_API", "UnitResult", "save_cxone_script", "validate_genesys_flow"]
+__all__ = [
+    "CXONE_API",
+    "UnitResult",
+    "save_cxone_script",
+    "skip_inactive_script",
+    "validate_genesys_flow",
+]
 
 CXONE_API = "/inContactAPI/services/v31.0"
 _OUTCOME = {200: "clean", 206: "warnings", 409: "rejected"}
@@ -73,19 +84,32 @@ async def save_cxone_script(client: VendorClient, file: FlowFile) -> UnitResult:
         idempotent=True,
     )
     elapsed = time.monotonic() - started
-    body = json_body("cxone", response) if response.content else {}
-    body = body if isinstance(body, Mapping) else {}
-    errors = body.get("errors") if isinstance(body.get("errors"), Mapping) else {}
-    warnings = body.get("warnings") if isinstance(body.get("warnings"), Mapping) else {}
-    master = body.get("masterID")
+    answer = read_save_answer(json_body("cxone", response) if response.content else {})
+    problems = list(answer.problems)
+    if (response.status_code == 409 or answer.success is False) and not answer.errors:
+        # Refused without naming a problem: still an error on the script, never a pass.
+        problems.append(SaveProblem("", None, "error", REFUSED))
+    outcome = _OUTCOME.get(response.status_code, "clean")
+    if answer.success is False:
+        outcome = "rejected"
+    elif outcome == "clean" and answer.warnings:
+        outcome = "warnings"
+    findings = cxone_findings(file, problems)
     return UnitResult(
         vendor="cxone",
         unit=file.flow.id,
-        outcome=_OUTCOME.get(response.status_code, "clean"),
+        outcome=outcome,
         status=str(response.status_code),
         seconds=elapsed,
-        findings=cxone_findings(file, errors or {}, warnings or {}),
-        master_id=str(master) if master is not None else None,
+        findings=findings,
+        master_id=str(answer.master_id) if answer.master_id is not None else None,
+    )
+
+
+def skip_inactive_script(file: FlowFile) -> UnitResult:
+    """An inactive script's unit: not saved (a save would make it the live script again)."""
+    return UnitResult(
+        vendor="cxone", unit=file.flow.id, outcome="skipped", status="inactive", seconds=0.0
     )
 
 

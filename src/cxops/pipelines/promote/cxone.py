@@ -12,9 +12,11 @@ promotion created. Documented in docs/promote/cxone.md.
   hooks of the ``--tests`` file's ``cxone.test_calls`` (:mod:`cxone_calls`); ``health`` and
   ``sessions`` pass with ``skipped``.
 - rollback point: each stage script's current ``masterID`` on the target, or none (created by
-  the promotion). Restore saves that version again from ``scripts/historyByName`` and deletes
-  created scripts. Every step asks the vendor first (content already current, version already
-  current, script already gone), so re-runs repeat nothing.
+  the promotion), and the stage scripts that are **inactive** on the target: then the first
+  deploy stage fails before any save (cxops never saves an inactive script). Restore saves the
+  recorded version again, found in the unpaged ``scripts/historyByName``, and deletes created
+  scripts. Every step asks the vendor first (content already current, version already current,
+  script already gone), so re-runs repeat nothing.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle, Flow
 from cxops.model.layout import flow_file_name, pretty_bytes, project_dir
 from cxops.model.native import cxone as native
+from cxops.model.native.cxone_answers import SaveProblem
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings
 from cxops.pipelines.promote import cxone_calls
 from cxops.pipelines.promote.gates import validation_evidence
 from cxops.pipelines.promote.parity import stable_hash
 from cxops.pipelines.promote.strategy import Context, register
-from cxops.vendors.deploy.cxone import STAMPS, CxoneDeployer
+from cxops.vendors.deploy.cxone import STAMPS, CxoneDeployer, ScriptInactive
 
 __all__ = ["CxoneStrategy", "deploy_order", "stage_name", "stage_script"]
 
@@ -119,11 +122,11 @@ def _locator(bundle: Bundle, flow: Flow) -> Any:
     path = f"{project_dir(bundle.vendor, bundle.project)}/{flow_file_name(flow.id)}"
     file = FlowFile(bundle.vendor, bundle.project, flow, path, b"")
 
-    def locate(action: str, problem: Mapping[str, Any]) -> str | None:
+    def locate(problem: SaveProblem) -> str | None:
         nonlocal file
         if not file.data:
             file = FlowFile(file.vendor, file.project, flow, path, pretty_bytes(_doc(flow)))
-        found = cxone_findings(file, {action: [dict(problem)]}, {})
+        found = cxone_findings(file, [problem])
         loc = found[0].location if found else None
         if loc is None or loc.line is None:
             return None
@@ -264,11 +267,15 @@ class CxoneStrategy:
 
     # -- effects -------------------------------------------------------------------------
     async def rollback_point(self, planned: dict[str, Any]) -> dict[str, Any]:
-        """Each stage script's current masterID on the target (``None``: not there yet)."""
+        """Each stage script's current masterID on the target (``None``: not there yet), and
+        which of them are inactive there (the deploy refuses those before saving anything)."""
         dep = await self._deployer()
         scripts = []
+        inactive = []
         for stage in planned["stages"]:
             path = stage_script(stage)
+            if await dep.inactive(path):
+                inactive.append(path)
             live = await dep.current(path)
             master = (live or {}).get("header", {}).get("masterId")
             scripts.append(
@@ -286,6 +293,7 @@ class CxoneStrategy:
         return {
             "vendor": "cxone",
             "scripts": scripts,
+            "inactive": inactive,
             "fingerprint": self.fingerprint(before),
             "describe": describe,
         }
@@ -293,7 +301,11 @@ class CxoneStrategy:
     async def deploy(
         self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
     ) -> dict[str, Any]:
-        """Save one script (skipped when the target's current version already holds it)."""
+        """Save one script (skipped when the target's current version already holds it).
+        Refused before any save when a stage script is inactive on the target."""
+        if point.get("inactive"):
+            names = ", ".join(point["inactive"])
+            raise ScriptInactive(names, target=str(self.ctx.params.get("target")))
         path = stage_script(stage)
         source = await self.ctx.bundle("source", planned["source"])
         flow = next((f for f in source.flows if f.id == path), None)

@@ -2,16 +2,19 @@
 
 Mechanism (VENDORS.md "deploy / promote" and "rollback" rows): deploying a script is saving it
 into the target business unit (``POST scripts`` with ``{"scriptContent": …}``): 200 saved clean,
-206 saved with warnings, 409 rejected (nothing stored; errors keyed by action id). Every save
-mints a new ``masterID`` and keeps the older versions in ``scripts/historyByName``. Rollback
-saves a recorded earlier version again (``GET scripts?scriptId=<masterID>``, then ``POST``) and
-deletes scripts the promotion created (``DELETE scripts?scriptPath=``).
+206 saved with warnings, 409 rejected (nothing stored); the answer is batch-shaped (``results[0]``
+with ``success``, ``masterId`` and ``error_code.details.actions``), read by
+``cxops.model.native.cxone_answers``. Every save mints a new ``masterId`` and keeps the older
+versions in ``scripts/historyByName`` (one unpaged answer). Rollback saves a recorded earlier
+version again (``GET scripts?scriptId=<masterID>``, then ``POST``) and deletes scripts the
+promotion created (``DELETE scripts?scriptPath=``). An **inactive** script of the target is
+never saved over (:class:`ScriptInactive`): a save would make it live again.
 
 Asking before repeating: a save is skipped when the target's current version already holds the
 script's content (:func:`content_of`: everything but the per-save header stamps), so a re-run
 never saves twice; a save whose answer was lost is looked up the same way before it is reported
-as failed. CXone takes no idempotency key and a repeated save is a second deployment, so saves
-are never retried blindly by the transport.
+as failed, and so is one whose answer names no ``masterId``. CXone takes no idempotency key and
+a repeated save is a second deployment, so saves are never retried blindly by the transport.
 
 CXone has no published schema: bodies are read tolerantly (docs/emulator/cxone.md).
 """
@@ -24,6 +27,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cxops.errors import Conflict, CxopsError, NotFound, ProtocolError
+from cxops.model.native.cxone import script_property
+from cxops.model.native.cxone_answers import (
+    SaveProblem,
+    history_versions,
+    is_live,
+    positive_id,
+    read_save_answer,
+    version_id,
+)
 from cxops.transport import VendorClient, cxone_pages
 from cxops.transport.vendor_errors import json_body
 
@@ -33,6 +45,7 @@ __all__ = [
     "CxoneDeployer",
     "Locate",
     "SaveResult",
+    "ScriptInactive",
     "ScriptRejected",
     "content_of",
     "same_path",
@@ -40,8 +53,9 @@ __all__ = [
 
 API = "/inContactAPI/services/v31.0"
 
-#: ``locate(action id, problem)`` → where the problem sits in a file (``"file:line:col"``).
-Locate = Callable[[str, Mapping[str, Any]], str | None]
+#: ``locate(problem)`` → where the problem sits in a file, and what it means
+#: (``"file:line:col: meaning"``), or None.
+Locate = Callable[[SaveProblem], str | None]
 
 #: Header fields every save (or a lock) rewrites; they say which version, not what it does.
 STAMPS = frozenset({"masterId", "busNo", "status", "lockInfo"})
@@ -70,9 +84,23 @@ def content_of(script: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+class ScriptInactive(Conflict):
+    """The target's script is inactive: cxops never saves over it (it would go live again)."""
+
+    def __init__(self, script: str, *, target: str) -> None:
+        super().__init__(
+            f"cxone: {script} is inactive on {target}; cxops does not save an inactive script "
+            "(the save would make it live again)",
+            vendor="cxone",
+            hint="reactivate the script in Studio if it should run, or leave it out of the "
+            "promotion (--flows)",
+        )
+        self.script = script
+
+
 class ScriptRejected(Conflict):
     """CXone refused to save a script (409): ``script`` and its ``problems`` (one line each,
-    ``action N: CODE message``, with the source file's line:column when known)."""
+    ``action N (TYPE): KEY``, with the source file's line:column when known)."""
 
     def __init__(self, script: str, problems: list[str], *, target: str, hint: str) -> None:
         shown = "; ".join(problems[:5]) + (f"; … {len(problems) - 5} more" if problems[5:] else "")
@@ -110,29 +138,8 @@ class SaveResult:
         return out
 
 
-def _problems(body: Mapping[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
-    """``(action id, problem)`` pairs of the save answer's ``errors`` or ``warnings``."""
-    found = body.get(key)
-    out: list[tuple[str, dict[str, Any]]] = []
-    if isinstance(found, Mapping):
-        for action, items in found.items():
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, Mapping):
-                    out.append((str(action), dict(item)))
-    return out
-
-
-def describe_problem(action: str, problem: Mapping[str, Any]) -> str:
-    """``action 5: BRANCH_TARGET_MISSING Branch 'OnError' …`` (``header`` for the whole script)."""
-    where = "script" if action == "header" else f"action {action}"
-    return f"{where}: {problem.get('code', 'UNKNOWN')} {problem.get('message', '')}".rstrip()
-
-
 def _master(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None and str(value).strip() else None
-    except (TypeError, ValueError):
-        return None
+    return positive_id(value)
 
 
 class CxoneDeployer:
@@ -160,29 +167,46 @@ class CxoneDeployer:
         return dict(doc)
 
     async def history(self, path: str) -> list[dict[str, Any]]:
-        """Every stored version of the script, newest first (``[]`` when there is none)."""
+        """Every stored version of the script, as the vendor lists them (newest first), in
+        one request: ``historyByName`` takes no paging parameters and has no total, so there
+        is nothing to page through; the wrapped forms are read too. ``[]`` when there is no
+        such script."""
         try:
-            return [
-                dict(v)
-                async for v in cxone_pages(
-                    self.client,
-                    f"{API}/scripts/historyByName",
-                    "versions",
-                    params={"scriptPath": path},
-                )
-                if isinstance(v, Mapping)
-            ]
+            body = await self.client.get_json(
+                f"{API}/scripts/historyByName", params={"scriptPath": path}
+            )
         except NotFound:
             return []
+        rows = history_versions(body)
+        if rows is None:
+            raise ProtocolError(
+                f"cxone GET scripts/historyByName ({path}) answered without 'versions'",
+                hint="expected {name, versions} (or it wrapped as scriptHistory)",
+            )
+        return [dict(r) for r in rows]
 
     async def masters(self) -> dict[str, int | None]:
-        """The current masterID of every script of the business unit, by path."""
+        """The current masterID of every live script of the business unit, by path."""
         rows = cxone_pages(self.client, f"{API}/scripts/search", "scriptSearchDetails")
         return {
             str(row["scriptName"]): _master(row.get("masterID"))
             async for row in rows
-            if isinstance(row, Mapping) and isinstance(row.get("scriptName"), str)
+            if isinstance(row, Mapping) and isinstance(row.get("scriptName"), str) and is_live(row)
         }
+
+    async def inactive(self, path: str) -> bool:
+        """True when the business unit lists ``path`` only as inactive (no ``CURR`` row)."""
+        rows = [
+            row
+            async for row in cxone_pages(
+                self.client,
+                f"{API}/scripts/search",
+                "scriptSearchDetails",
+                {"scriptName": path, "includeInactive": "true"},
+            )
+            if isinstance(row, Mapping) and same_path(str(row.get("scriptName", "")), path)
+        ]
+        return bool(rows) and not any(is_live(r) for r in rows)
 
     async def holds(self, script: Mapping[str, Any]) -> dict[str, Any] | None:
         """The target's current version when it already has ``script``'s content, else None."""
@@ -203,6 +227,8 @@ class CxoneDeployer:
             return SaveResult(
                 path, False, _master(live["header"].get("masterId")), note="already current"
             )
+        if await self.inactive(path):
+            raise ScriptInactive(path, target=self.target)
         body = copy.deepcopy(dict(script))
         header = dict(body["header"])
         # The target's own version and unit numbers, as Studio sends them when it saves over
@@ -218,7 +244,7 @@ class CxoneDeployer:
             response = await self.client.request(
                 "POST", f"{API}/scripts", json={"scriptContent": body}, accept=(206, 409)
             )
-            answer = json_body("cxone", response) if response.content else {}
+            raw = json_body("cxone", response) if response.content else {}
         except CxopsError:
             # The save may have been stored and its answer lost or mangled: ask before calling
             # it failed (a second save would be a second deployment).
@@ -227,24 +253,40 @@ class CxoneDeployer:
                 raise
             master = _master(found["header"].get("masterId"))
             return SaveResult(path, True, master, note="saved; its answer was lost")
-        answer = answer if isinstance(answer, Mapping) else {}
-        if response.status_code == 409:
+        answer = read_save_answer(raw)
+        if response.status_code == 409 or answer.success is False:
             lines = []
-            for action, problem in _problems(answer, "errors"):
-                text = describe_problem(action, problem)
-                where = locate(action, problem) if locate is not None else None
-                lines.append(f"{text} ({where})" if where else text)
+            for problem in answer.errors:
+                where = locate(problem) if locate is not None else None
+                lines.append(f"{problem.describe()} ({where})" if where else problem.describe())
             raise ScriptRejected(
                 path,
-                lines or [str(answer.get("message") or "rejected without errors")],
+                lines or ["rejected without naming an error"],
                 target=self.target,
-                hint=_hint(answer),
+                hint=_hint(script, answer.errors),
             )
-        master = _master(answer.get("masterID"))
-        if master is None:
-            raise ProtocolError(f"cxone POST scripts ({path}) answered without a 'masterID'")
-        warnings = [describe_problem(a, p) for a, p in _problems(answer, "warnings")]
-        return SaveResult(path, True, master, status=response.status_code, warnings=warnings)
+        warnings = [p.describe() for p in answer.warnings]
+        if answer.master_id is None:
+            # Saved (2xx) but the answer names no masterId: read the target to learn it.
+            found = await self.holds(script)
+            if found is None:
+                raise ProtocolError(
+                    f"cxone POST scripts ({path}) answered {response.status_code} without a "
+                    "'masterId', and the target does not hold the script's content",
+                    hint="check the script's history in Studio before running again",
+                )
+            master = _master(found["header"].get("masterId"))
+            return SaveResult(
+                path,
+                True,
+                master,
+                status=response.status_code,
+                warnings=warnings,
+                note="saved; its answer named no masterId (read from the target)",
+            )
+        return SaveResult(
+            path, True, answer.master_id, status=response.status_code, warnings=warnings
+        )
 
     async def restore(self, path: str, master_id: int) -> SaveResult:
         """Make version ``master_id`` (from the script's history) current again by saving it;
@@ -252,7 +294,7 @@ class CxoneDeployer:
         live = await self.current(path)
         if live is not None and _master(live["header"].get("masterId")) == master_id:
             return SaveResult(path, False, master_id, note="already at that version")
-        listed = {_master(v.get("masterID", v.get("scriptId"))) for v in await self.history(path)}
+        listed = {version_id(v) for v in await self.history(path)}
         if master_id not in listed:
             raise NotFound(
                 f"cxone: version {master_id} of {path} is not in its history on {self.target}",
@@ -273,12 +315,17 @@ class CxoneDeployer:
         return True
 
 
-def _hint(answer: Mapping[str, Any]) -> str:
+def _hint(script: Mapping[str, Any], errors: list[SaveProblem]) -> str:
+    """Name the callees a SCRIPT_NOT_FOUND is about (the answer names only the action: the
+    called path is that action's ``ScriptName`` in the script being saved)."""
+    props = script.get("properties")
     missing = sorted(
         {
-            str(p["script"])
-            for _, p in _problems(answer, "errors")
-            if p.get("code") == "SCRIPT_NOT_FOUND" and p.get("script")
+            name
+            for p in errors
+            if p.key.upper() == "SCRIPT_NOT_FOUND" and isinstance(props, Mapping)
+            for name in [script_property(props.get(p.action), "ScriptName")]
+            if name
         }
     )
     if missing:
