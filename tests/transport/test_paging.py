@@ -59,7 +59,7 @@ async def test_cxone_empty_search_is_a_204(emu: EmulatorThread) -> None:
         found = [
             s
             async for s in cxone_pages(
-                x, SEARCH, "scriptSearchDetails", {"searchString": "no-such-script-zz"}
+                x, SEARCH, "scriptSearchDetails", {"scriptName": "no-such-script-zz"}
             )
         ]
     assert found == []

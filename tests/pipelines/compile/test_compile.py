@@ -70,19 +70,22 @@ def test_every_seeded_cxone_error_is_found_at_its_line_and_column(
         first, after = _node_span(repo, loc.file, index)
         assert first <= loc.line < after, (f.message, loc)
         vendor_code = f.message.split(":", 1)[0]
-        if vendor_code == "EXPRESSION_SYNTAX":
-            # Data line 2, column 4 of the SNIPPET is the '(' of "IF (hour(now()) < 12 {".
-            assert at.startswith("(hour(now()) < 12 {")
-            assert text[: loc.column - 1].endswith('\\"Welcome\\"\\nIF ')
-        elif vendor_code in ("REQUIRED_PROPERTY_MISSING", "SCRIPT_NOT_FOUND"):
+        assert f.hint and "action" in f.message  # the key's meaning in plain words
+        if vendor_code in ("EXPRESSION_SYNTAX", "REQUIRED_PROPERTY_MISSING", "SCRIPT_NOT_FOUND"):
+            # The answer names only the action: the value the key is about is pointed at.
+            named = {"EXPRESSION_SYNTAX": "Data", "REQUIRED_PROPERTY_MISSING": "Sequence",
+                     "SCRIPT_NOT_FOUND": "ScriptName"}[vendor_code]  # fmt: skip
             assert at.startswith('"value": ')
-            assert lines[loc.line - 2].strip().startswith('"name": "')
+            assert lines[loc.line - 2].strip() == f'"name": "{named}",'
+            if vendor_code == "EXPRESSION_SYNTAX":
+                assert "IF (hour(now()) < 12 {" in at
         elif vendor_code in ("UNKNOWN_ACTION", "DEPRECATED_ACTION"):
             assert at.startswith('"name": "') and at.split('"')[3] in ("PLAYBACK", "TTS", "SAPI")
         elif vendor_code == "BRANCH_TARGET_MISSING":
             assert at == "{" and '"to": 99' in "\n".join(lines[loc.line : loc.line + 4])
         else:
-            assert vendor_code == "UNREACHABLE_ACTION" and loc.line == first and at == "{"
+            assert vendor_code in ("UNREACHABLE_ACTION", "BRANCH_NOT_CONNECTED")
+            assert loc.line == first and at == "{"
 
 
 def _cxone_token(emu: EmulatorThread) -> str:

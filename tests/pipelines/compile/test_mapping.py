@@ -9,6 +9,7 @@ import pytest
 
 from cxops.model.layout import bundle_files, project_dir
 from cxops.model.native import cxone
+from cxops.model.native.cxone_answers import SaveProblem, read_save_answer
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings, genesys_findings
 
 DATA = 'x = "tab\there"\n  é ☎ 𝄞 \\ {(\n// "quoted" end'
@@ -43,9 +44,10 @@ def test_position_inside_a_value_survives_escaping(index: int) -> None:
     line = DATA[:index].count("\n") + 1
     column = index - (DATA.rfind("\n", 0, index) + 1) + 1
     assert lines[line - 1][column - 1] == DATA[index]
-    problem = {"actionId": 2, "code": "EXPRESSION_SYNTAX", "message": "m", "property": "Data",
-               "line": line, "column": column}  # fmt: skip
-    [finding] = cxone_findings(file, {"2": [problem]}, {})
+    # The live answer names no position; a tenant that does (tolerated) is placed exactly.
+    detail = {"key": "EXPRESSION_SYNTAX", "property": "Data", "line": line, "column": column}
+    problem = SaveProblem("2", "SNIPPET", "error", "EXPRESSION_SYNTAX", detail)
+    [finding] = cxone_findings(file, [problem])
     loc = finding.location
     assert loc.pointer == "/nodes/2/properties/properties/1/value" and loc.node == "2"
     text = file.data.decode("utf-8").split("\n")[loc.line - 1]  # type: ignore[operator]
@@ -53,23 +55,65 @@ def test_position_inside_a_value_survives_escaping(index: int) -> None:
     assert text[loc.column - 1 :] == rest + '"'  # type: ignore[operator]
 
 
-def test_pointers_for_branch_type_header_and_warning_codes() -> None:
-    """A branch error points at that branch, a type error at the action's name, a header
-    problem at the header; warnings are CX202; nodes sort as strings ("10" before "2")."""
+def _answer(actions: dict[str, Any]) -> list[SaveProblem]:
+    body = {"errorCount": 1, "results": [{"success": False, "masterId": 0, "libraryId": "",
+            "error_code": {"details": {"totalErrors": "1", "totalWarnings": "0",
+                                       "actions": actions}}}]}  # fmt: skip
+    return list(read_save_answer(body).problems)
+
+
+def test_pointers_follow_the_key_when_the_answer_names_only_the_action() -> None:
+    """Key-only problems land on what the key is about: the branch that leads nowhere, the
+    type name, the expression value, the first blank property, the header for the script;
+    anything else (an unknown key) on the action. Warnings are CX202; nodes sort as strings
+    ("10" before "2")."""
     file = _file()
-    errors = {
-        "2": [{"code": "BRANCH_TARGET_MISSING", "message": "b", "branch": 1}],
-        "header": [{"code": "NO_BEGIN", "message": "h", "actionId": None}],
+    problems = _answer({
+        "2": {"actionType": "SNIPPET", "errors": [{"key": "BRANCH_TARGET_MISSING"},
+              {"key": "EXPRESSION_SYNTAX"}, {"key": "REQUIRED_PROPERTY_MISSING"}],
+              "warnings": [{"key": "not wired"}]},
+        "header": {"actionType": "", "errors": [{"key": "NO_BEGIN"}], "warnings": []},
+        "10": {"actionType": "TTS", "errors": [], "warnings": [{"key": "DEPRECATED_ACTION"}]},
+    })  # fmt: skip
+    found = {
+        (f.location.pointer, f.message.split(":")[0]): f for f in cxone_findings(file, problems)
     }
-    warnings = {"10": [{"code": "DEPRECATED_ACTION", "message": "d"}]}
-    found = {f.location.pointer: f for f in cxone_findings(file, errors, warnings)}
-    assert set(found) == {"/nodes/2/properties/branches/1", "/properties/header",
-                          "/nodes/1/properties/action/name"}  # fmt: skip
-    assert found["/nodes/1/properties/action/name"].code == "CX202"
+    assert set(found) == {
+        ("/nodes/2/properties/branches/1", "BRANCH_TARGET_MISSING"),
+        ("/nodes/2/properties/properties/1/value", "EXPRESSION_SYNTAX"),
+        ("/nodes/2/properties/properties/0/value", "REQUIRED_PROPERTY_MISSING"),
+        ("/nodes/2", "not wired"),
+        ("/properties/header", "NO_BEGIN"),
+        ("/nodes/1/properties/action/name", "DEPRECATED_ACTION"),
+    }
+    tts = found[("/nodes/1/properties/action/name", "DEPRECATED_ACTION")]
+    assert tts.code == "CX202" and "deprecated" in tts.message and "PLAY" in tts.hint
     lines = file.data.decode("utf-8").split("\n")
-    name = found["/nodes/1/properties/action/name"].location
+    name = tts.location
     assert lines[name.line - 1][name.column - 1 :] == '"name": "TTS"'  # type: ignore[operator]
-    assert found["/properties/header"].location.node is None
+    assert found[("/properties/header", "NO_BEGIN")].location.node is None
+    odd = found[("/nodes/2", "not wired")]
+    assert odd.code == "CX202" and "'not wired'" in odd.message
+    syntax = found[("/nodes/2/properties/properties/1/value", "EXPRESSION_SYNTAX")]
+    at = lines[syntax.location.line - 1][syntax.location.column - 1 :]  # type: ignore[operator]
+    assert at.startswith('"value": "x = ')
+    assert "SNIPPET 'code' (action 2)" in syntax.message and "does not parse" in syntax.message
+
+
+def test_save_answer_is_read_tolerantly() -> None:
+    """results[0] or the top level; masterId or masterID; totals as strings or numbers; a
+    rejected answer's masterId 0 is no id; junk never raises."""
+    actions = {"4": {"actionType": "PLAY", "warnings": ["UNREACHABLE_ACTION"]}}
+    details = {"totalErrors": 0, "totalWarnings": 1, "actions": actions}
+    top = read_save_answer({"success": True, "masterID": 12, "error_code": {"details": details}})
+    assert (top.success, top.master_id, top.total_warnings) == (True, 12, 1)
+    assert [(p.action, p.action_type, p.severity, p.key) for p in top.problems] == [
+        ("4", "PLAY", "warning", "UNREACHABLE_ACTION")
+    ]
+    nested = read_save_answer({"errorCount": 1, "results": [{"success": False, "masterId": 0}]})
+    assert nested.success is False and nested.master_id is None and nested.problems == ()
+    for junk in (None, [], "x", {"results": "x"}, {"results": [{"error_code": "E"}]}):
+        assert read_save_answer(junk).problems == ()
 
 
 def test_genesys_message_without_node_or_unknown_flow_is_kept() -> None:
