@@ -258,7 +258,8 @@ class CxoneDeployer:
             lines = []
             for problem in answer.errors:
                 where = locate(problem) if locate is not None else None
-                lines.append(f"{problem.describe()} ({where})" if where else problem.describe())
+                text = problem.describe() + _called(script, problem)
+                lines.append(f"{text} ({where})" if where else text)
             raise ScriptRejected(
                 path,
                 lines or ["rejected without naming an error"],
@@ -315,19 +316,24 @@ class CxoneDeployer:
         return True
 
 
+def _callee(script: Mapping[str, Any], problem: SaveProblem) -> str | None:
+    """The script a SCRIPT_NOT_FOUND action calls (its ``ScriptName`` in the saved script: the
+    answer names only the action)."""
+    props = script.get("properties")
+    if problem.key.upper() != "SCRIPT_NOT_FOUND" or not isinstance(props, Mapping):
+        return None
+    return script_property(props.get(problem.action), "ScriptName")
+
+
+def _called(script: Mapping[str, Any], problem: SaveProblem) -> str:
+    name = _callee(script, problem)
+    return f" (calls {name})" if name else ""
+
+
 def _hint(script: Mapping[str, Any], errors: list[SaveProblem]) -> str:
     """Name the callees a SCRIPT_NOT_FOUND is about (the answer names only the action: the
     called path is that action's ``ScriptName`` in the script being saved)."""
-    props = script.get("properties")
-    missing = sorted(
-        {
-            name
-            for p in errors
-            if p.key.upper() == "SCRIPT_NOT_FOUND" and isinstance(props, Mapping)
-            for name in [script_property(props.get(p.action), "ScriptName")]
-            if name
-        }
-    )
+    missing = sorted({name for p in errors if (name := _callee(script, p))})
     if missing:
         return (
             "it calls script(s) the target does not have: "
