@@ -13,6 +13,7 @@ import httpx
 from cxops.analysis.locate import Locator
 from cxops.emulator import EmulatorThread
 from cxops.emulator.cxone.fixtures import FLAWS as CXONE_FLAWS
+from cxops.emulator.cxone.fixtures import INACTIVE_SCRIPT
 from cxops.emulator.genesys.fixtures import FLAWS as GENESYS_FLAWS
 from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.compile import CompileOptions, CompileReport, Recorder, run_compile
@@ -259,3 +260,22 @@ def test_a_failed_validate_job_is_a_failed_unit_and_a_failed_run(
     steps = {s.status for s in store.steps.for_run(str(recorder.run_id))}
     assert steps == {"failed", "succeeded"}
     store.close()
+
+
+def test_an_inactive_script_is_written_but_never_saved(emu: EmulatorThread, tmp_path: Path) -> None:
+    """By default compile lists only live scripts (dev's retired Billing\\Promo_2025 is not
+    even written); with include_inactive it is written and reported skipped, never saved, and
+    stays inactive, while the live scripts are saved as usual."""
+    plain = _compile(emu, "cxone", tmp_path / "plain")
+    assert INACTIVE_SCRIPT not in {u.unit for u in plain.units}
+    every = _compile(emu, "cxone", tmp_path / "all", include_inactive=True)
+    [unit] = [u for u in every.units if u.unit == INACTIVE_SCRIPT]
+    assert (unit.outcome, unit.status, unit.findings) == ("skipped", "inactive", [])
+    rel = f"{project_dir('cxone', 'Billing')}/{flow_file_name(INACTIVE_SCRIPT)}"
+    assert (tmp_path / "all" / rel).is_file() and rel in every.written
+    ledger = httpx.get(f"{emu.url}/_emulator/ledger", params={"effect": "cxone.script.save"})
+    saved = [e["resource"] for e in ledger.json()["entries"]]
+    assert INACTIVE_SCRIPT not in saved and len(saved) == 2 * 18
+    unit_state = emu.ctx.tenant("cxone", "dev")
+    assert not unit_state.is_active(INACTIVE_SCRIPT)
+    assert every.summary()["outcomes"]["skipped"] == 1  # type: ignore[index]
