@@ -5,8 +5,9 @@ depth cap, invalid UTF-8 or a byte-order mark, duplicate object keys, NaN or inf
 surrogate escapes (I-JSON, RFC 7493 §2), and numbers RFC 8785 cannot represent: integers beyond
 2**53 - 1 (I-JSON §2.2, RFC 8785 §3.2.2.3), numbers that overflow to infinity (``1e400``) and
 over-long digit strings (Python refuses integers over 4,300 digits with a bare ValueError).
-The standard library's C parser does the work; the depth is checked first by a vectorised scan
-(numpy), because that parser recurses, and the slow pure-Python scan in
+orjson parses what it can vouch for (:mod:`cxops.model.parse_fast`); anything else goes to the
+strict path, where the standard library's C parser does the work, the depth is checked first by
+a vectorised scan (numpy), because that parser recurses, and the slow pure-Python scan in
 :mod:`cxops.model._violations` runs only to name the offset of a violation the fast path has
 already seen.
 """
@@ -22,6 +23,7 @@ import numpy as np
 
 from cxops.model._violations import first_violation
 from cxops.model.errors import ParseError
+from cxops.model.parse_fast import fast_parse, structure
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -134,28 +136,9 @@ def max_depth_offset(data: bytes, limit: int) -> int | None:
     return int(brackets[over[0]]) if over.size else None
 
 
-_KEEP = b'[]{}"'
-_DROP = bytes(b for b in range(256) if b not in _KEEP)
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-
-
 def max_depth(data: bytes) -> int:
-    """The deepest nesting in JSON text, in a few C-speed passes.
-
-    Escapes are removed first (so every remaining quote delimits a string), then everything but
-    brackets and quotes; brackets at odd quote parity are inside strings. Exact up to the first
-    syntax error, which is where the parser stops anyway.
-    """
-    compact = _ESCAPE.sub(b"", data) if b"\\" in data else data
-    compact = compact.translate(None, _DROP)
-    if not compact:
-        return 0
-    arr = np.frombuffer(compact, dtype=np.uint8)
-    inside = (np.cumsum(arr == _QUOTE, dtype=np.int64) & 1).astype(bool)
-    opens = ((arr == _OPEN[0]) | (arr == _OPEN[1])) & ~inside
-    closes = ((arr == _CLOSE[0]) | (arr == _CLOSE[1])) & ~inside
-    depth = np.cumsum(opens.astype(np.int32) - closes.astype(np.int32), dtype=np.int64)
-    return int(depth.max()) if depth.size else 0
+    """The deepest nesting in JSON text, in a few C-speed passes (see ``parse_fast.structure``)."""
+    return structure(data)[0]
 
 
 def _lone_surrogate_offset(data: bytes) -> int | None:
@@ -193,8 +176,11 @@ def parse_json(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    fast: bool = True,
 ) -> Any:
     """Parse untrusted JSON bytes under the caps and I-JSON rules, or raise ParseError.
+
+    ``fast=False`` skips the compiled path (tests compare the two).
 
     >>> parse_json(b'{"a": [1, 2]}')
     {'a': [1, 2]}
@@ -208,11 +194,15 @@ def parse_json(
         )
     if data.startswith(b"\xef\xbb\xbf"):
         raise ParseError("byte-order mark is not allowed", offset=0, reason="bom")
+    depth_limit = min(max_depth, _HARD_MAX_DEPTH)
+    parsed = fast_parse(data, depth_limit) if fast else None
+    if parsed is not None:
+        return parsed[0]
+    # The strict path: slower, and the one that names what is wrong and where.
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError("invalid UTF-8", offset=exc.start, reason="utf8") from None
-    depth_limit = min(max_depth, _HARD_MAX_DEPTH)
     deep = max_depth_offset(data, depth_limit) if _max_depth(data) > depth_limit else None
     if deep is not None:
         raise ParseError(
