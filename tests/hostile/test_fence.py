@@ -12,7 +12,7 @@ from starlette.routing import Route
 from cxops.errors import ProtocolError
 from cxops.transport import ConnectionSettings, connect
 from cxops.transport.settings import TransportOptions
-from cxops.transport.urls import api_path, inside, seg
+from cxops.transport.urls import API_ROOTS, api_path, inside, seg
 
 TOKEN = "tok-fence-canary-7781"
 
@@ -125,3 +125,12 @@ def test_segment_encoding_and_the_prefix_check() -> None:
     assert not inside(httpx.URL("http://h/p/api/v2/%2E%2E/%2E%2E/%2E%2E/x"), "/p/api/")
     assert not inside(httpx.URL("http://h/p/api/..%2F..%2Fx"), "/p/api/")
     assert not inside(httpx.URL("http://h/p/apix/v2"), "/p/api/")
+
+
+def test_cognigy_simulator_root_is_inside_the_fence() -> None:
+    """Cognigy's simulator answers under /testing/ beside /new/: both are API roots, no other."""
+    prefixes = tuple("/cognigy/dev" + root for root in API_ROOTS["cognigy"])
+    assert inside(httpx.URL("http://h/cognigy/dev/testing/simulations?projectId=x"), prefixes)
+    assert inside(httpx.URL("http://h/cognigy/dev/new/v2.0/projects"), prefixes)
+    assert not inside(httpx.URL("http://h/cognigy/dev/other/x"), prefixes)
+    assert not inside(httpx.URL("http://h/cognigy/dev/new/../admin"), prefixes)

@@ -56,13 +56,13 @@ class VendorClient:
         http: httpx.AsyncClient,
         options: TransportOptions,
         limiter: TenantLimiter,
-        api_prefix: str | None = None,
+        api_prefix: str | tuple[str, ...] | None = None,
     ) -> None:
         self.vendor = vendor
         self.http = http
         self.options = options
         self.limiter = limiter
-        #: Credentials go only to paths under this (see ``transport.urls``); None: no fence
+        #: Credentials go only under this prefix, or these (``transport.urls``); None: no fence
         #: (a client without credentials, such as CXone's discovery probe).
         self.api_prefix = api_prefix
         self.budget = RetryBudget(options.budget_ratio, options.budget_reserve)
@@ -191,7 +191,8 @@ class VendorClient:
             raise ProtocolError(
                 redact(
                     f"{self.vendor} {request.method}: refusing to send a request outside the "
-                    f"API prefix {self.api_prefix}: {request.url.raw_path.decode('ascii')[:200]}"
+                    f"API prefix {_prefixes(self.api_prefix)}: "
+                    f"{request.url.raw_path.decode('ascii')[:200]}"
                 ),
                 hint="a vendor id holds path syntax ('..', '/', '?', '#'); report it",
             )
@@ -312,3 +313,7 @@ class VendorClient:
             redact(f"{where}: {what}; {why}"),
             hint="check the base URL and the network; cxops retried what was safe to retry",
         )
+
+
+def _prefixes(prefix: str | tuple[str, ...]) -> str:
+    return prefix if isinstance(prefix, str) else " or ".join(prefix)

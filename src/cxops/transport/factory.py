@@ -161,7 +161,8 @@ async def connect(
     limiter = limiter_for(
         f"{settings.vendor}|{base}", options.rate, options.burst, options.concurrency
     )
-    api_prefix = http.base_url.path.rstrip("/") + API_ROOTS[settings.vendor]
+    base = http.base_url.path.rstrip("/")
+    api_prefix = tuple(base + root for root in API_ROOTS[settings.vendor])
     return VendorClient(settings.vendor, http, options, limiter, api_prefix=api_prefix)
 
 

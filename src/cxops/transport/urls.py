@@ -27,11 +27,12 @@ __all__ = ["API_ROOTS", "api_path", "inside", "same_origin", "seg"]
 
 #: Where each vendor's REST API lives on its host (VENDORS.md; the emulator mounts the same).
 #: Genesys: ``/api/v2/...``; Cognigy: ``/new/v2.0/...``; CXone: ``/inContactAPI/services/...``
-#: (CXone's own samples also write it lower-case, so the comparison ignores case).
-API_ROOTS: dict[str, str] = {
-    "genesys": "/api/",
-    "cognigy": "/new/",
-    "cxone": "/incontactapi/",
+#: (CXone's own samples also write it lower-case, so the comparison ignores case). Cognigy's
+#: simulator answers under ``/testing/`` beside ``/new/`` on the same host (VENDORS.md).
+API_ROOTS: dict[str, tuple[str, ...]] = {
+    "genesys": ("/api/",),
+    "cognigy": ("/new/", "/testing/"),
+    "cxone": ("/incontactapi/",),
 }
 
 
@@ -69,9 +70,14 @@ def _normal(path: str) -> str:
     return out if out.endswith("/") else out + "/"
 
 
-def inside(url: httpx.URL, prefix: str) -> bool:
-    """Whether ``url``'s path, decoded and normalised, lies under ``prefix`` (ignoring case)."""
-    want = prefix.rstrip("/").casefold() + "/"
+def inside(url: httpx.URL, prefix: str | tuple[str, ...]) -> bool:
+    """Whether ``url``'s path, decoded and normalised, lies under ``prefix`` (or one of several
+    prefixes), ignoring case."""
+    want = tuple(p.rstrip("/").casefold() + "/" for p in _as_tuple(prefix))
     return _normal(url.path).casefold().startswith(want) and _normal(
         url.raw_path.decode("ascii", "replace").split("?", 1)[0]
     ).casefold().startswith(want)
+
+
+def _as_tuple(prefix: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (prefix,) if isinstance(prefix, str) else prefix
