@@ -138,6 +138,7 @@ def genesys_divisions(base: str, tenant: str) -> list[dict[str, Any]]:
                 group["flows"].append(
                     {
                         "flow": flow,
+                        "version": vid,
                         "configuration": config.raise_for_status().json(),
                         "versions": vlist,
                         "consumed": consumed.raise_for_status().json()["entities"],

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxops.model.bundle import Bundle
-from cxops.model.native import cognigy, cxone, genesys
+from cxops.model.native import cognigy, cxone
 from tests.model.strategies import SLOW_OK, json_values
 
 EXTRA = st.dictionaries(
@@ -188,80 +188,3 @@ def test_cxone_round_trip(native: dict[str, Any]) -> None:
     bundle = cxone.to_bundle(native, tenant="dev")
     assert cxone.to_native(bundle) == native
     assert cxone.to_native(_through_disk(bundle)) == native
-
-
-@st.composite
-def genesys_division(draw: st.DrawFn) -> dict[str, Any]:
-    flows = []
-    for f in range(draw(st.integers(0, 3))):
-        counter = iter(range(1000))
-        config: dict[str, Any] = {
-            "id": f"flow-{f}",
-            "name": f"F{f}",
-            "type": "INBOUNDCALL",
-            "version": "2.0",
-            "startUpRef": "c0",
-            "references": {"flows": []},
-            **draw(EXTRA),
-        }
-        all_ids: list[str] = []
-        for group in draw(st.lists(st.sampled_from(genesys.CONTAINERS), unique=True)):
-            boxes = []
-            for _ in range(draw(st.integers(0, 2))):
-                box_id = f"c{next(counter)}"
-                actions = [
-                    {
-                        "id": f"a{next(counter)}",
-                        "name": "A",
-                        "type": "playAudio",
-                        "properties": draw(EXTRA),
-                        "refs": draw(
-                            st.lists(
-                                st.fixed_dictionaries(
-                                    {
-                                        "type": st.sampled_from(["QUEUE", "COMMONMODULEFLOW"]),
-                                        "id": st.sampled_from(["q1", "flow-0"]),
-                                        "name": st.text(max_size=3),
-                                    },
-                                    optional={"flowVersion": st.none() | st.just("^1.0")},
-                                ),
-                                max_size=2,
-                            )
-                        ),
-                        "paths": [],
-                    }
-                    for _ in range(draw(st.integers(0, 3)))
-                ]
-                all_ids += [box_id] + [a["id"] for a in actions]
-                boxes.append({"id": box_id, "name": "Box", "kind": group[:-1], "actions": actions})
-            config[group] = boxes
-        for group in genesys.CONTAINERS:
-            for box in config.get(group, []):
-                for action in box["actions"]:
-                    action["paths"] = [
-                        {
-                            "name": draw(st.sampled_from(["default", "yes", "call"])),
-                            "next": draw(st.none() | st.sampled_from([*all_ids, "ghost"])),
-                        }
-                        for _ in range(draw(st.integers(0, 2)))
-                    ]
-        flows.append(
-            {
-                "flow": {"id": f"flow-{f}", "name": f"F{f}"},
-                "configuration": config,
-                "versions": [{"id": "1.0"}, {"id": "2.0"}],
-                "consumed": [
-                    {"id": "q1", "type": "QUEUE", "name": "Q", "deleted": draw(st.booleans())}
-                ],
-            }
-        )
-    return {"division": {"id": "d1", "name": "Home"}, "flows": flows, **draw(EXTRA)}
-
-
-@given(genesys_division())
-@settings(max_examples=60, deadline=None, suppress_health_check=SLOW_OK)
-def test_genesys_round_trip(native: dict[str, Any]) -> None:
-    """Containers, actions, paths, refs and dependency objects come back unchanged."""
-    bundle = genesys.to_bundle(native, tenant="dev")
-    assert genesys.to_native(bundle) == native
-    assert genesys.to_native(_through_disk(bundle)) == native

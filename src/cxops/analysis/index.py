@@ -243,10 +243,24 @@ class BundleIndex:
             who = f"node {flow.describe(i)} of flow '{name}'"
             for j, ref in enumerate(nodes[i]["refs"]):
                 self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file, who)
+        self._converter_problems(doc, fid, pointer, file)
         self._src.append(s + self._next)
         self._dst.append(d + self._next)
         self._next += n
         self.flows.append(flow)
+
+    def _converter_problems(
+        self, doc: Mapping[str, Any], fid: str, pointer: str, file: str | None
+    ) -> None:
+        """``CX100`` for each part of the vendor's document its converter could not read: the
+        converter keeps the flow (verbatim) and lists them in ``properties["_problems"]`` as
+        ``{message, pointer}``, so one bad flow is a finding, not a failed export."""
+        props = doc.get("properties")
+        rows = props.get("_problems") if isinstance(props, Mapping) else None
+        for k, row in enumerate(rows if isinstance(rows, list) else []):
+            if isinstance(row, Mapping) and isinstance(row.get("message"), str):
+                where = f"{pointer}/properties/_problems/{k}"
+                self.add_problem(row["message"], pointer=where, file=file, flow=fid)
 
     def _ref(
         self,

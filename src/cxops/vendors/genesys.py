@@ -123,7 +123,13 @@ class GenesysAdapter:
             self.client.get_json(f"{API}/flows/{fid}/versions/{vid}/configuration"),
             self._consumed(fid, vid, str(flow.get("type", ""))),
         )
-        return {"flow": flow, "configuration": config, "versions": versions, "consumed": consumed}
+        return {
+            "flow": flow,
+            "version": vid,
+            "configuration": config,
+            "versions": versions,
+            "consumed": consumed,
+        }
 
     async def _consumed(self, fid: str, vid: str, flow_type: str) -> list[dict[str, Any]]:
         params = {"id": fid, "version": vid, "objectType": object_type(flow_type)}

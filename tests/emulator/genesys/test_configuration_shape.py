@@ -1,4 +1,4 @@
-"""Every fixture configuration has the shape docs/emulator/genesys.md documents."""
+"""Every fixture document has Architect's shape (docs/emulator/genesys.md): no invented keys."""
 
 from __future__ import annotations
 
@@ -8,135 +8,132 @@ import jsonschema
 import pytest
 
 from cxops.emulator.genesys.fixtures import build_tenant
+from tests.helpers import architect
 
-REF = {
+TYPED = {
     "type": "object",
-    "required": ["type", "id", "name"],
+    "required": ["config"],
     "properties": {
-        "type": {
-            "enum": [
-                "COMMONMODULEFLOW",
-                "INBOUNDCALLFLOW",
-                "INQUEUECALLFLOW",
-                "DIGITALBOTFLOW",
-                "BOTFLOW",
-                "DATAACTION",
-                "USERPROMPT",
-                "QUEUE",
-            ]
+        "config": {
+            "type": "object",
+            "properties": {"lit": {"type": "object"}, "exp": {"type": "object"}},
+            "additionalProperties": False,
         },
-        "id": {"type": "string"},
-        "name": {"type": "string"},
-        "flowVersion": {"type": ["string", "null"]},
+        "text": {"type": "string"},
+        "type": {"type": "string"},
+    },
+}
+PATH = {
+    "type": "object",
+    "required": ["label", "outputId"],
+    "properties": {
+        "label": {"type": "string"},
+        "outputId": {"type": "string", "pattern": r"^__[A-Z]+__"},
+        "nextActionId": {"type": "string"},
     },
     "additionalProperties": False,
 }
 ACTION = {
     "type": "object",
-    "required": ["id", "name", "type", "properties", "refs", "paths"],
+    "required": ["__type", "id", "name", "trackingId"],
     "properties": {
+        "__type": {"type": "string", "pattern": r"^[A-Z][A-Za-z]+Action$"},
         "id": {"type": "string"},
         "name": {"type": "string"},
-        "type": {"type": "string"},
-        "properties": {"type": "object"},
-        "refs": {"type": "array", "items": REF},
-        "paths": {
+        "trackingId": {"type": "integer"},
+        "paths": {"type": "array", "items": PATH},
+    },
+}
+ITEM = {
+    "type": "object",
+    "required": ["__type", "id", "name", "trackingId"],
+    "properties": {
+        "__type": {"enum": ["State", "Task", "Menu"]},
+        "actionList": {"type": "array", "minItems": 1, "items": ACTION},
+        "menuChoiceList": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "next"],
-                "properties": {
-                    "name": {
-                        "type": "string",
-                        "pattern": r"^(default|success|failure|timeout|yes|no|call|noMatch"
-                        r"|digit:[0-9]|intent:.+)$",
-                    },
-                    "next": {"type": ["string", "null"]},
-                },
-                "additionalProperties": False,
-            },
+            "items": {"type": "object", "required": ["id", "name", "digit", "action"]},
         },
     },
-    "additionalProperties": False,
 }
-
-
-def _container(kind: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["id", "name", "kind", "actions"],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "kind": {"const": kind},
-            "actions": {"type": "array", "minItems": 1, "items": ACTION},
-        },
-        "additionalProperties": False,
-    }
-
-
 SCHEMA = {
     "type": "object",
     "required": [
-        "id",
         "name",
-        "type",
-        "version",
         "description",
-        "division",
+        "type",
         "defaultLanguage",
         "supportedLanguages",
-        "startUpRef",
+        "initialSequence",
+        "nextTrackingNumber",
+        "manifest",
+        "flowMetaData",
         "variables",
-        "states",
-        "tasks",
-        "menus",
-        "intents",
-        "references",
+        "flowSequenceItemList",
     ],
     "properties": {
-        "type": {"enum": ["INBOUNDCALL", "INQUEUECALL", "COMMONMODULE", "DIGITALBOT", "BOT"]},
-        "version": {"type": "string", "pattern": r"^[0-9]+\.0$"},
-        "division": {"type": "object", "required": ["id", "name"]},
-        "states": {"type": "array", "items": _container("state")},
-        "tasks": {"type": "array", "items": _container("task")},
-        "menus": {"type": "array", "items": _container("menu")},
-        "intents": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "name", "utterances"],
-                "properties": {"utterances": {"type": "array", "items": {"type": "string"}}},
+        "type": {"enum": ["inboundcall", "inqueuecall", "commonmodule", "digitalbot", "bot"]},
+        "manifest": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+                    "additionalProperties": False,
+                },
             },
         },
-        "references": {
-            "type": "object",
-            "required": ["flows", "dataActions", "prompts", "queues"],
-            "additionalProperties": {"type": "array", "items": REF},
-        },
+        "flowSequenceItemList": {"type": "array", "minItems": 1, "items": ITEM},
+    },
+    # VENDORS.md "Real shapes": none of the first emulator's invented keys.
+    "not": {
+        "anyOf": [
+            {"required": [k]}
+            for k in ("id", "version", "states", "tasks", "menus", "startUpRef", "references")
+        ]
     },
 }
 
 
+def _typed_ok(obj: Any) -> None:
+    """Every ``{"config": ...}`` value is a typed value (lit or exp inside)."""
+    if isinstance(obj, dict):
+        if "config" in obj:
+            jsonschema.validate(obj, TYPED)
+        for v in obj.values():
+            _typed_ok(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            _typed_ok(v)
+
+
 @pytest.mark.parametrize("tenant", ["dev", "prod"])
-def test_configurations_match_the_documented_shape(tenant: str) -> None:
-    """Schema, unique ids, resolvable paths, and references = the actions' refs deduplicated."""
+def test_documents_match_architect_shape(tenant: str) -> None:
+    """Schema, unique ids and tracking ids, startActions and paths that land, every reference
+    listed in the manifest, and the document's type the flow's in lower case."""
     org = build_tenant(7, tenant)
     for flow in org.flows.values():
         for version in flow.versions:
-            cfg = version.config
-            jsonschema.validate(cfg, SCHEMA)
-            assert (cfg["id"], cfg["version"], cfg["type"]) == (flow.id, version.id, flow.type)
-            boxes = [b for k in ("states", "tasks", "menus") for b in cfg[k]]
-            acts = [a for b in boxes for a in b["actions"]]
-            ids = [b["id"] for b in boxes] + [a["id"] for a in acts]
-            assert len(ids) == len(set(ids)) and cfg["startUpRef"] in {b["id"] for b in boxes}
+            doc = version.config
+            jsonschema.validate(doc, SCHEMA)
+            _typed_ok(doc)
+            assert (doc["name"], doc["type"]) == (flow.name, flow.type.lower())
+            items = doc["flowSequenceItemList"]
+            acts = architect.actions(doc)
+            ids = [i["id"] for i in items] + [a["id"] for a in acts]
+            assert len(ids) == len(set(ids)), flow.name
+            tracking = [o["trackingId"] for o in [*items, *acts]]
+            assert len(tracking) == len(set(tracking))
+            assert max(tracking) < doc["nextTrackingNumber"]
+            assert doc["initialSequence"] in {i["id"] for i in items}
+            for item in items:
+                assert item.get("startAction") in {a["id"] for a in item.get("actionList", [])} or (
+                    item["__type"] == "Menu"
+                )
             for act in acts:
-                assert all(p["next"] is None or p["next"] in ids for p in act["paths"])
-            listed = {
-                (r["type"], r["id"], r.get("flowVersion"))
-                for rows in cfg["references"].values()
-                for r in rows
-            }
-            used = {(r["type"], r["id"], r.get("flowVersion")) for a in acts for r in a["refs"]}
-            assert listed == used
+                assert all(p.get("nextActionId", ids[0]) in ids for p in act.get("paths", []))
+            listed = {row["id"] for rows in doc["manifest"].values() for row in rows}
+            used = {r["id"] for _, r in architect.refs(doc)}
+            assert listed == used, flow.name

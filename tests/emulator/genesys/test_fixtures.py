@@ -11,28 +11,11 @@ import pytest
 
 from cxops.emulator.genesys.fixtures import FLAWS, build_tenant, flaws
 from cxops.emulator.genesys.state import Flow, GenesysTenant
-
-
-def _graph(config: dict[str, Any]) -> tuple[nx.DiGraph, str]:
-    """Actions and containers as a directed graph (built here, independently of the emulator)."""
-    g = nx.DiGraph()
-    for key in ("states", "tasks", "menus"):
-        for box in config[key]:
-            g.add_edge(box["id"], box["actions"][0]["id"])
-            for act in box["actions"]:
-                g.add_node(act["id"])
-                for path in act["paths"]:
-                    if path["next"] is not None:
-                        g.add_edge(act["id"], path["next"])
-    return g, config["startUpRef"]
+from tests.helpers import architect
 
 
 def _unreachable(config: dict[str, Any]) -> set[str]:
-    g, start = _graph(config)
-    actions = {
-        a["id"] for k in ("states", "tasks", "menus") for b in config[k] for a in b["actions"]
-    }
-    return actions - nx.descendants(g, start) - {start}
+    return architect.unreachable(config)
 
 
 def _published(org: GenesysTenant) -> dict[str, tuple[Flow, dict[str, Any]]]:
@@ -45,13 +28,7 @@ def _published(org: GenesysTenant) -> dict[str, tuple[Flow, dict[str, Any]]]:
 
 
 def _refs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (a["id"], r)
-        for k in ("states", "tasks", "menus")
-        for b in config[k]
-        for a in b["actions"]
-        for r in a["refs"]
-    ]
+    return architect.refs(config)
 
 
 def test_same_seed_same_org_other_seed_other_ids() -> None:
@@ -79,9 +56,7 @@ def test_every_flaw_is_where_it_says() -> None:
         assert flaw["vendor"] == "genesys" and flaw["tenant"] == "dev" and flaw["project"]
         flow, config = published[flaw["flow"]]
         assert flow.name.startswith("Flawed - ") and flaw["what"]
-        ids = {
-            a["id"] for k in ("states", "tasks", "menus") for b in config[k] for a in b["actions"]
-        }
+        ids = {a["id"] for a in architect.actions(config)}
         assert flaw["node"] in ids or (flaw["node"] is None and flaw["code"] == "CX102"), flaw
 
 
@@ -91,16 +66,10 @@ def test_oversized_and_endless_flows_only_where_flawed(tenant: str) -> None:
     org = build_tenant(7, tenant)
     big, trapped = set(), set()
     for fid, (_, cfg) in _published(org).items():
-        g, _ = _graph(cfg)
-        if sum(len(b["actions"]) for k in ("states", "tasks", "menus") for b in cfg[k]) > 500:
+        g = architect.graph(cfg)
+        if len(architect.actions(cfg)) > 500:
             big.add((fid, None))
-        ends = {
-            a["id"]
-            for k in ("states", "tasks", "menus")
-            for b in cfg[k]
-            for a in b["actions"]
-            if not a["paths"] or any(p["next"] is None for p in a["paths"])
-        }
+        ends = {a["id"] for a in architect.actions(cfg) if architect.ends(a)}
         condensed = nx.condensation(g)
         for comp in condensed.nodes:
             members = condensed.nodes[comp]["members"]
@@ -119,7 +88,7 @@ def test_oversized_and_endless_flows_only_where_flawed(tenant: str) -> None:
 
 @pytest.mark.parametrize("tenant", ["dev", "prod"])
 def test_unreachable_nodes_only_where_flawed(tenant: str) -> None:
-    """Only the CX104 nodes are unreachable from startUpRef, in every published flow."""
+    """Only the CX104 nodes are unreachable from initialSequence, in every published flow."""
     org = build_tenant(7, tenant)
     found = {(fid, node) for fid, (_, cfg) in _published(org).items() for node in _unreachable(cfg)}
     expected = {(f["flow"], f["node"]) for f in FLAWS if f["code"] == "CX104"}
@@ -134,7 +103,7 @@ def test_flow_cycles_only_where_flawed(tenant: str) -> None:
     for fid, (_, cfg) in _published(org).items():
         g.add_node(fid)
         for _, ref in _refs(cfg):
-            if ref["type"].endswith("FLOW"):
+            if ref["kind"] in architect.MANIFEST_FLOWS:
                 g.add_edge(fid, ref["id"])
     cycles = list(nx.simple_cycles(g))
     if tenant == "prod":
@@ -179,8 +148,8 @@ def test_version_ranges_conflict_only_where_flawed(tenant: str) -> None:
     wanted: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for fid, (_, cfg) in _published(org).items():
         for node, ref in _refs(cfg):
-            if ref.get("flowVersion"):
-                wanted[ref["id"]].append((fid, node, _caret_major(ref["flowVersion"])))
+            if ref.get("range"):
+                wanted[ref["id"]].append((fid, node, _caret_major(ref["range"])))
     bad = set()
     for module, uses in wanted.items():
         ever = {v.major for v in org.flows[module].versions if v.published is not None}
@@ -202,8 +171,8 @@ def test_prod_is_an_older_state_of_dev() -> None:
     for flow in prod.flows.values():
         twin = dev.flow_named(flow.name, flow.type)
         assert twin is not None and len(twin.versions) >= len(flow.versions)
-        dev_actions = [a["id"] for b in twin.versions[0].config["states"] for a in b["actions"]]
-        prod_actions = [a["id"] for b in flow.versions[0].config["states"] for a in b["actions"]]
+        dev_actions = [a["id"] for a in architect.actions(twin.versions[0].config)]
+        prod_actions = [a["id"] for a in architect.actions(flow.versions[0].config)]
         assert dev_actions == prod_actions
     assert any(
         len(dev.flow_named(f.name, f.type).versions) > len(f.versions)  # type: ignore[union-attr]

@@ -11,7 +11,9 @@
   {id,version}}]}``) → ``GET /flows/validate/jobs/{id}`` (``ArchitectValidateJobStateResponse``).
 
 Lifecycle: ``Registered → Started → Success | Failure`` on the emulator clock, with job faults
-``export``, ``import`` and ``validate``; a failure's reason is an ``Error`` message.
+``export``, ``import`` and ``validate``; a failure's reason is an ``Error`` message. Job reads
+carry ``messages`` only when asked with ``expand=messages`` (SDK ``get_flows_*jobs_job_id``
+``expand`` parameter; a real org answers the same way).
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from cxops.emulator.genesys.common import (
     job_messages,
     job_status,
     mount_url,
+    multi,
     ok,
     signature,
 )
+from cxops.emulator.genesys.state import Flow, Version
 from cxops.emulator.jobs import FAILURE, SUCCESS, Job
 from cxops.emulator.tokens import Principal
 
@@ -43,8 +47,8 @@ VALIDATE_PHASES = [("Registered", 0.5), ("Started", 1.5)]
 EXPORT_TYPES = {"Architect": "json", "Yaml": "yaml"}
 
 
-def _flow_refs(api: Api, body: Any) -> list[tuple[dict[str, Any], Any]] | Response:
-    """``(details, version)`` for each ``flows[]`` entry, or a 400/404 response."""
+def _flow_refs(api: Api, body: Any) -> list[tuple[dict[str, Any], Flow, Version]] | Response:
+    """``(details, flow, version)`` for each ``flows[]`` entry, or a 400/404 response."""
     rows = body.get("flows") if isinstance(body, dict) else None
     if not isinstance(rows, list) or not rows:
         return api.error(400, "The request must name at least one flow in 'flows'.", "bad.request")
@@ -60,8 +64,13 @@ def _flow_refs(api: Api, body: Any) -> list[tuple[dict[str, Any], Any]] | Respon
         version = flow.version(str(vid))
         if version is None:
             return api.error(404, f"Flow version '{vid}' not found.", "not.found")
-        out.append((row, version))
+        out.append((row, flow, version))
     return out
+
+
+def _expand(request: Request) -> bool:
+    """Whether the read asked for ``expand=messages`` (job reads leave messages out unless)."""
+    return "messages" in multi(request.query_params, "expand")
 
 
 async def _json(request: Request) -> Any:
@@ -82,7 +91,7 @@ def routes(api: Api) -> list[Route]:
         if isinstance(found, Response):
             return found
         files = []
-        for row, version in found:
+        for row, _, version in found:
             kind = row.get("exportType") or "Architect"
             if kind not in EXPORT_TYPES:
                 return api.error(400, f"exportType must be one of {sorted(EXPORT_TYPES)}.")
@@ -113,9 +122,10 @@ def routes(api: Api) -> list[Route]:
             "id": job.id,
             "status": job_status(state),
             "command": "Export",
-            "messages": job_messages(job, state),
             "selfUri": f"/api/v2/flows/export/jobs/{job.id}",
         }
+        if _expand(request):
+            body["messages"] = job_messages(job, state)
         file = api.org.exports.get(job.id)
         if state == SUCCESS and file is not None:
             body["downloadUrl"] = (
@@ -175,7 +185,7 @@ def routes(api: Api) -> list[Route]:
         if problem is not None and job.outcome == SUCCESS:
             job.outcome, job.reason = FAILURE, problem
         reg["job"] = job.id
-        existing = org.flow_named(cfg["name"], cfg["type"]) if cfg else None
+        existing = org.flow_named(cfg["name"], importer.flow_type(cfg)) if cfg else None
         reg["command"] = "Update" if existing else "Create"
         effect(request, "flow.import", jid)
         return Response(status_code=200)
@@ -191,10 +201,13 @@ def routes(api: Api) -> list[Route]:
         body: dict[str, Any] = {"id": jid, "selfUri": f"/api/v2/flows/jobs/{jid}"}
         job = api.ctx.jobs.get(reg["job"]) if reg["job"] else None
         if job is None:
-            return ok({**body, "status": "Registered", "messages": []})
+            return ok(
+                {**body, "status": "Registered", **({"messages": []} if _expand(request) else {})}
+            )
         state, _ = job.status(api.now())
         body.update(status=job_status(state), command=reg["command"])
-        body["messages"] = job_messages(job, state)
+        if _expand(request):
+            body["messages"] = job_messages(job, state)
         if state == SUCCESS and job.result.get("flow"):
             fid = job.result["flow"]
             body["flow"] = {"id": fid, "selfUri": f"/api/v2/flows/{fid}"}
@@ -207,7 +220,7 @@ def routes(api: Api) -> list[Route]:
         found = _flow_refs(api, await _json(request))
         if isinstance(found, Response):
             return found
-        msgs = [m for _, version in found for m in validate.messages(api.org, version.config)]
+        msgs = [m for _, flow, ver in found for m in validate.messages(api.org, flow, ver)]
         job = api.start_job("validate", list(VALIDATE_PHASES), data={"messages": msgs})
         return ok(
             {
@@ -227,15 +240,15 @@ def routes(api: Api) -> list[Route]:
             return api.error(404, "Validate job not found.", "not.found")
         state, _ = job.status(api.now())
         msgs = job.data["messages"] if state == SUCCESS else job_messages(job, state)
-        return ok(
-            {
-                "id": job.id,
-                "status": job_status(state),
-                "command": "Validate",
-                "messages": msgs,
-                "selfUri": f"/api/v2/flows/validate/jobs/{job.id}",
-            }
-        )
+        body = {
+            "id": job.id,
+            "status": job_status(state),
+            "command": "Validate",
+            "selfUri": f"/api/v2/flows/validate/jobs/{job.id}",
+        }
+        if _expand(request):
+            body["messages"] = msgs
+        return ok(body)
 
     return [
         Route("/api/v2/flows/export/jobs", export_register, methods=["POST"]),

@@ -104,10 +104,10 @@ def bot(
         else:
             nxt = "a-lookup" if i == 0 else "a-ask"
             acts.append(action(rid, f"Reply {name}", "communicate", {"text": reply}, default=nxt))
-    acts[1]["paths"] = [*paths, {"name": "noMatch", "next": "a-fallback"}]
+    no_match = {"label": "No Match", "outputId": "__NOMATCH__", "nextActionId": "a-fallback"}
+    acts[1]["paths"] = [*paths, no_match]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-main",
         states=[container("st-main", "Main", "state", acts)],
         intents=[

@@ -23,7 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from cxops.emulator.genesys.common import Api, effect, multi, ok
-from cxops.emulator.genesys.configs import FLOW_OBJECT_TYPES, FLOW_TYPES_BY_OBJECT, Config, all_refs
+from cxops.emulator.genesys.configs import FLOW_OBJECT_TYPES, FLOW_TYPES_BY_OBJECT, Config
+from cxops.emulator.genesys.document import all_refs
 from cxops.emulator.genesys.state import Flow, GenesysTenant
 from cxops.emulator.genesys.wire import (
     RESOURCE_URIS,
@@ -110,12 +111,12 @@ def routes(api: Api) -> list[Route]:
             return api.error(404, f"No {otype} with id '{oid}'.", "not.found")
         return None, res, otype
 
-    def flow_config(flow: Flow, version: str | None) -> Config | Response:
+    def flow_config(flow: Flow, version: str | None) -> tuple[str, Config] | Response:
         vid = version or flow.published or flow.latest().id
         found = flow.version(vid)
         if found is None:
             return api.error(404, f"Flow version '{vid}' not found.", "not.found")
-        return found.config
+        return vid, found.config
 
     def page(request: Request, items: list[dict[str, Any]], path: str) -> Response:
         q = request.query_params
@@ -157,10 +158,10 @@ def routes(api: Api) -> list[Route]:
         flow, _, _ = found
         if flow is None:
             return page(request, [], "/api/v2/architect/dependencytracking/consumedresources")
-        cfg = flow_config(flow, request.query_params.get("version"))
-        if isinstance(cfg, Response):
-            return cfg
-        items = consumed(api.org, cfg)
+        found = flow_config(flow, request.query_params.get("version"))
+        if isinstance(found, Response):
+            return found
+        items = consumed(api.org, found[1])
         return page(request, items, "/api/v2/architect/dependencytracking/consumedresources")
 
     async def consuming_resources(request: Request) -> Response:
@@ -188,12 +189,12 @@ def routes(api: Api) -> list[Route]:
         want_consumed = q.get("consumedResources", "false").lower() == "true"
         want_consuming = q.get("consumingResources", "false").lower() == "true"
         if flow is not None:
-            cfg = flow_config(flow, q.get("version"))
-            if isinstance(cfg, Response):
-                return cfg
-            body = flow_dependency(flow, str(cfg["version"]))
+            at = flow_config(flow, q.get("version"))
+            if isinstance(at, Response):
+                return at
+            body = flow_dependency(flow, at[0])
             if want_consumed:
-                body["consumedResources"] = consumed(api.org, cfg)
+                body["consumedResources"] = consumed(api.org, at[1])
         else:
             body = resource_dependency(res)
             if want_consumed:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from cxops.emulator.genesys import bots, flawed, ivr, modules
-from cxops.emulator.genesys.configs import Config
+from cxops.emulator.genesys import bots, document, flawed, ivr, modules
+from cxops.emulator.genesys.configs import Config, lit
 from cxops.emulator.genesys.env import Env
 from cxops.emulator.genesys.state import CHECKIN, Flow, GenesysTenant, Resource, Version
 
@@ -196,7 +196,9 @@ UNPUBLISHED_HEAD = {"Order Status Bot"}
 
 # Prod-only wording (flow, action id, property, text): prod runs an older text than dev, so a
 # dev → prod promotion of the clean "Digital Channels" division changes a flow there too.
-PROD_WORDING = [("Order Status Bot", "a-greet", "text", "Hello, this is the order assistant.")]
+PROD_WORDING = [
+    ("Order Status Bot", "a-greet", "communication", "Hello, this is the order assistant.")
+]
 
 # kind, name, category (data actions); the deleted one exists in dev only.
 RESOURCES: list[tuple[str, str, str | None]] = [
@@ -232,14 +234,13 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _reword(cfg: Config, flow: str) -> None:
-    """Apply :data:`PROD_WORDING` to one of prod's configurations (in place)."""
+    """Apply :data:`PROD_WORDING` to one of prod's documents (in place)."""
     for name, aid, key, text in PROD_WORDING:
         if name != flow:
             continue
-        for box in cfg.get("states") or []:
-            for act in box.get("actions") or []:
-                if act.get("id") == aid:
-                    act["properties"][key] = text
+        for act in document.actions(cfg):
+            if act.get("id") == aid:
+                act[key] = lit(text, "com")
 
 
 def build_tenant(seed: int, tenant: str) -> GenesysTenant:

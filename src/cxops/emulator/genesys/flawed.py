@@ -97,7 +97,6 @@ def cycle_module(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="tk-main",
         tasks=[container("tk-main", "Main", "task", acts)],
     )
@@ -113,7 +112,6 @@ def plain_module(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="tk-main",
         tasks=[container("tk-main", "Main", "task", acts)],
     )
@@ -143,7 +141,6 @@ def _module_caller(env: Env, flow: Flow, n: int, module: str, rng: str, node: st
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
     )
@@ -190,7 +187,6 @@ def deleted_data_action(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
     )
@@ -235,7 +231,6 @@ def unreachable(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
     )
@@ -272,7 +267,6 @@ def endless_loop(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
     )
@@ -297,7 +291,6 @@ def oversized(env: Env, flow: Flow, n: int) -> Config:
     ]
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Survey", "state", acts)],
     )

@@ -2,9 +2,9 @@
 
 An export file is the configuration document (JSON, or YAML for ``exportType: "Yaml"``);
 several flows in one export come as a zip of such files. An import finds the flow by name and
-type in the target org (a new flow gets a new id), binds every reference by name to the
-target org's resources and flows when its id is unknown there (Architect binds by name too),
-and adds the result as a new checked-in, unpublished version.
+type in the target org (a new flow gets a new id, in the Home division), binds every reference
+by name to the target org's resources and flows when its id is unknown there (Architect binds
+by name too), and adds the result as a new checked-in, unpublished version.
 """
 
 from __future__ import annotations
@@ -14,18 +14,12 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
 from cxops.emulator.context import new_uuid
-from cxops.emulator.genesys.configs import (
-    FLOW_OBJECT_TYPES,
-    FLOW_TYPES_BY_OBJECT,
-    Config,
-    actions,
-    collect_references,
-)
+from cxops.emulator.genesys import document
+from cxops.emulator.genesys.configs import FLOW_TYPES_BY_DOCUMENT, FLOW_TYPES_BY_OBJECT, Config
 from cxops.emulator.genesys.state import CHECKIN, Flow, GenesysTenant
 
 MAX_FILE = 20 * 1024 * 1024
@@ -51,7 +45,7 @@ def bundle(files: list[tuple[str, bytes]]) -> tuple[str, bytes]:
 
 
 def parse(data: bytes) -> Config:
-    """A configuration from an uploaded file (JSON or YAML); ``ValueError`` says what is wrong."""
+    """A flow document from an uploaded file (JSON or YAML); ``ValueError`` says what is wrong."""
     if len(data) > MAX_FILE:
         raise ValueError(f"file is larger than {MAX_FILE} bytes")
     try:
@@ -59,14 +53,14 @@ def parse(data: bytes) -> Config:
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"file is neither JSON nor YAML: {exc}") from None
     if not isinstance(doc, dict):
-        raise ValueError("file does not hold a flow configuration object")
-    for key in ("name", "type", "startUpRef"):
+        raise ValueError("file does not hold a flow document object")
+    for key in ("name", "type", "initialSequence"):
         if not isinstance(doc.get(key), str) or not doc[key]:
-            raise ValueError(f"flow configuration lacks '{key}'")
-    if doc["type"] not in FLOW_OBJECT_TYPES:
+            raise ValueError(f"flow document lacks '{key}'")
+    if doc["type"] not in FLOW_TYPES_BY_DOCUMENT:
         raise ValueError(f"flow type '{doc['type']}' cannot be imported")
-    if not any(doc.get(k) for k in ("states", "tasks", "menus")):
-        raise ValueError("flow configuration has no states, tasks or menus")
+    if not doc.get("flowSequenceItemList"):
+        raise ValueError("flow document has no flowSequenceItemList")
     return doc
 
 
@@ -80,25 +74,18 @@ class Imported:
 
 
 def rebind(org: GenesysTenant, cfg: Config) -> Config:
-    """``cfg`` with references whose ids are unknown in ``org`` bound by name when possible."""
-    out = copy.deepcopy(cfg)
-    for act in actions(out):
-        swaps: dict[str, str] = {}
-        for ref in act.get("refs") or []:
-            new = _bind(org, ref)
-            if new is not None and new != ref.get("id"):
-                swaps[str(ref["id"])] = new
-                ref["id"] = new
-        props = act.get("properties") or {}
-        for key, value in list(props.items()):
-            if isinstance(value, str) and value in swaps:
-                props[key] = swaps[value]
-    out["references"] = collect_references(out)
+    """``cfg`` with every manifest id unknown in ``org`` bound by name when possible (Architect
+    binds by name too); the new id replaces the old one wherever the document holds it."""
+    swaps: dict[str, str] = {}
+    for rid, (kind, name) in document.manifest(cfg).items():
+        new = _bind(org, kind, rid, name)
+        if new is not None and new != rid:
+            swaps[rid] = new
+    out: Config = document.swap_ids(copy.deepcopy(cfg), swaps)
     return out
 
 
-def _bind(org: GenesysTenant, ref: dict[str, Any]) -> str | None:
-    kind, rid, name = ref.get("type"), str(ref.get("id")), str(ref.get("name"))
+def _bind(org: GenesysTenant, kind: str, rid: str, name: str) -> str | None:
     if kind in FLOW_TYPES_BY_OBJECT:
         ftype = FLOW_TYPES_BY_OBJECT[kind]
         if rid in org.flows and org.flows[rid].type == ftype:
@@ -108,19 +95,26 @@ def _bind(org: GenesysTenant, ref: dict[str, Any]) -> str | None:
     res = org.resources.get(rid)
     if res is not None and res.kind == kind:
         return rid
-    found = org.resource_named(str(kind), name)
+    found = org.resource_named(kind, name)
     return found.id if found else None
 
 
+def flow_type(cfg: Config) -> str:
+    """The ``Flow.type`` of a document (``inboundcall`` → ``INBOUNDCALL``)."""
+    return FLOW_TYPES_BY_DOCUMENT[str(cfg["type"])]
+
+
 def apply(org: GenesysTenant, cfg: Config, at: float, client: str | None) -> Imported:
-    """Create or update the flow ``cfg`` describes; ``ValueError`` when it cannot be done."""
-    flow = org.flow_named(cfg["name"], cfg["type"])
+    """Create or update the flow ``cfg`` describes; ``ValueError`` when it cannot be done.
+
+    A new flow lands in the Home division (the import request names none; cxops moves it)."""
+    ftype = flow_type(cfg)
+    flow = org.flow_named(cfg["name"], ftype)
     created = flow is None
     if flow is None:
-        division = (cfg.get("division") or {}).get("name")
-        home = org.divisions.get(str(division)) or org.divisions["Home"]
+        home = org.divisions["Home"]
         fid = new_uuid()
-        flow = Flow(fid, cfg["name"], cfg["type"], dict(home), str(cfg.get("description", "")))
+        flow = Flow(fid, cfg["name"], ftype, dict(home), str(cfg.get("description", "")))
     elif flow.locked_by not in (None, client):
         raise ValueError(f"flow '{flow.name}' is locked by client {flow.locked_by}")
     version = org.add_version(flow, rebind(org, cfg), CHECKIN, at, client)

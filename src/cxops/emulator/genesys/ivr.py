@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxops.emulator.genesys.configs import Config, action, configuration, container
+from cxops.emulator.genesys.configs import Config, action, configuration, container, menu
 from cxops.emulator.genesys.env import Env, meta
 from cxops.emulator.genesys.state import Flow
 
@@ -66,30 +66,34 @@ def main_line(env: Env, flow: Flow, n: int) -> Config:
             "callData",
             {"dataAction": env.data("Lookup Account by ANI")["id"], "inputs": {"ani": "Call.Ani"}},
             [env.data("Lookup Account by ANI")],
-            success="mn-main",
-            failure="mn-main",
-            timeout="mn-main",
+            success="a-to-menu",
+            failure="a-to-menu",
+            timeout="a-to-menu",
         ),
+        action("a-to-menu", "Main Menu", "jumpToMenu", target="mn-main"),
     ]
-    digits = ["1", "2"] + (["3"] if n >= 2 else []) + (["9"] if n >= 4 else [])
-    menu_paths: dict[str, str | None] = {"digit_1": "a-xfer-billing", "digit_2": "a-xfer-support"}
+    choices = [
+        ("1", "Billing", _to_queue(env, "a-xfer-billing", "Billing")),
+        ("2", "Support", _to_queue(env, "a-xfer-support", "Technical Support")),
+    ]
     if n >= 2:
-        menu_paths["digit_3"] = "a-xfer-sales"
+        choices.append(("3", "Sales", _to_queue(env, "a-xfer-sales", "Sales")))
     if n >= 4:
-        menu_paths["digit_9"] = "a-to-support-line"
-    menu_paths["timeout"] = "a-bye"
-    prompt = env.prompt("main_menu")
-    menu = [
-        action(
-            "a-main-menu",
-            "Main Menu",
-            "menu",
-            {"prompt": prompt["id"], "digits": digits},
-            [prompt],
-            **menu_paths,
-        ),
-        _to_queue(env, "a-xfer-billing", "Billing"),
-        _to_queue(env, "a-xfer-support", "Technical Support"),
+        target = env.flow("Support Line IVR")
+        choices.append(
+            (
+                "9",
+                "Support Line",
+                action(
+                    "a-to-support-line",
+                    "To Support Line",
+                    "transferToFlow",
+                    {"flowId": target.id},
+                    [env.flow_ref("Support Line IVR")],
+                ),
+            )
+        )
+    goodbye = [
         action(
             "a-bye",
             "Goodbye",
@@ -100,25 +104,13 @@ def main_line(env: Env, flow: Flow, n: int) -> Config:
         ),
         action("a-disconnect", "Disconnect", "disconnect"),
     ]
-    if n >= 2:
-        menu.append(_to_queue(env, "a-xfer-sales", "Sales"))
-    if n >= 4:
-        target = env.flow("Support Line IVR")
-        menu.append(
-            action(
-                "a-to-support-line",
-                "To Support Line",
-                "transferToFlow",
-                {"flowId": target.id},
-                [env.flow_ref("Support Line IVR")],
-            )
-        )
+    no_choice = action("a-no-choice", "No Selection", "jumpToTask", target="tk-goodbye")
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", start)],
-        menus=[container("mn-main", "Main Menu", "menu", menu)],
+        tasks=[container("tk-goodbye", "Goodbye", "task", goodbye)],
+        menus=[menu("mn-main", "Main Menu", env.prompt("main_menu"), choices, ("None", no_choice))],
         variables=[
             {"name": "Flow.isOpen", "type": "boolean"},
             {"name": "Flow.accountId", "type": "string"},
@@ -216,7 +208,6 @@ def support_line(env: Env, flow: Flow, n: int) -> Config:
         )
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", start)],
         tasks=tasks,
@@ -275,7 +266,6 @@ def sales_line(env: Env, flow: Flow, n: int) -> Config:
         )
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", start)],
     )
@@ -347,7 +337,6 @@ def in_queue(env: Env, flow: Flow, n: int, *, callback: bool) -> Config:
         )
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="st-initial",
         states=[container("st-initial", "Initial State", "state", acts)],
     )

@@ -54,7 +54,6 @@ def authenticate_caller(env: Env, flow: Flow, n: int) -> Config:
         )
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="tk-main",
         tasks=[container("tk-main", "Authenticate", "task", acts)],
     )
@@ -113,7 +112,6 @@ def business_hours(env: Env, flow: Flow, n: int) -> Config:
     acts.sort(key=lambda a: a["id"] != first)  # the entry action comes first
     return configuration(
         flow=meta(flow),
-        version=f"{n}.0",
         start="tk-main",
         tasks=[container("tk-main", "Business Hours", "task", acts)],
     )

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from cxops.emulator.genesys import document
 from cxops.emulator.genesys.common import Api, ok
 from cxops.emulator.genesys.state import Flow
 from cxops.emulator.tokens import Principal
@@ -45,7 +46,7 @@ def health_body(
         text = (override or {}).get("errorMessage") or "NLU model training failed"
         locale["errorInfo"] = {"message": text, "code": "nlu.training.failed"}
     intents = []
-    for intent in config.get("intents") or []:
+    for intent in document.intents(config):
         samples = len(intent.get("utterances") or [])
         score = min(1.0, 0.55 + 0.1 * samples)
         issues = max(0, FEW_SAMPLES - samples)

@@ -140,9 +140,8 @@ class GenesysTenant:
     ) -> Version:
         """Append a version with a copy of ``config`` bound to this flow and the new id."""
         vid = flow.next_version_id()
-        cfg = copy.deepcopy(config)
-        cfg.update(id=flow.id, version=vid, name=flow.name, type=flow.type)
-        cfg["division"] = dict(flow.division)
+        cfg = copy.deepcopy(config)  # the document names the flow and its type, not its id
+        cfg.update(name=flow.name, type=flow.type.lower())
         version = Version(vid, cfg, vtype, at, client=client)
         flow.versions.append(version)
         return version

@@ -7,10 +7,12 @@
   inputEventUserInput}``) → ``TextBotFlowTurnResponse{id, previousTurn, prompts,
   nextActionType, nextActionWaitForInput | nextActionExit | nextActionDisconnect}``.
 
-Replies are deterministic: the configuration is walked from ``startUpRef``; ``communicate``
-texts are sent, ``askForIntent`` waits for input; an utterance picks the intent with the most
-similar sample (exact match, else word overlap of at least one half), anything else takes the
-``noMatch`` path. Data actions take their ``success`` path and decisions their ``yes`` path.
+A launch without ``externalSessionId`` or a complete ``channel`` is a 400, as on a real org.
+Replies are deterministic: the document is walked from ``initialSequence``;
+``CommunicateAction`` texts are sent, ``AskForIntentAction`` waits for input; an utterance picks
+the intent (``nluMetaData.intents``) with the most similar sample (exact match, else word
+overlap of at least one half), anything else takes the ``__NOMATCH__`` path. Data actions take
+their ``__SUCCESS__`` path and decisions their ``__YES__`` path.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from starlette.routing import Route
 
 from cxops.emulator.context import new_uuid
 from cxops.emulator.genesys.common import Api, ok
-from cxops.emulator.genesys.configs import Config, actions, entry_of
+from cxops.emulator.genesys.configs import Config
+from cxops.emulator.genesys.document import actions, by_id, intents, next_of, said, start_of
 from cxops.emulator.tokens import Principal
 
 EXECUTE = "textbots:botFlowSession:execute"
 BOT_TYPES = {"DIGITALBOT", "BOT"}
-MAX_STEPS = 200  # a configuration that loops without waiting ends the session with an error
-FOLLOW = {"callData": "success", "decision": "yes"}
+MAX_STEPS = 200  # a document that loops without waiting ends the session with an error
+FOLLOW = {"CallDataAction": "__SUCCESS__", "DecisionAction": "__YES__"}
+EXITS = ("ExitBotFlowAction", "DisconnectAction", "TransferToAcdAction")
+CHANNEL_NAMES = {"Chat", "Call", "Messaging"}  # TextBotChannel.name enum
 
 
 def _words(text: str) -> set[str]:
@@ -39,44 +44,62 @@ def _words(text: str) -> set[str]:
 
 def match_intent(cfg: Config, utterance: str) -> str | None:
     """The intent whose sample utterance is most like ``utterance`` (ties: first defined)."""
-    said = _words(utterance)
+    heard = _words(utterance)
     best, best_score = None, 0.0
-    for intent in cfg.get("intents") or []:
+    for intent in intents(cfg):
         for sample in intent.get("utterances") or []:
             words = _words(sample)
-            score = 1.0 if words == said else len(words & said) / max(1, len(words | said))
+            score = 1.0 if words == heard else len(words & heard) / max(1, len(words | heard))
             if score > best_score:
                 best, best_score = intent.get("name"), score
     return best if best_score >= 0.5 else None
 
 
-def _next(act: dict[str, Any], name: str) -> str | None:
-    for path in act.get("paths") or []:
-        if path.get("name") == name:
-            return path.get("next")  # type: ignore[no-any-return]
-    return None
-
-
 def walk(cfg: Config, target: str | None, texts: list[str]) -> dict[str, Any]:
-    """Run from ``target`` until the bot waits or ends; ``texts`` collects what it says."""
-    by_id = {a["id"]: a for a in actions(cfg)}
-    at = entry_of(cfg, target) if target else None
+    """Run from ``target`` (an item or action) until the bot waits or ends; ``texts`` collects
+    what it says."""
+    nodes = by_id(cfg)
+    at = start_of(cfg, target)
     for _ in range(MAX_STEPS):
-        act = by_id.get(at or "")
+        act = nodes.get(at or "")
         if act is None:
             return {"type": "Exit", "reason": "TriggeredByFlow", "at": None}
-        kind, props = act["type"], act.get("properties") or {}
-        if kind == "communicate" or (kind == "playAudio" and props.get("text")):
-            texts.append(str(props.get("text", "")))
-        if kind == "askForIntent":
-            texts.append(str(props.get("question", "")))
+        kind, text = act.get("__type"), said(act)
+        if kind in ("CommunicateAction", "AskForIntentAction") and text is not None:
+            texts.append(text)
+        if kind == "AskForIntentAction":
             return {"type": "WaitForInput", "at": act["id"]}
-        if kind in ("exitBotFlow", "disconnect", "transferToAcd"):
-            reason = props.get("reason") or "TriggeredByFlow"
+        if kind in EXITS:
+            reason = (act.get("exitReason") or {}).get("text") or "TriggeredByFlow"
             return {"type": "Exit", "reason": reason, "at": act["id"]}
-        nxt = _next(act, FOLLOW.get(kind, "default"))
-        at = entry_of(cfg, nxt) if nxt else None
+        if kind in ("JumpToTaskAction", "JumpToMenuAction"):
+            at = start_of(cfg, act.get("taskReference") or act.get("menuReference"))
+            continue
+        at = next_of(act, FOLLOW.get(str(kind), "__DEFAULT__"))
     return {"type": "Exit", "reason": "Error", "at": None}
+
+
+def launch_problem(body: Any) -> str | None:
+    """Why a ``TextBotFlowLaunchRequest`` would be refused (``externalSessionId`` and
+    ``channel{name, inputModes, outputModes, userAgent{name}}`` are required: official JS
+    SDK typings of ``TextBotFlowLaunchRequest`` and ``TextBotChannel``)."""
+    if not isinstance(body, dict):
+        return "The request body must be a TextBotFlowLaunchRequest object."
+    if not isinstance(body.get("externalSessionId"), str) or not body["externalSessionId"]:
+        return "externalSessionId is required."
+    channel = body.get("channel")
+    if not isinstance(channel, dict):
+        return "channel is required."
+    if channel.get("name") not in CHANNEL_NAMES:
+        return f"channel.name must be one of {sorted(CHANNEL_NAMES)}."
+    for key in ("inputModes", "outputModes"):
+        modes = channel.get(key)
+        if not isinstance(modes, list) or not modes or not all(isinstance(m, str) for m in modes):
+            return f"channel.{key} must list one or more modes (e.g. Text)."
+    agent = channel.get("userAgent")
+    if not isinstance(agent, dict) or not agent.get("name"):
+        return "channel.userAgent.name is required."
+    return None
 
 
 def turn_body(
@@ -132,7 +155,10 @@ def routes(api: Api) -> list[Route]:
             body = await request.json()
         except ValueError:
             body = None
-        fid = (body.get("flow") or {}).get("id") if isinstance(body, dict) else None
+        problem = launch_problem(body)
+        if problem is not None:
+            return api.error(400, problem, "bad.request")
+        fid = (body.get("flow") or {}).get("id")
         flow = api.org.flows.get(str(fid))
         if flow is None:
             return api.error(400, f"Bot flow '{fid}' not found.", "bad.request")
@@ -178,15 +204,15 @@ def routes(api: Api) -> list[Route]:
         elif event == "Error":
             outcome = {"type": "Exit", "reason": "Error", "at": session["at"]}
         elif session["turn"] is None or session["at"] is None:
-            outcome = walk(cfg, str(cfg.get("startUpRef")), texts)
+            outcome = walk(cfg, str(cfg.get("initialSequence")), texts)
         else:
             asked = next(a for a in actions(cfg) if a["id"] == session["at"])
             said = _utterance(body) if event == "UserInput" else ""
             intent = match_intent(cfg, said) if said else None
             if intent is not None:
                 session["intent"] = intent
-            path = f"intent:{intent}" if intent else "noMatch"
-            outcome = walk(cfg, _next(asked, path), texts)
+            path = f"__INTENT__{intent}" if intent else "__NOMATCH__"
+            outcome = walk(cfg, next_of(asked, path), texts)
         turn = new_uuid()
         session.update(turn=turn, at=outcome.get("at"), ended=outcome["type"] != "WaitForInput")
         return ok(turn_body(turn, previous, texts, outcome, cfg, session["intent"]))

@@ -11,14 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxops.emulator.genesys.configs import (
-    FLOW_TYPES_BY_OBJECT,
-    Config,
-    actions,
-    entry_of,
-    reachable,
-)
-from cxops.emulator.genesys.state import GenesysTenant
+from cxops.emulator.genesys import document
+from cxops.emulator.genesys.configs import FLOW_TYPES_BY_OBJECT, Config
+from cxops.emulator.genesys.state import Flow, GenesysTenant, Version
 
 ERROR, WARNING = "Error", "Warning"
 
@@ -26,27 +21,28 @@ ERROR, WARNING = "Error", "Warning"
 def findings(org: GenesysTenant, cfg: Config) -> list[tuple[str, str | None, str]]:
     """``(severity, node id, message)`` for everything wrong with ``cfg`` in ``org``."""
     out: list[tuple[str, str | None, str]] = []
-    start = str(cfg.get("startUpRef", ""))
-    if entry_of(cfg, start) is None:
-        out.append((ERROR, start or None, f"startUpRef '{start}' does not name a state or task"))
-    intents = {i.get("name") for i in cfg.get("intents") or []}
-    for act in actions(cfg):
-        aid = act["id"]
-        for path in act.get("paths") or []:
-            nxt = path.get("next")
-            if nxt is not None and entry_of(cfg, nxt) is None:
-                out.append((ERROR, aid, f"path '{path.get('name')}' leads to unknown '{nxt}'"))
-            name = str(path.get("name", ""))
-            if name.startswith("intent:") and name[7:] not in intents:
-                out.append((ERROR, aid, f"intent '{name[7:]}' is not defined"))
-        for ref in act.get("refs") or []:
-            problem = _ref_problem(org, ref)
-            if problem:
-                out.append((ERROR, aid, problem))
-    live = reachable(cfg)
-    for act in actions(cfg):
-        if act["id"] not in live:
-            out.append((WARNING, act["id"], f"action '{act.get('name')}' is unreachable"))
+    nodes = document.by_id(cfg)
+    start = str(cfg.get("initialSequence", ""))
+    if start not in nodes:
+        out.append((ERROR, start or None, f"initialSequence '{start}' names no sequence item"))
+    names = {i.get("name") for i in document.intents(cfg)}
+    for node in nodes.values():
+        nid = str(node.get("id"))
+        for target in document.successors(cfg, node):
+            if target not in nodes:
+                out.append((ERROR, nid, f"'{node.get('name')}' leads to unknown '{target}'"))
+        for path in node.get("paths") or []:
+            out_id = str(path.get("outputId", ""))
+            if out_id.startswith("__INTENT__") and out_id[10:] not in names:
+                out.append((ERROR, nid, f"intent '{out_id[10:]}' is not defined"))
+    for obj, ref in document.all_refs(cfg):
+        problem = _ref_problem(org, ref)
+        if problem:
+            out.append((ERROR, str(obj.get("id")), problem))
+    live = document.reachable(cfg)
+    for act in document.actions(cfg):
+        if act.get("id") not in live:
+            out.append((WARNING, str(act.get("id")), f"action '{act.get('name')}' is unreachable"))
     return out
 
 
@@ -67,10 +63,10 @@ def _ref_problem(org: GenesysTenant, ref: dict[str, Any]) -> str | None:
     return None
 
 
-def messages(org: GenesysTenant, cfg: Config) -> list[dict[str, Any]]:
+def messages(org: GenesysTenant, flow: Flow, version: Version) -> list[dict[str, Any]]:
     """``ArchitectJobMessage`` JSON for ``findings``."""
-    head = f"Flow '{cfg.get('name')}' ({cfg.get('id')}) version {cfg.get('version')}"
+    head = f"Flow '{flow.name}' ({flow.id}) version {version.id}"
     return [
         {"type": severity, "text": f"{head}, node {node}: {text}"}
-        for severity, node, text in findings(org, cfg)
+        for severity, node, text in findings(org, version.config)
     ]
