@@ -69,7 +69,7 @@ def _typed(obj: Any) -> list[dict[str, Any]]:
 
 
 def refs(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """``(action id, {kind, id, name, range})`` for each reference: ``kind`` is the manifest
+    """``(item or action id, {kind, id, name, range})`` for each reference: ``kind`` is the manifest
     key; flows carry the action's ``flowVersion`` text as ``range``."""
     listed = {
         row["id"]: (kind, row["name"])
@@ -78,9 +78,10 @@ def refs(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     }
     prompts = {name: rid for rid, (kind, name) in listed.items() if kind == "userPrompt"}
     out = []
-    for act in actions(doc):
+    skip = ("paths", "actionList", "menuChoiceList", "defaultMenuChoice")
+    for act in [*doc["flowSequenceItemList"], *actions(doc)]:
         seen: set[str] = set()
-        for typed in _typed({k: v for k, v in act.items() if k != "paths"}):
+        for typed in _typed({k: v for k, v in act.items() if k not in skip}):
             rid = (typed["config"].get("lit") or {}).get("val")
             found = [rid] if rid in listed else []
             found += [prompts[p] for p in re.findall(r"Prompt\.(\w+)", str(typed.get("text")))]

@@ -223,7 +223,7 @@ def test_items_and_actions_are_nodes_with_edges_refs_and_entry() -> None:
     assert not nodes["a2"].terminal
     assert [(r.kind, r.id, r.name) for r in nodes["a1"].refs] == [("data_action", "d1", "Lookup")]
     assert [(r.kind, r.id) for r in nodes["a3"].refs] == [("queue", "q1")]
-    assert [(r.kind, r.id) for r in nodes["m1"].refs] == []  # items keep refs in their actions
+    assert [(r.kind, r.id, r.name) for r in nodes["m1"].refs] == [("prompt", "p1", "welcome")]
     assert "_problems" not in flow.properties
 
 

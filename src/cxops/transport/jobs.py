@@ -5,8 +5,8 @@ knowledge (URLs and field names from the vendors' clients, see VENDORS.md):
 
 - Cognigy task ``GET /new/v2.0/tasks/{id}`` → ``{_id,status,currentStep,totalStep,failReason}``,
   cancel ``POST /new/v2.0/tasks/{id}/cancel``.
-- Genesys Architect jobs ``GET /api/v2/flows/{export/,validate/,}jobs/{id}`` →
-  ``{id,status,messages[{type,text}]}`` (no cancel in the API).
+- Genesys Architect jobs ``GET /api/v2/flows/{export/,validate/,}jobs/{id}?expand=messages`` →
+  ``{id,status,messages[{type,text}]}`` (``messages`` only when expanded; no cancel in the API).
 - Genesys publish/checkin Operation: ``GET /api/v2/flows/{flowId}`` → ``currentOperation``
   ``{actionName,actionStatus,complete,errorMessage,errorCode}``.
 """
@@ -94,7 +94,10 @@ def cognigy_task(task_id: str, api: str = COGNIGY_API) -> JobSpec:
 
 
 def _genesys(kind: str, job_id: str) -> JobSpec:
-    return JobSpec(job_id, GENESYS_JOB, f"/api/v2/flows/{kind}jobs/{job_id}", parse_genesys_job)
+    # A job read carries ``messages`` (a failure's reason, a validation's findings) only when
+    # asked with ``expand=messages`` (SDK ``get_flows_*jobs_job_id(job_id, expand=...)``).
+    url = f"/api/v2/flows/{kind}jobs/{job_id}?expand=messages"
+    return JobSpec(job_id, GENESYS_JOB, url, parse_genesys_job)
 
 
 def genesys_export_job(job_id: str) -> JobSpec:

@@ -6,6 +6,7 @@ import httpx
 
 from cxops.emulator import EmulatorThread
 from tests.emulator.genesys.conftest import client, flow_id, ledger, scenario
+from tests.helpers import architect
 
 
 def test_paging_to_the_end_via_next_uri(emu: EmulatorThread, dev: httpx.Client) -> None:
@@ -52,9 +53,13 @@ def test_versions_and_configurations(dev: httpx.Client) -> None:
     one = dev.get(f"/api/v2/flows/{fid}/versions/3.0").json()
     assert one["type"] == "PUBLISH" and one["configurationUri"].endswith("/3.0/configuration")
     config = dev.get(one["configurationUri"]).json()
-    assert config["id"] == fid and config["version"] == "3.0" and config["startUpRef"]
+    # Architect's document names the flow but carries no id or version: v3 has the Sales
+    # choice, only v4 (the latest) the transfer to the Support Line.
+    assert "id" not in config and "version" not in config and config["name"] == "Main Line IVR"
+    acts = {a["id"] for a in architect.actions(config)}
+    assert "a-xfer-sales" in acts and "a-to-support-line" not in acts
     latest = dev.get(f"/api/v2/flows/{fid}/latestconfiguration").json()
-    assert latest["version"] == "4.0"
+    assert "a-to-support-line" in {a["id"] for a in architect.actions(latest)}
     assert dev.get(f"/api/v2/flows/{fid}/versions/9.0").status_code == 404
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from cxops.emulator import EmulatorThread
 from tests.emulator.genesys.conftest import flow_id, ledger, scenario
+from tests.helpers import architect
 
 
 def _export(dev: httpx.Client, *flows: dict[str, Any]) -> str:
@@ -33,11 +34,14 @@ def test_export_job_lifecycle_and_download(emu: EmulatorThread, dev: httpx.Clien
     assert started["status"] == "Started" and "downloadUrl" not in started
     emu.ctx.clock.advance(3)
     done = dev.get(url).json()
-    assert done["status"] == "Success" and done["command"] == "Export" and done["messages"] == []
+    assert done["status"] == "Success" and done["command"] == "Export"
+    assert "messages" not in done  # only with expand=messages
+    assert dev.get(url, params={"expand": "messages"}).json()["messages"] == []
     file = httpx.get(done["downloadUrl"])
     assert file.status_code == 200
     config = json.loads(file.content)
-    assert config["id"] == fid and config["version"] == "3.0"
+    version3 = dev.get(f"/api/v2/flows/{fid}/versions/3.0/configuration").json()
+    assert config == version3 and "id" not in config
     assert httpx.get(done["downloadUrl"].split("?")[0]).status_code == 403  # unsigned
 
 
@@ -53,7 +57,7 @@ def test_export_of_several_flows_is_a_zip_and_yaml_on_request(
     done = dev.get(f"/api/v2/flows/export/jobs/{jid}").json()
     archive = zipfile.ZipFile(io.BytesIO(httpx.get(done["downloadUrl"]).content))
     docs = [yaml.safe_load(archive.read(n)) for n in sorted(archive.namelist())]
-    assert {d["id"] for d in docs} == {a, b} and all(
+    assert {d["name"] for d in docs} == {"Authenticate Caller", "Business Hours Check"} and all(
         n.endswith(".yaml") for n in archive.namelist()
     )
 
@@ -65,9 +69,11 @@ def test_export_failure_reason_in_messages(emu: EmulatorThread, dev: httpx.Clien
     )
     jid = _export(dev, {"flow": {"id": flow_id(dev, "Main Line IVR")}})
     emu.ctx.clock.advance(5)
-    body = dev.get(f"/api/v2/flows/export/jobs/{jid}").json()
+    url = f"/api/v2/flows/export/jobs/{jid}"
+    body = dev.get(url, params={"expand": "messages"}).json()
     assert body["status"] == "Failure" and "downloadUrl" not in body
     assert body["messages"] == [{"type": "Error", "text": "disk full"}]
+    assert "messages" not in dev.get(url).json()
 
 
 def test_export_stall_never_finishes(emu: EmulatorThread, dev: httpx.Client) -> None:
@@ -108,8 +114,9 @@ def test_import_updates_a_flow_matched_by_name_as_a_new_unpublished_version(
     jid = _import(emu, prod, json.dumps(config).encode())
     assert prod.get(f"/api/v2/flows/jobs/{jid}").json()["status"] == "Started"
     emu.ctx.clock.advance(5)
-    state = prod.get(f"/api/v2/flows/jobs/{jid}").json()
+    state = prod.get(f"/api/v2/flows/jobs/{jid}", params={"expand": "messages"}).json()
     assert state["status"] == "Success" and state["command"] == "Update"
+    assert state["messages"] == []
     assert state["flow"]["id"] == prod_id
     after = prod.get(f"/api/v2/flows/{prod_id}").json()
     assert after["publishedVersion"]["id"] == before["publishedVersion"]["id"]
@@ -117,12 +124,16 @@ def test_import_updates_a_flow_matched_by_name_as_a_new_unpublished_version(
     assert (
         new != before["checkedInVersion"]["id"] and after["checkedInVersion"]["type"] == "CHECKIN"
     )
-    imported = prod.get(f"/api/v2/flows/{prod_id}/latestconfiguration").json()
-    assert imported["id"] == prod_id and imported["version"] == new
+    imported = prod.get(f"/api/v2/flows/{prod_id}/versions/{new}/configuration").json()
+    assert imported["name"] == "Main Line IVR" and "id" not in imported
     prod_queues = {
         r.id for r in emu.ctx.tenant("genesys", "prod").resources.values() if r.kind == "QUEUE"
     }
-    assert {q["id"] for q in imported["references"]["queues"]} <= prod_queues  # bound by name
+    queues = {r["id"] for _, r in architect.refs(imported) if r["kind"] == "queue"}
+    assert queues and queues <= prod_queues  # bound by name, in the manifest and typed values
+    assert not {r["id"] for _, r in architect.refs(config)} & set(
+        json.dumps(imported).split('"')
+    )  # no dev id is left anywhere
     assert [r["resource"] for r in ledger(emu, "genesys.flow.import")] == [jid]
 
 
@@ -136,7 +147,7 @@ def test_import_of_a_new_flow_creates_it(
     state = prod.get(f"/api/v2/flows/jobs/{jid}").json()
     assert state["status"] == "Success" and state["command"] == "Create"
     new_id = state["flow"]["id"]
-    assert new_id != config["id"] and flow_id(prod, "Sales Line IVR") == new_id
+    assert new_id != flow_id(dev, "Sales Line IVR") and flow_id(prod, "Sales Line IVR") == new_id
     assert "publishedVersion" not in prod.get(f"/api/v2/flows/{new_id}").json()
 
 
@@ -144,25 +155,26 @@ def test_import_failures(emu: EmulatorThread, prod: httpx.Client) -> None:
     """A file that is not a flow fails the job with the reason; so does an injected fault."""
     jid = _import(emu, prod, b"this: [is not a flow")
     emu.ctx.clock.advance(5)
-    bad = prod.get(f"/api/v2/flows/jobs/{jid}").json()
+    bad = prod.get(f"/api/v2/flows/jobs/{jid}", params={"expand": "messages"}).json()
     assert bad["status"] == "Failure" and "neither JSON nor YAML" in bad["messages"][0]["text"]
     scenario(emu, {"vendor": "genesys", "action": "job_fail", "job": "import", "reason": "quota"})
     doc = {
         "name": "X",
-        "type": "INBOUNDCALL",
-        "startUpRef": "s",
-        "states": [
+        "type": "inboundcall",
+        "initialSequence": "s",
+        "flowSequenceItemList": [
             {
+                "__type": "Task",
                 "id": "s",
                 "name": "S",
-                "kind": "state",
-                "actions": [{"id": "a", "name": "A", "type": "disconnect"}],
+                "startAction": "a",
+                "actionList": [{"__type": "DisconnectAction", "id": "a", "name": "A"}],
             }
         ],
     }
     jid = _import(emu, prod, json.dumps(doc).encode())
     emu.ctx.clock.advance(5)
-    failed = prod.get(f"/api/v2/flows/jobs/{jid}").json()
+    failed = prod.get(f"/api/v2/flows/jobs/{jid}", params={"expand": "messages"}).json()
     assert failed["status"] == "Failure" and failed["messages"] == [
         {"type": "Error", "text": "quota"}
     ]
@@ -179,7 +191,9 @@ def _validate(emu: EmulatorThread, dev: httpx.Client, name: str) -> dict[str, An
     emu.ctx.clock.advance(1)
     assert dev.get(f"/api/v2/flows/validate/jobs/{jid}").json()["status"] == "Started"
     emu.ctx.clock.advance(5)
-    return dict(dev.get(f"/api/v2/flows/validate/jobs/{jid}").json())
+    url = f"/api/v2/flows/validate/jobs/{jid}"
+    assert "messages" not in dev.get(url).json()  # only with expand=messages
+    return dict(dev.get(url, params={"expand": "messages"}).json())
 
 
 def test_validate_maps_findings_to_nodes(emu: EmulatorThread, dev: httpx.Client) -> None:

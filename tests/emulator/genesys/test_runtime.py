@@ -33,6 +33,16 @@ def test_health_of_a_bot_version_and_its_override(emu: EmulatorThread, dev: http
     assert dev.get(f"/api/v2/flows/{ivr}/versions/4.0/health").status_code == 400
 
 
+CHANNEL: dict[str, Any] = {
+    "channel": {
+        "name": "Messaging",
+        "inputModes": ["Text"],
+        "outputModes": ["Text"],
+        "userAgent": {"name": "GenesysWebWidget"},
+    }
+}
+
+
 def _say(dev: httpx.Client, sid: str, previous: str | None, text: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"inputEventType": "NoOp"}
     if previous:
@@ -57,7 +67,7 @@ def test_bot_conversation_matches_intents_and_falls_back(dev: httpx.Client) -> N
     fid = flow_id(dev, "Order Status Bot")
     launch = dev.post(
         "/api/v2/textbots/botflows/sessions",
-        json={"flow": {"id": fid}, "externalSessionId": "t-1", "language": "en-us"},
+        json={"flow": {"id": fid}, "externalSessionId": "t-1", "language": "en-us", **CHANNEL},
     )
     sid = launch.json()["id"]
     first = _say(dev, sid, None, None)
@@ -82,9 +92,28 @@ def test_bot_conversation_matches_intents_and_falls_back(dev: httpx.Client) -> N
 def test_bot_sessions_need_a_published_bot_flow(dev: httpx.Client) -> None:
     """Launching a session on an IVR is refused."""
     r = dev.post(
-        "/api/v2/textbots/botflows/sessions", json={"flow": {"id": flow_id(dev, "Main Line IVR")}}
+        "/api/v2/textbots/botflows/sessions",
+        json={"flow": {"id": flow_id(dev, "Main Line IVR")}, "externalSessionId": "x", **CHANNEL},
     )
-    assert r.status_code == 400
+    assert r.status_code == 400 and "not a bot flow" in r.json()["message"]
+
+
+def test_a_launch_without_channel_or_external_session_id_is_a_400(dev: httpx.Client) -> None:
+    """TextBotFlowLaunchRequest needs externalSessionId and a complete channel (JS SDK typings),
+    and a real org refuses a launch without them: so does the emulator, in Genesys' ErrorBody."""
+    fid = flow_id(dev, "Order Status Bot")
+    full = {"flow": {"id": fid}, "externalSessionId": "t-2", **CHANNEL}
+    assert dev.post("/api/v2/textbots/botflows/sessions", json=full).status_code == 200
+    partial_agent = {**CHANNEL["channel"], "userAgent": {}}
+    for body, word in [
+        ({k: v for k, v in full.items() if k != "channel"}, "channel"),
+        ({k: v for k, v in full.items() if k != "externalSessionId"}, "externalSessionId"),
+        ({**full, "channel": {**CHANNEL["channel"], "inputModes": []}}, "inputModes"),
+        ({**full, "channel": partial_agent}, "userAgent"),
+    ]:
+        r = dev.post("/api/v2/textbots/botflows/sessions", json=body)
+        assert r.status_code == 400 and word in r.json()["message"], (word, r.text)
+        assert {"message", "code", "status", "contextId"} <= set(r.json())
 
 
 def test_observations_drain_per_emulated_minute(emu: EmulatorThread, dev: httpx.Client) -> None:

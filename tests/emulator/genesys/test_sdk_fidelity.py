@@ -60,7 +60,7 @@ def test_sdk_pages_versions_and_reads_a_configuration(emu: EmulatorThread) -> No
         page += 1
     assert ids == ["4.0", "3.0", "2.0", "1.0"]
     config = api.get_flow_version_configuration(flow.id, "4.0")
-    assert config["id"] == flow.id and config["startUpRef"]
+    assert config["name"] == flow.name and config["initialSequence"] and "id" not in config
 
 
 def test_sdk_reads_dependency_tracking(emu: EmulatorThread) -> None:
@@ -128,6 +128,12 @@ def test_sdk_reads_gate_signals(emu: EmulatorThread) -> None:
     launch.flow = sdk.TextBotFlow()
     launch.flow.id = flow.id
     launch.external_session_id = "sdk-1"
+    launch.channel = sdk.TextBotChannel()
+    launch.channel.name = "Messaging"
+    launch.channel.input_modes = ["Text"]
+    launch.channel.output_modes = ["Text"]
+    launch.channel.user_agent = sdk.TextBotUserAgent()
+    launch.channel.user_agent.name = "GenesysWebWidget"
     session = bots.post_textbots_botflows_sessions(launch)
     turn = sdk.TextBotFlowTurnRequest()
     turn.input_event_type = "NoOp"

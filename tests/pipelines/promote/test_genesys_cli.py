@@ -49,6 +49,7 @@ def test_cli_dry_run_then_promotion(
     assert set(doc["id_map"]) == {BILLING, ORDER}
     assert [r["effect"] for r in effects(emu, "prod")] == [
         "genesys.flow.import",
+        "genesys.flow.update",  # the created bot moved from Home to its division
         "genesys.flow.publish",
         "genesys.flow.import",
         "genesys.flow.publish",

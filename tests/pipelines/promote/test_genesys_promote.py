@@ -132,6 +132,7 @@ def test_dev_to_prod_promotion_reaches_parity(
     done = effects(fast_emu, "prod")
     assert Counter(r["effect"] for r in done) == {
         "genesys.flow.import": 2,
+        "genesys.flow.update": 1,  # the created bot moved from Home to its division
         "genesys.flow.publish": 2,
     }
     published = [r["resource"] for r in done if r["effect"] == "genesys.flow.publish"]
@@ -146,7 +147,7 @@ def test_dev_to_prod_promotion_reaches_parity(
     again = promote(fast_emu, store_url, tmp_path)
     assert again["outcome"] == "promoted" and again["plan"]["stages"] == []
     assert again["plan"]["diff"]["bump"] == "none", again["plan"]["diff"]["changes"]
-    assert len(effects(fast_emu, "prod")) == 4  # nothing more
+    assert len(effects(fast_emu, "prod")) == 5  # nothing more
 
 
 def test_dry_run_changes_nothing(fast_emu: EmulatorThread, store_url: str, tmp_path: Path) -> None:
@@ -239,7 +240,9 @@ def test_injected_failure_rolls_back_to_identical_content(
     fast_emu: EmulatorThread, store_url: str, tmp_path: Path, where: str
 ) -> None:
     """A failure at an import, a publish or verify restores prod: the Billing bot the promotion
-    created is deleted, the Order Status Bot runs 2.0 again; prod's content is as before."""
+    created is deleted, the Order Status Bot runs its old content again (after verify: as a new
+    version, imported from the document kept at the rollback point and published; no revert);
+    prod's content is as before."""
     before = prod_bundle(fast_emu)
     rule = {**FAULTS[where], "calls": [2]} if where != "verify" else FAULTS[where]
     fast_emu.ctx.load_scenario(Scenario.parse({"faults": [rule]}))
@@ -260,10 +263,13 @@ def test_injected_failure_rolls_back_to_identical_content(
     assert fingerprint(after) == fingerprint(before)
     assert "Billing Assistant Bot" not in flow_ids(fast_emu, "prod")
     order = next(f for f in after.flows if f.name == "Order Status Bot")
-    assert order.version == "2.0"  # the version published before the promotion
+    # Untouched when the promoted version never ran; after verify, a new version (4.0) holds
+    # what 2.0 held.
+    assert order.version == {"import": "2.0", "publish": "2.0", "verify": "4.0"}[where]
     done = Counter(r["effect"] for r in effects(fast_emu, "prod"))
     assert done["genesys.flow.delete"] == 1
-    assert done["genesys.flow.import"] == 2
+    assert done["genesys.flow.revert"] == 0
+    assert done["genesys.flow.import"] == {"import": 2, "publish": 2, "verify": 3}[where]
     assert done["genesys.flow.publish"] == {"import": 1, "publish": 2, "verify": 3}[where]
     with Store.open(store_url) as st:
         assert st.audit.verify().ok

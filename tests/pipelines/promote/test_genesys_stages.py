@@ -124,7 +124,9 @@ def test_rerun_stages_deploy_once_and_restore_deletes_what_it_made(
     fast_emu: EmulatorThread,
 ) -> None:
     """Every stage run twice (a crash after the vendor call): one import and one publish per
-    flow. Restore twice: one delete, one re-publish; prod's content is as before."""
+    flow, and the created flow moved once to its division. Restore twice: one delete, one
+    import of the kept document as a new version (4.0) and its publish; prod's content is as
+    before (no revert)."""
 
     async def work(how: GenesysStrategy) -> tuple[dict[str, Any], dict[str, Any], str]:
         plan = await planned(how, "Digital Channels")
@@ -141,18 +143,22 @@ def test_rerun_stages_deploy_once_and_restore_deletes_what_it_made(
         checked = await how.verify(plan, done)
         restored = await how.restore(plan, point)
         assert (await how.restore(plan, point))["flows"] == {
-            ORDER: "published 2.0 (unchanged)",
+            ORDER: "published 4.0 holds the kept content (unchanged)",
             BILLING: "absent",
         }
         return checked, restored, before
 
     checked, restored, before = run(context(fast_emu), work)
     assert checked["passed"] and checked["id_map"][BILLING]["target"]
-    assert restored["flows"] == {ORDER: "re-published 2.0 (was 3.0)", BILLING: "deleted"}
+    assert restored["flows"] == {
+        ORDER: "imported the kept content as 4.0 and published it (was 3.0)",
+        BILLING: "deleted",
+    }
     assert restored["identical"] and restored["fingerprint_restored"] == before
     assert Counter(r["effect"] for r in effects(fast_emu, "prod")) == {
-        "genesys.flow.import": 2,
+        "genesys.flow.import": 3,
         "genesys.flow.publish": 3,
+        "genesys.flow.update": 1,
         "genesys.flow.delete": 1,
     }
 

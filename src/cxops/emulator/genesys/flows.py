@@ -223,6 +223,47 @@ def routes(api: Api) -> list[Route]:
         effect(request, "flow.revert", flow.id)
         return ok(api.flow_body(flow))
 
+    async def update_flow(request: Request) -> Response:
+        """``PUT /flows/{id}`` (``put_flow``, body ``Flow``): name, description and division."""
+        who = api.auth(request, EDIT)
+        if not isinstance(who, Principal):
+            return who
+        flow = api.flow(request.path_params["flow_id"])
+        if not isinstance(flow, Flow):
+            return flow
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not body.get("name") or body.get("type") != flow.type:
+            return api.error(400, "The body must be a Flow with its name and type.", "bad.request")
+        wanted = (body.get("division") or {}).get("id") or flow.division["id"]
+        division = next((d for d in api.org.divisions.values() if d["id"] == wanted), None)
+        if division is None:
+            return api.error(400, f"Division '{wanted}' not found.", "bad.request")
+        flow.name, flow.division = str(body["name"]), dict(division)
+        flow.description = str(body.get("description") or "")
+        effect(request, "flow.update", flow.id)
+        return ok(api.flow_body(flow))
+
+    async def divisions(request: Request) -> Response:
+        """``GET /authorization/divisions`` (``AuthorizationApi.get_authorization_divisions``
+        → ``AuthzDivisionEntityListing``), filtered by ``name``."""
+        who = api.auth(request, VIEW)
+        if not isinstance(who, Principal):
+            return who
+        paging = page_params(request.query_params)
+        if isinstance(paging, str):
+            return api.error(400, paging, "bad.request")
+        name = request.query_params.get("name")
+        rows = [
+            {**d, "description": "", "homeDivision": d["name"] == "Home"}
+            for d in sorted(api.org.divisions.values(), key=lambda d: d["name"])
+            if not name or d["name"].lower() == name.lower()
+        ]
+        path = "/api/v2/authorization/divisions"
+        return ok(listing(rows, *paging, path, {"name": name}))
+
     async def delete_flow(request: Request) -> Response:
         who = api.auth(request, DELETE)
         if not isinstance(who, Principal):
@@ -252,6 +293,8 @@ def routes(api: Api) -> list[Route]:
         Route("/api/v2/flows/actions/revert", revert, methods=["POST"]),
         Route("/api/v2/flows/{flow_id}", get_flow, methods=["GET"]),
         Route("/api/v2/flows/{flow_id}", delete_flow, methods=["DELETE"]),
+        Route("/api/v2/flows/{flow_id}", update_flow, methods=["PUT"]),
+        Route("/api/v2/authorization/divisions", divisions, methods=["GET"]),
         Route("/api/v2/flows/{flow_id}/versions", versions, methods=["GET"]),
         Route("/api/v2/flows/{flow_id}/versions/{version_id}", get_version, methods=["GET"]),
         Route(

@@ -379,8 +379,16 @@ def _graph(
                 if i == nid
             ]
             edges += out
+            refs = _refs(doc, manifest, prompts)  # a menu's prompt; its actions are placeholders
             nodes.append(
-                Node(id=nid, type=f"sequence:{kind}", label=label, terminal=not out, properties=doc)
+                Node(
+                    id=nid,
+                    type=f"sequence:{kind}",
+                    label=label,
+                    terminal=not out,
+                    properties=doc,
+                    refs=refs,
+                )
             )
             continue
         if kind not in ACTION_TYPES:

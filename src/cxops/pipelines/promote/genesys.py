@@ -8,8 +8,10 @@ source flow's file at the version the plan exported; an import job checks it in 
   (``genesys_portable.py``); the ``--tests`` conversations are ``genesys_conversations.py``.
 - Stages: ``import:<TYPE>/<name>`` then ``publish:<TYPE>/<name>`` per flow whose content
   differs on the target (or is missing there), callees before callers.
-- Rollback point: each such flow's target id and published version (``None``: not there).
-  Restore publishes the recorded version again and deletes flows the promotion created.
+- Rollback point: each such flow's target id, published version and the configuration document
+  of that version (``None``: not there). Restore imports each kept document as a new version
+  and publishes it, callers first, and deletes flows the promotion created (no ``revert``:
+  its meaning is undocumented).
 - Gates: ``health`` (NLU health of the source bot-flow versions to promote), ``sessions``
   (active flows on the target, analytics observations), ``simulation`` (text-bot
   conversations from the ``genesys:`` section of ``--tests`` on the source).
@@ -19,6 +21,7 @@ source flow's file at the version the plan exported; an import job checks it in 
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from cxops.errors import CxopsError, ProtocolError
@@ -39,7 +42,7 @@ from cxops.pipelines.promote.genesys_portable import (
 )
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.transport import Cadence, VendorClient
-from cxops.vendors.deploy.genesys import API, GenesysDeployer
+from cxops.vendors.deploy.genesys import API, GenesysDeployer, same_content
 
 __all__ = ["GenesysStrategy"]
 
@@ -104,6 +107,28 @@ class GenesysStrategy:
     async def _by_key(self, side: str) -> dict[str, dict[str, Any]]:
         listed = await (await self._deployer(side)).flows()
         return {flow_key(str(f.get("type")), str(f.get("name"))): f for f in listed}
+
+    async def _restore_flow(
+        self,
+        dst: GenesysDeployer,
+        key: str,
+        was: dict[str, Any],
+        now: dict[str, Any] | None,
+    ) -> str:
+        """Bring one flow's published content back to the kept document (import + publish)."""
+        doc = was.get("document")
+        if not isinstance(doc, dict):
+            raise ProtocolError(f"genesys restore: the rollback point kept no document of {key}")
+        current = ((now or {}).get("publishedVersion") or {}).get("id")
+        if now is not None and current:
+            running = await dst.configuration(str(now["id"]), str(current))
+            if same_content(running, doc):
+                return f"published {current} holds the kept content (unchanged)"
+        data = json.dumps(doc).encode()
+        imported = await dst.import_file(data, self.ctx.key(f"restore:import:{key}"))
+        entity = await dst.publish(imported["flow_id"], None, self.ctx.key(f"restore:{key}"))
+        version = (entity.get("publishedVersion") or {}).get("id")
+        return f"imported the kept content as {version} and published it (was {current})"
 
     # gates ------------------------------------------------------------------------------------
 
@@ -239,15 +264,23 @@ class GenesysStrategy:
     # deploy -----------------------------------------------------------------------------------
 
     async def rollback_point(self, planned: dict[str, Any]) -> dict[str, Any]:
-        """Each flow the stages touch: its target id and published version (None: absent)."""
+        """Each flow the stages touch: its target id, published version and the configuration
+        document of that version (None: absent), which restore imports and publishes again."""
         there = await self._by_key("target")
+        dst = await self._deployer("target")
         flows: dict[str, Any] = {}
         for key in self._keys(planned):
             found = there.get(key)
+            published = ((found or {}).get("publishedVersion") or {}).get("id")
             flows[key] = {
                 "id": str(found["id"]) if found else None,
-                "published": ((found or {}).get("publishedVersion") or {}).get("id"),
+                "published": published,
                 "checked_in": ((found or {}).get("checkedInVersion") or {}).get("id"),
+                "document": (
+                    await dst.configuration(str(found["id"]), str(published))
+                    if found and published
+                    else None
+                ),
             }
         before = await self.ctx.bundle("target", planned["target"])
         new = sorted(k for k, v in flows.items() if v["id"] is None)
@@ -256,7 +289,7 @@ class GenesysStrategy:
             "new": new,
             "fingerprint": fingerprint(before),
             "describe": (
-                f"published versions of {len(flows) - len(new)} flow(s) on "
+                f"configuration of the published version of {len(flows) - len(new)} flow(s) on "
                 f"{planned['target']['name']}; {len(new)} new flow(s) to delete on restore"
             ),
         }
@@ -275,6 +308,9 @@ class GenesysStrategy:
                 raise ProtocolError(f"genesys promote: {key} is not in the source bundle")
             data = await (await self._deployer("source")).export_file(flow.id, flow.version)
             result = await dst.import_file(data, self.ctx.key(f"deploy:{stage}"))
+            home = ((flow.properties.get("flow") or {}).get("division") or {}).get("name")  # type: ignore[union-attr]
+            if isinstance(home, str) and home:  # a created flow lands in Home: move it
+                await dst.move(result["flow_id"], home)
             entity = await dst.flow(result["flow_id"])
             version = (entity.get("checkedInVersion") or {}).get("id")
             return {**result, "flow": key, "version": version, "source_version": flow.version}
@@ -324,7 +360,10 @@ class GenesysStrategy:
         }
 
     async def restore(self, planned: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
-        """Callers first: re-publish each recorded version, delete flows the promotion made."""
+        """Callers first: import each kept configuration as a new version and publish it (a
+        rollback is a new version with the old content); delete flows the promotion made.
+        Asks first: a flow whose published content already is the kept one is left alone, an
+        import already made is found by content and only published."""
         dst = await self._deployer("target")
         there = await self._by_key("target")
         actions: dict[str, str] = {}
@@ -340,12 +379,7 @@ class GenesysStrategy:
             elif was["published"] is None:
                 actions[key] = "unpublished before: nothing to re-publish"
             else:
-                current = ((now or {}).get("publishedVersion") or {}).get("id")
-                if current == was["published"]:
-                    actions[key] = f"published {current} (unchanged)"
-                    continue
-                await dst.publish(str(was["id"]), was["published"], self.ctx.key(f"restore:{key}"))
-                actions[key] = f"re-published {was['published']} (was {current})"
+                actions[key] = await self._restore_flow(dst, key, was, now)
         after = await self.ctx.bundle("target", planned["target"], fresh=True)
         restored = fingerprint(after)
         return {

@@ -11,7 +11,17 @@ from cxops.pipelines.promote.genesys_portable import key_of
 from cxops.transport import VendorClient
 from cxops.vendors.deploy.genesys import API
 
-__all__ = ["Conversation", "converse", "load_conversations"]
+__all__ = ["CHANNEL", "Conversation", "converse", "load_conversations"]
+
+#: The channel a scripted conversation talks through: ``TextBotFlowLaunchRequest`` requires one
+#: (``name`` from the SDK enum Chat/Call/Messaging, ``inputModes``, ``outputModes``,
+#: ``userAgent{name}``; official JS SDK typings).
+CHANNEL = {
+    "name": "Messaging",
+    "inputModes": ["Text"],
+    "outputModes": ["Text"],
+    "userAgent": {"name": "Other"},
+}
 
 
 class Conversation:
@@ -76,7 +86,12 @@ def _judge(turn: dict[str, Any], body: dict[str, Any]) -> list[str]:
 
 async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> dict[str, Any]:
     """Run ``conv`` against the bot flow ``flow_id`` (its published version)."""
-    launch = {"flow": {"id": flow_id}, "externalSessionId": conv.name, "language": "en-us"}
+    launch = {
+        "flow": {"id": flow_id},
+        "externalSessionId": conv.name,
+        "language": "en-us",
+        "channel": CHANNEL,
+    }
     session = await client.send_json("POST", f"{API}/textbots/botflows/sessions", launch)
     if not isinstance(session, dict) or not session.get("id"):
         raise ProtocolError("genesys POST /textbots/botflows/sessions answered without an 'id'")

@@ -14,6 +14,7 @@ from typing import Any
 
 from cxops.errors import ProtocolError
 from cxops.model.bundle import Bundle, Flow
+from cxops.model.native.genesys import ref_kind
 from cxops.pipelines.promote.parity import stable_hash
 
 __all__ = [
@@ -51,13 +52,14 @@ def flow_key(kind: str, name: str) -> str:
 def _ref_key(kind: str, name: str) -> str:
     if kind.upper().endswith("FLOW"):
         return flow_key(kind, name)
-    return f"{kind.upper()}/{name}"
+    return f"{ref_kind(kind.upper())}/{name}"
 
 
 def flow_type(flow: Flow) -> str:
-    config = flow.properties.get("configuration")
-    kind = config.get("type") if isinstance(config, dict) else None
-    return str(kind) if kind else flow.kind.removeprefix("genesys.").upper()
+    """The flow's ``Flow.type`` (``INBOUNDCALL``): the entity's, else the document's."""
+    entity = flow.properties.get("flow")
+    kind = entity.get("type") if isinstance(entity, dict) else None
+    return str(kind).upper() if kind else flow.kind.removeprefix("genesys.").upper()
 
 
 def key_of(flow: Flow) -> str:
@@ -66,10 +68,7 @@ def key_of(flow: Flow) -> str:
 
 
 def _raw_refs(flow: Flow) -> Iterable[dict[str, Any]]:
-    for node in flow.nodes:
-        for ref in node.properties.get("refs") or []:  # type: ignore[union-attr]
-            if isinstance(ref, dict):
-                yield ref
+    """What the flow consumes, as dependency tracking names it (``type``, ``id``, ``name``)."""
     consumed = flow.properties.get("consumed")
     for dep in consumed if isinstance(consumed, list) else []:
         if isinstance(dep, dict):
@@ -87,13 +86,18 @@ def id_map(bundle: Bundle) -> dict[str, str]:
     _division_ids(bundle.properties.get("division"), ids)
     for flow in bundle.flows:
         ids[flow.id] = key_of(flow)
-        config = flow.properties.get("configuration")
-        _division_ids(config.get("division") if isinstance(config, dict) else None, ids)
+        entity = flow.properties.get("flow")
+        _division_ids(entity.get("division") if isinstance(entity, dict) else None, ids)
         for ref in _raw_refs(flow):
             if ref.get("id") and ref.get("name") and ref.get("type"):
                 ids.setdefault(str(ref["id"]), _ref_key(str(ref["type"]), str(ref["name"])))
     for res in bundle.resources:
         ids.setdefault(res.id, f"{res.kind}/{res.name}")
+    for flow in bundle.flows:  # what the documents reference beyond dependency tracking
+        for node in flow.nodes:
+            for ref in node.refs:
+                if ref.kind != "flow" and ref.name:
+                    ids.setdefault(ref.id, f"{ref.kind}/{ref.name}")
     return ids
 
 
@@ -113,9 +117,7 @@ def _portable_flow(doc: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     props.pop("versions", None)
     if isinstance(entity, dict):  # the entity is version bookkeeping but for these
         props["flow"] = {k: entity.get(k) for k in ("name", "type", "description")}
-    config = props.get("configuration")
-    if isinstance(config, dict):
-        props["configuration"] = {k: v for k, v in config.items() if k != "version"}
+    props.pop("version", None)
     consumed = props.get("consumed")
     if isinstance(consumed, list):
         rows = [{k: v for k, v in d.items() if k != "version"} for d in consumed]
@@ -150,20 +152,21 @@ KEPT = ("id", "name", "type", "description", "division", "active")
 
 def fingerprint(bundle: Bundle) -> str:
     """What "restored to identical" compares for Genesys: the bundle's content hash without the
-    version bookkeeping an import leaves behind (Architect cannot delete a version): version
-    lists, checked-in/saved version, operation and publish dates. Ids stay in (a flow deleted
-    and re-created would not be identical); the published version id stays in."""
+    version bookkeeping an import leaves behind (a restore is a new version with the old
+    content, and Architect cannot delete a version): version ids and lists, checked-in/saved
+    version, operation and publish dates. Ids stay in (a flow deleted and re-created would not
+    be identical), and so does whether a flow runs at all."""
     flows = []
     for flow in bundle.flows:
         props = dict(flow.properties)
         entity = props.pop("flow", None)
         props.pop("versions", None)
+        props.pop("version", None)
         if isinstance(entity, dict):
             kept = {k: entity.get(k) for k in KEPT}
-            running = entity.get("publishedVersion")
-            kept["publishedVersion"] = running.get("id") if isinstance(running, dict) else None
+            kept["published"] = isinstance(entity.get("publishedVersion"), dict)
             props["flow"] = kept
-        flows.append(flow.model_copy(update={"properties": props, "versions": []}))
+        flows.append(flow.model_copy(update={"properties": props, "versions": [], "version": None}))
     return stable_hash(bundle.model_copy(update={"flows": flows}))
 
 

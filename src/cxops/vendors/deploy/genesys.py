@@ -1,16 +1,16 @@
-"""Genesys Cloud write side for promotion: export a flow file, import it, publish, revert.
+"""Genesys Cloud write side for promotion: export a flow file, import it, publish, move.
 
 Mechanism (VENDORS.md "deploy / promote" and "rollback" rows): an Architect export job gives the
 flow's file from the source; an import job (``POST /flows/jobs`` → ``{id, presignedUrl,
 headers}``, PUT the file, poll ``GET /flows/jobs/{id}``) checks a new version in on the target
 (same name and type; ids of references are re-bound by name by Architect); publish makes it
-run (an Operation followed on the flow). Rollback: ``revert`` (publishes the version published
-before) or publish the version recorded at the rollback point.
+run (an Operation followed on the flow). Rollback imports the configuration document kept at the
+rollback point as a new version and publishes it: ``POST /flows/actions/revert`` has no
+documented meaning beyond "Revert flow", so nothing here relies on it.
 
 Asking before repeating: an import is skipped when the target flow's newest version already
 holds the file's configuration; a publish when the wanted version is already the published one.
 
-Not wired into the promote workflow yet (docs/promote.md, "What remains").
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cxops.transport import (
     poll_job,
 )
 
-__all__ = ["API", "GenesysDeployer"]
+__all__ = ["API", "GenesysDeployer", "same_content"]
 
 API = "/api/v2"
 
@@ -79,12 +79,13 @@ class GenesysDeployer:
 
     async def _holds(self, doc: dict[str, Any]) -> str | None:
         """The target flow id when its newest version already has ``doc``'s configuration."""
-        found = await self.find(str(doc.get("name")), str(doc.get("type")))
+        # The document's type is Architect's lower-case one (``inboundcall``), the entity's upper.
+        found = await self.find(str(doc.get("name")), str(doc.get("type")).upper())
         newest = (found or {}).get("checkedInVersion") or {}
         if not found or not newest.get("id"):
             return None
         current = await self.configuration(str(found["id"]), str(newest["id"]))
-        return str(found["id"]) if _same(current, doc) else None
+        return str(found["id"]) if same_content(current, doc) else None
 
     async def import_file(self, data: bytes, key: str) -> dict[str, Any]:
         """Import a flow file (a new checked-in version); ``{"flow_id", "command"}``.
@@ -137,12 +138,27 @@ class GenesysDeployer:
         await self.client.request("DELETE", f"{API}/flows/{flow_id}", idempotency_key=key)
         return True
 
-    async def revert(self, flow_id: str, key: str) -> dict[str, Any]:
-        """Publish again the version published before the current one; the flow afterwards."""
-        await self.client.send_json(
-            "POST", f"{API}/flows/actions/revert", params={"flow": flow_id}, idempotency_key=key
-        )
-        return await self.flow(flow_id)
+    async def move(self, flow_id: str, division: str) -> bool:
+        """Put the flow in the division called ``division`` (an import creates a flow in the
+        Home division); False when it is there already or the org has no such division.
+        ``PUT /flows/{id}`` (``put_flow``, a ``Flow`` body) and ``GET /authorization/divisions``
+        (``get_authorization_divisions``, ``name`` filter)."""
+        flow = await self.flow(flow_id)
+        if (flow.get("division") or {}).get("name") == division:
+            return False
+        found = [
+            d
+            async for d in genesys_pages(
+                self.client, f"{API}/authorization/divisions", {"name": division}
+            )
+            if isinstance(d, dict) and d.get("name") == division
+        ]
+        if not found:
+            return False
+        body = {k: flow[k] for k in ("name", "type", "description") if k in flow}
+        body["division"] = {"id": str(found[0]["id"])}
+        await self.client.send_json("PUT", f"{API}/flows/{flow_id}", body, idempotent=True)
+        return True
 
 
 def _ids(doc: Any, out: set[str]) -> set[str]:
@@ -165,11 +181,12 @@ def _normal(doc: Any, ids: set[str]) -> Any:
     return "<id>" if isinstance(doc, str) and doc in ids else doc
 
 
-#: Per-save stamps; every other difference is content.
-STAMPS = frozenset({"version", "selfUri", "dateModified", "modifiedBy"})
+#: Per-save stamps; every other difference is content (Architect numbers every item and action:
+#: ``trackingId`` and ``nextTrackingNumber`` travel with the document and are content too).
+STAMPS = frozenset({"selfUri", "dateModified", "modifiedBy"})
 
 
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Same content up to org-local ids: any string used as an ``id`` in its own document
     (the flow's, its division's, its references') compares as a placeholder, wherever it
     appears (action properties hold the same ids)."""
