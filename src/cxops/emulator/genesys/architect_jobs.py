@@ -240,7 +240,7 @@ def routes(api: Api) -> list[Route]:
             return api.error(404, "Validate job not found.", "not.found")
         state, _ = job.status(api.now())
         msgs = job.data["messages"] if state == SUCCESS else job_messages(job, state)
-        body = {
+        body: dict[str, Any] = {
             "id": job.id,
             "status": job_status(state),
             "command": "Validate",

@@ -158,10 +158,10 @@ def routes(api: Api) -> list[Route]:
         flow, _, _ = found
         if flow is None:
             return page(request, [], "/api/v2/architect/dependencytracking/consumedresources")
-        found = flow_config(flow, request.query_params.get("version"))
-        if isinstance(found, Response):
-            return found
-        items = consumed(api.org, found[1])
+        at = flow_config(flow, request.query_params.get("version"))
+        if isinstance(at, Response):
+            return at
+        items = consumed(api.org, at[1])
         return page(request, items, "/api/v2/architect/dependencytracking/consumedresources")
 
     async def consuming_resources(request: Request) -> Response:

@@ -67,7 +67,9 @@ def manifest(cfg: Config) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for key, rows in (cfg.get("manifest") or {}).items():
         kind = OBJECT_TYPES_BY_MANIFEST.get(key)
-        for row in rows if kind else []:
+        if kind is None:
+            continue
+        for row in rows:
             out[str(row["id"])] = (kind, str(row.get("name")))
     return out
 

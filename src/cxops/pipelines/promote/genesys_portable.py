@@ -95,9 +95,9 @@ def id_map(bundle: Bundle) -> dict[str, str]:
         ids.setdefault(res.id, f"{res.kind}/{res.name}")
     for flow in bundle.flows:  # what the documents reference beyond dependency tracking
         for node in flow.nodes:
-            for ref in node.refs:
-                if ref.kind != "flow" and ref.name:
-                    ids.setdefault(ref.id, f"{ref.kind}/{ref.name}")
+            for used in node.refs:
+                if used.kind != "flow" and used.name:
+                    ids.setdefault(used.id, f"{used.kind}/{used.name}")
     return ids
 
 
