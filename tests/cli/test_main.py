@@ -108,3 +108,32 @@ def test_emulator_command_prints_json_first_line_and_serves(tmp_path: Path) -> N
             proc.stdout.close()
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_version_imports_no_command_module() -> None:
+    """`cxops --version` imports no command (DBOS, SQLAlchemy, httpx, the model stay unloaded)."""
+    code = (
+        "import sys; from cxops.cli.main import main; rc = main(['--version']); "
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('dbos', 'sqlalchemy', 'httpx', 'pydantic', 'numpy') "
+        "or m.startswith(('cxops.pipelines', 'cxops.vendors', 'cxops.model.bundle')) "
+        "or m in ('cxops.cli.export', 'cxops.cli.promote')); "
+        "print(rc, heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "0 []", out.stdout
+
+
+def test_a_command_imports_only_itself() -> None:
+    """Running one command registers that command alone; --help registers them all, in order."""
+    from cxops.cli.app import COMMANDS, app
+
+    code = (
+        "import sys; from cxops.cli.main import main; main(['diff', '--help']); "
+        "print('cxops.cli.promote' in sys.modules, 'cxops.cli.diff' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False True"
+    assert main(["--help"]) == 0
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert sorted(names) == sorted(COMMANDS)

@@ -96,7 +96,9 @@ def _child(request: dict[str, Any]) -> None:  # pragma: no cover - runs in the f
 
 def serve(requests: IO[str], answers: IO[str]) -> None:  # pragma: no cover - the zygote
     """Fork one child per request line; answer each with its exit code."""
-    import cxops.cli.app  # noqa: F401  (the point: imported once, before any fork)
+    from cxops.cli.app import register
+
+    register()  # the point: every command imported once, before any fork
 
     for line in requests:
         request = json.loads(line)

@@ -1,11 +1,13 @@
 """The Typer application and its global options; each command lives in its own module.
 
-Adding a command: write ``cli/<name>.py`` with a function, then add one line to ``_register``.
+Adding a command: write ``cli/<name>.py`` with a function, then add one line to ``COMMANDS``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from importlib import import_module
 
 import typer
 
@@ -64,39 +66,49 @@ def _global(
     logs.configure(log_level.value, log_format.value)
 
 
-def _register() -> None:
-    from cxops.cli import emulator
-
-    app.command("emulator")(emulator.emulator)
-
-    from cxops.cli import diff, lock, validate
-
-    app.command("validate")(validate.validate)
-    app.command("diff")(diff.diff)
-    app.command("lock")(lock.lock)
-
-    from cxops.cli import audit, metrics, runs, webhooks
-
-    app.add_typer(runs.app, name="runs")
-    app.add_typer(audit.app, name="audit")
-    app.add_typer(webhooks.app, name="webhooks")
-    app.command("metrics")(metrics.metrics)
-
-    from cxops.cli import export
-
-    app.command("export")(export.export)
-
-    from cxops.cli import compile as compile_cmd
-
-    app.command("compile")(compile_cmd.compile)
-
-    from cxops.cli import resolve
-
-    app.command("resolve")(resolve.resolve)
-
-    from cxops.cli.promote import promote
-
-    app.command("promote")(promote)
+#: Every command: name → (module, attribute, whether it is a group of subcommands). A command's
+#: module is imported only when that command runs (or for the full ``--help``): importing them
+#: all pulls in DBOS, SQLAlchemy, httpx and the vendors, seconds that ``cxops --version`` and a
+#: shell completion must not pay.
+COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "emulator": ("cxops.cli.emulator", "emulator", False),
+    "validate": ("cxops.cli.validate", "validate", False),
+    "diff": ("cxops.cli.diff", "diff", False),
+    "lock": ("cxops.cli.lock", "lock", False),
+    "runs": ("cxops.cli.runs", "app", True),
+    "audit": ("cxops.cli.audit", "app", True),
+    "webhooks": ("cxops.cli.webhooks", "app", True),
+    "metrics": ("cxops.cli.metrics", "metrics", False),
+    "export": ("cxops.cli.export", "export", False),
+    "compile": ("cxops.cli.compile", "compile", False),
+    "resolve": ("cxops.cli.resolve", "resolve", False),
+    "promote": ("cxops.cli.promote", "promote", False),
+}
+_registered: list[str] = []
 
 
-_register()
+def register(names: Iterable[str] = COMMANDS) -> None:
+    """Import and register these commands (all by default), in the order of ``COMMANDS``."""
+    wanted = [name for name in COMMANDS if name in set(names) or name in _registered]
+    if wanted == _registered:
+        return
+    app.registered_commands.clear()
+    app.registered_groups.clear()
+    for name in wanted:
+        module, attribute, group = COMMANDS[name]
+        target = getattr(import_module(module), attribute)
+        if group:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    _registered[:] = wanted
+
+
+def register_for(argv: Sequence[str]) -> None:
+    """Register what these arguments need: the command they name, none for ``--version``
+    alone, every command otherwise (``--help``, no arguments, an unknown command's message)."""
+    named = [arg for arg in argv if arg in COMMANDS]
+    if named:
+        register(named[:1])
+    elif "--version" not in argv:
+        register()

@@ -38,10 +38,12 @@ def _write_crash_log() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (``cxops`` calls ``sys.exit`` with it)."""
-    from cxops.cli.app import app
+    from cxops.cli.app import app, register_for
 
-    debug = "debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv) if argv is not None else sys.argv[1:]
+    debug = "debug" in args
     try:
+        register_for(args)
         result = app(
             args=list(argv) if argv is not None else None, standalone_mode=False, prog_name="cxops"
         )
