@@ -33,10 +33,20 @@ DEFAULT_DIVISION = {"id": "default", "name": "default"}
 _BUILDING = frozenset({"BUILDQUEUED", "BUILDINPROGRESS"})
 
 
-def object_type(flow_type: str) -> str:
-    """Dependency-tracking ``objectType`` of a flow type (``INBOUNDCALL`` → ``INBOUNDCALLFLOW``)."""
+#: ``Flow.type`` values with no ``Dependency.type`` counterpart in the SDK's enum (``SPEECH``
+#: has no ``SPEECHFLOW``; ``WORKFLOW`` is its own object type).
+_NO_OBJECT_TYPE = frozenset({"SPEECH"})
+_OWN_OBJECT_TYPE = frozenset({"WORKFLOW"})
+
+
+def object_type(flow_type: str) -> str | None:
+    """Dependency-tracking ``objectType`` of a flow type (``INBOUNDCALL`` → ``INBOUNDCALLFLOW``),
+    only where the SDK's ``Dependency.type`` enum has one (None: dependency tracking cannot be
+    asked about such a flow)."""
     upper = flow_type.upper()
-    return upper if upper.endswith("FLOW") else f"{upper}FLOW"
+    if upper in _NO_OBJECT_TYPE:
+        return None
+    return upper if upper in _OWN_OBJECT_TYPE or upper.endswith("FLOW") else f"{upper}FLOW"
 
 
 def _version_key(version: dict[str, Any]) -> tuple[int, ...]:
@@ -132,7 +142,10 @@ class GenesysAdapter:
         }
 
     async def _consumed(self, fid: str, vid: str, flow_type: str) -> list[dict[str, Any]]:
-        params = {"id": fid, "version": vid, "objectType": object_type(flow_type)}
+        otype = object_type(flow_type)
+        if otype is None:  # no Dependency.type for this flow type: nothing to ask
+            return []
+        params = {"id": fid, "version": vid, "objectType": otype}
         url = f"{API}/architect/dependencytracking/consumedresources"
         rows = [d async for d in genesys_pages(self.client, url, params) if isinstance(d, dict)]
         return sorted(rows, key=lambda d: (str(d.get("type", "")), str(d.get("id", ""))))

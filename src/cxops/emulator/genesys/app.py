@@ -51,7 +51,14 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             {"access_token": who.token, "token_type": "bearer", "expires_in": int(ctx.tokens.ttl)}
         )
 
+    async def unknown(request: Request, exc: Exception) -> Response:
+        """Any route the emulator does not serve answers Genesys' JSON ``ErrorBody``."""
+        status = getattr(exc, "status_code", 404)
+        what = "not found" if status == 404 else "not allowed"
+        return api.error(status, f"{request.method} {request.url.path}: {what}.")
+
     return Starlette(
+        exception_handlers={404: unknown, 405: unknown},
         routes=[
             Route("/oauth/token", token, methods=["POST"]),
             *flows.routes(api),
@@ -60,5 +67,5 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             *runtime.routes(api),
             *textbots.routes(api),
             *controls.routes(api),
-        ]
+        ],
     )

@@ -39,6 +39,20 @@ PUBLISH_PHASES = [
     ("PENDING_BACKEND_NOTIFICATION", 0.5),
 ]
 SORT_KEYS = {"name", "id", "type", "description"}
+#: Architect's fixed ``/api/v2/flows/<word>`` sub-paths (SDK ``ArchitectApi``) that the
+#: ``/flows/{flowId}`` routes must not take for flow ids.
+FIXED = (
+    "actions",
+    "datatables",
+    "executions",
+    "export",
+    "instances",
+    "jobs",
+    "lookup",
+    "milestones",
+    "outcomes",
+    "validate",
+)
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -264,6 +278,51 @@ def routes(api: Api) -> list[Route]:
         path = "/api/v2/authorization/divisions"
         return ok(listing(rows, *paging, path, {"name": name}))
 
+    async def division_views(request: Request) -> Response:
+        """``GET /flows/divisionviews`` (``get_flows_divisionviews`` →
+        ``FlowDivisionViewEntityListing``): every flow, slim, filtered like ``/flows``."""
+        who = api.auth(request, VIEW)
+        if not isinstance(who, Principal):
+            return who
+        q = request.query_params
+        paging = page_params(q)
+        if isinstance(paging, str):
+            return api.error(400, paging, "bad.request")
+        types = {t.upper() for t in multi(q, "type")}
+        ids, divisions, name = set(multi(q, "id")), set(multi(q, "divisionId")), q.get("name")
+        rows = []
+        for f in sorted(api.org.flows.values(), key=lambda f: (f.name.lower(), f.id)):
+            if (types and f.type not in types) or (ids and f.id not in ids):
+                continue
+            if (divisions and f.division["id"] not in divisions) or (
+                name and not _matches(name, f.name)
+            ):
+                continue
+            row: dict[str, Any] = {
+                "id": f.id,
+                "name": f.name,
+                "division": dict(f.division),
+                "type": f.type,
+                "description": f.description,
+                "selfUri": f"/api/v2/flows/divisionviews/{f.id}",
+            }
+            published = f.published_version()
+            if published is not None:
+                row["publishedVersion"] = version_json(f, published)
+            rows.append(row)
+        path = "/api/v2/flows/divisionviews"
+        params = {"type": q.getlist("type"), "name": name}
+        return ok(listing(rows, *paging, path, params))
+
+    async def not_served(request: Request) -> Response:
+        """A fixed ``/flows/<word>`` route of Architect that the emulator does not serve: its own
+        route (not a flow id), answered with Genesys' ErrorBody."""
+        return api.error(
+            404,
+            f"The Genesys emulator does not serve {request.method} {request.url.path}.",
+            "not.found",
+        )
+
     async def delete_flow(request: Request) -> Response:
         who = api.auth(request, DELETE)
         if not isinstance(who, Principal):
@@ -291,6 +350,11 @@ def routes(api: Api) -> list[Route]:
         Route("/api/v2/flows/actions/checkin", checkin, methods=["POST"]),
         Route("/api/v2/flows/actions/publish", publish, methods=["POST"]),
         Route("/api/v2/flows/actions/revert", revert, methods=["POST"]),
+        Route("/api/v2/flows/divisionviews", division_views, methods=["GET"]),
+        *[
+            Route(f"/api/v2/flows/{word}", not_served, methods=["GET", "PUT", "DELETE"])
+            for word in FIXED
+        ],
         Route("/api/v2/flows/{flow_id}", get_flow, methods=["GET"]),
         Route("/api/v2/flows/{flow_id}", delete_flow, methods=["DELETE"]),
         Route("/api/v2/flows/{flow_id}", update_flow, methods=["PUT"]),

@@ -34,7 +34,9 @@ async def walk_versions(client: VendorClient, bundles: list[Bundle]) -> VersionD
             listed: Any = flow.properties.get("versions")
             ids = {str(v["id"]) for v in listed or [] if isinstance(v, dict) and "id" in v}
             ids |= {*flow.versions, *([flow.version] if flow.version else [])}
-            jobs += [(flow.id, version, object_type(kind)) for version in sorted(ids)]
+            otype = object_type(kind)
+            if otype is not None:  # a flow type with no Dependency.type has no answers
+                jobs += [(flow.id, version, otype) for version in sorted(ids)]
 
     async def one(fid: str, vid: str, otype: str) -> list[str]:
         params = {"id": fid, "version": vid, "objectType": otype}

@@ -1,0 +1,1 @@
+"""Contract tests: the official Genesys Cloud Python SDK judges what the emulator serves."""
