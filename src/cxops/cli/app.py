@@ -71,6 +71,7 @@ def _global(
 #: all pulls in DBOS, SQLAlchemy, httpx and the vendors, seconds that ``cxops --version`` and a
 #: shell completion must not pay.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
+    "init": ("cxops.cli.init", "init", False),
     "emulator": ("cxops.cli.emulator", "emulator", False),
     "validate": ("cxops.cli.validate", "validate", False),
     "diff": ("cxops.cli.diff", "diff", False),
