@@ -16,6 +16,7 @@ from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
 from cxops.cli.connection import connection_options
 from cxops.cli.runs import store_option
+from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.pipelines.compile import (
     CompileOptions,
@@ -100,7 +101,7 @@ def compile(
 
     with Store.open(store) as st:
         if webhook and webhook_secret_env:
-            st.outbox.register(webhook, webhook_secret_env)
+            register_endpoint(st.outbox, webhook, webhook_secret_env)
         params = {"vendor": connection.vendor, "units": scripts or "all", "repo": str(repo)}
         recorder = Recorder(st, params)
 

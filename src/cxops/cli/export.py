@@ -21,6 +21,7 @@ from rich.table import Table
 from cxops.analysis.checks import DEFAULT_MAX_NODES
 from cxops.cli.connection import connection_options
 from cxops.cli.runs import store_option
+from cxops.cli.webhooks import register_endpoint
 from cxops.pipelines.engine import launch, shutdown
 from cxops.pipelines.record import observe
 from cxops.pipelines.runner import ExportOptions, Resumed, finish_interrupted, run_export
@@ -73,7 +74,7 @@ async def with_relay(
         raise UsageError("--webhook and --webhook-secret-env go together")
     store = launch(store_url)
     if webhook and secret_env:
-        store.outbox.register(webhook, secret_env)
+        register_endpoint(store.outbox, webhook, secret_env)
     err = Console(stderr=True)
     bars = _Bars(err)
     remove = observe(bars)

@@ -183,7 +183,7 @@ def init(
         raise UsageError(f"{target} exists", hint="edit it, or pass --force to overwrite it")
     text = render(vendors, emulator=emulator, port=port)
     write_file(target, text)
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
     console.print(f"wrote {target} ({2 * len(vendors)} profiles)")
     console.print(
         "set the emulator's demo credentials:" if emulator else "set (never in the file):"

@@ -23,6 +23,7 @@ from rich.table import Table
 from cxops.cli.connection import connection_settings
 from cxops.cli.export import run_async, with_relay
 from cxops.cli.runs import store_option
+from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.pipelines.engine import launch
 from cxops.pipelines.promote.runner import (
@@ -231,7 +232,7 @@ def promote(
     async def main() -> int:
         opened = launch(store)
         for url in webhooks or []:
-            opened.outbox.register(url, str(secret_env))
+            register_endpoint(opened.outbox, url, str(secret_env))
         async with with_relay(store, None, None, quiet=True):
             with _progress(as_json, rate, concurrency):
                 resumed = await finish_interrupted(store)

@@ -20,9 +20,14 @@ from cxops.store.models import DeliveryRow, EndpointRow, OutboxRow
 from cxops.store.records import Delivery, Endpoint, Event
 from cxops.store.scope import Scope, utcnow
 
-__all__ = ["DeliveryState", "Outbox"]
+__all__ = ["REMOVED", "DeliveryState", "Outbox"]
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,255}$")
+
+
+#: Why an endpoint is disabled when a user removed it (``cxops webhooks remove``); adding the URL
+#: again enables it again, unlike a receiver's 410 Gone.
+REMOVED = "removed by the user"
 
 
 class DeliveryState:
@@ -60,7 +65,8 @@ class Outbox:
     def register(self, url: str, secret_env: str) -> Endpoint:
         """Add (or update the secret variable of) the endpoint at ``url``; returns it.
 
-        An endpoint disabled by a 410 stays disabled: the receiver said it is gone for good.
+        An endpoint disabled by a 410 stays disabled: the receiver said it is gone for good. One
+        the user removed is enabled again (its deliveries from before stay disabled).
         """
         if not _ENV_NAME.match(secret_env) or secret_env.lower().startswith("whsec_"):
             # Refusing anything that is not a variable name keeps a pasted secret out of the DB.
@@ -78,8 +84,36 @@ class Outbox:
                 s.add(row)
             else:
                 row.secret_env = secret_env
+                if row.disabled_reason == REMOVED:
+                    row.disabled_at = row.disabled_reason = None
             s.flush()
             return _endpoint(row)
+
+    def remove(self, url: str) -> tuple[Endpoint, int]:
+        """Stop sending to ``url``: the endpoint is disabled, its delivery history kept; returns
+        it and how many pending deliveries were dropped. ConfigError when no endpoint has it."""
+        with self._scope.session() as s:
+            row = s.scalars(select(EndpointRow).where(EndpointRow.url == url)).one_or_none()
+            if row is None:
+                raise ConfigError(
+                    f"no webhook endpoint {url!r}", hint="cxops webhooks list shows the endpoints"
+                )
+            endpoint_id = row.id
+        dropped = self.disable(endpoint_id, REMOVED)
+        return next(e for e in self.endpoints() if e.id == endpoint_id), dropped
+
+    def endpoint_counts(self) -> dict[int, dict[str, int]]:
+        """Per endpoint id: how many deliveries are in each state."""
+        with self._scope.session() as s:
+            rows = s.execute(
+                select(DeliveryRow.endpoint_id, DeliveryRow.state, func.count()).group_by(
+                    DeliveryRow.endpoint_id, DeliveryRow.state
+                )
+            ).all()
+        out: dict[int, dict[str, int]] = {}
+        for endpoint_id, state, n in rows:
+            out.setdefault(int(endpoint_id), dict.fromkeys(DeliveryState.ALL, 0))[state] = int(n)
+        return out
 
     def endpoints(self, *, enabled_only: bool = False) -> list[Endpoint]:
         """Registered endpoints, oldest first."""
