@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers.emulator import emu, emulator_server  # noqa: F401  (fixtures)
+
+# Property tests assert behaviour, not speed: Hypothesis' default 200 ms deadline per example
+# failed them on a loaded CI machine (the suite shares two cores). Explicit settings still win.
+settings.register_profile("cxops", deadline=None)
+settings.load_profile("cxops")
 
 _PREFIXES = ("CXOPS_", "COGNIGY_", "GENESYS_", "CXONE_", "NICE_")
 
