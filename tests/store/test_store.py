@@ -52,9 +52,9 @@ def test_unreachable_postgres_is_a_config_error() -> None:
 def test_open_migrates_to_head_and_reopens(store_url: str) -> None:
     """Opening creates every table at the newest revision; opening again changes nothing."""
     with Store.open(store_url) as store:
-        assert current_revision(store.engine) == head() == "0001"
+        assert current_revision(store.engine) == head() == "0002"
         tables = set(inspect(store.engine).get_table_names())
-        assert {"runs", "steps", "audit", "outbox", "outbox_deliveries"} <= tables
+        assert {"runs", "steps", "audit", "outbox", "outbox_deliveries", "leases"} <= tables
         store.runs.start("export")
     with Store.open(store_url) as again:
         assert len(again.runs.list()) == 1

@@ -24,11 +24,17 @@ from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.pipelines.engine import launch, shutdown
 from cxops.pipelines.record import observe
-from cxops.pipelines.runner import ExportOptions, Resumed, finish_interrupted, run_export
+from cxops.pipelines.runner import (
+    ExportOptions,
+    Resumed,
+    export_command,
+    finish_interrupted,
+    run_export,
+)
 from cxops.sinks.webhooks import Relay
 from cxops.transport.settings import ConnectionSettings
 
-__all__ = ["export", "render_summary", "with_relay"]
+__all__ = ["export", "render_summary", "say", "with_relay"]
 
 
 class _Bars:
@@ -139,6 +145,11 @@ def _counts(per: dict[str, dict[str, int]], project: str) -> dict[str, int]:
     return {}
 
 
+def say(message: str) -> None:
+    """A line for people on stderr (what a command does before its own work)."""
+    Console(stderr=True).print(message, highlight=False, markup=False)
+
+
 def run_async(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run a command's coroutine, shutting the engine down afterwards."""
     try:
@@ -186,7 +197,8 @@ def export(
 
     async def main() -> int:
         async with with_relay(store, webhook, secret_env, quiet=as_json):
-            resumed = await finish_interrupted(store)
+            own = export_command(connection, options)
+            resumed = await finish_interrupted(store, ("export",), own, say)
             summary = await run_export(connection, options)
         summary["vendor"] = connection.vendor
         return render_summary(summary, resumed, as_json)

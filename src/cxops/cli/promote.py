@@ -21,7 +21,7 @@ from rich.status import Status
 from rich.table import Table
 
 from cxops.cli.connection import connection_settings
-from cxops.cli.export import run_async, with_relay
+from cxops.cli.export import run_async, say, with_relay
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
@@ -94,6 +94,7 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     """Print the promotion's summary (JSON on stdout, or tables); the exit code it calls for."""
     outcome = summary.get("outcome")
     ok = outcome == "promoted" and "error" not in (summary.get("artifact") or {})
+    ok = ok or outcome == "nothing_to_promote"
     code = 0 if ok or (outcome == "dry_run" and not summary["would_block"]) else 1
     if as_json:
         typer.echo(json.dumps(summary))
@@ -125,10 +126,17 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
         console.print(f"parity {parity['score']} ({parity['matched']}/{parity['compared']})")
         for line in parity["differences"][:20]:
             console.print(f"  {line}")
+    if outcome == "nothing_to_promote":
+        console.print("nothing to promote: the target already has this content (--force deploys)")
     rb = summary.get("rollback")
     if rb and rb.get("error"):
         console.print(
             f"[red]ROLLBACK FAILED[/]: {rb['error']} (rollback point: {rb['restored_point']})"
+        )
+    elif rb and not rb.get("identical"):
+        console.print(
+            f"[red]ROLLBACK FAILED[/]: {rb['failed']}; restored {rb['restored_point']} but the "
+            "target's content differs from before: check it now"
         )
     elif rb:
         console.print(
@@ -195,6 +203,9 @@ def promote(
         "restores a snapshot) or 'repoint' (upload a snapshot of the source, point the target's "
         "endpoints at it; rollback points them back).",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Deploy even when the plan finds nothing to change."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
 ) -> None:
@@ -225,6 +236,7 @@ def promote(
         repo=repo,
         store=store,
         mechanism=mechanism,
+        force=force,
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )
     src, dst = connection_settings(source), connection_settings(target)
@@ -235,7 +247,7 @@ def promote(
             register_endpoint(opened.outbox, url, str(secret_env))
         async with with_relay(store, None, None, quiet=True):
             with _progress(as_json, rate, concurrency):
-                resumed = await finish_interrupted(store)
+                resumed = await finish_interrupted(src, dst, options, say)
                 summary = await run_promote(src, dst, options)
         summary["resumed"] = [r.__dict__ for r in resumed]
         return render(summary, as_json)

@@ -1,4 +1,5 @@
-"""``cxops runs list|show|resume``: the history of runs and their steps, from the store."""
+"""``cxops runs list|show|resume|cancel``: the history of runs and their steps, from the store;
+resuming an interrupted run, and stopping one."""
 
 from __future__ import annotations
 
@@ -124,29 +125,107 @@ def show(
         console.print(f"event {e.id} {e.type}")
 
 
+def _credential(flag: str, env: str) -> Any:
+    return typer.Option(
+        None, flag, help=f"Give again the credential the run used (or set {env}).", envvar=None
+    )
+
+
+def _credentials(**flags: str | None) -> dict[str, str | None]:
+    return {k: v for k, v in flags.items() if v}
+
+
+def _say(message: str) -> None:
+    Console(stderr=True).print(message, highlight=False, markup=False)
+
+
 @app.command("resume")
 def resume(
     run_id: str = typer.Argument(..., help="The run to resume (an id or a unique prefix)."),
+    client_id: str | None = _credential("--client-id", "CXOPS_CLIENT_ID"),
+    client_secret: str | None = _credential("--client-secret", "CXOPS_CLIENT_SECRET"),
+    api_key: str | None = _credential("--api-key", "CXOPS_API_KEY"),
+    access_key_id: str | None = _credential("--access-key-id", "CXOPS_ACCESS_KEY_ID"),
+    access_key_secret: str | None = _credential("--access-key-secret", "CXOPS_ACCESS_KEY_SECRET"),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
 ) -> None:
     """Resume an interrupted run from its last completed step, and wait for it.
 
-    Credentials come from the environment, the profile or .env (runs never store secrets).
-    Any cxops command that runs pipelines also resumes interrupted runs when it starts.
-    Example: cxops runs resume 3f2a
+    Runs never store secrets: credentials come from the flags given here, else the profile or
+    the CXOPS_* variables the first command used; the command names what is missing. A run
+    another live cxops process is running is left alone (exit 2).
+    Example: cxops runs resume 3f2a --api-key "$KEY"
     """
 
     from cxops.cli.export import render_summary, run_async, with_relay
     from cxops.cli.promote import render as render_promotion
     from cxops.pipelines.runner import resume_run
 
+    creds = _credentials(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_key=api_key,
+        access_key_id=access_key_id,
+        access_key_secret=access_key_secret,
+    )
+
     async def main() -> int:
         async with with_relay(store, None, None, quiet=as_json):
-            summary = await resume_run(run_id, store)
+            summary = await resume_run(run_id, store, _say, creds)
         if "outcome" in summary:  # a promotion's summary
             return render_promotion(summary, as_json)
         return render_summary(summary, [], as_json)
+
+    code = run_async(main)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("cancel")
+def cancel(
+    run_id: str = typer.Argument(..., help="The run to stop (an id or a unique prefix)."),
+    client_id: str | None = _credential("--client-id", "CXOPS_CLIENT_ID"),
+    client_secret: str | None = _credential("--client-secret", "CXOPS_CLIENT_SECRET"),
+    api_key: str | None = _credential("--api-key", "CXOPS_API_KEY"),
+    access_key_id: str | None = _credential("--access-key-id", "CXOPS_ACCESS_KEY_ID"),
+    access_key_secret: str | None = _credential("--access-key-secret", "CXOPS_ACCESS_KEY_SECRET"),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """Stop a run between two steps, and wait until it has stopped.
+
+    A promotion past its rollback point rolls back (exit 1, like any rolled-back promotion); a
+    run whose process died is stopped by this command (with the credentials a resume needs).
+    A run that already ended is left as it is (exit 0, and says so).
+    Example: cxops runs cancel 3f2a
+    """
+
+    from cxops.cli.export import render_summary, run_async, with_relay
+    from cxops.cli.promote import render as render_promotion
+    from cxops.pipelines.runner import cancel_run
+
+    creds = _credentials(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_key=api_key,
+        access_key_id=access_key_id,
+        access_key_secret=access_key_secret,
+    )
+
+    async def main() -> int:
+        async with with_relay(store, None, None, quiet=as_json):
+            summary = await cancel_run(run_id, store, _say, creds)
+        if not summary.get("cancelled"):
+            if as_json:
+                typer.echo(json.dumps(summary))
+            else:
+                Console().print(f"run {summary['run']} already ended: {summary['status']}")
+            return 0
+        if "outcome" in summary:
+            return render_promotion(summary, as_json)
+        render_summary(summary, [], as_json)
+        return 1
 
     code = run_async(main)
     if code:

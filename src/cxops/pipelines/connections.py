@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cxops.errors import ConfigError
 from cxops.transport.settings import SECRET_FIELDS, ConnectionSettings, resolve_connection
 
-__all__ = ["public_settings", "remember", "settings_for"]
+__all__ = ["public_settings", "remember", "run_connections", "settings_for", "with_credentials"]
 
 _known: dict[tuple[str, str | None], ConnectionSettings] = {}
 
@@ -40,3 +41,37 @@ def settings_for(public: dict[str, Any]) -> ConnectionSettings:
     return resolve_connection(
         flags, profile=public.get("profile"), scopes=tuple(public.get("scopes", ()))
     )
+
+
+def run_connections(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The public connections a run's params name (export: one; promotion: source, target)."""
+    if "connection" in params:
+        return [params["connection"]]
+    return [params["connections"][side] for side in ("source", "target")]
+
+
+def with_credentials(public: dict[str, Any], flags: dict[str, str | None]) -> ConnectionSettings:
+    """Settings for a stored connection, credentials from ``flags`` (given again to ``cxops runs
+    resume``), else the profile, the environment or ``.env`` as the first command read them;
+    remembered for the steps. A ConfigError says which credentials the run needs and where
+    they may come from, before anything runs."""
+    given = {k: v for k, v in flags.items() if v}
+    stored = {k: v for k, v in public.items() if k not in ("scopes", "profile")}
+    where = f"{public['vendor']} at {public.get('base_url') or public.get('tenant_id') or '?'}"
+    if public.get("profile"):
+        where += f" (profile {public['profile']})"
+    try:
+        settings = resolve_connection(
+            {**stored, **given},
+            profile=public.get("profile"),
+            scopes=tuple(public.get("scopes", ())),
+        )
+        settings.auth_mode()  # names what is missing
+    except ConfigError as exc:
+        raise ConfigError(
+            f"the run needs the credentials of {where}: {exc.message}",
+            hint="runs never store secrets: give them again to `cxops runs resume` as flags, "
+            "or set the CXOPS_* variables / the profile the first command used",
+        ) from None
+    remember(settings)
+    return settings

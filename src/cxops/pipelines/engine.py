@@ -3,7 +3,9 @@
 Pipelines are DBOS workflows (``@DBOS.workflow``) whose steps (``@DBOS.step``) are checkpointed
 in DBOS' *system database*:
 
-- store ``sqlite:///DIR/state.db`` → system database ``sqlite:///DIR/dbos.sqlite`` (embedded);
+- store ``sqlite:///DIR/state.db`` → system database ``sqlite:///DIR/dbos.sqlite`` (embedded;
+  another store file ``DIR/NAME.db`` gets ``DIR/NAME.dbos.sqlite``, so two stores in one folder
+  never share an engine);
 - store ``postgresql://...`` → the same database, schema ``dbos`` (or ``<schema>_dbos`` when the
   store URL pins a ``search_path``, so a store in its own schema gets its own engine tables).
 
@@ -11,8 +13,14 @@ in DBOS' *system database*:
 under the version it runs, and its default (a hash of the workflow source) would change with
 any edit, leaving interrupted runs behind. Bump it only when a workflow's order of steps changes.
 
-:func:`launch` recovers every interrupted workflow of this machine (executor ``local``) in the
-background, as DBOS does at launch; :func:`pending_runs` lists them so a command can wait.
+**Ownership** (issue #14). Every process has its own executor id (``executors.py`` holds the
+liveness lock that says it is alive), so DBOS' launch-time recovery (of the executor's own
+pending workflows) finds nothing: a process never picks up another one's run by starting. A run
+moves to this process only through :func:`take_over`, which refuses while the run's executor is
+alive and re-queues it on this process' private queue (``cxops-exec-<executor>``), the only
+queue it listens to, so no other process can dequeue it either. Who calls :func:`take_over`
+decides what is resumed: ``cxops runs resume ID``, ``cxops runs cancel ID``, or a command that
+finds its own run interrupted (same command line, ``runner.finish_interrupted``).
 """
 
 from __future__ import annotations
@@ -20,16 +28,31 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from dbos import DBOS, DBOSConfig
 from sqlalchemy.engine import URL
 
+from cxops.errors import UsageError
+from cxops.pipelines.executors import Liveness, new_executor_id
 from cxops.store import Store
 from cxops.store.engine import resolve_url
 
-__all__ = ["APP_VERSION", "engine_url", "launch", "pending_runs", "shutdown", "store_for"]
+__all__ = [
+    "APP_VERSION",
+    "RunBusy",
+    "alive",
+    "engine_url",
+    "executor_id",
+    "launch",
+    "owner",
+    "shutdown",
+    "store_for",
+    "take_over",
+]
 
 #: Pinned so that a run interrupted by one cxops process resumes in the next (see module doc).
 APP_VERSION = "cxops-pipelines-2"
@@ -37,6 +60,25 @@ APP_VERSION = "cxops-pipelines-2"
 _lock = threading.Lock()
 _launched: tuple[str, str] | None = None
 _stores: dict[str, Store] = {}
+_liveness: Liveness | None = None
+_executor: tuple[int, str] | None = None  # (pid, id): a forked child gets its own id
+
+
+class RunBusy(UsageError):
+    """The run is being run by another live cxops process; this one leaves it alone."""
+
+
+def executor_id() -> str:
+    """This process' DBOS executor id (new in every process, forks included)."""
+    global _executor
+    if _executor is None or _executor[0] != os.getpid():
+        _executor = (os.getpid(), new_executor_id())
+    return _executor[1]
+
+
+def queue_name() -> str:
+    """This process' private queue: runs taken over are queued here, and only here dequeued."""
+    return f"cxops-exec-{executor_id()}"
 
 
 def _schema(url: URL) -> str | None:
@@ -55,7 +97,8 @@ def engine_url(store_url: str) -> tuple[str, str | None]:
     url = resolve_url(store_url)
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or ".cxops/state.db").resolve()
-        return f"sqlite:///{path.parent / 'dbos.sqlite'}", None
+        name = "dbos.sqlite" if path.name == "state.db" else f"{path.stem}.dbos.sqlite"
+        return f"sqlite:///{path.parent / name}", None
     schema = _schema(url)
     plain = url.set(query={k: v for k, v in url.query.items() if k != "options"})
     return plain.render_as_string(hide_password=False), f"{schema}_dbos" if schema else "dbos"
@@ -64,10 +107,11 @@ def engine_url(store_url: str) -> tuple[str, str | None]:
 def launch(store_url: str | None = None) -> Store:
     """Launch DBOS beside the store at ``store_url`` (idempotent per URL) and open the store.
 
-    Launching recovers interrupted workflows in the background. A second store URL in the same
-    process (tests) shuts the first engine down before launching the next.
+    The process takes its liveness lock in that store and listens only to its private queue
+    (see the module doc). A second store URL in the same process (tests) shuts the first engine
+    down before launching the next.
     """
-    global _launched
+    global _launched, _liveness
     url = str(resolve_url(store_url).render_as_string(hide_password=False))
     sysdb, schema = engine_url(url)
     # Workflows must be registered before launch so recovery can find them by name.
@@ -76,22 +120,83 @@ def launch(store_url: str | None = None) -> Store:
     with _lock:
         if _launched != (url, sysdb):
             if _launched is not None:
-                DBOS.destroy()
+                _stop()
             config: DBOSConfig = {
                 "name": "cxops",
                 "system_database_url": sysdb,
                 "application_version": APP_VERSION,
+                "executor_id": executor_id(),
                 "log_level": "WARNING",
                 "notification_listener_polling_interval_sec": 0.1,
             }
             if schema is not None:
                 config["dbos_system_schema"] = schema
             _route_logs()
+            store = store_for(url)
+            _liveness = Liveness(store, resolve_url(url), executor_id())
             DBOS(config=config)
+            DBOS.listen_queues([queue_name()])
             DBOS.launch()
+            _off_loop(lambda: DBOS.register_queue(queue_name(), polling_interval_sec=0.1))
             _quiet()
             _launched = (url, sysdb)
         return store_for(url)
+
+
+def _off_loop(call: Callable[[], object]) -> None:
+    # DBOS' synchronous calls refuse to run on a thread with a running event loop, and launch()
+    # is called from both kinds of code: run them on a thread of their own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(call).result()
+
+
+def _stop() -> None:
+    global _liveness
+    try:
+        _off_loop(lambda: DBOS.delete_queue(queue_name()))
+    except Exception:
+        pass
+    DBOS.destroy()
+    if _liveness is not None:
+        _liveness.close()
+        _liveness = None
+
+
+async def owner(run_id: str) -> tuple[str | None, str | None]:
+    """The engine's status of a run's workflow and the executor that has it (None, None when
+    the engine never recorded it)."""
+    status = await DBOS.get_workflow_status_async(run_id)
+    if status is None:
+        return None, None
+    return status.status, status.executor_id
+
+
+def alive(executor: str | None) -> bool:
+    """True when ``executor`` is a live cxops process (this one included)."""
+    return _liveness is not None and _liveness.alive(executor)
+
+
+async def take_over(run_id: str) -> str:
+    """Make this process run ``run_id`` from its last checkpoint; what was done:
+
+    ``absent`` (the engine has no record: start it from the run's params), ``ended`` (the
+    workflow finished), ``mine`` (already running here), ``taken`` (re-queued on this process'
+    private queue: it runs here next). :class:`RunBusy` when another live process runs it.
+    """
+    status, executor = await owner(run_id)
+    if status is None:
+        return "absent"
+    if status in ("SUCCESS", "ERROR"):
+        return "ended"
+    if status in ("PENDING", "ENQUEUED") and executor == executor_id():
+        return "mine"
+    if status in ("PENDING", "ENQUEUED") and alive(executor):
+        raise RunBusy(
+            f"run {run_id} is being run by another cxops process (executor {executor})",
+            hint=f"wait for it, or stop it with `cxops runs cancel {run_id}`",
+        )
+    await DBOS.resume_workflow_async(run_id, queue_name=queue_name())
+    return "taken"
 
 
 def _route_logs() -> None:
@@ -122,18 +227,12 @@ def store_for(url: str) -> Store:
     return store
 
 
-async def pending_runs(name: str) -> list[str]:
-    """Ids of workflows called ``name`` that are not finished (running, queued or recovering)."""
-    found = await DBOS.list_workflows_async(status=["PENDING", "ENQUEUED"], name=name)
-    return [w.workflow_id for w in found]
-
-
 def shutdown() -> None:
     """Stop DBOS and close the stores (end of a command; tests between stores)."""
     global _launched
     with _lock:
         if _launched is not None:
-            DBOS.destroy()
+            _stop()
             _launched = None
         for store in _stores.values():
             store.close()

@@ -26,7 +26,7 @@ from cxops.model.layout import project_dir
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
-from cxops.pipelines.record import notify, recorded
+from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import changes_doc, commit_run, open_repo
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
@@ -141,6 +141,8 @@ async def export_project(
     base = {"project": ref.key, "id": ref.id, "name": ref.name}
     try:
         result = await recorded(store, run_id, "export.project", f"{run_id}:project:{ref.id}", work)
+    except RunCancelled:
+        raise
     except CxopsError as exc:
         notify(run_id, "project_failed", project=ref.key, error=exc.message)
         return {**base, "status": "failed", "error": exc.message}
@@ -192,15 +194,20 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
     """End the run, append its audit entry and emit its event, all in one transaction."""
 
     async def work() -> dict[str, Any]:
-        with store_for(params["store"]).transaction() as tx:
+        store = store_for(params["store"])
+        if summary["status"] != "succeeded" and "step" not in summary:
+            summary["step"] = failed_step(store, run_id)
+        with store.transaction() as tx:
             run = tx.runs.get(run_id)
             if run is not None and run.status != "running":
                 return {"status": run.status}  # finished before a crash: nothing to repeat
             status = summary["status"]
             tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
-            details = {k: summary.get(k) for k in ("commit", "projects_ok", "projects_failed")}
+            details = {
+                k: summary.get(k) for k in ("commit", "projects_ok", "projects_failed", "step")
+            }
             tx.audit.append("cxops", f"export.{status}", run_id, details)
-            if status != "failed":
+            if status in ("succeeded", "partial"):
                 tx.emit(
                     EVENT,
                     _event(run_id, params, summary),
@@ -210,7 +217,7 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
         return {"status": status}
 
     store = store_for(params["store"])
-    await recorded(store, run_id, "export.finish", f"{run_id}:finish", work)
+    await recorded(store, run_id, "export.finish", f"{run_id}:finish", work, cancellable=False)
 
 
 def _event(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
@@ -248,29 +255,45 @@ def _summary(
     }
 
 
+def _ended(status: str, error: str) -> dict[str, Any]:
+    return {
+        "status": status,
+        "projects_ok": [],
+        "projects_failed": [],
+        "findings": {},
+        "error": error,
+        "commit": None,
+    }
+
+
 @DBOS.workflow(name=WORKFLOW)
 async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The export of one tenant (see the module doc); returns the run's summary."""
+    """The export of one tenant (see the module doc); returns the run's summary.
+
+    Whatever ends it, the run ends in a final state: ``cancelled`` (``cxops runs cancel``),
+    ``failed`` with the error and the step (any error, expected or not, is re-raised after).
+    """
     await open_run(run_id, params)
+    try:
+        summary = await _export(run_id, params)
+    except RunCancelled as exc:
+        summary = _ended("cancelled", exc.message)
+    except CxopsError as exc:
+        await finish(run_id, params, _ended("failed", exc.message))
+        raise
+    except Exception as exc:  # a bug: still a final state, with what and where
+        await finish(run_id, params, _ended("failed", f"{type(exc).__name__}: {exc}"))
+        raise
+    await finish(run_id, params, summary)
+    notify(run_id, "finished", status=summary["status"])
+    return summary
+
+
+async def _export(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     async with _run_state(run_id, params):
-        try:
-            projects = await plan(run_id, params)
-        except CxopsError as exc:
-            failed: dict[str, Any] = {
-                "status": "failed",
-                "projects_ok": [],
-                "projects_failed": [],
-                "findings": {},
-                "error": exc.message,
-                "commit": None,
-            }
-            await finish(run_id, params, failed)
-            raise
+        projects = await plan(run_id, params)
         results = await map_all(lambda p: export_project(run_id, params, p), projects)
     done = [r for r in results if r["status"] == "ok"]
     checked = await check(run_id, params)
     committed = await commit(run_id, params, done) if done else {"commit": None, "changed": False}
-    summary = _summary(results, checked, committed)
-    await finish(run_id, params, summary)
-    notify(run_id, "finished", status=summary["status"])
-    return summary
+    return _summary(results, checked, committed)

@@ -12,6 +12,10 @@ boundary: ``N`` at the Nth boundary it crosses, or a label ``<what>@<where>`` at
 the vendor effect happened, nothing is recorded) or ``after_record`` (the store has it, DBOS'
 checkpoint does not). Of several comma-separated labels, the first one crossed kills. The kill -9
 trials use it to stop the process at chosen points.
+
+``cxops runs cancel`` marks the run in the store; the next step that is about to do new work
+raises :class:`RunCancelled` instead (steps that end or undo a run are not cancellable), so a
+run stops between steps, never inside one.
 """
 
 from __future__ import annotations
@@ -22,9 +26,26 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from cxops.store import Store
+from cxops.errors import CxopsError
+from cxops.store import StepStatus, Store
 
-__all__ = ["KILL_ENV", "Observer", "boundary", "notify", "observe", "recorded"]
+__all__ = [
+    "KILL_ENV",
+    "Observer",
+    "RunCancelled",
+    "boundary",
+    "failed_step",
+    "notify",
+    "observe",
+    "recorded",
+]
+
+
+class RunCancelled(CxopsError):
+    """``cxops runs cancel`` asked the run to stop; raised at its next step."""
+
+    exit_code = 1
+
 
 KILL_ENV = "CXOPS_PIPELINE_KILL_AT"
 
@@ -73,16 +94,27 @@ async def recorded(
     name: str,
     key: str,
     work: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    cancellable: bool = True,
 ) -> dict[str, Any]:
     """Run ``work`` as the store step ``key`` unless that key already succeeded.
 
-    A failure is recorded (status ``failed``, the message) and re-raised.
+    A failure is recorded (status ``failed``, the message) and re-raised. A ``cancellable``
+    step of a run that ``cxops runs cancel`` marked raises :class:`RunCancelled` before its work.
     """
     what = key.split(":", 1)[1] if key.startswith(f"{run_id}:") else key
     boundary(f"{what}@before")
     started = store.steps.begin(run_id, name, key)
     if started.done:
         return dict(started.step.result or {})
+    run = store.runs.get(run_id) if cancellable else None
+    if run is not None and run.cancel_requested is not None:
+        cancelled = RunCancelled(
+            f"cancelled by `cxops runs cancel` before {what}",
+            hint=f"see `cxops runs show {run_id}`",
+        )
+        store.steps.finish(key, status="failed", error=cancelled.message)
+        raise cancelled
     try:
         result = await work()
     except BaseException as exc:
@@ -92,3 +124,11 @@ async def recorded(
     store.steps.finish(key, result=result)
     boundary(f"{what}@after_record")
     return result
+
+
+def failed_step(store: Store, run_id: str) -> str | None:
+    """The store key (without ``<run>:``) of the run's step that failed or never ended last."""
+    for step in reversed(store.steps.for_run(run_id)):
+        if step.status != StepStatus.SUCCEEDED:
+            return step.key.removeprefix(f"{run_id}:")
+    return None

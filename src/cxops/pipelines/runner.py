@@ -3,14 +3,20 @@
 >>> summary = asyncio.run(run_export(settings, ExportOptions(repo=Path("flows-repo"), all=True)))
 ... # doctest: +SKIP
 
-Every entry point launches the engine first (``engine.launch``), which recovers runs an earlier
-process left unfinished; :func:`finish_interrupted` waits for those, so "the next start" of a
-cxops command completes them before doing its own work.
+Every entry point launches the engine first (``engine.launch``). A run is resumed only where it
+was asked for (issue #14): ``cxops runs resume ID`` (:func:`resume_run`), or by the same command
+line started again after a crash (:func:`finish_interrupted`: the runs of this kind, with this
+command's :func:`fingerprint`, whose process is dead), and the command says so before it waits.
+A run another live process is running is never taken (``engine.take_over`` refuses).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,17 +24,25 @@ from typing import Any
 from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
 
 from cxops.errors import CxopsError, UsageError
-from cxops.pipelines.connections import public_settings, remember
-from cxops.pipelines.engine import launch, pending_runs
-from cxops.pipelines.export import WORKFLOW, export_workflow
-from cxops.store import Store
+from cxops.pipelines.connections import (
+    public_settings,
+    remember,
+    run_connections,
+    with_credentials,
+)
+from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, take_over
+from cxops.pipelines.export import export_workflow
+from cxops.store import Run, Store
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
 
 __all__ = [
     "ExportOptions",
     "Resumed",
+    "cancel_run",
+    "export_command",
     "export_params",
+    "fingerprint",
     "finish_interrupted",
     "resume_run",
     "run_export",
@@ -61,7 +75,7 @@ def export_params(
         raise UsageError("--flows needs --project", hint="name the project the flows belong to")
     if options.project and options.all:
         raise UsageError("--project and --all exclude each other")
-    return {
+    params = {
         "connection": public_settings(settings),
         "tenant": tenant_label(settings),
         "project": options.project,
@@ -75,6 +89,26 @@ def export_params(
         "store": store.url,
         "transport": options.transport,
     }
+    return {**params, "command": fingerprint("export", params)}
+
+
+#: Params that do not make two command lines different (they are derived at start time).
+_VOLATILE = frozenset({"command", "committed_at"})
+
+
+def fingerprint(kind: str, params: dict[str, Any]) -> str:
+    """What identifies a command line: a hash of the run's kind and its (secret-free) params.
+    A command started again with the same fingerprint resumes its own interrupted run."""
+    doc = {k: v for k, v in params.items() if k not in _VOLATILE}
+    text = json.dumps([kind, doc], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def export_command(settings: ConnectionSettings, options: ExportOptions) -> str:
+    """The fingerprint of this export command line (what :func:`finish_interrupted` matches)."""
+    store = launch(options.store)
+    remember(settings)
+    return str(export_params(settings, options, store)["command"])
 
 
 async def start_export(
@@ -133,19 +167,44 @@ class Resumed:
     error: str | None = None
 
 
+def interrupted(store: Store, kinds: tuple[str, ...], command: str) -> list[Run]:
+    """This command line's runs still ``running`` in the store, oldest first."""
+    found = [
+        r
+        for kind in kinds
+        for r in store.runs.list(kind=kind, status="running", limit=None)
+        if r.params.get("command") == command
+    ]
+    return sorted(found, key=lambda r: r.started)
+
+
 async def finish_interrupted(
-    store_url: str | None = None, *, skip: str | None = None
+    store_url: str | None,
+    kinds: tuple[str, ...],
+    command: str,
+    say: Callable[[str], None] | None = None,
 ) -> list[Resumed]:
-    """Wait for every run the engine recovered at launch (except ``skip``)."""
-    launch(store_url)
+    """Finish this command line's own interrupted runs (its process died), saying so first.
+
+    A run of the same command line that another live process is running is left alone (that
+    process finishes it); so is every run of another command line.
+    """
+    store = launch(store_url)
     done = []
-    for run_id in await pending_runs(WORKFLOW):
-        if run_id == skip:
-            continue
+    for run in interrupted(store, kinds, command):
         try:
-            done.append(Resumed(run_id, await wait_run(run_id)))
+            how = await take_over(run.id)
+        except RunBusy:
+            continue
+        if say is not None:
+            say(f"resuming run {run.id}: this command was interrupted before it ended")
+        try:
+            if how == "absent":
+                with SetWorkflowID(run.id):
+                    await DBOS.start_workflow_async(_workflow(run.kind), run.id, run.params)
+            done.append(Resumed(run.id, await wait_run(run.id)))
         except CxopsError as exc:
-            done.append(Resumed(run_id, error=exc.message))
+            done.append(Resumed(run.id, error=exc.message))
     return done
 
 
@@ -164,7 +223,12 @@ def _workflow(kind: str) -> Any:
     )
 
 
-async def resume_run(prefix: str, store_url: str | None = None) -> dict[str, Any]:
+async def resume_run(
+    prefix: str,
+    store_url: str | None = None,
+    say: Callable[[str], None] | None = None,
+    credentials: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
     """Resume the run whose id starts with ``prefix`` and wait for it; its summary.
 
     A run the engine is already recovering is waited for; one whose workflow stopped (error,
@@ -175,17 +239,70 @@ async def resume_run(prefix: str, store_url: str | None = None) -> dict[str, Any
     store = launch(store_url)
     run = store.runs.find(prefix)
     workflow = _workflow(run.kind)
-    status = await DBOS.get_workflow_status_async(run.id)
-    recovering = status is not None and status.status in ("PENDING", "ENQUEUED")
-    if run.status != "running" and not recovering:
+    status, _ = await owner(run.id)
+    unfinished = status in ("PENDING", "ENQUEUED", "CANCELLED")
+    if run.status != "running" and not unfinished:
         # Finished (even failed): resuming would replay the same end. (A run killed after its
-        # end was recorded but before the workflow's last checkpoint is still recovering: its
-        # remaining bookkeeping is waited for below.)
+        # end was recorded but before the workflow's last checkpoint is still unfinished: its
+        # remaining bookkeeping is taken over below.)
         return {"run": run.id, "resumed": False, **(run.summary or {})}
-    if status is None:  # the engine never recorded it: start it from the stored params
+    for public in run_connections(run.params):  # before anything runs: say what is missing
+        with_credentials(public, credentials or {})
+    how = await take_over(run.id)  # RunBusy (exit 2) while another live process runs it
+    if say is not None:
+        say(f"resuming run {run.id} ({run.kind}) from its last completed step")
+    if how == "absent":  # the engine never recorded it: start it from the stored params
         with SetWorkflowID(run.id):
             await DBOS.start_workflow_async(workflow, run.id, run.params)
-    elif status.status in ("ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"):
-        await DBOS.resume_workflow_async(run.id)
     summary = await wait_run(run.id)
     return {"run": run.id, "resumed": True, **summary}
+
+
+#: How often ``cancel_run`` looks at a run another process is stopping.
+CANCEL_POLL_S = 0.2
+
+
+async def cancel_run(
+    prefix: str,
+    store_url: str | None = None,
+    say: Callable[[str], None] | None = None,
+    credentials: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """Stop the run whose id starts with ``prefix`` between two steps; its final summary.
+
+    The request is written to the store (and the audit log). A run whose process is alive stops
+    at its next step and this waits for it; a run whose process died is taken over here and
+    stopped here. A promotion past its rollback point rolls back either way (so, then, this
+    needs the target's credentials as a resume does).
+    """
+    store = launch(store_url)
+    run = store.runs.find(prefix)
+    if run.status != "running":
+        return {"run": run.id, "cancelled": False, **(run.summary or {}), "status": run.status}
+    _workflow(run.kind)  # only durable runs can be stopped between steps
+    with store.transaction() as tx:
+        tx.runs.request_cancel(run.id)
+        tx.audit.append("cxops", "run.cancel_requested", run.id, {"kind": run.kind})
+    status, executor = await owner(run.id)
+    if status in ("PENDING", "ENQUEUED") and executor != executor_id() and alive(executor):
+        if say is not None:
+            say(f"run {run.id} stops at its next step (its process, {executor}, is alive)")
+        while (ended := store.runs.get(run.id)) is not None and ended.status == "running":
+            await asyncio.sleep(CANCEL_POLL_S)
+        assert ended is not None
+        return {"run": run.id, "cancelled": True, **(ended.summary or {}), "status": ended.status}
+    for public in run_connections(run.params):
+        with_credentials(public, credentials or {})
+    how = await take_over(run.id)
+    if how == "ended":  # the engine finished it, the store never heard: end it as cancelled
+        with store.transaction() as tx:
+            tx.finish_run(run.id, "cancelled", error="cancelled by `cxops runs cancel`")
+            tx.leases.release_all(run.id)
+        return {"run": run.id, "cancelled": True, "status": "cancelled"}
+    if say is not None:
+        say(f"stopping run {run.id} here: its process is gone")
+    if how == "absent":
+        with SetWorkflowID(run.id):
+            await DBOS.start_workflow_async(_workflow(run.kind), run.id, run.params)
+    summary = await wait_run(run.id)
+    return {"run": run.id, "cancelled": True, **summary}

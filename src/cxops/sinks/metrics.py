@@ -246,7 +246,11 @@ def operation_figures(steps: Iterable[Step]) -> list[OperationFigures]:
     return out
 
 
-NOT_DEPLOYED = frozenset({"blocked", "dry_run", "plan_failed"})
+#: Outcomes that never reached the target (``failed``: an error before the rollback point;
+#: ``cancelled``: stopped before it; ``nothing_to_promote``: the target already had the content).
+NOT_DEPLOYED = frozenset(
+    {"blocked", "dry_run", "plan_failed", "failed", "cancelled", "nothing_to_promote"}
+)
 
 
 @dataclass(frozen=True)

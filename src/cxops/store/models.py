@@ -21,6 +21,7 @@ __all__ = [
     "Base",
     "DeliveryRow",
     "EndpointRow",
+    "LeaseRow",
     "OutboxRow",
     "RunRow",
     "StepRow",
@@ -66,6 +67,20 @@ class RunRow(Base):
     params: Mapped[JsonDoc]
     summary: Mapped[JsonDoc | None]
     error: Mapped[str | None] = mapped_column(Text)
+    #: When ``cxops runs cancel`` asked the run to stop (its process stops between steps).
+    cancel_requested: Mapped[datetime | None]
+
+
+class LeaseRow(Base):
+    """One named lease (e.g. ``promote:cognigy:<tenant>``): who holds it, and a fencing token
+    that grows with every acquisition, so a holder can prove it still holds it."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(512), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    token: Mapped[int] = mapped_column(Integer)
+    acquired: Mapped[datetime | None]
 
 
 class StepRow(Base):

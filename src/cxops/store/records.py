@@ -49,6 +49,7 @@ class Run:
     params: dict[str, Any]
     summary: dict[str, Any] | None
     error: str | None
+    cancel_requested: datetime | None = None
 
     @property
     def duration(self) -> float | None:

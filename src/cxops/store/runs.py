@@ -27,6 +27,7 @@ def _run(row: RunRow) -> Run:
         params=dict(row.params),
         summary=None if row.summary is None else dict(row.summary),
         error=row.error,
+        cancel_requested=row.cancel_requested,
     )
 
 
@@ -63,6 +64,7 @@ class Runs:
             params=params or {},
             summary=None,
             error=None,
+            cancel_requested=None,
         )
         with self._scope.session() as s:
             s.add(row)
@@ -88,6 +90,18 @@ class Runs:
             if summary is not None:
                 row.summary = summary
             s.flush()
+            return _run(row)
+
+    def request_cancel(self, run_id: str) -> Run:
+        """Ask a running run to stop (its process checks between steps); the first request's
+        time is kept. A run that already ended is returned unchanged."""
+        with self._scope.session() as s:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise UsageError(f"no run {run_id!r}", hint="see `cxops runs list`")
+            if row.status == RunStatus.RUNNING and row.cancel_requested is None:
+                row.cancel_requested = utcnow()
+                s.flush()
             return _run(row)
 
     def get(self, run_id: str) -> Run | None:

@@ -24,6 +24,7 @@ from cxops.errors import ConfigError, CxopsError
 from cxops.store import migrate
 from cxops.store.audit import Audit
 from cxops.store.engine import create_store_engine, resolve_url
+from cxops.store.leases import Leases
 from cxops.store.outbox import Outbox
 from cxops.store.records import Event, Run
 from cxops.store.runs import Runs, Steps
@@ -47,6 +48,7 @@ class Tx:
         self.steps = Steps(self)
         self.audit = Audit(self)
         self.outbox = Outbox(self)
+        self.leases = Leases(self)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -91,6 +93,7 @@ class Store:
         self.steps = Steps(self)
         self.audit = Audit(self)
         self.outbox = Outbox(self)
+        self.leases = Leases(self)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:

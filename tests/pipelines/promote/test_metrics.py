@@ -30,9 +30,13 @@ def test_failed_then_good_promotion_gives_dora_figures(
     assert first["outcome"] == "rolled_back"
     fast_emu.ctx.load_scenario(Scenario.parse({}))
     assert promote(fast_emu, store_url, repo=repo)["outcome"] == "promoted"
-    assert promote(fast_emu, store_url, dry_run=True)["outcome"] == "dry_run"
+    # Prod has dev's content now: a promotion with nothing to change deploys nothing and is
+    # no deployment (issue #14: it used to upload, merge and count); a dry run says the same.
+    assert promote(fast_emu, store_url)["outcome"] == "nothing_to_promote"
+    assert promote(fast_emu, store_url, dry_run=True)["outcome"] == "nothing_to_promote"
     # A gate doing its job is not a failed change: a blocked promotion is no deployment.
-    assert promote(fast_emu, store_url, version="not-semver")["outcome"] == "blocked"
+    blocked = promote(fast_emu, store_url, version="not-semver", force=True)
+    assert blocked["outcome"] == "blocked"
     with Store.open(store_url) as st:
         dora = collect(st).dora
     assert (dora.deployments, dora.failed) == (2, 1)

@@ -57,10 +57,16 @@ def test_dev_to_prod_promotion_reaches_parity(
         assert types == ["flow.promote.started", "flow.promote.completed"]
         run = st.runs.get(out["run"])
         assert run is not None and run.kind == "promote" and run.params["target"] == "prod"
-    # Promoting again: nothing left to change, the same content; the version must move on.
-    again = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.0")
-    assert again["outcome"] == "blocked" and again["blocked"] == ["version"]
+    # Promoting again: nothing left to change, so nothing is deployed (issue #14) ...
+    before = len(ledger(fast_emu, "prod"))
+    again = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.2.0")
+    assert again["outcome"] == "nothing_to_promote" and again["status"] == "succeeded"
     assert again["plan"]["diff"]["bump"] == "none", again["plan"]["diff"]["changes"]
+    assert "gates" not in again and "deploy" not in again and "artifact" not in again
+    assert [r for r in ledger(fast_emu, "prod")[before:] if r["effect"]] == []
+    # ... unless --force, and then the version must still move on.
+    forced = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.0", force=True)
+    assert forced["outcome"] == "blocked" and forced["blocked"] == ["version"]
 
 
 def test_scoped_promotion_deploys_only_the_chosen_flow(

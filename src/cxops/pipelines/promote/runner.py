@@ -7,18 +7,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbos import DBOS, SetWorkflowID
 
-from cxops.errors import CxopsError, UsageError
+from cxops.errors import UsageError
+from cxops.pipelines import runner
 from cxops.pipelines.connections import public_settings, remember
-from cxops.pipelines.engine import launch, pending_runs
+from cxops.pipelines.engine import launch
 from cxops.pipelines.promote.gates import GATES, load_tests
-from cxops.pipelines.promote.workflow import WORKFLOW, promote_workflow
-from cxops.pipelines.runner import Resumed, wait_run
+from cxops.pipelines.promote.workflow import promote_workflow
+from cxops.pipelines.runner import Resumed, fingerprint, wait_run
 from cxops.sinks.git import GitRepo
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
@@ -56,6 +58,7 @@ class PromoteOptions:
     store: str | None = None
     transport: dict[str, Any] = field(default_factory=dict)
     mechanism: str = "merge"
+    force: bool = False
 
 
 def _committed_at(repo: Path | None) -> str | None:
@@ -106,7 +109,7 @@ def promote_params(
     if options.flows and not options.project:
         raise UsageError("--flows needs --project")
     repo = options.repo.resolve() if options.repo else None
-    return {
+    params = {
         "kind": "promote-dry-run" if options.dry_run else "promote",
         "connections": {"source": public_settings(source), "target": public_settings(target)},
         "tenants": {"source": tenant_label(source), "target": tenant_label(target)},
@@ -128,7 +131,9 @@ def promote_params(
         "store": store,
         "transport": options.transport,
         "mechanism": options.mechanism,
+        "force": options.force,
     }
+    return {**params, "command": fingerprint("promote", params)}
 
 
 async def start_promote(
@@ -153,14 +158,18 @@ async def run_promote(
     return {"run": run_id, **(await wait_run(run_id))}
 
 
-async def finish_interrupted(store_url: str | None = None) -> list[Resumed]:
-    """Wait for every promotion the engine recovered at launch (an earlier process was killed):
-    the next ``cxops promote`` completes them (promoted or rolled back) before its own."""
-    launch(store_url)
-    done = []
-    for run_id in await pending_runs(WORKFLOW):
-        try:
-            done.append(Resumed(run_id, await wait_run(run_id)))
-        except CxopsError as exc:
-            done.append(Resumed(run_id, error=exc.message))
-    return done
+async def finish_interrupted(
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+    options: PromoteOptions,
+    say: Callable[[str], None] | None = None,
+) -> list[Resumed]:
+    """Finish this same promotion command's own interrupted run (its process was killed), and
+    only that: a promotion of another command line is never finished by this one (issue #14);
+    ``cxops runs resume`` or ``cxops runs cancel`` is how a person decides about it."""
+    store = launch(options.store)
+    remember(source)
+    remember(target)
+    params = promote_params(source, target, options, store.url)
+    kinds = ("promote", "promote-dry-run")
+    return await runner.finish_interrupted(options.store, kinds, params["command"], say)

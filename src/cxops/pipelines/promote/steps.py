@@ -17,6 +17,7 @@ from dbos import DBOS
 
 from cxops.analysis.lock import LOCK_FILE
 from cxops.errors import UsageError
+from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote import gates as gate
 from cxops.pipelines.promote.parity import parity
@@ -121,6 +122,7 @@ async def rollback_point(
     """Record (or snapshot) the target before anything changes: the rollback point."""
 
     async def work() -> dict[str, Any]:
+        lease.check(store_for(params["store"]), run_id, params, None)
         return await strategy(run_id, params).rollback_point(planned)
 
     what = "rollback_point"
@@ -140,6 +142,7 @@ async def deploy_stage(
     """One deploy stage of the strategy (``planned["stages"]``) on the target."""
 
     async def work() -> dict[str, Any]:
+        lease.check(store_for(params["store"]), run_id, params, None)  # fenced: still ours?
         return await strategy(run_id, params).deploy(stage, planned, point, done)
 
     result: dict[str, Any] = await _step(params, run_id, "promote.deploy", f"deploy:{stage}", work)

@@ -3,10 +3,14 @@ verify → (rollback) → artifact → finish; what each vendor step does is the
 (``strategy.py``: Cognigy snapshot/package/upload/merge, Genesys import/publish per flow, CXone
 save per script).
 
-Any failure after the rollback point (a step raising, or verification not passing) restores
-it; the restore is its own audited deployment (a store run of kind ``rollback``, an audit entry
-and a ``flow.promote.rolled_back`` event in one transaction). A gate that refuses, a version
-that does not fit the diff, or ``--dry-run`` end the run before anything on the target changes.
+Any failure after the rollback point (a step raising, whatever the error, verification not
+passing, or ``cxops runs cancel``) restores it; the restore is its own audited deployment (a
+store run of kind ``rollback``, an audit entry and a ``flow.promote.rolled_back`` event in one
+transaction). A restore that does not give back identical content ends ``rollback_failed``.
+A gate that refuses, a version that does not fit the diff, a plan with nothing to change
+(unless ``--force``), a cancel before the rollback point, or ``--dry-run`` end the run before
+anything on the target changes. The run holds its target's lease (``pipelines/lease.py``) from
+its first step to its last. Whatever happens, the run ends in a final state.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from dbos import DBOS
 
 from cxops.errors import CxopsError
 from cxops.model.bundle import Release
+from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote.state import context, run_state, strategy
 from cxops.pipelines.promote.steps import deploy_stage, plan, rollback_point, run_gates, verify
-from cxops.pipelines.record import notify, recorded
+from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import commit_run, open_repo
 
 __all__ = ["EVENTS", "WORKFLOW", "promote_workflow"]
@@ -47,10 +52,14 @@ def _who(params: dict[str, Any]) -> dict[str, Any]:
 
 @DBOS.step(name="promote.open")
 async def open_run(run_id: str, params: dict[str, Any]) -> None:
-    """Record the run, its audit entry and ``flow.promote.started`` at once (once)."""
+    """Take the target's lease and record the run, its audit entry and
+    ``flow.promote.started`` at once (once). A target another promotion holds raises
+    ``LeaseBusy`` and records nothing."""
     with store_for(params["store"]).transaction() as tx:
         if tx.runs.get(run_id) is not None:
             return
+        if not params["dry_run"]:
+            lease.acquire(tx, run_id, params)
         tx.runs.start(params["kind"], params, run_id=run_id)
         tx.audit.append("cxops", "promote.started", run_id, _who(params))
         if not params["dry_run"]:
@@ -65,6 +74,7 @@ async def rollback(
     """Restore the rollback point; record the restore as its own audited deployment."""
 
     async def work() -> dict[str, Any]:
+        lease.check(store, run_id, params, None)
         how = strategy(run_id, params)
         restored_from = await how.restore(planned, point)
         after = await context(run_id, params).bundle("target", planned["target"], fresh=True)
@@ -95,7 +105,8 @@ async def rollback(
         return doc
 
     store = store_for(params["store"])
-    return await recorded(store, run_id, "promote.rollback", f"{run_id}:rollback", work)
+    key = f"{run_id}:rollback"
+    return await recorded(store, run_id, "promote.rollback", key, work, cancellable=False)
 
 
 @DBOS.step(name="promote.artifact")
@@ -122,7 +133,8 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
         return await asyncio.to_thread(write)
 
     store = store_for(params["store"])
-    return await recorded(store, run_id, "promote.artifact", f"{run_id}:artifact", work)
+    key = f"{run_id}:artifact"  # deployed already: a cancel no longer stops the record of it
+    return await recorded(store, run_id, "promote.artifact", key, work, cancellable=False)
 
 
 @DBOS.step(name="promote.finish")
@@ -130,13 +142,18 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
     """End the run, append its audit entry and emit ``flow.promote.completed`` together."""
 
     async def work() -> dict[str, Any]:
-        with store_for(params["store"]).transaction() as tx:
+        store = store_for(params["store"])
+        if summary["status"] != "succeeded" and "step" not in summary:
+            summary["step"] = failed_step(store, run_id)
+        with store.transaction() as tx:
             run = tx.runs.get(run_id)
             if run is not None and run.status != "running":
                 return {"status": run.status}
             status = summary["status"]
             tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
-            details = {k: summary.get(k) for k in ("outcome", "rolled_back", "parity", "error")}
+            tx.leases.release_all(run_id)
+            keys = ("outcome", "rolled_back", "parity", "error", "step")
+            details = {k: summary.get(k) for k in keys}
             tx.audit.append("cxops", f"promote.{summary['outcome']}", run_id, details)
             if summary["outcome"] == "promoted":
                 payload = {
@@ -151,7 +168,7 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
         return {"status": status}
 
     store = store_for(params["store"])
-    await recorded(store, run_id, "promote.finish", f"{run_id}:finish", work)
+    await recorded(store, run_id, "promote.finish", f"{run_id}:finish", work, cancellable=False)
 
 
 async def _deploy(
@@ -160,6 +177,7 @@ async def _deploy(
     point = await rollback_point(run_id, params, planned)
     summary["rollback_point"] = point
     failed: str | None = None
+    cancelled = False
     try:
         done: dict[str, Any] = {}
         for stage in planned["stages"]:
@@ -172,8 +190,13 @@ async def _deploy(
         summary["target_hash_after"] = checked["target_hash_after"]
         if not checked["passed"]:
             failed = "verify: post-deploy checks did not pass"
+            summary["step"] = "verify"
+    except RunCancelled as exc:
+        failed, cancelled = exc.message, True
     except CxopsError as exc:
         failed = f"{exc.message}"
+    except Exception as exc:  # a bug after the rollback point: the target still goes back
+        failed = f"{type(exc).__name__}: {exc}"
     if failed is None:
         summary["outcome"] = "promoted"
         if params.get("repo"):
@@ -182,11 +205,22 @@ async def _deploy(
             except CxopsError as exc:  # deployed all the same: say so, do not roll back
                 summary["artifact"] = {"error": exc.message}
         return
-    summary.update(status="failed", outcome="rolled_back", rolled_back=True, error=failed)
+    status = "cancelled" if cancelled else "failed"
+    summary.update(status=status, outcome="rolled_back", rolled_back=True, error=failed)
     try:
         summary["rollback"] = await rollback(run_id, params, planned, point, failed)
+        if not summary["rollback"]["identical"]:  # restored, yet not what was there before
+            summary.update(
+                status="failed",
+                outcome="rollback_failed",
+                error=f"{failed}; the rollback did not restore identical content",
+            )
     except CxopsError as exc:  # the target may be half changed: the loudest outcome there is
-        summary.update(outcome="rollback_failed", error=f"{failed}; rollback failed: {exc.message}")
+        summary.update(
+            status="failed",
+            outcome="rollback_failed",
+            error=f"{failed}; rollback failed: {exc.message}",
+        )
         summary["rollback"] = {
             "failed": failed,
             "point": point,
@@ -199,48 +233,68 @@ async def _deploy(
 @DBOS.workflow(name=WORKFLOW)
 async def promote_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     """One promotion (see the module doc); returns the run's summary."""
-    await open_run(run_id, params)
+    await open_run(run_id, params)  # LeaseBusy: another promotion has the target
     summary: dict[str, Any] = {
         "status": "succeeded",
         "rolled_back": False,
         "dry_run": params["dry_run"],
     }
-    async with run_state(run_id, params):
-        try:
-            planned = await plan(run_id, params)
-        except CxopsError as exc:
-            summary.update(status="failed", outcome="plan_failed", error=exc.message)
-            await finish(run_id, params, summary)
-            return summary
-        summary["plan"] = planned
-        try:
-            checked = await run_gates(run_id, params, planned)
-        except CxopsError as exc:  # a gate that cannot even look blocks the deploy
-            summary.update(
-                status="failed",
-                outcome="blocked",
-                blocked=["gates"],
-                gates=[],
-                error=f"a gate could not run: {exc.message}",
-            )
-            await finish(run_id, params, summary)
-            return summary
-        summary["gates"] = checked["gates"]
-        blocked = [g["gate"] for g in checked["gates"] if not g["passed"]]
-        if not planned["version"]["ok"]:
-            blocked.insert(0, "version")
-        if params["dry_run"]:
-            summary["outcome"] = "dry_run"
-            summary["would_block"] = blocked
-        elif blocked:
-            summary.update(
-                status="failed",
-                outcome="blocked",
-                blocked=blocked,
-                error=f"blocked by: {', '.join(blocked)}",
-            )
-        else:
-            await _deploy(run_id, params, planned, summary)
+    try:
+        async with run_state(run_id, params):
+            await _promote(run_id, params, summary)
+    except RunCancelled as exc:  # before the rollback point: nothing changed on the target
+        summary.update(status="cancelled", outcome="cancelled", error=exc.message)
+    except CxopsError as exc:  # before the rollback point (after it, _deploy rolls back)
+        summary.update(status="failed", outcome="failed", error=exc.message)
+    except Exception as exc:  # a bug: the run still ends, failed, saying what and where
+        summary.update(status="failed", outcome="failed", error=f"{type(exc).__name__}: {exc}")
+        await finish(run_id, params, summary)
+        raise
     await finish(run_id, params, summary)
     notify(run_id, "finished", status=summary["status"])
     return summary
+
+
+async def _promote(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> None:
+    try:
+        planned = await plan(run_id, params)
+    except RunCancelled:
+        raise
+    except CxopsError as exc:
+        summary.update(status="failed", outcome="plan_failed", error=exc.message)
+        return
+    summary["plan"] = planned
+    if planned["diff"]["total_changes"] == 0 and not params.get("force"):
+        # The target already runs this content: a deployment would change nothing, and would
+        # count as one (DORA) all the same. ``--force`` deploys anyway (a repair).
+        summary.update(outcome="nothing_to_promote", nothing_to_promote=True)
+        return
+    try:
+        checked = await run_gates(run_id, params, planned)
+    except RunCancelled:
+        raise
+    except CxopsError as exc:  # a gate that cannot even look blocks the deploy
+        summary.update(
+            status="failed",
+            outcome="blocked",
+            blocked=["gates"],
+            gates=[],
+            error=f"a gate could not run: {exc.message}",
+        )
+        return
+    summary["gates"] = checked["gates"]
+    blocked = [g["gate"] for g in checked["gates"] if not g["passed"]]
+    if not planned["version"]["ok"]:
+        blocked.insert(0, "version")
+    if params["dry_run"]:
+        summary["outcome"] = "dry_run"
+        summary["would_block"] = blocked
+    elif blocked:
+        summary.update(
+            status="failed",
+            outcome="blocked",
+            blocked=blocked,
+            error=f"blocked by: {', '.join(blocked)}",
+        )
+    else:
+        await _deploy(run_id, params, planned, summary)
