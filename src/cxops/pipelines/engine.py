@@ -25,6 +25,7 @@ finds its own run interrupted (same command line, ``runner.finish_interrupted``)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -152,10 +153,8 @@ def _off_loop(call: Callable[[], object]) -> None:
 
 def _stop() -> None:
     global _liveness
-    try:
+    with contextlib.suppress(Exception):  # best effort: a stale queue row is only clutter
         _off_loop(lambda: DBOS.delete_queue(queue_name()))
-    except Exception:
-        pass
     DBOS.destroy()
     if _liveness is not None:
         _liveness.close()
