@@ -2,9 +2,11 @@
 
 Each trial runs the real CLI in a new process (forked from a zygote) with
 ``CXOPS_PIPELINE_KILL_AT=N`` (SIGKILL at the Nth step boundary), then finishes the run either
-with ``cxops runs resume ID`` or by simply starting the next ``cxops export`` (which recovers
-interrupted runs first). Afterwards the repo holds the project committed exactly once, the audit
-log verifies, and the outbox and the emulator's receiver hold exactly one event for the run.
+with ``cxops runs resume ID`` or by simply starting the same ``cxops export`` again (which
+finishes its own interrupted run first). Half of the trials give the credentials as flags (and
+again to ``cxops runs resume``: runs never store them), the other half in the environment.
+Afterwards the repo holds the project committed exactly once, the audit log verifies, and the
+outbox and the emulator's receiver hold exactly one event for the run.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ def _trial(
     store: str | None = None,
     hook: str | None = None,
 ) -> tuple[str, bool]:
+    flags = n % 4 < 2  # credentials as flags, nothing in the environment
+    conn: list[str] = []
+    if flags:
+        conn = ["--vendor", "cognigy", "--base-url", base["CXOPS_BASE_URL"]]
+        conn += ["--api-key", base["CXOPS_API_KEY"]]
+        base = {k: v for k, v in base.items() if not k.startswith("CXOPS_")}
     work = root / f"trial-{n}"
     work.mkdir()
     hook = hook or f"{emu.url}/_emulator/webhooks/kill-{n}"
@@ -90,13 +98,20 @@ def _trial(
         "--webhook-secret-env",
         "KILL_TEST_SECRET",
         "--json",
+        *conn,
     ]
     killed = _cli(args, {**base, KILL_ENV: str(kill_at)}, work)
     assert killed.returncode in (-signal.SIGKILL, 1), killed.stderr
     with Store.open(store) as st:
         runs = [r for r in st.runs.list(kind="export") if r.params["repo"] == str(work / "repo")]
     if killed.returncode == -signal.SIGKILL and n % 2 == 0 and runs:
-        done = _cli(["runs", "resume", runs[0].id, "--store", store, "--json"], base, work)
+        resume = ["runs", "resume", runs[0].id, "--store", store, "--json"]
+        if flags:
+            if n == 0:  # without the key: refused before anything runs, saying what it needs
+                bare = _cli(resume, base, work)
+                assert bare.returncode == 2 and "--api-key" in bare.stderr, bare.stderr
+            resume += ["--api-key", conn[-1]]
+        done = _cli(resume, base, work)
     else:
         done = _cli(args, base, work)  # the next start finishes the interrupted run first
     assert done.returncode == 1, done.stderr  # the project has a deliberate cycle: exit 1

@@ -127,8 +127,10 @@ async def recorded(
 
 
 def failed_step(store: Store, run_id: str) -> str | None:
-    """The store key (without ``<run>:``) of the run's step that failed or never ended last."""
+    """The store key (without ``<run>:``) of the run's step that failed or never ended last
+    (the ``finish`` step that asks is not one of them)."""
     for step in reversed(store.steps.for_run(run_id)):
-        if step.status != StepStatus.SUCCEEDED:
-            return step.key.removeprefix(f"{run_id}:")
+        what = step.key.removeprefix(f"{run_id}:")
+        if step.status != StepStatus.SUCCEEDED and what != "finish":
+            return what
     return None
