@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 from pathlib import Path
 
+from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.promote.plan import latest_tag
+from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.sinks.git import GitRepo
+from tests.pipelines.conftest import FAST, emulator_settings
+from tests.pipelines.promote.conftest import PROJECT
 from tests.pipelines.promote.releases import reword_dev
 from tests.pipelines.promote.test_promote import promote
 
@@ -48,3 +54,27 @@ def test_three_releases_in_a_row_each_promote_and_tag(
         commits.append(out["artifact"]["commit"])
     assert len(set(commits)) == 3
     assert _git(repo, "tag", "--list").split() == ["1.0.0", "1.1.0", "1.2.0"]
+    for version in ("1.0.0", "1.1.0", "1.2.0"):  # each released commit passes its lock check
+        tree = tmp_path / f"at-{version}"
+        _git(repo, "worktree", "add", "-q", "--detach", str(tree), version)
+        assert main(["lock", str(tree), "--check"]) == 0, version
+        release = json.loads((tree / "releases/cognigy" / _folder(tree)).read_text())
+        assert release["tag"] == version and release["target"] == "prod"
+        assert "cxops.lock" in _git(repo, "show", "--name-only", "--format=", version).split()
+    # An export of the released content into the same repository keeps the release record
+    # and changes no flow file (issue #14: it used to rewrite _bundle.json without it).
+    head = _git(repo, "rev-parse", "HEAD")
+    out = asyncio.run(
+        run_export(
+            emulator_settings(fast_emu, "cognigy", "dev"),
+            ExportOptions(repo=repo, project=PROJECT, store=store_url, transport=FAST),
+        )
+    )
+    assert out["status"] == "succeeded", out
+    touched = _git(repo, "diff", "--name-only", head, "HEAD").split()
+    assert not [p for p in touched if p.startswith(("flows/", "releases/"))], touched
+
+
+def _folder(tree: Path) -> str:
+    [name] = [p.name for p in (tree / "releases/cognigy").iterdir()]
+    return name

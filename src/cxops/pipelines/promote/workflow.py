@@ -21,7 +21,9 @@ from typing import Any
 from dbos import DBOS
 
 from cxops.errors import CxopsError
-from cxops.model.bundle import Release
+from cxops.analysis.lock import LOCK_FILE
+from cxops.model.canonical import content_hash
+from cxops.model.layout import pretty_bytes, project_dir
 from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote.state import context, run_state, strategy
@@ -109,23 +111,42 @@ async def rollback(
     return await recorded(store, run_id, "promote.rollback", key, work, cancellable=False)
 
 
+def release_path(vendor: str, project: str) -> str:
+    """Where a project's release metadata lives in the artifact repository: outside ``flows/``,
+    so that an export (which rewrites the project folder) never removes it."""
+    return f"releases/{project_dir(vendor, project).removeprefix('flows/')}.json"
+
+
 @DBOS.step(name="promote.artifact")
 async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any]:
-    """Write the promoted (source) bundle into the repository, commit it, tag the version."""
+    """Write the promoted (source) bundle, its release record and ``cxops.lock`` into the
+    repository, commit them together, tag the version: the tagged commit passes its own
+    ``cxops lock --check``, and the bundle's files are the bytes an export of the same content
+    writes (so the next export of it makes no commit)."""
 
     async def work() -> dict[str, Any]:
         b = await context(run_id, params).bundle("source", planned["source"])
-        b = b.model_copy(
-            update={
-                "version": Release(tag=params.get("version"), changelog=params.get("changelog"))
-            }
-        )
+        release = {
+            "format": "cxops.release/1",
+            "vendor": b.vendor,
+            "project": b.project,
+            "tag": params.get("version"),
+            "changelog": params.get("changelog"),
+            "content_hash": content_hash(b),
+            "source": params["tenants"]["source"],
+            "target": params["target"],
+            "run": run_id,
+        }
         repo = open_repo(params["repo"])
 
         def write() -> dict[str, Any]:
             repo.write_bundle(b)
+            where = release_path(b.vendor, b.project)
+            repo.write_file(where, pretty_bytes({k: v for k, v in release.items() if v}))
+            repo.write_lock()  # every bundle of the work tree, as `cxops lock` builds it
             subject = f"cxops promote {params['tenants']['source']} -> {params['target']}"
-            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], [], [])
+            files = [LOCK_FILE, where]
+            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], files, [])
             if params.get("version") and repo.head() is not None:
                 repo.tag(params["version"], params.get("changelog") or params["version"])
             return {**done, "commit": done["commit"] or repo.head(), "tag": params.get("version")}
