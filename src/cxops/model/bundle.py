@@ -15,12 +15,15 @@ Example::
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "IDENTITY_FIELDS",
+    "ORDER_KEY",
     "VOLATILE_FIELDS",
     "Bundle",
     "Edge",
@@ -30,11 +33,19 @@ __all__ = [
     "Ref",
     "Release",
     "Resource",
+    "canonical_order",
 ]
 
 BUNDLE_FORMAT = "cxops.bundle/1"
 #: Fields that change from export to export without the content changing: left out of the hash.
 VOLATILE_FIELDS = frozenset({"exported_at", "content_hash"})
+#: Not content either: where the bundle came from. The same flows exported from two tenants (or
+#: through two profiles of one tenant) hash the same, so parity and drift compare content.
+IDENTITY_FIELDS = frozenset({"tenant"})
+#: The property under which converters keep the vendor's listing order (chart nodes and
+#: relations, the project's flows, lexicons, scripts...). Those listings are sets: the order a
+#: vendor happens to list them in is not content, so it is sorted for the hash and on disk.
+ORDER_KEY = "_order"
 
 EdgeKind = Literal["next", "child", "branch", "transfer"]
 Properties = dict[str, JsonValue]
@@ -178,9 +189,48 @@ class Bundle(_Model):
         """The bundle as a JSON-ready dict (what cxops writes to disk)."""
         return self.model_dump(mode="json")
 
+    def canonical(self) -> Bundle:
+        """The same bundle with every listing order (``properties._order`` of the bundle and
+        of its flows) sorted: two exports of the same sets, listed in another order by the
+        vendor, give equal canonical bundles (issue #14). What cxops hashes and writes."""
+        flows = [
+            f.model_copy(update={"properties": canonical_order(f.properties)})
+            if ORDER_KEY in f.properties
+            else f
+            for f in self.flows
+        ]
+        return self.model_copy(
+            update={"properties": canonical_order(self.properties), "flows": flows}
+        )
+
     def content_document(self) -> dict[str, Any]:
-        """The document the content hash covers: everything but the volatile fields."""
-        return self.model_dump(mode="json", exclude=set(VOLATILE_FIELDS))
+        """The document the content hash covers: the canonical bundle without the volatile
+        fields and without the tenant (identity, not content)."""
+        return self.canonical().model_dump(
+            mode="json", exclude=set(VOLATILE_FIELDS | IDENTITY_FIELDS)
+        )
+
+
+def _listing_key(item: Any) -> tuple[int, str]:
+    if isinstance(item, str):
+        return (0, item)
+    return (1, json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _sorted_listing(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(value, key=_listing_key)
+    if isinstance(value, dict):
+        return {k: _sorted_listing(v) for k, v in value.items()}
+    return value
+
+
+def canonical_order(properties: Properties) -> Properties:
+    """``properties`` with the lists under ``_order`` sorted (strings first, then documents by
+    their sorted-key JSON); unchanged without ``_order``."""
+    if ORDER_KEY not in properties:
+        return properties
+    return {**properties, ORDER_KEY: _sorted_listing(properties[ORDER_KEY])}
 
 
 def _ref_key(ref: Ref) -> tuple[str, str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import rfc8785
 
-from cxops.model.bundle import VOLATILE_FIELDS, Bundle
+from cxops.model.bundle import IDENTITY_FIELDS, VOLATILE_FIELDS, Bundle
 from cxops.model.canonical_fast import fast_canonical_bytes
 from cxops.model.errors import CanonicalError
 
@@ -49,10 +49,14 @@ def hash_document(doc: Any) -> str:
 
 
 def content_hash(bundle_or_doc: Any) -> str:
-    """The content hash of a Bundle (or a bundle document): volatile fields left out."""
+    """The content hash of a Bundle (or a bundle document): volatile fields and the tenant
+    left out, listing orders canonical (``Bundle.content_document``)."""
     if isinstance(bundle_or_doc, Bundle):
         return hash_document(bundle_or_doc.content_document())
     if isinstance(bundle_or_doc, dict):
-        doc = {k: v for k, v in bundle_or_doc.items() if k not in VOLATILE_FIELDS}
+        if bundle_or_doc.get("format") == "cxops.bundle/1":  # the same rules as a Bundle's
+            return hash_document(Bundle.model_validate(bundle_or_doc).content_document())
+        drop = VOLATILE_FIELDS | IDENTITY_FIELDS
+        doc = {k: v for k, v in bundle_or_doc.items() if k not in drop}
         return hash_document(doc)
     return hash_document(bundle_or_doc)

@@ -73,7 +73,10 @@ def bundle_files(bundle: Bundle, *, with_hash: bool = True) -> dict[str, bytes]:
     """Every file of the bundle, by path relative to the repository root.
 
     The content hash is computed and written into ``_bundle.json`` unless ``with_hash`` is off.
+    Listing orders are written canonical (``Bundle.canonical``): identical content listed in
+    another order by the vendor gives identical files.
     """
+    bundle = bundle.canonical()
     base = project_dir(bundle.vendor, bundle.project)
     meta = bundle.model_dump(mode="json", exclude={"flows"}, exclude_defaults=True)
     meta["format"] = bundle.format

@@ -11,11 +11,19 @@ secrets come back at step time from the settings the running command was given
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from cxops.errors import ConfigError
 from cxops.transport.settings import SECRET_FIELDS, ConnectionSettings, resolve_connection
 
-__all__ = ["public_settings", "remember", "run_connections", "settings_for", "with_credentials"]
+__all__ = [
+    "public_settings",
+    "remember",
+    "run_connections",
+    "settings_for",
+    "tenant_identity",
+    "with_credentials",
+]
 
 _known: dict[tuple[str, str | None], ConnectionSettings] = {}
 
@@ -75,3 +83,15 @@ def with_credentials(public: dict[str, Any], flags: dict[str, str | None]) -> Co
         ) from None
     remember(settings)
     return settings
+
+
+def tenant_identity(settings: ConnectionSettings) -> str:
+    """Which tenant this is, as the vendor addresses it, for the ``tenant`` of bundles: the
+    tenant (CXone business unit) id when there is one, else the API base URL's host and path
+    (a Cognigy tenant is its URL). Never the profile name: two profiles of one tenant export
+    identical files (issue #14). Genesys' base URL is the region's: its org id would need an
+    API call (``/api/v2/organizations/me``), so bundles of two orgs in one region share it."""
+    if settings.tenant_id:
+        return settings.tenant_id
+    parts = urlsplit(settings.base_url or "")
+    return f"{parts.netloc}{parts.path}".rstrip("/") or settings.vendor

@@ -68,7 +68,8 @@ async def _adapter(run_id: str, params: dict[str, Any]) -> VendorAdapter:
         if state.client is None:
             options = TransportOptions(**params.get("transport", {}))
             state.client = await connect(settings, options)
-    return adapter_for(state.client, settings, tenant=params["tenant"])
+    # Bundles name the tenant as the vendor knows it (runs from before kept the label).
+    return adapter_for(state.client, settings, tenant=params.get("identity") or params["tenant"])
 
 
 def _ref(doc: dict[str, Any]) -> ProjectRef:

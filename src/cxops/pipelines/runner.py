@@ -28,6 +28,7 @@ from cxops.pipelines.connections import (
     public_settings,
     remember,
     run_connections,
+    tenant_identity,
     with_credentials,
 )
 from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, take_over
@@ -78,6 +79,7 @@ def export_params(
     params = {
         "connection": public_settings(settings),
         "tenant": tenant_label(settings),
+        "identity": tenant_identity(settings),
         "project": options.project,
         "flows": options.flows,
         "all": options.all,

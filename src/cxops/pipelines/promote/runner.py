@@ -16,7 +16,7 @@ from dbos import DBOS, SetWorkflowID
 
 from cxops.errors import UsageError
 from cxops.pipelines import runner
-from cxops.pipelines.connections import public_settings, remember
+from cxops.pipelines.connections import public_settings, remember, tenant_identity
 from cxops.pipelines.engine import launch
 from cxops.pipelines.promote.gates import GATES, load_tests
 from cxops.pipelines.promote.workflow import promote_workflow
@@ -113,6 +113,7 @@ def promote_params(
         "kind": "promote-dry-run" if options.dry_run else "promote",
         "connections": {"source": public_settings(source), "target": public_settings(target)},
         "tenants": {"source": tenant_label(source), "target": tenant_label(target)},
+        "identities": {"source": tenant_identity(source), "target": tenant_identity(target)},
         "target": tenant_label(target),
         "vendor": source.vendor,
         "project": options.project,

@@ -74,7 +74,8 @@ class Context:
     async def adapter(self, side: str) -> VendorAdapter:
         """The read-side adapter of one side."""
         settings = settings_for(self.params["connections"][side])
-        return adapter_for(await self.client(side), settings, tenant=self.params["tenants"][side])
+        tenant = (self.params.get("identities") or self.params["tenants"])[side]
+        return adapter_for(await self.client(side), settings, tenant=tenant)
 
     async def bundle(self, side: str, project: dict[str, Any], *, fresh: bool = False) -> Bundle:
         """The project's bundle on one side (``project`` = ``planned[side]``: id and name)."""

@@ -20,8 +20,8 @@ from typing import Any
 
 from dbos import DBOS
 
-from cxops.errors import CxopsError
 from cxops.analysis.lock import LOCK_FILE
+from cxops.errors import CxopsError
 from cxops.model.canonical import content_hash
 from cxops.model.layout import pretty_bytes, project_dir
 from cxops.pipelines import lease
