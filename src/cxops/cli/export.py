@@ -166,6 +166,9 @@ def export(
     all_projects: bool = typer.Option(False, "--all", help="Every project of the tenant."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write files, do not commit."),
     archive: bool = typer.Option(False, "--archive", help="Also keep the vendor's archive file."),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite uncommitted changes in the paths the export writes."
+    ),
     webhook: str | None = typer.Option(None, "--webhook", help="Send flow.export.completed here."),
     secret_env: str | None = typer.Option(
         None, "--webhook-secret-env", help="NAME of the variable holding the whsec_ secret."
@@ -191,6 +194,7 @@ def export(
         commit=not no_commit,
         archive=archive,
         max_nodes=max_nodes,
+        force=force,
         store=store,
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )

@@ -27,7 +27,7 @@ from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
-from cxops.pipelines.repo import changes_doc, commit_run, open_repo
+from cxops.pipelines.repo import changes_doc, commit_run, open_repo, user_changes
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -84,6 +84,28 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
         store.runs.start("export", params, run_id=run_id)
 
 
+def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> None:
+    """Refuse (exit 2), before anything is written, to overwrite someone's uncommitted changes
+    in the paths this export writes; ``--force`` overwrites them, ``--no-commit`` (whose files
+    nobody commits for the user) does not check."""
+    if params.get("force") or not params.get("commit", True):
+        return
+    vendor = params["connection"]["vendor"]
+    folders = [project_dir(vendor, p.key) for p in projects]
+    archives = [f"archives/{f.removeprefix('flows/')}" for f in folders]
+    changed = user_changes(
+        open_repo(params["repo"]), [*folders, *archives, LOCK_FILE, FINDINGS_FILE]
+    )
+    if changed:
+        shown = ", ".join(changed[:5]) + (
+            f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+        )
+        raise UsageError(
+            f"the repository has uncommitted changes in paths this export writes: {shown}",
+            hint="commit or stash them first, or pass --force to overwrite them",
+        )
+
+
 @DBOS.step(name="export.plan")
 async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """List the tenant's projects and apply the scope (``--project``, else every project)."""
@@ -99,6 +121,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
                 f"the tenant has {len(projects)} projects ({names})",
                 hint="pass --project NAME, or --all for every project",
             )
+        _refuse_user_changes(params, projects)
         return {"projects": [{"id": p.id, "name": p.name, "key": p.key} for p in projects]}
 
     store = store_for(params["store"])

@@ -1,9 +1,11 @@
 """The export repository as the pipeline uses it, over ``cxops.sinks.git.GitRepo``.
 
-``GitRepo`` stages only the paths its instance wrote, and the commit is made by a later step
-(or after a crash, by a new process), so the commit step stages the run's paths itself: each
-exported project's folder (with deletions) and the run's other files (lock, report, archives),
-and nothing else, so a user's unrelated changes in the repository stay out of the commit.
+The commit is made by a later step (or after a crash, by a new process), so the commit step
+names the run's paths itself: each exported project's folder (with deletions) and the run's
+other files (lock, report, archives), and ``GitRepo.commit_paths`` commits exactly those through
+a temporary index, so a user's changes elsewhere in the repository, staged or not, stay out of
+the commit (and stay staged). Changes of the user *in* those paths make the export refuse before
+it writes anything (:func:`user_changes`, exit 2; ``--force`` overwrites them).
 
 Committing asks the repository first whether this run already committed (the ``Cxops-Run-Id``
 trailer of ``HEAD``), so a crash between ``git commit`` and the step's checkpoint never makes a
@@ -18,8 +20,9 @@ from typing import Any
 
 from cxops.model.layout import project_dir
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
+from cxops.sinks.git.files import TEMP_PREFIX
 
-__all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo"]
+__all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo", "user_changes"]
 
 RUN_TRAILER = "Cxops-Run-Id"
 
@@ -68,13 +71,25 @@ def commit_run(
         return {"commit": repo.head(), "changed": True, "stat": ""}
     paths = [project_dir(vendor, project) for vendor, project in projects]
     paths += [rel for rel in files if (repo.root / rel).is_file()]
-    for start in range(0, len(paths), 500):  # stay far below the OS argument-length limit
-        repo.git("add", "-A", "--", *paths[start : start + 500])
-    stat = repo.diff_summary()
-    if not stat:
-        return {"commit": None, "changed": False, "stat": ""}
-    lines = stat.splitlines()
-    shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
-    message = commit_message(subject, run_id=run_id, changes=_merged(changes), body=["", *shown])
-    sha = repo.commit(message)
-    return {"commit": sha, "changed": sha is not None, "stat": lines[-1].strip()}
+    found: dict[str, str] = {}
+
+    def message(stat: str) -> str:
+        lines = stat.splitlines()
+        found["stat"] = lines[-1].strip() if lines else ""
+        shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
+        return commit_message(subject, run_id=run_id, changes=_merged(changes), body=["", *shown])
+
+    sha = repo.commit_paths(paths, message)
+    return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}
+
+
+def user_changes(repo: GitRepo, paths: Iterable[str]) -> list[str]:
+    """Paths under ``paths`` that differ from ``HEAD`` in the work tree or the index (modified,
+    added, deleted, untracked): someone's changes an export would overwrite. cxops' own
+    temporary files (left by a killed write) are not."""
+    chosen = sorted({p for p in paths if p})
+    if not chosen or not (repo.root / ".git").exists():
+        return []
+    out = repo.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *chosen)
+    found = [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+    return sorted(p for p in found if not p.rpartition("/")[2].startswith(TEMP_PREFIX))

@@ -66,6 +66,7 @@ class ExportOptions:
     concurrency: int = 16
     store: str | None = None
     transport: dict[str, Any] = field(default_factory=dict)
+    force: bool = False
 
 
 def export_params(
@@ -90,6 +91,7 @@ def export_params(
         "concurrency": options.concurrency,
         "store": store.url,
         "transport": options.transport,
+        "force": options.force,
     }
     return {**params, "command": fingerprint("export", params)}
 

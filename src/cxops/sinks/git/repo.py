@@ -9,15 +9,16 @@ matching ``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, so an ambient identity 
 and with signing, hooks and line-ending conversion off, so it behaves the same on a laptop and
 on a CI machine with no git identity. Global git configuration is never edited.
 
-Paths written are tracked and only those are staged: a user's unrelated changes in the same
-repository never end up in an export commit.
+Paths written are tracked and only those are committed, through a temporary index built from
+``HEAD`` (``GIT_INDEX_FILE``): a user's unrelated changes in the same repository, staged ones
+included, never end up in an export commit, and stay staged as they were (issue #14).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,11 @@ _NEUTRAL = (
     "core.quotepath=false",
     "init.defaultBranch=main",
 )
+
+
+#: git's empty tree (what an unborn branch compares against) and the "must not exist" ref value.
+_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_NO_COMMIT = "0" * 40
 
 
 class GitError(CxopsError):
@@ -95,8 +101,15 @@ class GitRepo:
         env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0")
         return env
 
-    def git(self, *args: str, ok: Iterable[int] = (0,), stdin: bytes | None = None) -> str:
-        """Run ``git args`` in the repository; return stdout; GitError on another exit code."""
+    def git(
+        self,
+        *args: str,
+        ok: Iterable[int] = (0,),
+        stdin: bytes | None = None,
+        index: Path | None = None,
+    ) -> str:
+        """Run ``git args`` in the repository; return stdout; GitError on another exit code.
+        ``index``: use this index file instead of the repository's (``GIT_INDEX_FILE``)."""
         config = [
             *_NEUTRAL,
             f"user.name={self.identity.name}",
@@ -104,8 +117,11 @@ class GitRepo:
         ]
         cmd = ["git", *(x for c in config for x in ("-c", c)), *args]
         try:
+            env = self._env()
+            if index is not None:
+                env["GIT_INDEX_FILE"] = str(index)
             done = subprocess.run(
-                cmd, cwd=self.root, env=self._env(), input=stdin, capture_output=True, check=False
+                cmd, cwd=self.root, env=env, input=stdin, capture_output=True, check=False
             )
         except FileNotFoundError:
             raise ConfigError("git is not installed", hint="install git and retry") from None
@@ -236,13 +252,44 @@ class GitRepo:
         return list(zip(parts[0::2], parts[1::2], strict=True))
 
     def commit(self, message: str) -> str | None:
-        """Stage what was written and commit it; the new commit id, or None if nothing changed."""
-        self.stage()
-        if not self.staged():
+        """Commit what this instance wrote (and nothing else); the new commit id, or None if
+        nothing changed."""
+        return self.commit_paths(sorted(self._touched), lambda _stat: message)
+
+    def commit_paths(self, paths: Iterable[str], message: Callable[[str], str]) -> str | None:
+        """Commit exactly ``paths`` as they are in the work tree (deletions inside them too) on
+        top of ``HEAD``, and nothing else; the new commit id, or None when they are unchanged.
+
+        The commit is built in a temporary index read from ``HEAD``, so whatever else the
+        repository's index holds (a user's staged files) is neither committed nor disturbed;
+        afterwards the real index shows ``paths`` as committed. ``message(stat)`` builds the
+        message from ``git diff --stat`` of the change.
+        """
+        chosen = sorted({p for p in paths if p})
+        if not chosen:
             return None
-        self.git("commit", "-q", "--no-verify", "-F", "-", stdin=message.encode("utf-8"))
-        self._touched.clear()
-        return self.head()
+        head = self.head()
+        index = self.root / ".git" / f"cxops-index-{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            self.git("read-tree", *([head] if head else ["--empty"]), index=index)
+            for start in range(0, len(chosen), 500):  # far below the OS argument-length limit
+                self.git("add", "-A", "--", *chosen[start : start + 500], index=index)
+            tree = self.git("write-tree", index=index).strip()
+        finally:
+            index.unlink(missing_ok=True)
+        before = self.git("rev-parse", f"{head}^{{tree}}").strip() if head else _EMPTY_TREE
+        if tree == before:
+            return None
+        stat = self.git("diff", "--stat", "--no-renames", before, tree).strip()
+        text = message(stat)
+        parents = ["-p", head] if head else []
+        sha = self.git("commit-tree", tree, *parents, "-F", "-", stdin=text.encode()).strip()
+        subject = text.splitlines()[0] if text else "cxops"
+        # Compare-and-swap: a commit made meanwhile by someone else is not overwritten.
+        self.git("update-ref", "-m", f"commit: {subject}", "HEAD", sha, head or _NO_COMMIT)
+        self.git("reset", "-q", "--", *chosen)  # the real index: these paths as committed
+        self._touched.difference_update(chosen)
+        return sha
 
     def tag(self, name: str, message: str, *, rev: str = "HEAD") -> str:
         """An annotated tag ``name`` on ``rev``; the tagged commit id. Re-tagging the same
