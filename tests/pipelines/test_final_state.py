@@ -20,8 +20,8 @@ from tests.pipelines.promote.conftest import PROJECT, admin_settings
 def test_an_unexpected_error_in_an_export_step_ends_the_run_failed(
     emu: EmulatorThread, any_store_url: str, tmp_path: Path
 ) -> None:
-    """--repo names a file: the project step fails with an OSError (not a cxops error); the run
-    ends failed, naming the error and the step, and the command says where to look."""
+    """--repo names a file: the plan (looking for the user's changes there) fails with an
+    OSError, not a cxops error; the run ends failed, naming the error and the step."""
     repo = tmp_path / "not-a-folder"
     repo.write_text("a file")
     settings = emulator_settings(emu, "cognigy", "dev")
@@ -31,7 +31,7 @@ def test_an_unexpected_error_in_an_export_step_ends_the_run_failed(
     with Store.open(any_store_url) as st:
         [run] = st.runs.list(kind="export")
         assert run.status == "failed" and "FileExistsError" in (run.error or "")
-        assert run.summary is not None and str(run.summary["step"]).startswith("project:")
+        assert run.summary is not None and run.summary["step"] == "plan"
         assert st.audit.verify().ok
         assert [a.action for a in st.audit.iter()] == ["export.failed"]
 
