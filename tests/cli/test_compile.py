@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
 
+import httpx
 import jsonschema
 import pytest
 
@@ -128,3 +129,17 @@ def test_unknown_script_and_cognigy_are_usage_errors(
     assert "Nope" in capsys.readouterr().err
     assert main(["compile", *cli_args(emu, "cognigy"), *store]) == 2
     assert "cxops validate" in capsys.readouterr().err
+
+
+def test_a_script_the_vendor_could_not_check_is_exit_3_not_a_pass(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every save of Auth_PIN answers 503: the unit fails after the transport's retries, no
+    finding exists, and compile exits 3 naming the script instead of passing the gate."""
+    fault = {"vendor": "cxone", "tenant": "dev", "method": "POST",
+             "path": "/inContactAPI/*/scripts", "action": "error", "status": 503}  # fmt: skip
+    httpx.post(f"{emu.url}/_emulator/scenario", json={"faults": [fault]}).raise_for_status()
+    args = ["compile", *cli_args(emu, "cxone"), "--scripts", "Common\\Auth_PIN"]
+    args += ["--repo", str(tmp_path), "--store", f"sqlite:///{tmp_path}/state.db"]
+    assert main(args) == 3
+    assert "Common\\Auth_PIN" in capsys.readouterr().err

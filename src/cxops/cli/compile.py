@@ -81,8 +81,8 @@ def compile(
     A rejected script (409) is not saved, nor is an inactive one (--include-inactive lists
     them; a save would make them live again). Genesys validate jobs change nothing.
 
-    Exit 1 when any finding is an error. Example: cxops compile --vendor cxone --all
-    --format sarif --output compile.sarif
+    Exit 1 when any finding is an error; 3 when a script could not be checked at all.
+    Example: cxops compile --vendor cxone --all --format sarif --output compile.sarif
     """
     if scripts and all_:
         raise UsageError("--scripts and --all exclude each other")
@@ -130,3 +130,8 @@ def compile(
         typer.echo(text, nl=False)
     if any(f.severity is Severity.error for f in findings):
         raise typer.Exit(1)
+    failed = [u.unit for u in report.units if u.outcome == "failed"]
+    if failed:
+        # A unit the vendor could not check is no pass: the gate must not read it as clean.
+        console.print(f"not checked (the vendor failed us): {escape(', '.join(failed))}")
+        raise typer.Exit(3)
