@@ -132,7 +132,8 @@ def test_cxone_compile_saves_back_exactly_what_it_read(emu: EmulatorThread, tmp_
 def test_genesys_validate_jobs_map_messages_to_flow_nodes(
     emu: EmulatorThread, tmp_path: Path
 ) -> None:
-    """Validate jobs run to completion for every flow; their messages become CX201 (the deleted
+    """Validate jobs run to completion for every flow; their messages (which a job read carries
+    only with expand=messages, so they prove compile asks for them) become CX201 (the deleted
     data action) and CX202 (unreachable actions) on the nodes of the files cxops wrote."""
     emu.ctx.clock.set_speed(200)
     repo = tmp_path / "repo"
