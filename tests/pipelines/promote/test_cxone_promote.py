@@ -92,8 +92,9 @@ def test_dev_to_prod_promotion_saves_callee_then_caller_and_reaches_parity(
     assert out["id_map"][PAY]["target"] is not None
 
     again = promote(fast_emu, store_url, tmp_path)
-    assert again["outcome"] == "promoted" and again["deploy"] == {}
-    assert again["parity"]["score"] == 1.0 and len(effects(fast_emu)) == 2
+    # Since #14 a promotion with no change stops after the plan (not a deployment).
+    assert again["outcome"] == "nothing_to_promote" and again["status"] == "succeeded"
+    assert again["plan"]["stages"] == [] and len(effects(fast_emu)) == 2
 
 
 def test_dry_run_changes_nothing(fast_emu: EmulatorThread, store_url: str, tmp_path: Path) -> None:
