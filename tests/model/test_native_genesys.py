@@ -279,3 +279,22 @@ def test_an_unreadable_document_is_a_finding_not_a_crash() -> None:
         )
         assert len(next(f for f in bundle.flows if f.id == "f1").nodes) == 5
         assert genesys.to_native(bundle) == native
+
+
+def test_only_what_dependency_tracking_answers_for_becomes_a_ref() -> None:
+    """A manifest key dependency tracking has no type for (ttsVoice) makes no ref (it would be a
+    CX105 on every flow); schedules do, with the kind resources of SCHEDULE have."""
+    doc = _doc(
+        manifest={
+            **MANIFEST,
+            "ttsVoice": [{"id": "genesys/Jill", "name": "Jill"}],
+            "schedule": [{"id": "s9", "name": "Office Hours"}],
+        }
+    )
+    act = doc["flowSequenceItemList"][0]["actionList"][0]
+    act["voice"] = {"config": {"lit": {"val": "genesys/Jill"}}, "text": "Jill", "type": "tts"}
+    act["schedule"] = {"config": {"lit": {"val": "s9", "text": "Office Hours"}}, "type": "sch"}
+    flow = genesys.to_bundle(_native(doc), tenant="dev").flows[0]
+    refs = {(r.kind, r.id) for n in flow.nodes if n.id == "a1" for r in n.refs}
+    assert refs == {("data_action", "d1"), ("schedule", "s9")}
+    assert genesys.ref_kind("SCHEDULE") == "schedule"

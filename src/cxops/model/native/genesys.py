@@ -106,13 +106,16 @@ ACTION_TYPES = frozenset(
     }
 )
 _KINDS = {"DATAACTION": "data_action", "USERPROMPT": "prompt", "QUEUE": "queue"}
-#: ``manifest`` key → portable ref kind (flows: ``commonModule`` and any ``...Flow`` key).
+#: ``manifest`` key → portable ref kind, the kind ``ref_kind`` gives the matching
+#: ``Dependency.type`` (so a ref meets the resource dependency tracking lists); flows:
+#: ``commonModule`` and any ``...Flow`` key. Other keys (``ttsVoice``...) make no ref: nothing
+#: in dependency tracking would answer for them, and a ref to nothing is a CX105.
 _MANIFEST = {
     "dataAction": "data_action",
     "userPrompt": "prompt",
     "queue": "queue",
     "schedule": "schedule",
-    "scheduleGroup": "schedule_group",
+    "scheduleGroup": "schedulegroup",
 }
 #: Typed-value type codes seen in public exports (``que``) and the emulator's own.
 _CODES = {"que": "queue", "sch": "schedule"}
@@ -127,10 +130,10 @@ def ref_kind(dependency_type: str) -> str:
     return _KINDS.get(dependency_type, dependency_type.lower())
 
 
-def _manifest_kind(key: str) -> str:
+def _manifest_kind(key: str) -> str | None:
     if key == "commonModule" or key.lower().endswith("flow"):
         return "flow"
-    return _MANIFEST.get(key, key)
+    return _MANIFEST.get(key)
 
 
 class _Unreadable(Exception):
@@ -214,10 +217,11 @@ def _manifest(config: dict[str, Any]) -> tuple[dict[str, tuple[str, str]], dict[
     prompts: dict[str, str] = {}
     manifest = config.get("manifest")
     for key, rows in manifest.items() if isinstance(manifest, dict) else []:
-        for row in rows if isinstance(rows, list) else []:
+        kind = _manifest_kind(str(key))
+        for row in rows if isinstance(rows, list) and kind else []:
             if isinstance(row, dict) and isinstance(row.get("id"), str):
                 name = str(row.get("name") or row["id"])
-                by_id[row["id"]] = (_manifest_kind(str(key)), name)
+                by_id[row["id"]] = (str(kind), name)
                 if key == "userPrompt":
                     prompts[name] = row["id"]
     return by_id, prompts
