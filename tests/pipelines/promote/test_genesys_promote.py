@@ -145,7 +145,9 @@ def test_dev_to_prod_promotion_reaches_parity(
             "flow.promote.completed",
         ]
     again = promote(fast_emu, store_url, tmp_path)
-    assert again["outcome"] == "promoted" and again["plan"]["stages"] == []
+    # Nothing left to change: nothing is deployed, no gate runs (issue #14's outcome).
+    assert again["outcome"] == "nothing_to_promote" and again["plan"]["stages"] == []
+    assert "gates" not in again and "deploy" not in again
     assert again["plan"]["diff"]["bump"] == "none", again["plan"]["diff"]["changes"]
     assert len(effects(fast_emu, "prod")) == 5  # nothing more
 
