@@ -84,6 +84,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "compile": ("cxops.cli.compile", "compile", False),
     "resolve": ("cxops.cli.resolve", "resolve", False),
     "promote": ("cxops.cli.promote", "promote", False),
+    "serve": ("cxops.cli.serve", "serve", False),
 }
 _registered: list[str] = []
 

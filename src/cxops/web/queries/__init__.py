@@ -1,0 +1,1 @@
+"""The one query layer the API and the pages share: store + repositories → typed answers."""
