@@ -33,9 +33,8 @@ def _unauthorized(vendor: str, why: str) -> Response:
         text = _MISSING[vendor] if why == "missing" else "Invalid login credentials."
         return problems.error_response(vendor, 401, text, code)
     text = _MISSING[vendor] if why == "missing" else f"Unauthorized: {why}"
-    return problems.error_response(
-        vendor, 401, text, "Unauthorized" if vendor == "cognigy" else None
-    )
+    # Cognigy: the numeric code (401) picks the official client's UnauthorizedError.
+    return problems.error_response(vendor, 401, text)
 
 
 def forbidden(vendor: str, scope: str) -> Response:
@@ -49,7 +48,8 @@ def forbidden(vendor: str, scope: str) -> Response:
             messageParams={"permissions": scope},
         )
     if vendor == problems.COGNIGY:
-        return problems.error_response(vendor, 403, f"Missing permission: {scope}", "Forbidden")
+        # The numeric code (403) picks the official client's ForbiddenError (ErrorCode enum).
+        return problems.error_response(vendor, 403, f"Missing permission: {scope}")
     return problems.error_response(vendor, 403, f"Insufficient scope: {scope} is required")
 
 

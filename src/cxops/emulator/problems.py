@@ -124,7 +124,6 @@ def too_many_requests(
             vendor,
             429,
             "Too many requests, please try again later.",
-            "TooManyRequests",
-            headers=headers,
+            headers=headers,  # code 429: the client's TooManyRequestsError (ErrorCode enum)
         )
     return error_response(vendor, 429, "Too many requests")

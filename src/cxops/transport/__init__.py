@@ -10,7 +10,13 @@ See docs/transport.md.
 """
 
 from cxops.transport.client import IDEMPOTENCY_HEADER, VendorClient
-from cxops.transport.factory import USER_AGENT, connect, create_http_client, open_client
+from cxops.transport.factory import (
+    USER_AGENT,
+    connect,
+    connect_odata,
+    create_http_client,
+    open_client,
+)
 from cxops.transport.jobs import (
     JobSpec,
     cognigy_task,
@@ -39,6 +45,7 @@ __all__ = [
     "cognigy_pages",
     "cognigy_task",
     "connect",
+    "connect_odata",
     "create_http_client",
     "cxone_pages",
     "genesys_export_job",

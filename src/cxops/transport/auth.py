@@ -154,24 +154,27 @@ class ClientCredentialsAuth(TokenAuth):
         client_id: str,
         client_secret: str,
         scopes: tuple[str, ...] = (),
+        *,
+        in_form: bool = False,
         **kw: float | Callable[[], float],
     ) -> None:
         super().__init__(vendor, **kw)  # type: ignore[arg-type]
         register_secret(client_secret)
         self.token_url = token_url
         self._basic = basic(client_id, client_secret)
+        # Cognigy: client_id/client_secret as form fields, as its official client's
+        # OAuth2Authentication sends them (RFC 6749 §2.3.1 allows either).
+        self._form = {"client_id": client_id, "client_secret": client_secret} if in_form else {}
         self.scopes = scopes
 
     def token_request(self) -> httpx.Request:
-        form = {"grant_type": "client_credentials"}
+        form = {"grant_type": "client_credentials", **self._form}
         if self.scopes:
             form["scope"] = " ".join(self.scopes)
-        return httpx.Request(
-            "POST",
-            self.token_url,
-            data=form,
-            headers={"Authorization": self._basic, "Accept": "application/json"},
-        )
+        headers = {"Accept": "application/json"}
+        if not self._form:
+            headers["Authorization"] = self._basic
+        return httpx.Request("POST", self.token_url, data=form, headers=headers)
 
 
 class AccessKeyAuth(TokenAuth):

@@ -103,7 +103,13 @@ def build_auth(
     else:
         token_url = f"{host}/auth/oauth2/token"
     return ClientCredentialsAuth(
-        settings.vendor, token_url, settings.client_id, secret, settings.scopes, **kw
+        settings.vendor,
+        token_url,
+        settings.client_id,
+        secret,
+        settings.scopes,
+        in_form=settings.vendor == "cognigy",
+        **kw,
     )
 
 
@@ -180,3 +186,28 @@ async def open_client(
         yield client
     finally:
         await client.aclose()
+
+
+def connect_odata(
+    settings: ConnectionSettings,
+    options: TransportOptions | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[VendorClient, str] | None:
+    """A client for the settings' Cognigy OData analytics endpoint and its key (sent as the
+    ``apikey`` query parameter, Cognigy's documented way), or None without ``odata_url``.
+    ConfigError when the URL is there without ``odata_key``."""
+    if not settings.odata_url:
+        return None
+    if settings.odata_key is None:
+        raise ConfigError(
+            f"{settings.vendor}: odata_url is set but odata_key is not",
+            hint='add odata_key = "env:NAME" to the profile (or set CXOPS_ODATA_KEY)',
+        )
+    options = options or TransportOptions()
+    base = settings.odata_url.rstrip("/")
+    http = create_http_client(base, options, transport=transport)
+    limiter = limiter_for(f"odata|{base}", options.rate, options.burst, options.concurrency)
+    return VendorClient(
+        settings.vendor, http, options, limiter
+    ), settings.odata_key.get_secret_value()

@@ -26,9 +26,10 @@ from cxops.errors import ConfigError
 __all__ = ["PROFILE_FILE", "load_profile"]
 
 PROFILE_FILE = "cxops.toml"
-_SECRETS = frozenset({"client_secret", "api_key", "access_key_secret"})
+_SECRETS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_key"})
 _KEYS = frozenset(
     {"vendor", "base_url", "auth_url", "client_id", "access_key_id", "tenant_id", "scopes"}
+    | {"odata_url"}  # Cognigy's OData analytics endpoint (with odata_key: the sessions gate)
     | _SECRETS
 )
 

@@ -53,8 +53,10 @@ FIELDS = (
     "access_key_id",
     "access_key_secret",
     "tenant_id",
+    "odata_url",
+    "odata_key",
 )
-SECRET_FIELDS = frozenset({"client_secret", "api_key", "access_key_secret"})
+SECRET_FIELDS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_key"})
 ENV_VARS = {name: f"CXOPS_{name.upper()}" for name in FIELDS}
 
 # The names the seed documents (and the vendors' own samples) use, honoured as fallbacks.
@@ -106,6 +108,10 @@ class ConnectionSettings(BaseModel):
     access_key_id: str | None = None
     access_key_secret: SecretStr | None = None
     tenant_id: str | None = None
+    #: Cognigy: the OData analytics endpoint of this environment (its own host, e.g.
+    #: ``https://odata-trial.cognigy.ai``) and the API key it takes (``apikey`` parameter).
+    odata_url: str | None = None
+    odata_key: SecretStr | None = None
     scopes: tuple[str, ...] = ()
     profile: str | None = None
 

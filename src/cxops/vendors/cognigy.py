@@ -6,12 +6,20 @@ conversion, so the bundle (and its content hash) does not depend on the vendor's
 a chart keeps the order of its own document, intents and their sentences the vendor's order
 (a package keeps that order too, so an export and a package of the same content agree).
 
-``archive_project`` creates a package of every resource of the project (a task), then
-downloads its zip; a project with no resource gets a snapshot instead (a package needs one).
+A lexicon read has no keyphrases (``ILexicon_2_0``): they come from ``GET
+/lexicons/{id}/keyphrases`` (paged, ``ILexiconKeyphraseIndexItem_2_0``: ``_id``, ``value``,
+``isMainKeyphrase``, ``lexiconEntryReference``) and are kept in the lexicon's document as
+``keyphrases``, in the vendor's order.
+
+``archive_project`` creates a package of every resource of the project (a task), finds it by
+its name once the task is done (a task's ``data`` is untyped; the official CLI finds what a task
+made by name too) and downloads its file, opaque bytes; a project with no resource gets a
+snapshot instead (a package needs one).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -25,6 +33,9 @@ from cxops.vendors.concurrently import gather_all, map_all
 __all__ = ["CognigyAdapter"]
 
 API = "/new/v2.0"
+#: Read-only fields that are the tenant's, not the resource's (``projectReference``) or the
+#: download state of a lexicon (``isPackedForDownload``, IReadLexiconRestReturnValue_2_0).
+DROPPED = frozenset({"projectReference", "isPackedForDownload"})
 
 
 def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -90,8 +101,14 @@ class CognigyAdapter:
 
     async def _resources(self, kind: str, project: ProjectRef) -> list[dict[str, Any]]:
         rows = await self._list(f"/{kind}", projectId=project.id)
-        docs = await map_all(lambda r: self.client.get_json(f"{API}/{kind}/{r['_id']}"), rows)
-        return [{k: v for k, v in d.items() if k != "projectReference"} for d in docs]
+        docs = await map_all(lambda r: self._resource(kind, str(r["_id"])), rows)
+        return [{k: v for k, v in d.items() if k not in DROPPED} for d in docs]
+
+    async def _resource(self, kind: str, rid: str) -> dict[str, Any]:
+        doc = dict(await self.client.get_json(f"{API}/{kind}/{rid}"))
+        if kind == "lexicons":
+            doc["keyphrases"] = await self._ordered(f"/lexicons/{rid}/keyphrases")
+        return doc
 
     async def export_project(
         self,
@@ -129,27 +146,33 @@ class CognigyAdapter:
         }
         return native.to_bundle(document, tenant=self.tenant)
 
-    async def _task(self, created: Any) -> dict[str, Any]:
+    async def _task(self, created: Any) -> None:
         if not isinstance(created, dict) or "_id" not in created:
             raise ProtocolError("cognigy: a task-creating call answered without a task '_id'")
-        result = await poll_job(self.client, cognigy_task(str(created["_id"])))
-        data = result.body.get("data") if isinstance(result.body, dict) else None
-        return data if isinstance(data, dict) else {}
+        await poll_job(self.client, cognigy_task(str(created["_id"])))
+
+    async def _named(self, kind: str, project: ProjectRef, name: str) -> str:
+        rows = await self._ordered(f"/{kind}", projectId=project.id)
+        found = next((r for r in rows if r.get("name") == name), None)
+        if found is None:
+            raise ProtocolError(f"cognigy: the task ended but no {kind[:-1]} {name!r} is listed")
+        return str(found["_id"])
 
     async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
         """A package of every flow, lexicon and connection (a snapshot when there are none)."""
         ids: list[str] = []
         for kind in ("flows", "lexicons", "connections"):
             ids += [str(r["_id"]) for r in await self._list(f"/{kind}", projectId=project.id)]
-        name = f"cxops-archive-{project.id}"
+        # Unique per call: the package is found by this name after its task (never a stale one).
+        name = f"cxops-archive-{project.id}-{uuid.uuid4().hex[:12]}"
         if ids:
             body = {"projectId": project.id, "name": name, "resourceIds": ids}
-            data = await self._task(await self.client.send_json("POST", f"{API}/packages", body))
-            where = f"{API}/packages/{data.get('packageId')}"
+            await self._task(await self.client.send_json("POST", f"{API}/packages", body))
+            where = f"{API}/packages/{await self._named('packages', project, name)}"
         else:
             body = {"projectId": project.id, "name": name, "description": "cxops archive"}
-            data = await self._task(await self.client.send_json("POST", f"{API}/snapshots", body))
-            where = f"{API}/snapshots/{data.get('snapshotId')}"
+            await self._task(await self.client.send_json("POST", f"{API}/snapshots", body))
+            where = f"{API}/snapshots/{await self._named('snapshots', project, name)}"
             await self._task(await self.client.send_json("POST", f"{where}/package"))
         link = await self.client.send_json("POST", f"{where}/downloadlink")
         url = link.get("downloadLink") if isinstance(link, dict) else None

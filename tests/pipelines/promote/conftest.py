@@ -18,11 +18,16 @@ FAST = {"rate": 5000.0, "burst": 5000.0, "concurrency": 32}
 PROJECT = "Appointment Booking"  # the smallest clean Cognigy fixture project (6 flows)
 
 
-def admin_settings(emu: EmulatorThread, tenant: str) -> ConnectionSettings:
-    """Admin credentials of one Cognigy emulator tenant (a promotion writes to the target)."""
+def admin_settings(emu: EmulatorThread, tenant: str, odata: bool = True) -> ConnectionSettings:
+    """Admin credentials of one Cognigy emulator tenant (a promotion writes to the target),
+    with the tenant's OData analytics endpoint (the sessions gate's source) unless ``odata``
+    is False."""
     info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"][tenant]
     flags = {"vendor": "cognigy", "base_url": info["base_url"]}
     flags["api_key"] = info["credentials"]["admin"]["api_key"]
+    if odata:
+        flags["odata_url"] = info["odata"]
+        flags["odata_key"] = info["credentials"]["admin"]["api_key"]
     return resolve_connection(flags, environ={})
 
 

@@ -41,6 +41,10 @@ def write_profiles(emu: EmulatorThread, root: Path, vendor: str) -> dict[str, st
                 env[var] = value
                 value = f"env:{var}"
             lines.append(f'{name} = "{value}"')
+        if vendor == "cognigy":  # the OData analytics endpoint: the sessions gate's source
+            var = f"TEST_COGNIGY_{tenant}_ODATA_KEY".upper()
+            env[var] = there["credentials"]["admin"]["api_key"]
+            lines += [f'odata_url = "{there["odata"]}"', f'odata_key = "env:{var}"']
         lines.append("")
     (root / "cxops.toml").write_text("\n".join(lines), encoding="utf-8")
     return env

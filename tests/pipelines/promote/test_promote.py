@@ -7,10 +7,26 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.promote.runner import PromoteOptions, run_promote
 from cxops.store import Store
 from tests.pipelines.promote.conftest import FAST, PROJECT, admin_settings, ledger
+
+
+def _prod_flow(emu: EmulatorThread, name: str) -> dict[str, Any]:
+    """The flow called ``name`` of the fixture project on prod, as ``GET /flows/{id}`` reads."""
+    prod = admin_settings(emu, "prod")
+    headers = {"X-API-Key": prod.api_key.get_secret_value() if prod.api_key else ""}
+    base = f"{prod.base_url}/new/v2.0"
+    with httpx.Client(headers=headers) as http:
+        pid = next(p["_id"] for p in http.get(f"{base}/projects").json()["items"]
+                   if p["name"] == PROJECT)  # fmt: skip
+        rows = http.get(f"{base}/flows", params={"projectId": pid}).json()["items"]
+        fid = next(f["_id"] for f in rows if f["name"] == name)
+        doc: dict[str, Any] = http.get(f"{base}/flows/{fid}").json()
+        return doc
 
 
 def promote(emu: EmulatorThread, store: str, **kw: Any) -> dict[str, Any]:
@@ -33,10 +49,20 @@ def test_dev_to_prod_promotion_reaches_parity(
     assert effects.count("cognigy.package.merge") == 1
     assert effects.count("cognigy.snapshot.create") == 1
     assert "cognigy.snapshot.restore" not in effects
-    assert out["verify"]["passed"] and out["verify"]["smoke"]["runs"][0]["success_rate"] == 100
+    # Verification ran prod's playbook through the project (prod has no /testing simulator).
+    smoke = out["verify"]["smoke"]
+    assert out["verify"]["passed"] and smoke["runs"][0]["status"] == "successful", smoke
+    assert smoke["simulator"] == "no simulator on this tenant"
     # Every source resource has its prod twin by referenceId; the new flow got created.
     assert out["id_map"] and all(v["target"] for v in out["id_map"].values())
     assert out["deploy"]["merge"]["merged"]["created"] == 1
+    # The merged Main flow held dev's lexicon _id; it was re-pointed to prod's through the API.
+    assert out["deploy"]["merge"]["remapped_flows"] == ["Main"]
+    lexicons = {v["source"]: v["target"] for v in out["id_map"].values() if v["kind"] == "lexicons"}
+    main = _prod_flow(fast_emu, "Main")
+    assert main["attachedLexicons"] and all(
+        lid in lexicons.values() for lid in main["attachedLexicons"]
+    ), (main["attachedLexicons"], lexicons)
     art = out["artifact"]
     tagged = subprocess.run(
         ["git", "rev-list", "-n1", "1.1.0"], cwd=tmp_path / "repo", capture_output=True, text=True
@@ -76,7 +102,7 @@ def test_scoped_promotion_deploys_only_the_chosen_flow(
     out = promote(fast_emu, store_url, flows=["What's New"])
     assert out["outcome"] == "promoted", out.get("error")
     assert out["parity"]["score"] == 1.0 and out["parity"]["compared"] > 0
-    assert out["verify"]["smoke"]["skipped"] == "no simulation covers the promoted flows"
+    assert out["verify"]["smoke"]["skipped"].startswith("no endpoint runs a promoted flow")
     # What remains to promote: the wording changes of the flows left out, and no added flow.
     rest = promote(fast_emu, store_url, dry_run=True)["plan"]["diff"]
     assert rest["bump"] == "patch"

@@ -1,4 +1,6 @@
-"""NICE Cognigy.AI: ``/new/v2.0`` REST API, ``/testing`` simulator, OAuth2 and API keys."""
+"""NICE Cognigy.AI: ``/new/v2.0`` REST API, ``/testing`` simulator, the OData analytics
+endpoint (``/odata``), OAuth2 and API keys. Which evidence backs each shape:
+docs/emulator/cognigy.md."""
 
 from __future__ import annotations
 
@@ -81,6 +83,8 @@ class CognigyEmulator:
             "token_url": f"{base_url}/auth/oauth2/token",
             "api": f"{base_url}/new/v2.0",
             "simulator": f"{base_url}/testing",
+            # On a real platform the OData endpoint is a host of its own (odata-<env>...).
+            "odata": f"{base_url}/odata",
             "credentials": {
                 c.name: {
                     "client_id": c.client_id,

@@ -71,11 +71,18 @@ class Api:
 RESOURCE_NOT_FOUND = 1002
 
 
+def problem(status: int, message: str, code: int | None = None) -> dict[str, Any]:
+    """An RFC 7807 problem body with the client's numeric error ``code`` (default: the status)."""
+    body = problems.error_body(VENDOR, status, message)
+    body["code"] = code if code is not None else status
+    return body
+
+
 def error(status: int, message: str, code: int | None = None) -> Response:
-    """An RFC 7807 problem with the client's numeric error ``code`` (default: the status)."""
-    problem = problems.error_body(VENDOR, status, message)
-    problem["code"] = code if code is not None else status
-    return JSONResponse(problem, status_code=status, media_type="application/problem+json")
+    """:func:`problem` as a response."""
+    return JSONResponse(
+        problem(status, message, code), status_code=status, media_type="application/problem+json"
+    )
 
 
 def not_found(kind: str, rid: str) -> Response:

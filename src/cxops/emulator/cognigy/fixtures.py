@@ -2,7 +2,8 @@
 
 - ``dev``: three clean projects (30, 12 and 6 flows) and five "Flawed - …" projects.
 - ``prod``: the same three clean projects in their older state (version 1 wording, without the
-  newest flow), each with one snapshot taken at that state, ready for promotion tests.
+  newest flow), each with one snapshot taken at that state, ready for promotion tests; prod has
+  no ``/testing`` simulator (a tenant without it answers 404 there).
 
 ``FLAWS`` lists every deliberate flaw of ``dev`` for the default seed; ``flaws(seed)`` for others.
 """
@@ -50,8 +51,10 @@ def _pristine(seed: int, tenant: str) -> bytes:
 
 def _generate(seed: int, tenant: str) -> CognigyTenant:
     ids = Ids(seed, tenant)
-    t = CognigyTenant(tenant, organisation=ids.oid("organisation"), user=ids.oid("user"))
     prod = tenant == "prod"
+    t = CognigyTenant(
+        tenant, organisation=ids.oid("organisation"), user=ids.oid("user"), simulator=not prod
+    )
     projects = [
         build_project(ids, ProjectSpec(k, n, f, version=1 if prod else 2, drop_last=prod), t.user)
         for k, n, f in CLEAN

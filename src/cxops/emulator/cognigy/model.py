@@ -36,6 +36,9 @@ class CognigyTenant:
     snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
     packages: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Whether the tenant has the ``/testing`` LLM simulator (every route 404s without it).
+    simulator: bool = True
     audit: list[dict[str, Any]] = field(default_factory=list)
     conversations: dict[str, dict[str, float]] = field(default_factory=dict)
     health: dict[str, Any] = field(default_factory=lambda: {"status": "healthy"})

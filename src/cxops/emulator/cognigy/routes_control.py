@@ -4,7 +4,9 @@
 - ``GET|PUT /_emulator/conversations`` ``{endpointId: {"active": N, "drain_per_minute": M}}``:
   N sessions open now, draining by M per emulated minute (``GET /conversations`` shows them)
 - ``GET|PUT /_emulator/health``      ``{"status": "healthy"|"degraded", "endpoints":
-  {endpointId: {"active": bool}}}``; an endpoint set inactive reads ``active: false``
+  {endpointId: {"active": bool}}}``; an endpoint set inactive reads ``active: false`` (on
+  ``GET /endpoints/{id}`` only: the listing has no ``active``)
+- ``GET|PUT /_emulator/simulator``   ``{"enabled": bool}``: whether ``/testing`` exists here
 """
 
 from __future__ import annotations
@@ -67,7 +69,18 @@ def routes(api: Api) -> list[Route]:
             }
         )
 
+    async def simulator(request: Request) -> Response:
+        if request.method == "PUT":
+            data = await body(request)
+            if isinstance(data, Response):
+                return data
+            if not isinstance(data.get("enabled"), bool):
+                return bad_request("enabled must be true or false")
+            api.t.simulator = data["enabled"]
+        return JSONResponse({"enabled": api.t.simulator})
+
     return [
+        Route("/_emulator/simulator", simulator, methods=["GET", "PUT"]),
         Route("/_emulator/summary", summary),
         Route("/_emulator/conversations", conversations, methods=["GET", "PUT"]),
         Route("/_emulator/health", health, methods=["GET", "PUT"]),

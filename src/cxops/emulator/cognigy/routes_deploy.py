@@ -1,5 +1,8 @@
 """Snapshots and packages (``ResourcesAPIGroup_2_0`` snapshot/package operations). Every
-change runs as a task (see ``tasks`` and ``routes_tasks``).
+change runs as a task (see ``tasks`` and ``routes_tasks``); a task's ``data`` never names what it
+made (the client types it ``{[key: string]: any}``): the new snapshot or package appears in
+``GET /snapshots?projectId=`` / ``GET /packages?projectId=`` under its name when the task is done.
+The files behind the download links are opaque to clients (``archive``).
 """
 
 from __future__ import annotations
@@ -116,7 +119,7 @@ def routes(api: Api) -> list[Route]:
             who,
             "snapshot",
             "createSnapshot",
-            {"projectId": pid, "name": name, "description": desc, "snapshotId": sid},
+            {"projectId": pid, "name": name, "description": desc},
             "cognigy.snapshot.create",
             sid,
             pid,
@@ -144,7 +147,7 @@ def routes(api: Api) -> list[Route]:
             who,
             "snapshot-delete",
             "deleteSnapshot",
-            {"snapshotId": sid},
+            {"snapshotId": sid, "projectId": snap["projectId"]},
             "cognigy.snapshot.delete",
             sid,
             snap["projectId"],
@@ -167,7 +170,7 @@ def routes(api: Api) -> list[Route]:
             who,
             "snapshot-package",
             "packageSnapshot",
-            {"snapshotId": snap["_id"]},
+            {"snapshotId": snap["_id"], "projectId": snap["projectId"]},
             "cognigy.snapshot.package",
             snap["_id"],
             snap["projectId"],
@@ -278,8 +281,8 @@ def routes(api: Api) -> list[Route]:
             request,
             who,
             f"{kind}-upload",
-            f"upload{kind.title()}Package",
-            {"projectId": pid, f"{kind}Id": rid},
+            "uploadSnapshotPackage" if kind == "snapshot" else "uploadPackage",
+            {"projectId": pid},
             f"cognigy.{kind}.upload",
             rid,
             pid,
@@ -343,7 +346,7 @@ def routes(api: Api) -> list[Route]:
             who,
             "package",
             "createPackage",
-            {"projectId": pid, "name": name, "resourceIds": ids, "packageId": rid},
+            {"projectId": pid, "name": name, "resourceIds": ids},
             "cognigy.package.create",
             rid,
             pid,
@@ -386,7 +389,7 @@ def routes(api: Api) -> list[Route]:
         )
 
         def done(job: Job) -> None:
-            job.result["merged"] = merge.merge(api.t.content[pid], items, by_id, api.now_ms())
+            merge.merge(api.t.content[pid], items, by_id, api.now_ms())
             api.t.projects[pid]["lastChanged"] = api.now_ms()
 
         return start(

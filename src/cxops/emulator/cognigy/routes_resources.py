@@ -1,7 +1,11 @@
 """Projects, flows, charts, chart nodes, intents, lexicons, connections and the project graph
 (``ResourcesAPIGroup_2_0``: indexProjects, readProject, graphProject, indexFlows, readFlow,
 readChart, readChartNode, updateChartNode, indexIntents, indexSentences, indexLexicons,
-readLexicon, indexConnections, readConnection).
+readLexicon, indexLexiconKeyphrases, indexConnections, readConnection).
+
+A lexicon read has no keyphrases (``ILexicon_2_0``); they are a paged listing of their own,
+``GET /lexicons/{id}/keyphrases`` (``ILexiconKeyphraseIndexItem_2_0``). A node update answers
+``{}`` (``IUpdateChartNodeRestReturnValue_2_0``): clients read the node back.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ FLOW_INDEX = (
     "createdBy",
     "lastChangedBy",
 )
+FLOW_PATCHABLE = ("name", "description", "attachedFlows", "attachedLexicons", "img", "context")
 NODE_PATCHABLE = ("config", "label", "comment", "isDisabled", "analyticsLabel")
+#: What a resource read leaves out (served by a route of its own).
+HIDDEN = {"lexicons": ("keyphrases",)}
+KEYPHRASE_INDEX = ("_id", "value", "isMainKeyphrase", "lexiconEntryReference")
 
 
 def paged(items: list[dict[str, Any]], request: Request) -> Response:
@@ -95,13 +103,30 @@ def routes(api: Api) -> list[Route]:
         return found if found else not_found("Flow", fid)
 
     async def flow(request: Request) -> Response:
-        who = api.auth(request, "flows:read")
+        write = request.method == "PATCH"
+        who = api.auth(request, "flows:write" if write else "flows:read")
         if isinstance(who, Response):
             return who
         found = _flow(request)
         if isinstance(found, Response):
             return found
         pid, doc = found
+        if write:  # IUpdateFlowRestDataBody_2_0 → {} (IUpdateFlowRestReturnValue_2_0)
+            data = await body(request)
+            if isinstance(data, Response):
+                return data
+            unknown = sorted(set(data) - set(FLOW_PATCHABLE))
+            if unknown:
+                return bad_request(f"cannot update flow fields {unknown}")
+            for key in ("attachedFlows", "attachedLexicons"):
+                if key in data and not (
+                    isinstance(data[key], list) and all(isinstance(i, str) for i in data[key])
+                ):
+                    return bad_request(f"{key} must be a list of ids")
+            doc.update(data, lastChanged=api.now_ms())
+            fields = {"fields": sorted(data)}
+            api.effect(request, "cognigy.flow.update", doc["_id"], pid, who, "patch", fields)
+            return ok({})
         return ok({**strip(doc, "chart", "intents"), "projectReference": pid})
 
     async def chart(request: Request) -> Response:
@@ -151,6 +176,7 @@ def routes(api: Api) -> list[Route]:
                 "patch",
                 {"flowId": doc["_id"], "fields": sorted(data)},
             )
+            return ok({})
         return ok(target)
 
     async def intents(request: Request) -> Response:
@@ -196,9 +222,25 @@ def routes(api: Api) -> list[Route]:
             found = api.t.resource(kind, rid)
             if found is None:
                 return not_found(label, rid)
-            return ok({**found[1], "projectReference": found[0]})
+            doc = {**strip(found[1], *HIDDEN.get(kind, ())), "projectReference": found[0]}
+            if kind == "lexicons":
+                doc["isPackedForDownload"] = False  # IReadLexiconRestReturnValue_2_0
+            return ok(doc)
 
         return handler
+
+    async def keyphrases(request: Request) -> Response:
+        who = api.auth(request, "resources:read")
+        if isinstance(who, Response):
+            return who
+        lid = request.path_params["lexiconId"]
+        found = api.t.resource("lexicons", lid)
+        if found is None:
+            return not_found("Lexicon", lid)
+        rows = found[1].get("keyphrases") or []
+        entry = request.query_params.get("entryId")
+        rows = [k for k in rows if entry is None or k["lexiconEntryReference"] == entry]
+        return paged([{k: row[k] for k in KEYPHRASE_INDEX} for row in rows], request)
 
     v2 = "/new/v2.0"
     return [
@@ -206,13 +248,14 @@ def routes(api: Api) -> list[Route]:
         Route(f"{v2}/projects/{{projectId}}", project),
         Route(f"{v2}/projects/{{projectId}}/graph", graph),
         Route(f"{v2}/flows", flows),
-        Route(f"{v2}/flows/{{flowId}}", flow),
+        Route(f"{v2}/flows/{{flowId}}", flow, methods=["GET", "PATCH"]),
         Route(f"{v2}/flows/{{flowId}}/chart", chart),
         Route(f"{v2}/flows/{{flowId}}/chart/nodes/{{nodeId}}", node, methods=["GET", "PATCH"]),
         Route(f"{v2}/flows/{{flowId}}/intents", intents),
         Route(f"{v2}/flows/{{flowId}}/intents/{{intentId}}/sentences", sentences),
-        Route(f"{v2}/lexicons", _listing("lexicons", ("entries",))),
+        Route(f"{v2}/lexicons", _listing("lexicons", HIDDEN["lexicons"])),
         Route(f"{v2}/lexicons/{{lexiconId}}", _reader("lexicons", "Lexicon", "lexiconId")),
+        Route(f"{v2}/lexicons/{{lexiconId}}/keyphrases", keyphrases),
         Route(f"{v2}/connections", _listing("connections", ("fields",))),
         Route(
             f"{v2}/connections/{{connectionId}}",

@@ -1,6 +1,13 @@
-"""Endpoints, conversations, audit events and playbooks (``ResourcesAPIGroup_2_0`` endpoint and
-playbook operations, ``MetricsAPIGroup_2_0`` indexConversations, ``AdministrationAPIGroup_2_0``
+"""Endpoints, conversations and audit events (``ResourcesAPIGroup_2_0`` endpoint operations,
+``MetricsAPIGroup_2_0`` indexConversations, ``AdministrationAPIGroup_2_0``
 indexAuditEvents/readAuditEvent).
+
+- ``GET /endpoints?projectId=`` items are ``IEndpointIndexItem_2_0``: no ``entrypoint`` and no
+  ``active``; those are on ``GET /endpoints/{id}`` (``IEndpoint_2_0``), which the official CLI
+  reads one by one after the listing (Cognigy-CLI ``src/lib/endpoints.ts``).
+- ``PATCH /endpoints/{id}`` answers ``{}`` (``IUpdateEndpointRestReturnValue_2_0``).
+- ``GET /conversations`` requires ``contactIds`` (``IIndexConversationsRestRestDataQuery_2_0``)
+  and has no endpoint filter.
 """
 
 from __future__ import annotations
@@ -12,12 +19,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from cxops.emulator.cognigy import simulate
-from cxops.emulator.cognigy.api import Api, bad_request, body, not_found, ok
+from cxops.emulator.cognigy.api import Api, bad_request, body, error, not_found, ok
 from cxops.emulator.cognigy.routes_resources import paged, strip
-from cxops.emulator.context import new_object_id
 
 ENDPOINT_PATCHABLE = ("entrypoint", "name", "active", "flowId", "localeId", "useConversations")
+#: ``IEndpointIndexItem_2_0``: what a listing item holds.
+ENDPOINT_INDEX = (
+    "_id",
+    "channel",
+    "URLToken",
+    "flowId",
+    "localeId",
+    "name",
+    "createdAt",
+    "lastChanged",
+    "createdBy",
+    "lastChangedBy",
+    "overrideSnapshotConnections",
+)
+MISSING_ARGUMENT = 1000  # the client's ErrorCode.MISSING_ARGUMENT_ERROR
 
 
 def active_sessions(api: Api, endpoint_id: str) -> int:
@@ -36,7 +56,7 @@ def routes(api: Api) -> list[Route]:
             return who
         pid = request.query_params.get("projectId")
         items = [
-            strip(e, "projectId")
+            {k: e[k] for k in ENDPOINT_INDEX}
             for e in api.t.endpoints.values()
             if pid is None or e["projectId"] == pid
         ]
@@ -74,6 +94,7 @@ def routes(api: Api) -> list[Route]:
                 "patch",
                 {"entrypoint": ep["entrypoint"], "previousEntrypoint": before},
             )
+            return ok({})
         return ok(strip(ep, "projectId"))
 
     async def conversations(request: Request) -> Response:
@@ -81,15 +102,15 @@ def routes(api: Api) -> list[Route]:
         if isinstance(who, Response):
             return who
         q = request.query_params
+        contacts = set(q.getlist("contactIds")) | set(q.getlist("contactIds[]"))
+        contacts |= {c for v in q.getlist("contactIds") for c in v.split(",") if c}
+        if not contacts:
+            return error(400, "contactIds is required", MISSING_ARGUMENT)
         items: list[dict[str, Any]] = []
         for ep in api.t.endpoints.values():
             if q.get("projectId") not in (None, ep["projectId"]):
                 continue
-            if q.get("endpointId") not in (None, ep["_id"]):
-                continue
-            if q.get("endpointUrlToken") not in (None, ep["URLToken"]):
-                continue
-            items.extend(_sessions(api, ep))
+            items.extend(c for c in sessions(api, ep) if c["contactId"] in contacts)
         return ok({"items": items, "total": len(items)})
 
     async def audit(request: Request) -> Response:
@@ -108,67 +129,6 @@ def routes(api: Api) -> list[Route]:
         found = next((e for e in api.t.audit if e["_id"] == aid), None)
         return ok(found) if found else not_found("AuditEvent", aid)
 
-    async def playbooks(request: Request) -> Response:
-        who = api.auth(request, "playbooks:read")
-        if isinstance(who, Response):
-            return who
-        pid = request.query_params.get("projectId")
-        items = [
-            strip(p, "projectId", "flowId")
-            for p in api.t.playbooks.values()
-            if pid is None or p["projectId"] == pid
-        ]
-        return paged(items, request)
-
-    def _playbook(request: Request) -> dict[str, Any] | Response:
-        pbid = request.path_params["playbookId"]
-        pb = api.t.playbooks.get(pbid)
-        return pb if pb is not None else not_found("Playbook", pbid)
-
-    async def playbook(request: Request) -> Response:
-        who = api.auth(request, "playbooks:read")
-        if isinstance(who, Response):
-            return who
-        pb = _playbook(request)
-        return pb if isinstance(pb, Response) else ok(strip(pb, "projectId", "flowId"))
-
-    async def schedule(request: Request) -> Response:
-        who = api.auth(request, "playbooks:run")
-        if isinstance(who, Response):
-            return who
-        pb = _playbook(request)
-        if isinstance(pb, Response):
-            return pb
-        data = await body(request)
-        if isinstance(data, Response):
-            return data
-        entry = str(data.get("entrypoint") or pb["projectId"])
-        content = api.t.entrypoint_content(entry)
-        if content is None:
-            return bad_request(f"entrypoint {entry} is neither a project nor a snapshot")
-        base = api.t.content[pb["projectId"]]["flows"].get(pb["flowId"])
-        ref = str(data.get("flowId") or (base["referenceId"] if base else pb["flowId"]))
-        flow = simulate.find_flow(content, ref)
-        run = _playbook_run(api, pb, flow, entry, str(data.get("localeId", "")))
-        api.t.runs[run["_id"]] = run
-        api.effect(request, "cognigy.playbook.schedule", run["_id"], pb["projectId"], who)
-        return ok({"_id": run["_id"]})
-
-    async def runs(request: Request) -> Response:
-        who = api.auth(request, "playbooks:read")
-        if isinstance(who, Response):
-            return who
-        pb = _playbook(request)
-        if isinstance(pb, Response):
-            return pb
-        rid = request.path_params.get("playbookRunId")
-        mine = [r for r in api.t.runs.values() if r.get("playbookId") == pb["_id"]]
-        if rid is None:
-            keys = ("_id", "status", "createdAt", "lastChanged", "createdBy", "lastChangedBy")
-            return paged([{k: r[k] for k in keys} for r in mine], request)
-        run = next((r for r in mine if r["_id"] == rid), None)
-        return ok(strip(run, "playbookId")) if run else not_found("PlaybookRun", rid)
-
     v2 = "/new/v2.0"
     return [
         Route(f"{v2}/endpoints", endpoints),
@@ -176,15 +136,12 @@ def routes(api: Api) -> list[Route]:
         Route(f"{v2}/conversations", conversations),
         Route(f"{v2}/auditevents", audit),
         Route(f"{v2}/auditevents/{{auditEventId}}", audit_one),
-        Route(f"{v2}/playbooks", playbooks),
-        Route(f"{v2}/playbooks/{{playbookId}}", playbook),
-        Route(f"{v2}/playbooks/{{playbookId}}/schedule", schedule, methods=["POST"]),
-        Route(f"{v2}/playbooks/{{playbookId}}/runs", runs),
-        Route(f"{v2}/playbooks/{{playbookId}}/runs/{{playbookRunId}}", runs),
     ]
 
 
-def _sessions(api: Api, ep: dict[str, Any]) -> list[dict[str, Any]]:
+def sessions(api: Api, ep: dict[str, Any]) -> list[dict[str, Any]]:
+    """The open sessions of an endpoint as ``IConversationData_2_0`` records (emulated: the
+    count set through ``/_emulator/conversations``, draining at its rate)."""
     project = api.t.projects.get(ep["projectId"], {})
     now = api.ctx.clock.now()
     out = []
@@ -218,54 +175,3 @@ def _sessions(api: Api, ep: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def _playbook_run(
-    api: Api, pb: dict[str, Any], flow: dict[str, Any] | None, entry: str, locale: str
-) -> dict[str, Any]:
-    results = []
-    for step in pb["steps"]:
-        asserts = []
-        intent = simulate.classify(flow, step["text"]) if flow else None
-        said = simulate.replies(flow, intent) if flow else []
-        for a in step["asserts"]:
-            actual: dict[str, Any]
-            if a["type"] == "assertIntent":
-                good, actual = intent == a["params"].get("intentName"), {"intentName": intent}
-            else:
-                good, actual = a["params"].get("text") in said, {"text": said}
-            asserts.append(
-                {
-                    "_id": a["_id"],
-                    "type": a["type"],
-                    "status": "successful" if good else "failed",
-                    "params": a["params"],
-                    "actual": actual,
-                }
-            )
-        ok_step = all(a["status"] == "successful" for a in asserts)
-        results.append(
-            {
-                "_id": step["_id"],
-                "status": "successful" if ok_step else "failed",
-                "text": step["text"],
-                "data": step.get("data", {}),
-                "asserts": asserts,
-                "timeout": False,
-            }
-        )
-    now = api.now_ms()
-    passed = all(r["status"] == "successful" for r in results) and flow is not None
-    return {
-        "_id": new_object_id(),
-        "status": "successful" if passed else "failed",
-        "stepResults": results,
-        "createdAt": now,
-        "lastChanged": now,
-        "createdBy": api.t.user,
-        "lastChangedBy": api.t.user,
-        "flowId": flow["_id"] if flow else "",
-        "localeId": locale,
-        "entrypoint": entry,
-        "playbookId": pb["_id"],
-    }

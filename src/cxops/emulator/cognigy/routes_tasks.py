@@ -19,7 +19,14 @@ def routes(api: Api) -> list[Route]:
         who = api.auth(request, "tasks:read")
         if isinstance(who, Response):
             return who
-        mine = [j for j in ctx.jobs.all() if j.vendor == "cognigy" and j.tenant == api.name]
+        pid = request.query_params.get("projectId")
+        mine = [
+            j
+            for j in ctx.jobs.all()
+            if j.vendor == "cognigy"
+            and j.tenant == api.name
+            and (pid is None or j.data["parameters"].get("projectId") == pid)
+        ]
         mine.sort(key=lambda j: j.created)
         return paged([tasks.task_view(ctx, j) for j in mine], request)
 
@@ -48,7 +55,7 @@ def routes(api: Api) -> list[Route]:
             return error(400, f"Task {job.id} has already finished")
         ctx.jobs.cancel(job.id)
         api.effect(request, "cognigy.task.cancel", job.id, None, who)
-        return ok(tasks.task_view(ctx, job))
+        return ok({})  # ICancelTaskRestReturnValue_2_0 is empty
 
     v2 = "/new/v2.0"
     return [

@@ -67,7 +67,11 @@ def created_view(ctx: EmulatorContext, job: Job) -> dict[str, Any]:
 
 
 def task_view(ctx: EmulatorContext, job: Job) -> dict[str, Any]:
-    """``ITask_2_0`` as ``GET /tasks/{id}`` answers; results of a done task are in ``data``."""
+    """``ITask_2_0`` as ``GET /tasks/{id}`` answers. ``data`` is untyped in the client
+    (``TAbstractTaskData_2_0``): it carries the task's parameters and never the id of what the
+    task made; clients find a new snapshot or package by name, as the official CLI does.
+    The one evidenced key is a playbook run's ``playbookRunId`` (Cognigy-CLI
+    ``src/lib/playbooks.ts`` reads it), set when the playbook is scheduled."""
     now = ctx.clock.now()
     state, progress = status(job, now)
     started = job.created + PHASES[0][1]
@@ -76,7 +80,7 @@ def task_view(ctx: EmulatorContext, job: Job) -> dict[str, Any]:
     return {
         "_id": job.id,
         "name": job.data["type"],
-        "data": {**job.data["parameters"], **job.result},
+        "data": dict(job.data["parameters"]),
         "status": state,
         "currentStep": TOTAL_STEPS if state == "done" else int(progress * TOTAL_STEPS),
         "totalStep": TOTAL_STEPS,

@@ -1,43 +1,48 @@
 """Cognigy.AI's promotion strategy, by one of two mechanisms (run param ``mechanism``).
 
-**merge** (default): snapshot → package → upload → merge; restore the snapshot.
+**merge** (default): snapshot → package → upload → merge (+ id re-map); restore the snapshot.
 
-- rollback point: a snapshot ``cxops-<run12>-before`` of the target project (a listing by name
-  first; at the platform's snapshot limit the oldest snapshot cxops made is pruned);
-- stages: ``package`` (the chosen flows + every lexicon and connection of the source),
-  ``upload`` (download, re-point tenant-local ``_id`` s, upload into the target project),
-  ``merge`` (``replace`` by ``referenceId``; a merge task for the package is followed, not
-  repeated);
-- verify: target health, smoke simulations judged by the source's definitions, the id map;
-- restore: ``POST /snapshots/{id}/restore`` (a restore task for the snapshot is followed).
+- rollback point: a snapshot ``cxops-<run12>-before`` of the target project (found by name
+  after its task; at the platform's snapshot limit the oldest snapshot cxops made is pruned);
+- stages: ``package`` (the chosen flows + every lexicon and connection of the source, found by
+  name after its task), ``upload`` (the package file, opaque bytes, into the target project;
+  found there by name), ``merge`` (``replace`` by ``referenceId``; a merge task of the project
+  since the upload is followed, not repeated; then the flows' ``attachedLexicons`` /
+  ``attachedFlows`` are re-pointed to the target's ``_id`` s through ``PATCH /flows/{id}``, read
+  back; the id map is recorded in the run);
+- verify: target health (each endpoint read), the target's playbooks through the project, the
+  id map;
+- restore: ``POST /snapshots/{id}/restore`` (a restore task of the project since the snapshot
+  was taken is followed).
 
 **repoint**: the target project's content is left alone; its endpoints run a snapshot of the
 source instead.
 
-- rollback point: each target endpoint's current ``entrypoint`` (nothing is created);
-- stages: ``snapshot`` (a snapshot ``cxops-<run12>-release`` of the **source** project, found by
-  name first), ``transfer`` (package it, download, ``POST /snapshots/upload`` into the target
-  project; found there by name first), ``repoint`` (``PATCH`` each endpoint of the rollback
-  point to the uploaded snapshot; endpoints already there are skipped);
-- verify: endpoints active and running the snapshot, smoke simulations run **through** each
-  endpoint and judged by the source's definitions, and the strategy's own **parity**: the source
-  bundle against the uploaded snapshot's content (downloaded from the target), since the target
-  project's bundle does not change;
-- restore: ``PATCH`` each endpoint back to its recorded entrypoint (skipping those already back)
-  and read them again: the result lists the entrypoints before and after the restore.
+- rollback point: each target endpoint's ``entrypoint`` (read one by one; nothing is created);
+- stages: ``snapshot`` (``cxops-<run12>-release`` of the **source** project, found by name),
+  ``transfer`` (package it, download, ``POST /snapshots/upload`` into the target project; found
+  there by the name the file carries), ``repoint`` (``PATCH`` each endpoint to the uploaded
+  snapshot, read back; endpoints already there are skipped);
+- verify: endpoints active and running the snapshot, the target's playbooks through each
+  endpoint, and the strategy's own **parity**: the uploaded snapshot's ``hash`` equals the
+  source snapshot's (Cognigy's "hash identifying the contents", ``ISnapshot_2_0``; the file
+  itself is opaque), and the source bundle then is the source bundle now;
+- restore: ``PATCH`` each endpoint back to its recorded entrypoint (read back).
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from cxops.errors import CxopsError, UsageError, VendorError
+from cxops.errors import UsageError, VendorError
 from cxops.model.bundle import Bundle
+from cxops.pipelines.connections import settings_for
 from cxops.pipelines.promote import cognigy_gates as gate
 from cxops.pipelines.promote.parity import parity, portable, stable_hash
 from cxops.pipelines.promote.strategy import Context, register
-from cxops.vendors.deploy.cognigy import KINDS, CognigyDeployer
-from cxops.vendors.deploy.cognigy_package import content_bundle, id_pairs, read_content, remap
+from cxops.transport import TransportOptions, VendorClient, connect_odata
+from cxops.vendors.deploy.cognigy import CognigyDeployer
+from cxops.vendors.deploy.cognigy_package import id_pairs
 
 __all__ = ["MECHANISMS", "CognigyStrategy"]
 
@@ -93,23 +98,38 @@ class CognigyStrategy:
         params, target_id = self.ctx.params, planned["target"]["id"]
         if name == "simulation":
             src = await self._side("source")
-            return await gate.simulation(src, planned["source"]["id"], self.ctx.tests)
+            tests = dict(self.ctx.tests.get("cognigy") or self.ctx.tests)
+            return await gate.simulation(src, planned["source"]["id"], tests, self.ctx.name)
         dst = await self._side("target")
         if name == "health":
             return await gate.health(dst, target_id)
         return await gate.sessions(
             dst,
             target_id,
+            self._odata,
             timeout=params["sessions_timeout"],
             override=params["override_sessions"],
         )
+
+    async def _odata(self) -> tuple[VendorClient, str] | None:
+        """The target's OData analytics client and key (profile ``odata_url``/``odata_key``)."""
+        settings = settings_for(self.ctx.params["connections"]["target"])
+        if "odata" not in self.ctx.clients:
+            options = TransportOptions(**self.ctx.params.get("transport", {}))
+            found = connect_odata(settings, options)
+            if found is None:
+                return None
+            self.ctx.clients["odata"] = found[0]
+        assert settings.odata_key is not None  # connect_odata refused settings without it
+        return self.ctx.clients["odata"], settings.odata_key.get_secret_value()
 
     # -- rollback point ----------------------------------------------------------------------
 
     async def rollback_point(self, planned: dict[str, Any]) -> dict[str, Any]:
         dst = await self._side("target")
+        target_id = planned["target"]["id"]
         if self.mechanism == "repoint":
-            entry = await self._entrypoints(dst, planned["target"]["id"])
+            entry = await self._entrypoints(dst, target_id)
             where = ", ".join(f"{eid} -> {p}" for eid, p in sorted(entry.items())) or "none"
             return {
                 "mechanism": "repoint",
@@ -117,13 +137,20 @@ class CognigyStrategy:
                 "describe": f"endpoint entrypoints {where}",
             }
         name = self.ctx.name("before")
-        sid = await dst.snapshot(planned["target"]["id"], name, self.ctx.key("snapshot"))
-        return {"snapshot_id": sid, "name": name, "describe": f"snapshot {name} ({sid})"}
+        sid = await dst.snapshot(target_id, name, self.ctx.key("snapshot"))
+        row = await dst.find_named("snapshots", target_id, name)
+        taken = int((row or {}).get("createdAt") or 0)
+        return {
+            "snapshot_id": sid,
+            "name": name,
+            "taken_at": taken,
+            "describe": f"snapshot {name} ({sid})",
+        }
 
     @staticmethod
     async def _entrypoints(dst: CognigyDeployer, project_id: str) -> dict[str, str]:
-        """Endpoint id → its ``entrypoint`` (project or snapshot id), for one project."""
-        return {str(e["_id"]): str(e.get("entrypoint")) for e in await dst.endpoints(project_id)}
+        """Endpoint id → its ``entrypoint`` (project or snapshot id), each endpoint read."""
+        return {str(e["_id"]): str(e["entrypoint"]) for e in await dst.endpoints(project_id)}
 
     # -- deploy ------------------------------------------------------------------------------
 
@@ -134,6 +161,7 @@ class CognigyStrategy:
             return await self._repoint(stage, planned, point, done)
         src, dst = await self._side("source"), await self._side("target")
         name = self.ctx.name("package")
+        target_id = planned["target"]["id"]
         if stage == "package":
             resources = await src.resources(planned["source"]["id"])
             chosen = planned.get("flows")
@@ -146,20 +174,44 @@ class CognigyStrategy:
             return {"package_id": pid, "resource_ids": ids, "source_ids": resources}
         package = done["package"]
         if stage == "upload":
-            found = await dst.find_named("packages", planned["target"]["id"], name)
-            if found is not None:  # uploaded before a crash: no second download or upload
-                return {"package_id": str(found["_id"])}
-            data = await src.download_package(package["package_id"])
-            pairs = id_pairs(package["source_ids"], await dst.resources(planned["target"]["id"]))
-            data, remapped = remap(data, pairs)
-            key = self.ctx.key("upload")
-            pid = await dst.upload_package(planned["target"]["id"], data, name, key)
-            return {"package_id": pid, "bytes": len(data), "ids_remapped": remapped}
+            before = sorted(await dst.resources(target_id))
+            found = await dst.find_named("packages", target_id, name)
+            if found is None:
+                data = await src.download_package(package["package_id"])
+                key = self.ctx.key("upload")
+                await dst.upload_package(target_id, data, name, key)
+                found = await dst.find_named("packages", target_id, name)
+            if found is None:
+                raise VendorError(f"cognigy: package {name!r} not listed after its upload")
+            return {
+                "package_id": str(found["_id"]),
+                "uploaded_at": int(found.get("createdAt") or 0),
+                "target_refs_before": before,
+            }
         uploaded = done["upload"]
-        merged = await dst.merge(
-            uploaded["package_id"], package["resource_ids"], self.ctx.key("merge")
+        await dst.merge(
+            target_id,
+            uploaded["package_id"],
+            package["resource_ids"],
+            uploaded["uploaded_at"],
+            self.ctx.key("merge"),
         )
-        return {"merged": merged.get("merged", {})}
+        pairs = id_pairs(package["source_ids"], await dst.resources(target_id))
+        remapped = await dst.remap(target_id, pairs, self.ctx.key("remap"))
+        existed = set(uploaded["target_refs_before"])
+        refs = [
+            ref
+            for ref, r in package["source_ids"].items()
+            if r["_id"] in set(package["resource_ids"])
+        ]
+        return {
+            "merged": {
+                "created": sum(1 for ref in refs if ref not in existed),
+                "replaced": sum(1 for ref in refs if ref in existed),
+            },
+            "remapped_flows": remapped,
+            "id_pairs": len(pairs),
+        }
 
     async def _repoint(
         self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
@@ -174,7 +226,8 @@ class CognigyStrategy:
                     hint="use --mechanism merge",
                 )
             sid = await src.snapshot(planned["source"]["id"], name, self.ctx.key("snapshot"))
-            return {"snapshot_id": sid, "name": name}
+            row = await src.find_named("snapshots", planned["source"]["id"], name)
+            return {"snapshot_id": sid, "name": name, "hash": (row or {}).get("hash")}
         if stage == "transfer":
             found = await dst.find_named("snapshots", target_id, name)
             if found is not None:  # uploaded before a crash: no second download or upload
@@ -193,13 +246,18 @@ class CognigyStrategy:
 
     # -- verify ------------------------------------------------------------------------------
 
+    def _tests(self) -> dict[str, Any]:
+        return dict(self.ctx.tests.get("cognigy") or self.ctx.tests)
+
     async def verify(self, planned: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
         if self.mechanism == "repoint":
             return await self._verify_repoint(planned, done)
         src, dst = await self._side("source"), await self._side("target")
         target_id = planned["target"]["id"]
         health = await gate.health(dst, target_id)
-        simulated = await self._smoke(src, dst, planned)
+        simulated = await gate.smoke(
+            dst, target_id, self._tests(), self._verify_name, flows=planned.get("flows")
+        )
         src_ids = await src.resources(planned["source"]["id"])
         dst_ids = {ref: r["_id"] for ref, r in (await dst.resources(target_id)).items()}
         return {
@@ -209,34 +267,18 @@ class CognigyStrategy:
             "id_map": _id_map(src_ids, dst_ids),
         }
 
-    async def _smoke(
-        self,
-        src: CognigyDeployer,
-        dst: CognigyDeployer,
-        planned: dict[str, Any],
-        endpoints: list[str] | None = None,
-    ) -> dict[str, Any]:
-        try:
-            return await gate.smoke(
-                src,
-                dst,
-                planned["source"]["id"],
-                planned["target"]["id"],
-                self.ctx.tests,
-                planned.get("flows"),
-                endpoints=endpoints,
-            )
-        except CxopsError as exc:  # a smoke run that cannot run fails verification
-            return {"gate": "smoke", "passed": False, "error": exc.message}
+    def _verify_name(self, what: str) -> str:
+        return self.ctx.name(f"verify-{what}")
 
     async def _verify_repoint(
         self, planned: dict[str, Any], done: dict[str, Any]
     ) -> dict[str, Any]:
         src, dst = await self._side("source"), await self._side("target")
         sid = done["transfer"]["snapshot_id"]
+        target_id = planned["target"]["id"]
         repointed = sorted(done["repoint"]["endpoints"])
-        health = await gate.health(dst, planned["target"]["id"])
-        now = await self._entrypoints(dst, planned["target"]["id"])
+        health = await gate.health(dst, target_id)
+        now = await self._entrypoints(dst, target_id)
         stray = [eid for eid in repointed if now.get(eid) != sid]
         health.update(
             passed=health["passed"] and not stray,
@@ -244,52 +286,59 @@ class CognigyStrategy:
             entrypoints=now,
             not_repointed=stray,
         )
-        simulated = await self._smoke(src, dst, planned, endpoints=repointed)
+        simulated = await gate.smoke(
+            dst,
+            target_id,
+            self._tests(),
+            self._verify_name,
+            through="endpoint",
+            endpoints=repointed,
+        )
+        held = await dst.find_named("snapshots", target_id, done["transfer"]["name"])
+        want = done["snapshot"].get("hash")
         source = await self.ctx.bundle("source", planned["source"])
-        await dst.package_snapshot(sid, self.ctx.key("verify:package"))
-        content = read_content(await dst.download_snapshot(sid))
-        src_ids = await src.resources(planned["source"]["id"])
-        if content is None:
+        again = await self.ctx.bundle("source", planned["source"], fresh=True)
+        if held is None or not want or held.get("hash") != want:
             score: dict[str, Any] = {
-                "score": None,
-                "compared": 0,
+                "score": 0.0,
+                "compared": 1,
                 "matched": 0,
-                "differences": [f"snapshot {sid}: not compared (a file format cxops cannot read)"],
+                "differences": [
+                    f"snapshot {sid}: hash {(held or {}).get('hash')!r} is not the source "
+                    f"snapshot's {want!r}"
+                ],
             }
-            held: dict[str, str] = {}
         else:
-            project = {"_id": planned["target"]["id"], "name": planned["target"]["name"]}
-            tenant = str(self.ctx.params["tenants"]["target"])
-            running = content_bundle(content, project, tenant=tenant)
-            score = parity(portable(source), portable(running), flows=planned.get("flows"))
-            held = {
-                str(item.get("referenceId") or rid): str(rid)
-                for kind in KINDS
-                for rid, item in (content.get(kind) or {}).items()
-            }
+            score = parity(portable(source), portable(again), flows=planned.get("flows"))
+        src_ids = await src.resources(planned["source"]["id"])
         return {
             "passed": health["passed"] and simulated["passed"],
             "health": health,
             "smoke": simulated,
-            "id_map": _id_map(src_ids, held),
-            "parity": {**score, "of": f"snapshot {sid} (what the endpoints run)"},
+            "id_map": _id_map(src_ids, {ref: r["_id"] for ref, r in src_ids.items()}),
+            "parity": {
+                **score,
+                "of": f"snapshot {sid} (what the endpoints run): same hash as the source's",
+            },
         }
 
     # -- restore -----------------------------------------------------------------------------
 
     async def restore(self, planned: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
         dst = await self._side("target")
+        target_id = planned["target"]["id"]
         if point.get("mechanism") != "repoint":
-            await dst.restore(point["snapshot_id"], self.ctx.key("restore"))
+            since = int(point.get("taken_at") or 0)
+            await dst.restore(target_id, point["snapshot_id"], since, self.ctx.key("restore"))
             return {"snapshot_id": point["snapshot_id"]}
         wanted: dict[str, str] = dict(point["entrypoints"])
-        before = await self._entrypoints(dst, planned["target"]["id"])
+        before = await self._entrypoints(dst, target_id)
         patched = [
             eid
             for eid, entry in sorted(wanted.items())
             if await dst.point_endpoint(eid, entry, self.ctx.key(f"restore:{eid}"))
         ]
-        after = await self._entrypoints(dst, planned["target"]["id"])
+        after = await self._entrypoints(dst, target_id)
         wrong = sorted(eid for eid, entry in wanted.items() if after.get(eid) != entry)
         if wrong:
             raise VendorError(f"cognigy endpoints {', '.join(wrong)} did not point back")

@@ -1,155 +1,250 @@
 """Cognigy.AI's promotion gates: each returns its evidence, ``{"gate", "passed", ...}``.
 
-- ``simulation``: the simulator definitions of the source project (or those a ``--tests`` file
-  names) run against the source; each run's ``successRate`` must reach its threshold.
-- ``health``: every endpoint of the target project reads ``active``.
-- ``sessions``: conversations on the target's endpoints drain to zero within a timeout (polled),
-  unless overridden (the evidence then still shows the count).
-- ``smoke`` (verify): the release's simulations run on the target (or through each of the
-  target's re-pointed endpoints), judged by the source's.
+- ``simulation``: the source project's **playbooks** run against the source project (each
+  ``successful``), and its ``/testing`` simulations where the tenant has the simulator (a 404
+  there is "no simulator on this tenant", never "0 runs passed"); the flow and locale come from
+  the project's endpoint (``GET /endpoints/{id}``) or the ``--tests`` file.
+- ``health``: every endpoint of the target project, read one by one, is ``active``.
+- ``sessions``: sessions started recently on each target endpoint, counted from the OData
+  analytics endpoint the target profile names (``odata_url``), drain to zero within a timeout.
+  Without it the gate cannot measure sessions and blocks unless overridden.
+- ``smoke`` (verify): the target's playbooks (and simulations, where it has the simulator) run
+  on the target, through the target project or through each re-pointed endpoint.
 
-A gate never raises for a *refusal* (see ``gates``).
+No gate passes for lack of data: nothing to run, no endpoint to check or no analytics source
+is a refusal with the reason. A gate never raises for a refusal (see ``gates``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from cxops.pipelines.promote.gates import DEFAULT_THRESHOLD, drain
+from cxops.errors import CxopsError
+from cxops.pipelines.promote.gates import drain
+from cxops.transport import VendorClient
 from cxops.vendors.deploy.cognigy import CognigyDeployer
+from cxops.vendors.deploy.cognigy_tests import NoSimulator, Playbooks, Simulator, recent_sessions
 
-__all__ = ["health", "sessions", "simulation", "smoke"]
+__all__ = ["RECENT_MINUTES", "Target", "health", "run_tests", "sessions", "simulation", "smoke"]
+
+#: A session counts as active when it started this recently (OData ``Sessions.startedAt``).
+RECENT_MINUTES = 15.0
+NO_SIMULATOR = "no simulator on this tenant"
+
+#: ``(entrypoint, flowId, localeId, endpoint id or None)``: what a test runs through.
+Target = tuple[str, str, str, str | None]
+Namer = Callable[[str], str]
+
+
+def _failed_steps(run: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for step in run.get("stepResults") or []:
+        bad = [a for a in step.get("asserts") or [] if a.get("status") != "successful"]
+        if step.get("status") != "successful" or bad:
+            out.append(
+                {
+                    "text": step.get("text"),
+                    "failed_asserts": [
+                        {"type": a.get("type"), "params": a.get("params")} for a in bad
+                    ],
+                }
+            )
+    return out
+
+
+async def targets(
+    d: CognigyDeployer, project_id: str, tests: dict[str, Any], through: str
+) -> list[Target]:
+    """What tests run through: the project's endpoints' flow and locale, with ``through``
+    (``project``: the project itself; ``endpoint``: each endpoint's own entrypoint). The
+    ``--tests`` file may name ``flow`` and ``locale`` instead (then the project is run)."""
+    if tests.get("flow") and tests.get("locale"):
+        return [(project_id, str(tests["flow"]), str(tests["locale"]), None)]
+    out: list[Target] = []
+    for ep in await d.endpoints(project_id):
+        entry = str(ep["entrypoint"]) if through == "endpoint" else project_id
+        out.append(
+            (entry, str(ep.get("flowId") or ""), str(ep.get("localeId") or ""), str(ep["_id"]))
+        )
+    return out
+
+
+async def run_tests(
+    d: CognigyDeployer,
+    project_id: str,
+    through: list[Target],
+    names: list[str] | None,
+    name: Namer,
+) -> dict[str, Any]:
+    """Run the project's playbooks (those ``names`` names, else all) and simulations through
+    each target; ``{"passed", "runs", "simulator"}``."""
+    runs: list[dict[str, Any]] = []
+    books = Playbooks(d)
+    chosen = [p for p in await books.of(project_id) if not names or p.get("name") in names]
+    for pb in chosen:
+        for n, (entry, flow, locale, endpoint) in enumerate(through):
+            where = {"entrypoint": entry, **({"endpoint": endpoint} if endpoint else {})}
+            try:
+                run = await books.run(
+                    str(pb["_id"]), entry, flow, locale, name(f"pb-{pb['_id']}-{n}")
+                )
+            except CxopsError as exc:
+                runs.append(
+                    {"playbook": pb.get("name"), **where, "passed": False, "error": exc.message}
+                )
+                continue
+            good = run.get("status") == "successful"
+            runs.append(
+                {
+                    "playbook": pb.get("name"),
+                    "run": run.get("_id"),
+                    **where,
+                    "status": run.get("status"),
+                    "failed_steps": _failed_steps(run),
+                    "passed": good,
+                }
+            )
+    sim = Simulator(d.client)
+    simulator = "present"
+    try:
+        sims = [s for s in await sim.simulations(project_id) if not names or s.get("name") in names]
+        for s in sims:
+            for n, (entry, flow, locale, endpoint) in enumerate(through):
+                config = {"entrypoint": entry, "flowReferenceId": flow, "localeReferenceId": locale}
+                batch = await sim.run(
+                    str(s["_id"]), name(f"sim-{s['_id']}-{n}"), project_id, config
+                )
+                results = (batch.get("batchMetrics") or {}).get("runResults") or {}
+                good = (
+                    batch.get("status") == "COMPLETED"
+                    and int(results.get("failed", 1)) == 0
+                    and int(results.get("succeeded", 0)) > 0
+                )
+                runs.append(
+                    {
+                        "simulation": s.get("name"),
+                        "batch": batch.get("name"),
+                        "entrypoint": entry,
+                        **({"endpoint": endpoint} if endpoint else {}),
+                        "status": batch.get("status"),
+                        "succeeded": results.get("succeeded"),
+                        "failed": results.get("failed"),
+                        "passed": good,
+                    }
+                )
+    except NoSimulator:
+        simulator = NO_SIMULATOR
+    out: dict[str, Any] = {"passed": bool(runs) and all(r["passed"] for r in runs), "runs": runs}
+    out["simulator"] = simulator
+    if not runs:
+        out["error"] = (
+            "nothing ran: no playbook"
+            + ("" if simulator == NO_SIMULATOR else " and no simulation")
+            + " in the project (or none of those named)"
+        )
+    return out
 
 
 async def simulation(
-    deployer: CognigyDeployer, project_id: str, tests: dict[str, Any]
+    d: CognigyDeployer, project_id: str, tests: dict[str, Any], name: Namer
 ) -> dict[str, Any]:
-    """Run the chosen simulations on the source project; each must reach its threshold."""
-    default = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
-    known = await deployer.simulations(project_id)
-    wanted = tests.get("simulations") or [{"ref": s["referenceId"]} for s in known]
-    runs, passed = [], bool(wanted)
-    for spec in wanted:
-        ref = str(spec["ref"])
-        sim = next((s for s in known if ref in (s.get("referenceId"), s.get("name"))), None)
-        if sim is None:
-            runs.append({"simulation": ref, "passed": False, "error": "no such simulation"})
-            passed = False
-            continue
-        threshold = float(spec.get("min_success_rate", default))
-        run = await deployer.simulate(str(sim["referenceId"]))
-        rate = float(run["metrics"].get("successRate", 0.0))
-        failed = [s["name"] for s in run.get("scenarios", []) if not s.get("success")]
-        ok = rate >= threshold
-        passed = passed and ok
-        runs.append(
-            {
-                "simulation": sim.get("name"),
-                "run": run.get("_id"),
-                "success_rate": rate,
-                "threshold": threshold,
-                "failed_scenarios": failed,
-                "passed": ok,
-            }
-        )
-    return {"gate": "simulation", "passed": passed, "runs": runs}
-
-
-def _judge(expected: dict[str, Any], ran: dict[str, Any]) -> tuple[float, list[str]]:
-    """Success rate of a target run judged by the source definition's expectations."""
-    mine = {sc["name"]: sc for sc in ran.get("scenarios", [])}
-    failed = []
-    for sc in expected.get("scenarios", []):
-        got = mine.get(sc["name"], {}).get("turns", [])
-        want = sc.get("turns", [])
-        ok = len(got) == len(want) and all(
-            g.get("input") == w["input"]
-            and g.get("intent") == w["expectedIntent"]
-            and w["expectedReply"] in (g.get("replies") or [])
-            for g, w in zip(got, want, strict=False)
-        )
-        if not ok:
-            failed.append(str(sc["name"]))
-    total = len(expected.get("scenarios", []))
-    return (round(100.0 * (total - len(failed)) / total, 2) if total else 0.0), failed
+    """The source project's playbooks and simulations, run against the source project."""
+    through = await targets(d, project_id, tests, "project")
+    if not through:
+        return {
+            "gate": "simulation",
+            "passed": False,
+            "runs": [],
+            "error": "the source project has no endpoint to take a flow and locale from",
+            "hint": "add 'flow' and 'locale' to the --tests file",
+        }
+    names = list(tests.get("playbooks") or []) + [
+        str(s.get("ref", s)) for s in tests.get("simulations") or []
+    ]
+    return {"gate": "simulation", **await run_tests(d, project_id, through, names or None, name)}
 
 
 async def smoke(
-    source: CognigyDeployer,
-    target: CognigyDeployer,
-    source_project: str,
-    target_project: str,
+    d: CognigyDeployer,
+    project_id: str,
     tests: dict[str, Any],
-    flows: list[str] | None = None,
+    name: Namer,
     *,
+    through: str = "project",
     endpoints: list[str] | None = None,
+    flows: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The release's simulations, run on the target and judged by the source's expectations.
-
-    The target's simulator runs its own definition of the same simulation (same
-    ``referenceId``; simulator definitions are not in packages, so its expected replies may
-    be the old release's); cxops keeps what the bot did (intent, replies) per turn and judges
-    it against the source definition. ``tests["smoke"]`` names the simulations (default:
-    every simulation of the source project); a scoped promotion (``flows``, referenceIds) runs
-    only those of its flows, and passes with ``skipped`` when none covers them. With
-    ``endpoints`` (endpoint ids of the target) each simulation runs through each of them, so it
-    tests what the endpoint's ``entrypoint`` runs (a re-pointed snapshot), not the project.
-    """
-    threshold = float(tests.get("min_success_rate", DEFAULT_THRESHOLD))
-    known = await source.simulations(source_project)
-    theirs = {s["referenceId"]: s for s in await target.simulations(target_project)}
-    names = tests.get("smoke")
-    chosen = [s for s in known if not names or s.get("name") in names or s["referenceId"] in names]
+    """The target's tests after the deploy: through the project (merge) or through each
+    re-pointed endpoint (``through="endpoint"``, ``endpoints`` the ids). A scoped promotion
+    (``flows``: referenceIds) runs only through endpoints whose flow it promoted."""
+    chosen = await targets(d, project_id, tests, through)
+    if endpoints is not None:
+        chosen = [t for t in chosen if t[3] in endpoints]
     if flows:
-        chosen = [s for s in chosen if s.get("flowReferenceId") in flows]
+        chosen = [t for t in chosen if t[1] in flows]
         if not chosen:
-            skipped = "no simulation covers the promoted flows"
+            skipped = "no endpoint runs a promoted flow: no playbook covers them"
             return {"gate": "smoke", "passed": True, "runs": [], "skipped": skipped}
-    runs, passed = [], bool(chosen)
-    through: list[str | None] = list(endpoints) if endpoints else [None]
-    for sim in chosen:
-        if sim["referenceId"] not in theirs:
-            runs.append({"simulation": sim.get("name"), "passed": False, "error": "not in target"})
-            passed = False
-            continue
-        for endpoint in through:
-            ran = await target.simulate(str(sim["referenceId"]), endpoint_id=endpoint)
-            rate, failed = _judge(sim, ran)
-            ok = rate >= threshold
-            passed = passed and ok
-            run = {
-                "simulation": sim.get("name"),
-                "run": ran.get("_id"),
-                "success_rate": rate,
-                "threshold": threshold,
-                "failed_scenarios": failed,
-                "passed": ok,
-            }
-            if endpoint is not None:
-                run.update(endpoint=endpoint, entrypoint=ran.get("entrypoint"))
-            runs.append(run)
-    return {"gate": "smoke", "passed": passed, "runs": runs}
+    if not chosen:
+        return {
+            "gate": "smoke",
+            "passed": False,
+            "runs": [],
+            "error": "no endpoint to test through",
+        }
+    names = tests.get("smoke")
+    return {"gate": "smoke", **await run_tests(d, project_id, chosen, names or None, name)}
 
 
-async def health(deployer: CognigyDeployer, project_id: str) -> dict[str, Any]:
-    """Every endpoint of the target project is active."""
-    eps = await deployer.endpoints(project_id)
-    states = {str(e["_id"]): bool(e.get("active", True)) for e in eps}
-    return {
+async def health(d: CognigyDeployer, project_id: str) -> dict[str, Any]:
+    """Every endpoint of the target project is active (each read with ``GET /endpoints/{id}``:
+    the listing has no ``active``)."""
+    eps = await d.endpoints(project_id)
+    states = {str(e["_id"]): e.get("active") is True for e in eps}
+    out: dict[str, Any] = {
         "gate": "health",
-        "passed": all(states.values()),
+        "passed": bool(states) and all(states.values()),
         "endpoints": states,
         "inactive": sorted(k for k, v in states.items() if not v),
     }
+    if not states:
+        out["error"] = "the target project has no endpoint to check"
+    return out
 
 
 async def sessions(
-    deployer: CognigyDeployer, project_id: str, *, timeout: float, override: bool
+    d: CognigyDeployer,
+    project_id: str,
+    odata: Callable[[], Awaitable[tuple[VendorClient, str] | None]],
+    *,
+    timeout: float,
+    override: bool,
 ) -> dict[str, Any]:
-    """Wait up to ``timeout`` seconds for the target's endpoints to have no conversation."""
-    eps = [str(e["_id"]) for e in await deployer.endpoints(project_id)]
+    """Wait up to ``timeout`` seconds for no session to have started on the target's endpoints
+    in the last :data:`RECENT_MINUTES` (OData ``Sessions``). ``odata()`` opens the analytics
+    client and its key, None when the profile names no ``odata_url``."""
+    source = await odata()
+    if source is None:
+        why = (
+            "cannot measure sessions: the target profile names no OData analytics endpoint "
+            "(odata_url and odata_key); Cognigy's REST API has no live-session count"
+        )
+        out = {"gate": "sessions", "passed": override, "measured": False, "error": why}
+        if override:
+            out["overridden"] = True
+        else:
+            out["hint"] = (
+                "add odata_url and odata_key to the profile, or --override-active-sessions"
+            )
+        return out
+    client, key = source
+    eps = [str(e["_id"]) for e in await d.listing("/endpoints", projectId=project_id)]
 
     async def count() -> dict[str, int]:
-        return {eid: await deployer.active_sessions(eid) for eid in eps}
+        return {
+            eid: await recent_sessions(client, eid, minutes=RECENT_MINUTES, key=key) for eid in eps
+        }
 
-    return await drain(count, timeout=timeout, override=override)
+    result = await drain(count, timeout=timeout, override=override, what="recent sessions")
+    return {**result, "measured": True, "window_minutes": RECENT_MINUTES, "source": "odata"}
