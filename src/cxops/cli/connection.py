@@ -7,7 +7,8 @@ A command opts in with one decorator and receives the resolved settings::
         ...  # connection.vendor, connection.base_url, ... (secrets are SecretStr)
 
 The decorator adds ``--vendor --base-url --auth-url --client-id --client-secret --api-key
---access-key-id --access-key-secret --tenant-id --profile`` (in a "Connection" help panel) and
+--access-key-id --access-key-secret --tenant-id --odata-url --odata-key --profile`` (in a
+"Connection" help panel) and
 resolves them with :func:`cxops.transport.settings.resolve_connection`: flag, then profile, then
 ``CXOPS_*`` variable, then ``.env``, then the seeds' variable names. A missing or bad setting is a
 :class:`ConfigError` (exit 2). Commands that build settings some other way call
@@ -41,6 +42,8 @@ _HELP = {
     "access_key_id": "CXone access key id.",
     "access_key_secret": "CXone access key secret. Prefer the environment variable.",
     "tenant_id": "CXone tenant id, used to discover the API host.",
+    "odata_url": "Cognigy OData analytics endpoint (sessions gate), e.g. https://odata-x.cognigy.ai.",
+    "odata_key": "API key for --odata-url (apikey parameter). Prefer the environment variable.",
 }
 
 

@@ -42,3 +42,10 @@ def finish(emu: EmulatorThread, client: httpx.Client, task: dict[str, Any]) -> d
     emu.ctx.clock.advance(5)
     body: dict[str, Any] = client.get(f"/new/v2.0/tasks/{task['_id']}").json()
     return body
+
+
+def named(client: httpx.Client, kind: str, pid: str, name: str) -> str:
+    """The id of the snapshot or package ``name`` of a project: a task's ``data`` never says
+    what it made (the official CLI finds it by name as well)."""
+    rows = client.get(f"/new/v2.0/{kind}", params={"projectId": pid, "limit": 100}).json()
+    return str(next(r["_id"] for r in rows["items"] if r["name"] == name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
-from tests.pipelines.promote.conftest import PROJECT, ledger
+from cxops.pipelines.promote.runner import PromoteOptions, run_promote
+from tests.pipelines.promote.conftest import FAST, PROJECT, admin_settings, ledger
 from tests.pipelines.promote.test_promote import promote
 
 
@@ -23,12 +25,14 @@ def _prod_endpoint(emu: EmulatorThread) -> str:
 
 
 def _break_dev_replies(emu: EmulatorThread) -> None:
-    """Change every say node of the simulated dev flow: the simulation's replies no longer fit."""
+    """Change every say node of the flow dev's endpoint runs: the playbook's replies no longer
+    fit (its assertText asserts fail)."""
     base, head = emu.base("cognigy", "dev"), {"X-API-Key": "cognigy-dev-admin-apikey"}
     projects = httpx.get(f"{base}/new/v2.0/projects", headers=head).json()["items"]
     pid = next(p["_id"] for p in projects if p["name"] == PROJECT)
-    sims = httpx.get(f"{base}/testing/simulations", params={"projectId": pid}, headers=head)
-    flow_ref = sims.json()["items"][0]["flowReferenceId"]
+    eps = httpx.get(f"{base}/new/v2.0/endpoints", params={"projectId": pid}, headers=head)
+    ep = httpx.get(f"{base}/new/v2.0/endpoints/{eps.json()['items'][0]['_id']}", headers=head)
+    flow_ref = ep.json()["flowId"]
     flows = httpx.get(
         f"{base}/new/v2.0/flows", params={"projectId": pid, "limit": 100}, headers=head
     ).json()["items"]
@@ -38,7 +42,8 @@ def _break_dev_replies(emu: EmulatorThread) -> None:
         if node["type"] == "say":
             url = f"{base}/new/v2.0/flows/{fid}/chart/nodes/{node['_id']}"
             config = {"say": {"type": "text", "text": ["Something else"], "data": {}}}
-            httpx.patch(url, json={"config": config}, headers=head).raise_for_status()
+            r = httpx.patch(url, json={"config": config}, headers=head)
+            assert r.status_code == 200 and r.json() == {}  # node updates answer {}
 
 
 def _mutations(emu: EmulatorThread) -> list[str]:
@@ -72,12 +77,25 @@ def test_a_failing_gate_blocks_the_deploy(
     evidence = next(g for g in out["gates"] if g["gate"] == gate)
     assert evidence["passed"] is False
     if gate == "health":
+        # Inactive shows only on GET /endpoints/{id}: the listing has no "active" at all.
         assert evidence["inactive"] == [eid]
+        listing = httpx.get(
+            f"{emu.base('cognigy', 'prod')}/new/v2.0/endpoints",
+            headers={"X-API-Key": "cognigy-prod-admin-apikey"},
+        ).json()["items"]
+        assert all("active" not in e and "entrypoint" not in e for e in listing)
     elif gate == "sessions":
         assert evidence["active"] == {eid: 3} and evidence["waited_s"] >= 0.5
+        assert evidence["measured"] is True and evidence["source"] == "odata"
     elif gate == "simulation":
-        assert evidence["runs"][0]["success_rate"] < 100.0
-        assert evidence["runs"][0]["failed_scenarios"]
+        # The failing playbook's evidence: the run, its status, each failed step and assert.
+        book = next(r for r in evidence["runs"] if "playbook" in r)
+        assert book["status"] == "failed" and book["run"]
+        asserts = [a for st in book["failed_steps"] for a in st["failed_asserts"]]
+        assert asserts and all(a["type"] == "assertText" for a in asserts)
+        # dev has the /testing simulator: its batch failed as well, counted per execution.
+        batch = next(r for r in evidence["runs"] if "simulation" in r)
+        assert batch["status"] == "COMPLETED" and batch["failed"] == 1 and not batch["passed"]
     else:
         assert any(e.startswith("CX101") for e in evidence["errors"])
     assert _mutations(emu) == []
@@ -86,14 +104,15 @@ def test_a_failing_gate_blocks_the_deploy(
 def test_sessions_gate_waits_for_the_drain_or_is_overridden(
     fast_emu: EmulatorThread, store_url: str
 ) -> None:
-    """Draining sessions are waited for; --override-active-sessions proceeds and says so."""
+    """Draining sessions (counted from OData) are waited for; --override-active-sessions
+    proceeds and says so."""
     eid = _prod_endpoint(fast_emu)
     url = f"{fast_emu.base('cognigy', 'prod')}/_emulator/conversations"
-    # 10 sessions, one fewer per emulated minute: ~3 s at the test clock's 200x.
-    httpx.put(url, json={eid: {"active": 10, "drain_per_minute": 1}}).raise_for_status()
-    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, sessions_timeout=30)
+    # 30 sessions, one fewer per emulated minute: ~9 s at the test clock's 200x.
+    httpx.put(url, json={eid: {"active": 30, "drain_per_minute": 1}}).raise_for_status()
+    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, sessions_timeout=60)
     sessions = out["gates"][0]
-    assert sessions["passed"] and 0 < sessions["active_at_start"][eid] < 10
+    assert sessions["passed"] and 0 < sessions["active_at_start"][eid] < 30
     assert sessions["active"] == {eid: 0} and sessions["waited_s"] > 0
     httpx.put(url, json={eid: {"active": 4, "drain_per_minute": 0}}).raise_for_status()
     out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, override_sessions=True)
@@ -102,7 +121,36 @@ def test_sessions_gate_waits_for_the_drain_or_is_overridden(
         "passed": True,
         "overridden": True,
         "active": {eid: 4},
+        "measured": True,
+        "window_minutes": 15.0,
+        "source": "odata",
     }
+
+
+def test_sessions_gate_blocks_without_an_analytics_source(
+    fast_emu: EmulatorThread, store_url: str
+) -> None:
+    """Without odata_url the gate cannot measure sessions: it blocks (no pass for lack of data)
+    unless --override-active-sessions, and says which."""
+    dev, prod = admin_settings(fast_emu, "dev"), admin_settings(fast_emu, "prod", odata=False)
+    options = PromoteOptions(store=store_url, transport=FAST, project=PROJECT, gates=("sessions",))
+    out = asyncio.run(run_promote(dev, prod, options))
+    assert out["outcome"] == "blocked" and out["blocked"] == ["sessions"]
+    gate = out["gates"][0]
+    assert gate["passed"] is False and gate["measured"] is False
+    assert gate["error"].startswith("cannot measure sessions") and "odata_url" in gate["hint"]
+    assert _mutations(fast_emu) == []
+    options = PromoteOptions(
+        store=store_url,
+        transport=FAST,
+        project=PROJECT,
+        gates=("sessions",),
+        dry_run=True,
+        override_sessions=True,
+    )
+    out = asyncio.run(run_promote(dev, prod, options))
+    gate = out["gates"][0]
+    assert gate["passed"] is True and gate["overridden"] is True and gate["measured"] is False
 
 
 def test_dry_run_touches_nothing_and_checks_the_version(
@@ -138,13 +186,19 @@ def test_dry_run_touches_nothing_and_checks_the_version(
     assert [g["gate"] for g in out["gates"]] == ["validation", "simulation", "health", "sessions"]
 
 
-def test_tests_file_sets_the_threshold(
+def test_tests_file_chooses_what_runs(
     fast_emu: EmulatorThread, store_url: str, tmp_path: Path
 ) -> None:
-    """A --tests file's min_success_rate decides: the broken flow passes a 0% bar, not 100%."""
-    _break_dev_replies(fast_emu)
+    """A --tests file names the playbooks to run; naming none that exists is a refusal, not a
+    pass (nothing ran)."""
     tests = tmp_path / "tests.yaml"
-    tests.write_text("min_success_rate: 0\n", encoding="utf-8")
+    tests.write_text("playbooks: ['Regression - Appointment Booking']\n", encoding="utf-8")
     out = promote(fast_emu, store_url, gates=("simulation",), dry_run=True, tests=str(tests))
-    run = out["gates"][0]["runs"][0]
-    assert out["gates"][0]["passed"] and run["threshold"] == 0.0 and run["success_rate"] < 100
+    gate = out["gates"][0]
+    assert gate["passed"] and [r.get("playbook") for r in gate["runs"]] == [
+        "Regression - Appointment Booking"
+    ]
+    tests.write_text("playbooks: ['No such playbook']\n", encoding="utf-8")
+    out = promote(fast_emu, store_url, gates=("simulation",), dry_run=True, tests=str(tests))
+    gate = out["gates"][0]
+    assert gate["passed"] is False and gate["runs"] == [] and gate["error"].startswith("nothing")

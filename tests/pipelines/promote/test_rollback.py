@@ -45,12 +45,12 @@ FAULTS: dict[str, dict[str, Any]] = {
         "job": "package-merge",
         "reason": "disk full",
     },
-    # The merge lands, then prod's simulator refuses the smoke run: verification fails.
+    # The merge lands, then prod refuses to schedule its playbook: verification fails.
     "verify": {
         "vendor": "cognigy",
         "tenant": "prod",
         "method": "POST",
-        "path": "/testing/simulations/*/schedule",
+        "path": "/new/v2.0/playbooks/*/schedule",
         "action": "error",
         "status": 400,
     },
@@ -85,7 +85,8 @@ def test_failure_rolls_back_to_identical_content(
     elif where in ("package", "upload"):
         assert "400" in out["error"] and "verify" not in out
     else:
-        assert out["verify"]["passed"] is False and "error" in out["verify"]["smoke"]
+        smoke = out["verify"]["smoke"]
+        assert out["verify"]["passed"] is False and "400" in smoke["runs"][0]["error"], smoke
     rollback = out["rollback"]
     assert rollback["point"] == out["rollback_point"]
     assert out["rollback_point"]["snapshot_id"] in rollback["restored_point"]

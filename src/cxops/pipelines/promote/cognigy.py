@@ -273,7 +273,7 @@ class CognigyStrategy:
     async def _verify_repoint(
         self, planned: dict[str, Any], done: dict[str, Any]
     ) -> dict[str, Any]:
-        src, dst = await self._side("source"), await self._side("target")
+        dst = await self._side("target")
         sid = done["transfer"]["snapshot_id"]
         target_id = planned["target"]["id"]
         repointed = sorted(done["repoint"]["endpoints"])
@@ -310,12 +310,12 @@ class CognigyStrategy:
             }
         else:
             score = parity(portable(source), portable(again), flows=planned.get("flows"))
-        src_ids = await src.resources(planned["source"]["id"])
         return {
             "passed": health["passed"] and simulated["passed"],
             "health": health,
             "smoke": simulated,
-            "id_map": _id_map(src_ids, {ref: r["_id"] for ref, r in src_ids.items()}),
+            # Nothing was merged into the target project: the snapshot keeps the source's ids.
+            "id_map": {},
             "parity": {
                 **score,
                 "of": f"snapshot {sid} (what the endpoints run): same hash as the source's",
