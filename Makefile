@@ -6,6 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo check lint type test bench clean
 
+# The official Cognigy client judges the emulator (tests/contract/cognigy): installed from the
+# folder's own package-lock.json whenever node_modules is missing or older than the lock.
+CONTRACT      := tests/contract/cognigy
+CONTRACT_DEPS := $(CONTRACT)/node_modules/.package-lock.json
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -26,8 +31,17 @@ type: $(STAMP)
 
 # The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
-test: $(STAMP)
+test: $(STAMP) $(CONTRACT_DEPS)
 	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
+$(CONTRACT_DEPS): $(CONTRACT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(CONTRACT) && npm ci --ignore-scripts --no-audit --no-fund; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "npm is required for $(CONTRACT) (the official Cognigy client)" >&2; exit 1; \
+	else \
+	  echo "npm not found: the Cognigy contract tests will skip" >&2; \
+	fi
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-repo .cxops
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-repo .cxops $(CONTRACT)/node_modules

@@ -5,7 +5,14 @@ Native project document (what the export collects, the shape of a package's ``co
     {"project": {...IProject_2_0},
      "flows": [{...readFlow fields, "chart": {"_id", "nodes": [node with config], "relations"},
                 "intents": [...]}],
-     "lexicons": [...], "connections": [...]}
+     "lexicons": [{...readLexicon fields, "keyphrases": [ILexiconKeyphraseIndexItem_2_0]}],
+     "connections": [...]}
+
+A lexicon read has no keyphrases; the export adds them from ``GET /lexicons/{id}/keyphrases``
+(``_id``, ``value``, ``isMainKeyphrase``, ``lexiconEntryReference``) and the lexicon resource
+keeps them in its properties as they came (lossless). Their ``_id`` and
+``lexiconEntryReference`` are tenant-local; :func:`portable_keyphrases` gives the form two
+environments can compare (each keyphrase keyed by its entry's main keyphrase).
 
 Ids in the bundle are ``referenceId`` s (stable across tenants and snapshots, and what node
 config references use); the Mongo ``_id`` s stay in ``properties``. Relations become edges:
@@ -23,7 +30,7 @@ from typing import Any
 from cxops.model.bundle import Bundle, Edge, Flow, Node, Ref, Resource
 from cxops.model.errors import ConvertError
 
-__all__ = ["flow_to_bundle", "flow_to_native", "to_bundle", "to_native"]
+__all__ = ["flow_to_bundle", "flow_to_native", "portable_keyphrases", "to_bundle", "to_native"]
 
 _CONNECTION_KEYS = {
     "basic": "basicConnection",
@@ -225,3 +232,28 @@ def to_native(bundle: Bundle) -> dict[str, Any]:
         "lexicons": [res[("lexicon", i)] for i in order["lexicons"]],
         "connections": [res[("connection", i)] for i in order["connections"]],
     }
+
+
+def portable_keyphrases(lexicon: dict[str, Any]) -> list[dict[str, Any]]:
+    """A lexicon's ``keyphrases`` without tenant-local ids, sorted: each keyphrase's entry is
+    named by the value of that entry's main keyphrase (``entry``), so the same keyphrases in
+    two environments compare (and hash) equal.
+
+    >>> rows = [{"value": "pie", "isMainKeyphrase": False, "lexiconEntryReference": "e1"},
+    ...         {"value": "cake", "isMainKeyphrase": True, "lexiconEntryReference": "e1"}]
+    >>> [k["value"] for k in portable_keyphrases({"keyphrases": rows})]
+    ['cake', 'pie']
+    """
+    rows = [k for k in lexicon.get("keyphrases") or [] if isinstance(k, dict)]
+    main = {
+        k.get("lexiconEntryReference"): k.get("value") for k in rows if k.get("isMainKeyphrase")
+    }
+    out = [
+        {
+            "entry": main.get(k.get("lexiconEntryReference"), k.get("lexiconEntryReference")),
+            "isMainKeyphrase": bool(k.get("isMainKeyphrase")),
+            "value": k.get("value"),
+        }
+        for k in rows
+    ]
+    return sorted(out, key=lambda k: (str(k["entry"]), not k["isMainKeyphrase"], str(k["value"])))

@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 from cxops.errors import UsageError, VendorError
 from cxops.model.bundle import Bundle
+from cxops.model.native.cognigy import portable_keyphrases
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.promote import cognigy_gates as gate
 from cxops.pipelines.promote.parity import parity, portable, stable_hash
@@ -83,7 +84,23 @@ class CognigyStrategy:
         return stable_hash(bundle)
 
     def portable(self, bundle: Bundle) -> Bundle:
-        return portable(bundle)
+        """Parity's portable bundle with each lexicon's keyphrases in their portable form
+        (entry and keyphrase ``_id`` s are the tenant's, see ``portable_keyphrases``)."""
+        out = portable(bundle)
+        resources = [
+            r.model_copy(
+                update={
+                    "properties": {
+                        **r.properties,
+                        "keyphrases": portable_keyphrases(dict(r.properties)),
+                    }
+                }
+            )
+            if r.kind == "lexicon" and "keyphrases" in r.properties
+            else r
+            for r in out.resources
+        ]
+        return out.model_copy(update={"resources": resources})
 
     def stages(self, source: Bundle, target: Bundle, flows: list[str] | None) -> list[str]:
         if self.mechanism == "repoint" and flows:
