@@ -47,14 +47,14 @@ FAST = {"rate": 5000.0, "burst": 5000.0, "concurrency": 32}  # the emulator is l
 PROJECT = "Appointment Booking"  # the smallest clean Cognigy fixture project (6 flows)
 KEY_ENV = {"dev": "CXOPS_DEMO_COGNIGY_DEV_KEY", "prod": "CXOPS_DEMO_COGNIGY_PROD_KEY"}
 PROMOTE_HOOK = "demo-promote"
-#: The injected failure: prod's simulator refuses to schedule the smoke run after the merge.
+#: The injected failure: after the merge, prod's playbook run (the smoke test of verification)
+#: ends in error: the task of ``POST /playbooks/{id}/schedule`` fails.
 VERIFY_FAULT = {
     "vendor": "cognigy",
     "tenant": "prod",
-    "method": "POST",
-    "path": "/testing/simulations/*/schedule",
-    "action": "error",
-    "status": 400,
+    "action": "job_fail",
+    "job": "playbook-run",
+    "reason": "injected: the playbook run crashed",
 }
 
 
@@ -181,8 +181,7 @@ def promote_part(
         httpx.post(f"{emu.url}/_emulator/scenario", json=scenario).raise_for_status()
         console.print(
             "[yellow]INJECTED FAILURE[/] (emulator scenario, POST /_emulator/scenario): prod's "
-            "simulator answers 400 to every smoke run schedule, so verification fails after "
-            "the merge"
+            "playbook runs end in error, so verification fails after the merge"
         )
         try:
             second = _promote(console, store_url, base, "1.1.1", "greeting comment")
@@ -241,6 +240,9 @@ def _write_profiles(emu: EmulatorThread, workdir: Path) -> None:
             'vendor = "cognigy"',
             f'base_url = "{info[tenant]["base_url"]}"',
             f'api_key = "env:{var}"',
+            # The OData analytics endpoint: the sessions gate counts recent sessions there.
+            f'odata_url = "{info[tenant]["odata"]}"',
+            f'odata_key = "env:{var}"',
             "",
         ]
     workdir.mkdir(parents=True, exist_ok=True)
