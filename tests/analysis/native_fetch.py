@@ -43,7 +43,10 @@ def cognigy_projects(base: str, tenant: str) -> list[dict[str, Any]]:
         for project in _pages(c, f"{api}/projects"):
             pid = project["_id"]
             made = c.post(f"{api}/snapshots", json={"projectId": pid, "name": "cxops-test"})
-            snap = _task(c, api, made.raise_for_status().json())["data"]["snapshotId"]
+            _task(c, api, made.raise_for_status().json())
+            # A task's data never names what it made: the snapshot is found by its name.
+            rows = c.get(f"{api}/snapshots", params={"projectId": pid, "limit": 100}).json()
+            snap = next(r["_id"] for r in rows["items"] if r["name"] == "cxops-test")
             _task(c, api, c.post(f"{api}/snapshots/{snap}/package").raise_for_status().json())
             link = c.post(f"{api}/snapshots/{snap}/downloadlink").raise_for_status().json()
             url = link["downloadLink"]
