@@ -32,6 +32,7 @@ READERS = (
     "vendors/deploy/cognigy_tests.py",
     "pipelines/promote/cognigy.py",
     "pipelines/promote/cognigy_gates.py",
+    "pipelines/resolve/cognigy_graph.py",
 )  # model/native/cognigy.py converts the document these read; node ``config`` is untyped (any)
 PAGE = ("items", "total")  # IMongoosePaginationPluginReturnValue: every listing's envelope
 
@@ -69,6 +70,9 @@ READS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "GET /endpoints/{id}": [("IReadEndpointRestReturnValue_2_0",
                              ("_id", "entrypoint", "active", "flowId", "localeId"))],
     "GET /playbooks": [("IPlaybookIndexItem_2_0", ("_id", "name"))],
+    "GET /projects/{id}/graph": [("IGraphFlow", ("type", "_id", "dependencies")),
+                                 ("IGraphFlowDependencyAttachment", ("_id",)),
+                                 ("IGraphFlowDependencyFlowNode", ("_id",))],
     "POST /playbooks/{id}/schedule": [("ISchedulePlaybookRunRestReturnValue_2_0", ("_id",))],
     "GET /playbooks/{id}/runs/{id}": [
         ("IReadPlaybookRunRestReturnValue_2_0", ("_id", "status", "stepResults")),
@@ -80,6 +84,9 @@ READS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
 #: Keys read from an untyped value, each with the evidence that a vendor tool reads it.
 EVIDENCED = {
     "playbookRunId": "GET /tasks/{id} data.playbookRunId: Cognigy-CLI src/lib/playbooks.ts",
+    # IGraph_2_0 is {[projectId]: {type, name, resources: IGraphResource[]}} (a nested literal
+    # type the declaration parser does not descend into).
+    "resources": "GET /projects/{id}/graph: IGraph_2_0[projectId].resources",
 }
 #: Routes outside the client's types and the evidence for the fields read there.
 OUTSIDE = {

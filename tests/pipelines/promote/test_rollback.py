@@ -45,6 +45,15 @@ FAULTS: dict[str, dict[str, Any]] = {
         "job": "package-merge",
         "reason": "disk full",
     },
+    # The merge lands, then prod refuses the re-map of the merged flows' attachedLexicons.
+    "remap": {
+        "vendor": "cognigy",
+        "tenant": "prod",
+        "method": "PATCH",
+        "path": "/new/v2.0/flows/*",
+        "action": "error",
+        "status": 400,
+    },
     # The merge lands, then prod refuses to schedule its playbook: verification fails.
     "verify": {
         "vendor": "cognigy",
@@ -82,7 +91,7 @@ def test_failure_rolls_back_to_identical_content(
     assert out["rolled_back"] is True
     if where == "deploy":
         assert "disk full" in out["error"] and "verify" not in out
-    elif where in ("package", "upload"):
+    elif where in ("package", "upload", "remap"):
         assert "400" in out["error"] and "verify" not in out
     else:
         smoke = out["verify"]["smoke"]
