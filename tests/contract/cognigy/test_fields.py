@@ -109,7 +109,7 @@ OWN = frozenset({
     "lexicons", "project", "_order", "properties", "keyphrases", "entry", "isMainKeyphrase",
     "nodes", "relations", "children", "next", "node", "index", "_relation", "sentences",
     "flowNode", "lexiconId", "derived", "health", "parity", "differences", "hash", "odata",
-    "Content-Type",
+    "Content-Type", "id_map", "pairs", "plan", "store",
 })  # fmt: skip
 
 

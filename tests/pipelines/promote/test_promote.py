@@ -93,6 +93,13 @@ def test_dev_to_prod_promotion_reaches_parity(
     # ... unless --force, and then the version must still move on.
     forced = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.0", force=True)
     assert forced["outcome"] == "blocked" and forced["blocked"] == ["version"]
+    # A next promotion starts from the id map this one recorded (then adds today's pairs).
+    third = promote(fast_emu, store_url, repo=tmp_path / "repo", version="1.1.1", force=True)
+    assert third["outcome"] == "promoted", third.get("error")
+    reused = third["deploy"]["merge"]["id_map_reused"]
+    pairs = sum(1 for v in out["id_map"].values() if v["target"] and v["source"] != v["target"])
+    assert reused == {"from_run": out["run"], "entries": pairs} and pairs > 0
+    assert out["deploy"]["merge"]["id_map_reused"] == {}  # the first had none to reuse
 
 
 def test_scoped_promotion_deploys_only_the_chosen_flow(

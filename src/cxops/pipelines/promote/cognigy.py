@@ -32,12 +32,14 @@ source instead.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from cxops.errors import UsageError, VendorError
 from cxops.model.bundle import Bundle
 from cxops.model.native.cognigy import portable_keyphrases
 from cxops.pipelines.connections import settings_for
+from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote import cognigy_gates as gate
 from cxops.pipelines.promote.parity import parity, portable, stable_hash
 from cxops.pipelines.promote.strategy import Context, register
@@ -213,7 +215,13 @@ class CognigyStrategy:
             uploaded["uploaded_at"],
             self.ctx.key("merge"),
         )
-        pairs = id_pairs(package["source_ids"], await dst.resources(target_id))
+        now = await dst.resources(target_id)
+        held = {r["_id"] for r in now.values()}
+        reused = await asyncio.to_thread(self._previous_id_map, planned)
+        # The last promotion's map first (only pairs whose target still exists), then today's
+        # by referenceId: a flow may still hold the _id of a source resource gone since.
+        pairs = {s: t for s, t in reused.get("pairs", {}).items() if t in held}
+        pairs.update(id_pairs(package["source_ids"], now))
         remapped = await dst.remap(target_id, pairs, self.ctx.key("remap"))
         existed = set(uploaded["target_refs_before"])
         refs = [
@@ -228,7 +236,27 @@ class CognigyStrategy:
             },
             "remapped_flows": remapped,
             "id_pairs": len(pairs),
+            "id_map_reused": {k: v for k, v in reused.items() if k != "pairs"},
         }
+
+    def _previous_id_map(self, planned: dict[str, Any]) -> dict[str, Any]:
+        """The id map (source ``_id`` → target ``_id``) the last succeeded promotion between the
+        same tenants into the same target project recorded, and which run it was."""
+        params = self.ctx.params
+        runs = store_for(params["store"]).runs.list(kind="promote", status="succeeded", limit=50)
+        for run in runs:
+            summary = run.summary or {}
+            same = run.params.get("tenants") == params["tenants"] and (
+                (summary.get("plan") or {}).get("target", {}).get("id") == planned["target"]["id"]
+            )
+            if run.id != self.ctx.run_id and same and summary.get("id_map"):
+                pairs = {
+                    str(v["source"]): str(v["target"])
+                    for v in summary["id_map"].values()
+                    if v.get("target") and v["source"] != v["target"]
+                }
+                return {"from_run": run.id, "entries": len(pairs), "pairs": pairs}
+        return {}
 
     async def _repoint(
         self, stage: str, planned: dict[str, Any], point: dict[str, Any], done: dict[str, Any]
