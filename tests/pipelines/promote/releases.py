@@ -11,12 +11,17 @@ __all__ = ["reword_dev"]
 
 
 def reword_dev(emu: EmulatorThread, text: str) -> None:
-    """Change the first say node of a dev flow the simulation does not run (smoke still passes)."""
+    """Change the first say node of a dev flow the tests do not run (smoke still passes): the
+    playbooks and simulations run the flow of the project's endpoint (``flowId`` of ``GET
+    /endpoints/{id}``: the listing has no such detail)."""
     base, head = emu.base("cognigy", "dev"), {"X-API-Key": "cognigy-dev-admin-apikey"}
     projects = httpx.get(f"{base}/new/v2.0/projects", headers=head).json()["items"]
     pid = next(p["_id"] for p in projects if p["name"] == PROJECT)
-    sims = httpx.get(f"{base}/testing/simulations", params={"projectId": pid}, headers=head)
-    simulated = {s["flowReferenceId"] for s in sims.json()["items"]}
+    eps = httpx.get(f"{base}/new/v2.0/endpoints", params={"projectId": pid}, headers=head)
+    simulated = {
+        httpx.get(f"{base}/new/v2.0/endpoints/{e['_id']}", headers=head).json()["flowId"]
+        for e in eps.json()["items"]
+    }
     flows = httpx.get(
         f"{base}/new/v2.0/flows", params={"projectId": pid, "limit": 100}, headers=head
     ).json()["items"]

@@ -108,11 +108,12 @@ def test_sessions_gate_waits_for_the_drain_or_is_overridden(
     proceeds and says so."""
     eid = _prod_endpoint(fast_emu)
     url = f"{fast_emu.base('cognigy', 'prod')}/_emulator/conversations"
-    # 30 sessions, one fewer per emulated minute: ~9 s at the test clock's 200x.
-    httpx.put(url, json={eid: {"active": 30, "drain_per_minute": 1}}).raise_for_status()
-    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, sessions_timeout=60)
+    # 100 sessions, one fewer per emulated minute: ~30 s at the test clock's 200x (the plan
+    # before the gate may take a while on a busy machine; some must be left when it starts).
+    httpx.put(url, json={eid: {"active": 100, "drain_per_minute": 1}}).raise_for_status()
+    out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, sessions_timeout=120)
     sessions = out["gates"][0]
-    assert sessions["passed"] and 0 < sessions["active_at_start"][eid] < 30
+    assert sessions["passed"] and 0 < sessions["active_at_start"][eid] < 100
     assert sessions["active"] == {eid: 0} and sessions["waited_s"] > 0
     httpx.put(url, json={eid: {"active": 4, "drain_per_minute": 0}}).raise_for_status()
     out = promote(fast_emu, store_url, gates=("sessions",), dry_run=True, override_sessions=True)
