@@ -57,10 +57,12 @@ def test_missing_token_is_401_in_vendor_shape(emu: EmulatorThread) -> None:
 
 
 def test_rate_limit_is_per_client_with_retry_after(emu: EmulatorThread) -> None:
-    """Past its burst a client gets 429 with Retry-After; another client is unaffected."""
-    r = httpx.post(
-        f"{emu.url}/_emulator/scenario", json={"rate_limits": {"genesys": {"rate": 1, "burst": 3}}}
-    )
+    """Past its burst a client gets 429 with Retry-After; another client is unaffected.
+
+    One token per 100 s: a loaded machine taking seconds for these calls refills none.
+    """
+    limits = {"rate_limits": {"genesys": {"rate": 0.01, "burst": 3}}}
+    r = httpx.post(f"{emu.url}/_emulator/scenario", json=limits)
     assert r.status_code == 200
     admin, reader = _token(emu, who="admin"), _token(emu, who="readonly")
     codes = [_flows(emu, admin).status_code for _ in range(5)]
