@@ -66,7 +66,8 @@ def test_the_demo_reads_as_a_release_manager_expects(demo_data: DemoData) -> Non
         ]
         detail = c.get(f"/api/v1/runs/{demo_data.rolled_back['run']}").json()
         sentences = [g["sentence"] for g in detail["gates"]]
-        assert any(s.startswith("Simulation passed: 1 of 1") for s in sentences)
+        # Cognigy's simulation gate: the source's playbook run and its simulator batch.
+        assert any(s.startswith("Simulation passed: 2 of 2") for s in sentences), sentences
         assert "After the deploy: health passed: 1 of 1 endpoint active." in sentences
         assert any(s.startswith("After the deploy: the smoke test FAILED") for s in sentences), (
             sentences

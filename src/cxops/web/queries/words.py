@@ -70,6 +70,19 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _run_lines(r: dict[str, Any]) -> list[str]:
+    """Detail lines of one test run: a Cognigy playbook run (status, failed steps), a Cognigy
+    simulator batch (executions succeeded/failed), or a run with a success rate."""
+    if "playbook" in r:
+        lines = [f"playbook {r['playbook']}: {r.get('status') or r.get('error') or 'not run'}"]
+        return lines + [f"  failed: {st.get('text')}" for st in r.get("failed_steps") or []]
+    if "batch" in r:
+        return [f"{r.get('simulation')}: {r.get('succeeded')} succeeded, {r.get('failed')} failed"]
+    label = r.get("simulation") or r.get("name") or "run"
+    lines = [f"{label}: {r.get('success_rate')}% successful (threshold {r.get('threshold')}%)"]
+    return lines + [f"  failed: {s}" for s in r.get("failed_scenarios") or []]
+
+
 def gate_sentence(gate: dict[str, Any]) -> tuple[str, list[str]]:
     """One sentence saying why a gate passed or failed, and detail lines (reasons, failures)."""
     name, passed = str(gate.get("gate")), bool(gate.get("passed"))
@@ -91,14 +104,13 @@ def gate_sentence(gate: dict[str, Any]) -> tuple[str, list[str]]:
                 details,
             )
         return f"Validation FAILED: {_count(len(errors), 'error finding')} in the source.", details
-    if name == "simulation":
+    if name in ("simulation", "smoke"):
         runs = gate.get("runs") or []
         for r in runs:
-            label = r.get("simulation") or r.get("name") or "run"
-            rate, threshold = r.get("success_rate"), r.get("threshold")
-            details.append(f"{label}: {rate}% successful (threshold {threshold}%)")
-            details += [f"  failed: {s}" for s in r.get("failed_scenarios") or []]
+            details += _run_lines(r)
         ok = sum(1 for r in runs if r.get("passed"))
+        if name == "smoke":
+            return f"The smoke test {verdict}: {ok} of {_count(len(runs), 'run')} passed.", details
         return (
             f"Simulation {verdict}: {ok} of {_count(len(runs), 'simulation run')} reached "
             "its threshold.",
