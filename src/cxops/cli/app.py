@@ -85,6 +85,8 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "resolve": ("cxops.cli.resolve", "resolve", False),
     "promote": ("cxops.cli.promote", "promote", False),
     "serve": ("cxops.cli.serve", "serve", False),
+    "worker": ("cxops.cli.worker", "worker", False),
+    "workers": ("cxops.cli.workers", "app", True),
 }
 _registered: list[str] = []
 

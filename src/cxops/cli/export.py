@@ -22,14 +22,17 @@ from cxops.analysis.checks import DEFAULT_MAX_NODES
 from cxops.cli.connection import connection_options
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
+from cxops.errors import UsageError
 from cxops.pipelines.engine import launch, shutdown
 from cxops.pipelines.record import observe
 from cxops.pipelines.runner import (
     ExportOptions,
     Resumed,
+    enqueue_export,
     export_command,
     finish_interrupted,
     run_export,
+    wait_run,
 )
 from cxops.sinks.webhooks import Relay
 from cxops.transport.settings import ConnectionSettings
@@ -75,8 +78,6 @@ async def with_relay(
 ) -> AsyncIterator[None]:
     """Launch the engine, register the webhook, run the relay and progress bars meanwhile."""
     if bool(webhook) != bool(secret_env):
-        from cxops.errors import UsageError
-
         raise UsageError("--webhook and --webhook-secret-env go together")
     store = launch(store_url)
     if webhook and secret_env:
@@ -158,6 +159,27 @@ def run_async(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
         shutdown()
 
 
+async def _enqueued(
+    connection: ConnectionSettings, options: ExportOptions, wait: bool, as_json: bool
+) -> int:
+    from cxops.pipelines.engine import worker_store
+
+    worker_store(options.store)
+    run_id, existed = await enqueue_export(connection, options)
+    what = "already queued or running" if existed else "queued on export"
+    if not wait:
+        if as_json:
+            typer.echo(json.dumps({"run": run_id, "queued": not existed, "existed": existed}))
+        else:
+            say(f"run {run_id}: {what}; a worker runs it (see `cxops runs show {run_id}`)")
+        return 0
+    if not as_json:
+        say(f"run {run_id}: {what}; waiting for a worker to finish it")
+    summary = {"run": run_id, **(await wait_run(run_id))}
+    summary["vendor"] = connection.vendor
+    return render_summary(summary, [], as_json)
+
+
 @connection_options
 def export(
     repo: Path = typer.Option(..., "--repo", help="The git repository to write (created if new)."),
@@ -177,6 +199,10 @@ def export(
     rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second to the tenant."),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    enqueue: bool = typer.Option(
+        False, "--enqueue", help="Queue the run for a worker (PostgreSQL store) instead."
+    ),
+    wait: bool = typer.Option(False, "--wait", help="With --enqueue: wait for the run's end."),
     store: str | None = store_option(),
     *,
     connection: ConnectionSettings,
@@ -198,6 +224,14 @@ def export(
         store=store,
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )
+
+    if enqueue:
+        code = run_async(lambda: _enqueued(connection, options, wait, as_json))
+        if code:
+            raise typer.Exit(code)
+        return
+    if wait:
+        raise UsageError("--wait goes with --enqueue", hint="a plain export always waits")
 
     async def main() -> int:
         async with with_relay(store, webhook, secret_env, quiet=as_json):

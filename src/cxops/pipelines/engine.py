@@ -25,6 +25,7 @@ finds its own run interrupted (same command line, ``runner.finish_interrupted``)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -63,6 +64,10 @@ _launched: tuple[str, str] | None = None
 _stores: dict[str, Store] = {}
 _liveness: Liveness | None = None
 _executor: tuple[int, str] | None = None  # (pid, id): a forked child gets its own id
+_worker: tuple[int, str, tuple[str, ...], int] | None = None  # (pid, id, queues, concurrency)
+
+#: A worker's executor id is this prefix and its stable ``--id`` (issue #17).
+WORKER_PREFIX = "cxops-worker-"
 
 
 class RunBusy(UsageError):
@@ -72,6 +77,8 @@ class RunBusy(UsageError):
 def executor_id() -> str:
     """This process' DBOS executor id (new in every process, forks included)."""
     global _executor
+    if _worker is not None and _worker[0] == os.getpid():
+        return f"{WORKER_PREFIX}{_worker[1]}"
     if _executor is None or _executor[0] != os.getpid():
         _executor = (os.getpid(), new_executor_id())
     return _executor[1]
@@ -105,6 +112,39 @@ def engine_url(store_url: str) -> tuple[str, str | None]:
     return plain.render_as_string(hide_password=False), f"{schema}_dbos" if schema else "dbos"
 
 
+def launch_worker(
+    store_url: str | None, worker_id: str, queues: tuple[str, ...], concurrency: int
+) -> Store:
+    """Launch DBOS as worker ``worker_id`` (executor ``cxops-worker-<id>``, stable across its
+    restarts, so DBOS' launch-time recovery finishes what it held): it also listens to the
+    shared ``queues`` (``pipelines/queues.py``), registered with ``concurrency`` per worker."""
+    global _worker
+    worker_store(store_url)
+    shutdown()
+    # Every workflow a queue may hand over must be registered before launch.
+    from cxops.pipelines.promote import workflow as _promote  # noqa: F401
+
+    _worker = (os.getpid(), worker_id, queues, concurrency)
+    return launch(store_url)
+
+
+def worker_store(store_url: str | None) -> None:
+    """UsageError unless ``store_url`` is a PostgreSQL store (what workers and queues need)."""
+    if resolve_url(store_url).get_backend_name() != "postgresql":
+        raise UsageError(
+            "workers and queues need a PostgreSQL store (the embedded SQLite store runs every "
+            "command in its own process, with no worker)",
+            hint="pass --store postgresql://... (or set CXOPS_STORE_URL) on workers and commands",
+        )
+
+
+def worker() -> tuple[str, tuple[str, ...], int] | None:
+    """This process' worker (id, queues, concurrency), or None for a command."""
+    if _worker is None or _worker[0] != os.getpid():
+        return None
+    return _worker[1], _worker[2], _worker[3]
+
+
 def launch(store_url: str | None = None) -> Store:
     """Launch DBOS beside the store at ``store_url`` (idempotent per URL) and open the store.
 
@@ -134,11 +174,19 @@ def launch(store_url: str | None = None) -> Store:
                 config["dbos_system_schema"] = schema
             _route_logs()
             store = store_for(url)
-            _liveness = Liveness(store, resolve_url(url), executor_id())
+            me = worker()
+            _liveness = Liveness(
+                store, resolve_url(url), executor_id(), worker=me[0] if me else None
+            )
             DBOS(config=config)
-            DBOS.listen_queues([queue_name()])
+            from cxops.pipelines import queues
+
+            shared = list(queues.dbos_names(me[1])) if me else []
+            DBOS.listen_queues([queue_name(), *shared])
             DBOS.launch()
             _off_loop(lambda: DBOS.register_queue(queue_name(), polling_interval_sec=0.1))
+            if me is not None:
+                _off_loop(lambda: queues.register(me[1], me[2]))
             _quiet()
             _launched = (url, sysdb)
         return store_for(url)
@@ -170,6 +218,11 @@ async def owner(run_id: str) -> tuple[str | None, str | None]:
     return status.status, status.executor_id
 
 
+def liveness() -> Liveness | None:
+    """This process' liveness lock (None before launch)."""
+    return _liveness
+
+
 def alive(executor: str | None) -> bool:
     """True when ``executor`` is a live cxops process (this one included)."""
     return _liveness is not None and _liveness.alive(executor)
@@ -180,7 +233,8 @@ async def take_over(run_id: str) -> str:
 
     ``absent`` (the engine has no record: start it from the run's params), ``ended`` (the
     workflow finished), ``mine`` (already running here), ``taken`` (re-queued on this process'
-    private queue: it runs here next). :class:`RunBusy` when another live process runs it.
+    private queue: it runs here next), ``requeued`` (a run of a shared queue, issue #17: back on
+    its queue, a worker runs it next). :class:`RunBusy` when another live process runs it.
     """
     status, executor = await owner(run_id)
     if status is None:
@@ -194,6 +248,17 @@ async def take_over(run_id: str) -> str:
             f"run {run_id} is being run by another cxops process (executor {executor})",
             hint=f"wait for it, or stop it with `cxops runs cancel {run_id}`",
         )
+    record = await DBOS.get_workflow_status_async(run_id)
+    from cxops.pipelines import queues
+
+    if record is not None and queues.shared(record.queue_name):
+        # A run a worker took from a shared queue goes back to that queue (keeping its
+        # partition: one run per tenant or target), for whichever worker dequeues it next.
+        if status == "PENDING" and executor:
+            await asyncio.to_thread(DBOS._recover_pending_workflows, [executor])
+        else:
+            await DBOS.resume_workflow_async(run_id, queue_name=record.queue_name)
+        return "requeued"
     await DBOS.resume_workflow_async(run_id, queue_name=queue_name())
     return "taken"
 

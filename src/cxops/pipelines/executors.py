@@ -24,37 +24,68 @@ from typing import IO
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 
+from cxops.errors import UsageError
 from cxops.store import Store
 
-__all__ = ["NAMESPACE", "Liveness"]
+__all__ = ["NAMESPACE", "WORKER_APP", "Liveness"]
+
+#: The PostgreSQL ``application_name`` prefix of a worker's liveness session.
+WORKER_APP = "cxops-worker:"
 
 #: First key of cxops' executor advisory locks ("cxEx"); the second is crc32 of the id.
 NAMESPACE = 0x63784578
 
 
-def _key(executor: str) -> int:
-    return zlib.crc32(executor.encode("utf-8")) - 2**31  # int4 range
+def _key(executor: str, where: str = "") -> int:
+    # ``where`` names the store (database and search_path): advisory locks are per server, and
+    # a worker's id is stable, so two stores on one server must not share a worker's lock.
+    return zlib.crc32(f"{where}|{executor}".encode()) - 2**31  # int4 range
 
 
 class Liveness:
     """This process' liveness lock in one store, and the question about other executors."""
 
-    def __init__(self, store: Store, url: URL, executor: str) -> None:
+    def __init__(self, store: Store, url: URL, executor: str, *, worker: str | None = None) -> None:
         self.executor = executor
         self._store = store
         self._file: IO[bytes] | None = None
         self._conn: Connection | None = None
         self._folder: Path | None = None
+        self._where = f"{url.database}?{url.query.get('options', '')}"
         if url.get_backend_name() == "sqlite":
             self._folder = Path(url.database or ".cxops/state.db").resolve().parent / "executors"
             self._folder.mkdir(parents=True, exist_ok=True)
             self._file = open(self._folder / f"{executor}.lock", "wb")  # noqa: SIM115
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._file.close()
+                self._file = None
+                raise UsageError(
+                    f"a worker with id {worker!r} is already running on this store",
+                    hint="give this worker another --id",
+                ) from None
         else:
             self._conn = store.engine.connect()
-            self._conn.execute(
-                text("SELECT pg_advisory_lock(:a, :b)"), {"a": NAMESPACE, "b": _key(executor)}
-            )
+            args = {"a": NAMESPACE, "b": _key(executor, self._where)}
+            if worker is None:
+                self._conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), args)
+            else:
+                # A worker's id is stable (issue #17): a second worker with the same id while
+                # the first lives would run its workflows twice, so it is refused. The session's
+                # application_name is how `cxops workers list` finds living workers.
+                name = f"{WORKER_APP}{worker}"[:63]
+                self._conn.execute(
+                    text("SELECT set_config('application_name', :n, false)"), {"n": name}
+                )
+                got = self._conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), args).scalar()
+                if not got:
+                    self._conn.close()
+                    self._conn = None
+                    raise UsageError(
+                        f"a worker with id {worker!r} is already running on this store",
+                        hint="give this worker another --id",
+                    )
             self._conn.commit()
 
     def alive(self, executor: str | None) -> bool:
@@ -66,7 +97,7 @@ class Liveness:
         if self._folder is not None:
             return self._file_held(self._folder / f"{executor}.lock")
         with self._store.engine.connect() as conn:
-            args = {"a": NAMESPACE, "b": _key(executor)}
+            args = {"a": NAMESPACE, "b": _key(executor, self._where)}
             got = conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), args).scalar()
             if got:
                 conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), args)

@@ -162,6 +162,17 @@ async def run_export(settings: ConnectionSettings, options: ExportOptions) -> di
     return {"run": run_id, **summary}
 
 
+async def enqueue_export(settings: ConnectionSettings, options: ExportOptions) -> tuple[str, bool]:
+    """Put an export on the ``export`` queue (a worker runs it); its run id and whether the
+    same request was already queued or running. Nothing secret is queued: the worker reads
+    the profile's credentials itself."""
+    from cxops.pipelines import queues
+
+    store = launch(options.store)
+    params = export_params(settings, options, store)
+    return await queues.enqueue("export", export_workflow, params)
+
+
 @dataclass
 class Resumed:
     """A run that was resumed: its id, its summary, or the error that ended it."""
@@ -250,16 +261,29 @@ async def resume_run(
         # end was recorded but before the workflow's last checkpoint is still unfinished: its
         # remaining bookkeeping is taken over below.)
         return {"run": run.id, "resumed": False, **(run.summary or {})}
-    for public in run_connections(run.params):  # before anything runs: say what is missing
-        with_credentials(public, credentials or {})
+    if not await _on_shared_queue(run.id):  # a worker reads its own credentials
+        for public in run_connections(run.params):  # before anything runs: say what is missing
+            with_credentials(public, credentials or {})
     how = await take_over(run.id)  # RunBusy (exit 2) while another live process runs it
-    if say is not None:
+    if say is not None and how == "requeued":
+        say(
+            f"run {run.id} ({run.kind}) is back on its queue: a worker resumes it from its "
+            "last completed step; waiting for it (interrupting leaves it queued)"
+        )
+    elif say is not None:
         say(f"resuming run {run.id} ({run.kind}) from its last completed step")
     if how == "absent":  # the engine never recorded it: start it from the stored params
         with SetWorkflowID(run.id):
             await DBOS.start_workflow_async(workflow, run.id, run.params)
     summary = await wait_run(run.id)
     return {"run": run.id, "resumed": True, **summary}
+
+
+async def _on_shared_queue(run_id: str) -> bool:
+    from cxops.pipelines import queues
+
+    record = await DBOS.get_workflow_status_async(run_id)
+    return record is not None and queues.shared(record.queue_name)
 
 
 #: How often ``cancel_run`` looks at a run another process is stopping.

@@ -1,0 +1,48 @@
+"""``cxops workers list``: the workers of a PostgreSQL store and the runs they hold."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cxops.cli.runs import store_option
+
+app = typer.Typer(help="The workers taking runs from the queues.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_workers(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    store: str | None = store_option(),
+) -> None:
+    """List living workers (id, host, lease age, runs held) and dead ones still holding runs
+    (a living worker returns those to their queues within a second).
+
+    Example: cxops workers list --store postgresql://...
+    """
+    from cxops.cli.export import run_async
+    from cxops.errors import UsageError
+    from cxops.pipelines import engine, worker
+
+    async def main() -> int:
+        st = engine.launch(store)
+        if st.engine.dialect.name != "postgresql":
+            raise UsageError("workers run on a PostgreSQL store; this store is SQLite")
+        rows = await worker.list_workers(st)
+        if as_json:
+            typer.echo(json.dumps([r.__dict__ for r in rows]))
+            return 0
+        table = Table("id", "host", "state", "lease age", "runs held")
+        for r in rows:
+            age = "" if r.lease_age_s is None else f"{r.lease_age_s:.0f}s"
+            state = "alive" if r.alive else "dead"
+            table.add_row(r.id, r.host or "", state, age, str(r.runs))
+        Console().print(table)
+        if not rows:
+            Console().print("no worker is running on this store")
+        return 0
+
+    run_async(main)

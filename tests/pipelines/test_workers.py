@@ -1,0 +1,157 @@
+"""Workers on the shared queues (issue #17), on the machine's PostgreSQL: real worker processes
+(``python -m cxops worker``), a real emulator, real git.
+
+- two workers, three export requests of one tenant (one of them enqueued twice): the duplicate
+  makes no second run, each request is exported and committed once, and the tenant's runs never
+  overlap (the queue is partitioned by tenant);
+- a worker SIGKILLed in the middle of an export: the living worker returns the run to its queue
+  and finishes it from its last completed step, one commit, the audit chain verifying;
+- a worker drains on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cxops.emulator import EmulatorThread
+from cxops.pipelines.record import KILL_ENV
+from cxops.store import Store
+from tests.pipelines.test_kill import PROJECT, _environment
+from tests.store.fixtures import PgServer, pg_schema_url
+
+ROOT = Path(__file__).resolve().parents[2]
+DEADLINE_S = 60.0
+
+
+@pytest.fixture
+def pg_store(pg_admin: PgServer) -> Iterator[str]:
+    yield from pg_schema_url(pg_admin)
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cxops", *args], env=env, cwd=cwd, capture_output=True,
+        text=True, timeout=DEADLINE_S,
+    )  # fmt: skip
+
+
+def _worker(wid: str, store: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    with open(cwd / f"worker-{wid}.log", "w") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "cxops", "worker", "--id", wid, "--queues", "export",
+             "--concurrency", "2", "--store", store],
+            env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+
+
+def _enqueue(store: str, repo: str, env: dict[str, str], cwd: Path) -> str:
+    args = ["export", "--project", PROJECT, "--repo", repo, "--store", store, "--rate", "50",
+            "--enqueue", "--json"]  # fmt: skip
+    done = _cli(args, env, cwd)
+    assert done.returncode == 0, done.stderr
+    return str(json.loads(done.stdout)["run"])
+
+
+def _wait_final(store: str, runs: set[str]) -> dict[str, str]:
+    end = time.monotonic() + DEADLINE_S
+    while time.monotonic() < end:
+        with Store.open(store) as st:
+            found = {r: st.runs.get(r) for r in runs}
+        status = {r: (run.status if run else "queued") for r, run in found.items()}
+        if all(s not in ("running", "queued") for s in status.values()):
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"runs not final in {DEADLINE_S}s: {status}")
+
+
+def _commits(repo: Path) -> list[str]:
+    out = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    return out.stdout.splitlines()
+
+
+def _stop(procs: list[subprocess.Popen[str]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+@pytest.mark.slow
+def test_two_workers_one_run_per_request_one_tenant_at_a_time(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    env = _environment(emu)
+    runs = [_enqueue(pg_store, repo, env, tmp_path) for repo in ("repo-a", "repo-b", "repo-c")]
+    again = _enqueue(pg_store, "repo-a", env, tmp_path)  # the same request, still queued
+    assert again == runs[0]
+    workers = [_worker(w, pg_store, env, tmp_path) for w in ("w1", "w2")]
+    try:
+        status = _wait_final(pg_store, set(runs))
+    finally:
+        _stop(workers)
+    assert status == dict.fromkeys(runs, "succeeded"), status
+    for repo in ("repo-a", "repo-b", "repo-c"):
+        assert len(_commits(tmp_path / repo)) == 1, repo  # exported and committed once
+    with Store.open(pg_store) as st:
+        spans = sorted((st.runs.get(r).started, st.runs.get(r).ended) for r in runs)  # type: ignore[union-attr]
+        assert st.audit.verify().ok
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert end is not None and end <= start, spans  # one run of the tenant at a time
+    logs = "".join((tmp_path / f"worker-{w}.log").read_text() for w in ("w1", "w2"))
+    assert logs.count("took run") == 3, logs
+    assert all(p.returncode == 0 for p in workers), logs
+
+
+def test_a_killed_workers_export_is_finished_by_a_living_worker(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    env = _environment(emu)
+    run = _enqueue(pg_store, "repo", env, tmp_path)
+    doomed = _worker("doomed", pg_store, {**env, KILL_ENV: "check@before"}, tmp_path)
+    try:
+        assert doomed.wait(timeout=DEADLINE_S) == -signal.SIGKILL
+    finally:
+        _stop([doomed])
+    with Store.open(pg_store) as st:
+        held = st.runs.get(run)
+        assert held is not None and held.status == "running"
+        done_before = {s.name for s in st.steps.for_run(run) if s.status == "succeeded"}
+    assert {"export.plan", "export.project"} <= done_before  # killed at the check
+    survivor = _worker("survivor", pg_store, env, tmp_path)
+    try:
+        status = _wait_final(pg_store, {run})
+    finally:
+        _stop([survivor])
+    assert status == {run: "succeeded"}
+    assert len(_commits(tmp_path / "repo")) == 1
+    with Store.open(pg_store) as st:
+        assert st.audit.verify().ok
+        plans = [s for s in st.steps.for_run(run) if s.name == "export.plan"]
+        assert len(plans) == 1 and plans[0].attempt == 1  # resumed after its last step
+    log = (tmp_path / "worker-survivor.log").read_text()
+    assert "executor cxops-worker-doomed is gone" in log and f"took run {run}" in log, log
+    assert survivor.returncode == 0, log
+
+
+def test_a_worker_refuses_an_sqlite_store(emu: EmulatorThread, tmp_path: Path) -> None:
+    env = _environment(emu)
+    done = _cli(["worker", "--store", f"sqlite:///{tmp_path / 'state.db'}"], env, tmp_path)
+    assert done.returncode == 2 and "PostgreSQL store" in done.stderr, done.stderr
+    assert os.listdir(tmp_path) == [] or not (tmp_path / "dbos.sqlite").exists()
