@@ -44,6 +44,7 @@ _HELP = {
     "tenant_id": "CXone tenant id, used to discover the API host.",
     "odata_url": "Cognigy OData analytics endpoint (sessions gate), e.g. https://odata-x.cognigy.ai.",
     "odata_key": "API key for --odata-url (apikey parameter). Prefer the environment variable.",
+    "timeout": "Seconds one vendor call may take, retries included (default 300).",
 }
 
 

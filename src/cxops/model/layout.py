@@ -18,6 +18,7 @@ the caller does the file I/O.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -44,12 +45,23 @@ def pretty_bytes(doc: Any) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+#: File systems allow 255 bytes per name; leave room for ``.json``. An id whose encoded form
+#: is longer is stored under its first part plus a hash of the whole (issue #15: a long vendor
+#: id crashed the export with ENAMETOOLONG). ``+`` never appears in an encoded id (``quote``
+#: writes it as ``%2B``), so it marks such a name unambiguously.
+MAX_NAME = 240
+_HASHED = "+"
+
+
 def _safe(name: str) -> str:
     out = quote(name, safe="")
     if out[:1] == "_":
         out = "%5F" + out[1:]
     elif out[:1] == ".":
         out = "%2E" + out[1:]
+    if len(out) > MAX_NAME:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        out = f"{out[:160]}{_HASHED}{digest}"
     return out or "%00"
 
 
@@ -59,8 +71,11 @@ def flow_file_name(flow_id: str) -> str:
 
 
 def flow_id_from_file_name(name: str) -> str:
-    """Inverse of :func:`flow_file_name`."""
+    """Inverse of :func:`flow_file_name` (a shortened name gives its decodable head and
+    ``…``: the full id is inside the file)."""
     stem = name[: -len(".json")] if name.endswith(".json") else name
+    if _HASHED in stem:
+        return unquote(stem.split(_HASHED, 1)[0].rsplit("%", 1)[0]) + "…"
     return "" if stem == "%00" else unquote(stem)
 
 

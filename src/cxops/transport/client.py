@@ -26,6 +26,8 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from cxops.errors import CxopsError, NetworkError, ProtocolError
 from cxops.logs import redact
+from cxops.model.errors import ParseError
+from cxops.model.parse import parse_json
 from cxops.transport.ratelimit import TenantLimiter
 from cxops.transport.retry import (
     IDEMPOTENT_METHODS,
@@ -37,7 +39,7 @@ from cxops.transport.retry import (
 )
 from cxops.transport.settings import TransportOptions
 from cxops.transport.urls import inside, same_origin
-from cxops.transport.vendor_errors import error_from_response, json_body
+from cxops.transport.vendor_errors import PARSED_KEY, answer_error, error_from_response, json_body
 
 __all__ = ["IDEMPOTENCY_HEADER", "VendorClient"]
 
@@ -45,6 +47,14 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 Params = Mapping[str, str | int | float | bool | None]
+
+
+class _AnswerRefused(Exception):
+    """An answer refused for good (over the size cap, not representable): never retried."""
+
+    def __init__(self, error: ProtocolError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class VendorClient:
@@ -98,12 +108,16 @@ class VendorClient:
         idempotency_key: str | None = None,
         deadline: float | None = None,
         accept: Collection[int] = (),
+        expect_json: bool = False,
     ) -> httpx.Response:
         """Send one logical call with retries; return the response or raise a cxops error.
 
         ``idempotent=True`` declares a POST safe to repeat; ``idempotency_key`` sends the
         ``Idempotency-Key`` header, which also makes it safe. ``deadline`` (seconds) bounds all
         attempts and waits together. Statuses in ``accept`` are returned instead of raised.
+        ``expect_json`` parses a success answer's body in the attempt (bounded parser), so a
+        broken one is retried like a 5xx when repeating is safe; the parsed document rides in
+        the response's extensions.
         """
         method = method.upper()
         hdrs = {"X-Request-ID": uuid.uuid4().hex, **(headers or {})}
@@ -122,6 +136,7 @@ class VendorClient:
         call = CallState(
             self.options, self.budget, safe or bool(idempotency_key), time.monotonic() + limit
         )
+        call.expect_json = expect_json
         try:
             async with asyncio.timeout(limit):
                 response = await self._with_retry(request, call)
@@ -129,6 +144,8 @@ class VendorClient:
             call.stop_reason = f"the {limit:g}s deadline passed after {call.attempts} attempt(s)"
             if isinstance(call.last_error, RetryableResponse):
                 raise self._final_error(call.last_error.response, call) from None
+            if isinstance(call.last_error, RetryableResponse) and call.last_error.broken:
+                raise self._broken_error(call.last_error, call) from None
             raise NetworkError(
                 redact(
                     f"{self.vendor} {method} {request.url.path}: no usable answer; "
@@ -137,7 +154,11 @@ class VendorClient:
                 hint="the vendor is slow or unreachable; retry later or raise the deadline",
             ) from None
         except RetryableResponse as exc:
+            if exc.broken is not None:
+                raise self._broken_error(exc, call) from None
             raise self._final_error(exc.response, call) from None
+        except _AnswerRefused as exc:
+            raise exc.error from None
         except httpx.HTTPError as exc:
             raise self._network_error(exc, request, call) from None
         if response.status_code >= 400 and response.status_code not in accept:
@@ -151,17 +172,27 @@ class VendorClient:
 
         A 204 (CXone's answer to an empty search) gives an empty ``expect()``.
         """
-        response = await self.request("GET", url, params=params, **kw)
+        response = await self.request("GET", url, params=params, expect_json=True, **kw)
         if response.status_code == 204:
             return expect()
-        return json_body(self.vendor, response, expect)
+        return self._json(response, expect)
 
     async def send_json(self, method: str, url: str, body: Any = None, **kw: Any) -> Any:
         """Send a JSON body and return the decoded JSON answer (``None`` for an empty one)."""
-        response = await self.request(method, url, json=body, **kw)
+        response = await self.request(method, url, json=body, expect_json=True, **kw)
         if not response.content:
             return None
-        return json_body(self.vendor, response)
+        return self._json(response)
+
+    def _json(self, response: httpx.Response, expect: type | None = None) -> Any:
+        opts = self.options
+        return json_body(
+            self.vendor,
+            response,
+            expect,
+            max_bytes=opts.max_answer_bytes,
+            max_depth=opts.max_answer_depth,
+        )
 
     # -- the fence: where credentials may go (transport.urls, issue #15) --------------------
 
@@ -253,7 +284,9 @@ class VendorClient:
                 response = await self.http.send(
                     request,
                     auth=httpx.USE_CLIENT_DEFAULT if self._credentials_for(request) else None,
+                    stream=True,
                 )
+                await self._read_capped(response)
             except httpx.HTTPError as exc:
                 log.debug(
                     "%s %s attempt %d failed: %s",
@@ -278,7 +311,66 @@ class VendorClient:
         )
         if response.status_code in RETRY_STATUSES or response.status_code == 500:
             raise RetryableResponse(response)
+        if call.expect_json and 200 <= response.status_code < 300 and response.content:
+            self._parse_answer(response, call)
         return response
+
+    async def _read_capped(self, response: httpx.Response) -> None:
+        """Read a streamed answer, refusing it once its decoded body passes the cap.
+
+        Chunks are counted as they arrive, so an oversized answer costs at most the cap in
+        memory, whatever its Content-Length says (or does not say).
+        """
+        cap = self.options.max_answer_bytes
+        try:
+            declared = int(response.headers.get("content-length", "-1"))
+        except ValueError:
+            declared = -1
+        if declared > cap and "content-encoding" not in response.headers:
+            await response.aclose()
+            raise self._too_large(response, declared)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise self._too_large(response, size)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # What httpx's own Response.aread() does once the stream is consumed.
+        response._content = b"".join(chunks)
+
+    def _too_large(self, response: httpx.Response, size: int) -> _AnswerRefused:
+        request = response.request
+        cap = self.options.max_answer_bytes
+        return _AnswerRefused(
+            ProtocolError(
+                redact(
+                    f"{self.vendor} {request.method} {request.url.path}: "
+                    f"{response.status_code} answer of {size:,}+ bytes refused: over the "
+                    f"{cap:,}-byte cap per answer"
+                ),
+                hint="raise max_answer_bytes (TransportOptions) if the answer is genuine",
+            )
+        )
+
+    def _parse_answer(self, response: httpx.Response, call: CallState) -> None:
+        """Parse a success answer now; a cut-off or garbled body is retryable (issue #15)."""
+        opts = self.options
+        try:
+            doc = parse_json(
+                response.content,
+                max_bytes=opts.max_answer_bytes,
+                max_depth=opts.max_answer_depth,
+            )
+        except ParseError as exc:
+            if exc.reason in ("syntax", "utf8"):  # cut off or garbled on the way: transient
+                raise RetryableResponse(response, broken=exc.message) from None
+            where = f"{self.vendor} {response.request.method} {response.request.url.path}"
+            raise _AnswerRefused(answer_error(where, response.status_code, exc)) from None
+        response.extensions[PARSED_KEY] = doc
 
     # -- the boundary: httpx and exhausted retries into cxops errors --------------------------
 
@@ -288,6 +380,19 @@ class VendorClient:
             err.message = f"{err.message}; {call.stop_reason}"
             err.args = (err.message,)
         return err
+
+    def _broken_error(self, exc: RetryableResponse, call: CallState) -> CxopsError:
+        request = exc.response.request
+        tries = f"; {call.stop_reason}" if call.stop_reason else ""
+        if not call.safe:
+            tries = "; not retried: repeating this request might duplicate its effect"
+        return ProtocolError(
+            redact(
+                f"{self.vendor} {request.method} {request.url.path}: "
+                f"{exc.response.status_code} with a body that is not JSON ({exc.broken}){tries}"
+            ),
+            hint="the vendor or a proxy sent a broken body; retry, and report it if it persists",
+        )
 
     def _network_error(
         self, exc: httpx.HTTPError, request: httpx.Request, call: CallState

@@ -153,6 +153,17 @@ async def connect(
     benchmarks run against an in-process ASGI app; ``clock`` is the token-expiry clock.
     """
     options = options or TransportOptions()
+    if settings.timeout is not None:  # --timeout: the whole call, and no single wait longer
+        t = settings.timeout
+        options = options.model_copy(
+            update={
+                "deadline": t,
+                "connect_timeout": min(options.connect_timeout, t),
+                "read_timeout": min(options.read_timeout, t),
+                "write_timeout": min(options.write_timeout, t),
+                "pool_timeout": min(options.pool_timeout, t),
+            }
+        )
     auth = build_auth(settings, options, clock)
     base = settings.base_url
     if base is None and settings.vendor == "cxone":

@@ -30,6 +30,7 @@ _SECRETS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_ke
 _KEYS = frozenset(
     {"vendor", "base_url", "auth_url", "client_id", "access_key_id", "tenant_id", "scopes"}
     | {"odata_url"}  # Cognigy's OData analytics endpoint (with odata_key: the sessions gate)
+    | {"timeout"}  # seconds one vendor call may take (issue #15)
     | _SECRETS
 )
 
@@ -72,6 +73,8 @@ def load_profile(name: str, cwd: Path, env: Mapping[str, str]) -> dict[str, str]
             )
         if key == "scopes" and isinstance(raw, list):
             raw = " ".join(str(s) for s in raw)
+        if key == "timeout" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)  # seconds, as a TOML number
         if not isinstance(raw, str):
             raise ConfigError(f"{where}: expected a string")
         if raw.startswith("env:"):

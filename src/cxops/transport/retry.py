@@ -4,7 +4,9 @@ Retried (and nothing else):
 
 - connection failures where the request never left (connect errors, pool timeouts): always;
 - read/write failures and timeouts mid-exchange: only when a repeat is safe;
-- statuses 408, 429, 502, 503, 504; and 500 only when a repeat is safe.
+- statuses 408, 429, 502, 503, 504; and 500 only when a repeat is safe;
+- a success answer whose JSON body does not parse (cut off, garbled), only when a repeat is
+  safe: a proxy or a vendor hiccup, like a 5xx.
 
 A repeat is *safe* for idempotent methods (RFC 9110 §9.2.2), for a POST carrying an
 idempotency key, or for one the caller declares idempotent (a token request, a search).
@@ -51,10 +53,15 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 class RetryableResponse(Exception):
     """An answer worth retrying (429, 503...); carries the response for the final error."""
 
-    def __init__(self, response: httpx.Response, *, never_sent: bool = False) -> None:
+    def __init__(
+        self, response: httpx.Response, *, never_sent: bool = False, broken: str | None = None
+    ) -> None:
         super().__init__(f"{response.status_code} {response.reason_phrase}")
         self.response = response
         self.never_sent = never_sent  # a token request failed: the call itself never left
+        #: Why a success answer's JSON body did not parse (a cut-off or garbled body: worth
+        #: another try when repeating is safe, like a 5xx; issue #15).
+        self.broken = broken
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -130,6 +137,7 @@ class CallState:
     hinted: bool = False  # the last wait came from the vendor's Retry-After
     attempts: int = 0
     last_error: BaseException | None = None  # what the latest failed attempt raised
+    expect_json: bool = False  # parse success answers in the attempt (broken body: retry)
 
     def remaining(self) -> float:
         """Seconds left before the call's deadline."""
@@ -140,6 +148,8 @@ class CallState:
         if isinstance(exc, RetryableResponse):
             status = exc.response.status_code
             safe = self.safe or exc.never_sent
+            if exc.broken is not None:
+                return self.safe
             return safe and (status in RETRY_STATUSES or status == 500)
         if isinstance(exc, _NEVER_SENT):
             return True

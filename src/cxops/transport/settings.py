@@ -24,9 +24,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from cxops.errors import ConfigError
 from cxops.logs import register_secret
@@ -55,6 +56,7 @@ FIELDS = (
     "tenant_id",
     "odata_url",
     "odata_key",
+    "timeout",
 )
 SECRET_FIELDS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_key"})
 ENV_VARS = {name: f"CXOPS_{name.upper()}" for name in FIELDS}
@@ -114,6 +116,9 @@ class ConnectionSettings(BaseModel):
     odata_key: SecretStr | None = None
     scopes: tuple[str, ...] = ()
     profile: str | None = None
+    #: Seconds one vendor call may take, retries and waits included (``--timeout``, profile key
+    #: ``timeout``, ``CXOPS_TIMEOUT``); None keeps TransportOptions.deadline (300 s).
+    timeout: float | None = Field(None, gt=0, le=86400)
 
     @property
     def token_host(self) -> str | None:
@@ -167,6 +172,10 @@ class TransportOptions(BaseModel):
     concurrency: int = Field(8, ge=1)  # requests in flight per tenant
     token_leeway: float = Field(60.0, ge=0)  # refresh this long before expiry
     user_agent: str | None = None
+    # One answer's body, decoded, is refused past this many bytes (read in chunks, so memory
+    # stays bounded) and its JSON past this depth (issue #15).
+    max_answer_bytes: int = Field(256 * 1024 * 1024, ge=1)
+    max_answer_depth: int = Field(256, ge=1, le=400)
 
 
 def _environment(cwd: Path | None, environ: Mapping[str, str] | None) -> dict[str, str]:
@@ -223,9 +232,30 @@ def resolve_connection(
     values["vendor"] = vendor
     for name in SECRET_FIELDS & set(values):
         register_secret(values[name])
+    for name in ("base_url", "auth_url"):
+        if name in values and "@" in urlsplit(values[name]).netloc:
+            # https://user:password@host: vendors authenticate with OAuth or keys, and a URL
+            # is copied into logs, run records and errors; refuse it (the password is hidden
+            # from every later line, and this one never shows it).
+            register_secret(urlsplit(values[name]).password)
+            register_secret(urlsplit(values[name]).username)
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(
+                f"{flag}: a URL holding credentials (user:password@) is not accepted",
+                hint=f"give {flag} without them and the secret with --client-secret, "
+                "--api-key or an env: reference",
+            )
     scope_text = from_profile.get("scopes", "")
-    return ConnectionSettings(
-        **values,
-        scopes=scopes or tuple(scope_text.split()),
-        profile=profile,
-    )
+    try:
+        return ConnectionSettings(
+            **values,
+            scopes=scopes or tuple(scope_text.split()),
+            profile=profile,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "settings"
+        raise ConfigError(
+            f"--{name.replace('_', '-')}: {first['msg']}",
+            hint=f"fix --{name.replace('_', '-')} (or {ENV_VARS.get(name, 'the profile')})",
+        ) from None

@@ -13,7 +13,6 @@ status; its text is shortened and redacted. Response bodies that should be JSON 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -30,8 +29,26 @@ from cxops.errors import (
     VendorError,
 )
 from cxops.logs import redact
+from cxops.model.errors import ParseError
+from cxops.model.parse import parse_json
 
-__all__ = ["error_from_response", "json_body"]
+__all__ = [
+    "DEFAULT_ANSWER_BYTES",
+    "DEFAULT_ANSWER_DEPTH",
+    "PARSED_KEY",
+    "answer_error",
+    "error_from_response",
+    "json_body",
+]
+
+#: Per answer: bigger bodies are refused while they stream in (a 600 MB answer once drove an
+#: export to a 20 GB peak, issue #15). Configurable (TransportOptions.max_answer_bytes).
+DEFAULT_ANSWER_BYTES = 256 * 1024 * 1024
+#: Nesting cap for vendor JSON; real flow documents nest a few dozen levels.
+DEFAULT_ANSWER_DEPTH = 256
+#: Where the client leaves the JSON it already parsed (to judge a retry), so it is parsed once.
+PARSED_KEY = "cxops.parsed_json"
+_MISSING = object()
 
 _BY_STATUS: dict[int, type[VendorError]] = {
     401: AuthError,
@@ -109,8 +126,8 @@ def missing_scope(message: str | None, extra: dict[str, Any]) -> str | None:
 
 def _decode(response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
+        return parse_json(response.content) if response.content else None
+    except ParseError:
         return None
 
 
@@ -151,22 +168,45 @@ def error_from_response(vendor: str, response: httpx.Response) -> VendorError:
     return cls(text, **kw)
 
 
-def json_body(vendor: str, response: httpx.Response, expect: type | None = None) -> Any:
+def json_body(
+    vendor: str,
+    response: httpx.Response,
+    expect: type | None = None,
+    *,
+    max_bytes: int = DEFAULT_ANSWER_BYTES,
+    max_depth: int = DEFAULT_ANSWER_DEPTH,
+) -> Any:
     """The decoded JSON of a successful response; :class:`ProtocolError` when it is not JSON.
 
-    ``expect`` (``dict`` or ``list``) also checks the top-level shape.
+    The body goes through the one bounded parser (``cxops.model.parse``): a size and a depth
+    cap, and I-JSON: no NaN or ``1e400`` (infinity), no integer beyond 2**53 - 1, no duplicate
+    key, no lone surrogate. ``expect`` (``dict`` or ``list``) also checks the top-level shape.
     """
     where = f"{vendor} {response.request.method} {response.request.url.path}"
-    try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(
-            redact(f"{where}: {response.status_code} with a body that is not JSON ({exc})"),
-            hint="the vendor or a proxy sent a broken body; retry, and report it if it persists",
-        ) from None
+    parsed = response.extensions.get(PARSED_KEY, _MISSING)
+    if parsed is not _MISSING:
+        data = parsed
+    else:
+        try:
+            data = parse_json(response.content, max_bytes=max_bytes, max_depth=max_depth)
+        except ParseError as exc:
+            raise answer_error(where, response.status_code, exc) from None
     if expect is not None and not isinstance(data, expect):
         raise ProtocolError(
             f"{where}: expected a JSON {expect.__name__}, got {type(data).__name__}",
             hint="the vendor's API may have changed; report it with the cxops version",
         )
     return data
+
+
+def answer_error(where: str, status: int, exc: ParseError) -> ProtocolError:
+    """The ProtocolError for an answer the bounded parser refused (names why and where)."""
+    if exc.reason == "too_large":
+        hint = "the answer is over the size cap; raise max_answer_bytes if it is genuine"
+    elif exc.reason in ("syntax", "utf8", "bom"):
+        hint = "the vendor or a proxy sent a broken body; retry, and report it if it persists"
+    else:
+        hint = "the vendor sent JSON cxops cannot store faithfully (RFC 8785); report it"
+    return ProtocolError(
+        redact(f"{where}: {status} with a body cxops refuses: {exc.message}"), hint=hint
+    )

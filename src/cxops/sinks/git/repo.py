@@ -31,6 +31,7 @@ from cxops.model.layout import (
     BUNDLE_FILE,
     bundle_files,
     bundle_from_files,
+    flow_file_name,
     flow_id_from_file_name,
     project_dir,
 )
@@ -151,7 +152,13 @@ class GitRepo:
         """Write one file (path checked, atomic); True when its bytes changed."""
         target = safe_path(self.root, rel)
         self._touched.add(rel)
-        return atomic_write(target, data)
+        try:
+            return atomic_write(target, data)
+        except OSError as exc:  # a name the file system refuses, a full disk: this bundle's
+            raise InputError(  # failure, not a crash of the run (issue #15)
+                f"cannot write {rel!r} in the export repository: {exc.strerror or exc}",
+                hint="check the repository's file system (space, permissions, name limits)",
+            ) from None
 
     def write_bundle(
         self, bundle: Bundle, *, extra_files: Mapping[str, bytes] | None = None
@@ -171,6 +178,7 @@ class GitRepo:
         folder = safe_path(self.root, base)
         self._touched.add(base)
         changes = FlowChanges()
+        ids = {flow_file_name(f.id): f.id for f in bundle.flows}  # long ids are shortened
         for rel, data in files.items():
             existed = safe_path(self.root, rel).exists()
             wrote = self.write_file(rel, data)
@@ -178,7 +186,7 @@ class GitRepo:
             if name == BUNDLE_FILE:
                 changes.bundle_changed = wrote
                 continue
-            fid = flow_id_from_file_name(name)
+            fid = ids.get(name) or flow_id_from_file_name(name)
             bucket = (
                 changes.unchanged if not wrote else changes.changed if existed else changes.added
             )
