@@ -7,8 +7,8 @@ The tree is shallow, as in h11, which separates local from remote protocol error
     ├── ConfigError                 exit 2  settings, profiles, secrets, files the user gave
     ├── InputError                  exit 1  a file the user asked us to read is not acceptable
     ├── VendorError                 exit 3  the vendor answered with an error (after retries)
-    │   ├── AuthError                       401: credentials refused or token rejected
-    │   ├── PermissionDenied                403: missing scope or role (named when the vendor says)
+    │   ├── AuthError               exit 2  401: credentials refused or token rejected
+    │   ├── PermissionDenied        exit 2  403: missing scope or role (named when the vendor says)
     │   ├── NotFound                        404
     │   ├── Conflict                        409
     │   ├── RateLimited                     429 after the retry budget ran out
@@ -121,11 +121,21 @@ class VendorError(CxopsError):
 
 
 class AuthError(VendorError):
-    """401: the credentials were refused, or the token was rejected twice."""
+    """401: the credentials were refused, or the token was rejected twice.
+
+    Exit 2: the user's configuration must change, a retry later will not help (issue #15).
+    """
+
+    exit_code = 2
 
 
 class PermissionDenied(VendorError):
-    """403: the credentials lack a scope or role; ``missing`` names it when the vendor does."""
+    """403: the credentials lack a scope or role; ``missing`` names it when the vendor does.
+
+    Exit 2, like AuthError: the credentials are what must change.
+    """
+
+    exit_code = 2
 
     def __init__(self, message: str, *, missing: str | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)

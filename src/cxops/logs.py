@@ -49,7 +49,7 @@ _PATTERNS = [
 ]
 
 # ``scheme://user:password@`` (RFC 3986 §3.2.1 deprecates it; people still paste such URLs).
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s'\"]+@")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/?#@\s:'\"]*:)[^/?#@\s'\"]*@")
 # C0 controls but tab and newline, DEL and C1 controls: what a terminal may act on.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -68,14 +68,14 @@ def redact_secrets(text: str) -> str:
     """Return ``text`` with registered secrets and URL userinfo replaced (no patterns).
 
     >>> redact_secrets("GET https://bob:hunter22@api.example/x")
-    'GET https://***@api.example/x'
+    'GET https://bob:***@api.example/x'
     """
     with _LOCK:
         secrets = sorted(_SECRETS, key=len, reverse=True)
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, "***")
-    return _USERINFO.sub(lambda m: m.group(1) + "***@", text)
+    return _USERINFO.sub(lambda m: m.group(1) + "***@", text)  # the user name stays
 
 
 def redact(text: str) -> str:

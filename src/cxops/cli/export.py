@@ -101,6 +101,10 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
     failed = summary.get("projects_failed", [])
     errors = summary.get("findings", {}).get("error", 0)
     code = 1 if failed or errors else 0
+    if failed and summary.get("status") == "failed":
+        # Nothing was exported: say whose fault (2 credentials, 3 the vendor; issue #15).
+        codes = {p.get("exit_code") for p in summary.get("projects", []) if p["status"] != "ok"}
+        code = max((c for c in codes if c in (2, 3)), default=1)
     if as_json:
         doc = {**summary, "resumed": [r.__dict__ for r in resumed]}
         typer.echo(json.dumps(doc))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 import tempfile
@@ -20,6 +21,24 @@ from cxops.logs import redact, redact_secrets, terminal_safe
 from cxops.model.errors import ModelError
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_VENDOR, EXIT_BUG = 0, 1, 2, 3, 4
+
+#: OS errors that describe the user's environment (exit 2), not a bug in cxops.
+_ENVIRONMENT_ERRNOS = frozenset(
+    {
+        errno.EADDRINUSE,
+        errno.EADDRNOTAVAIL,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOENT,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+        errno.EROFS,
+        errno.ENAMETOOLONG,
+        errno.ENOSPC,
+        errno.ELOOP,
+    }
+)
 
 
 def _say(text: str) -> None:
@@ -73,17 +92,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             _say(f"hint: {exc.hint}")
         return EXIT_FOUND
+    except OSError as exc:
+        if exc.errno not in _ENVIRONMENT_ERRNOS:
+            return _crash(exc, debug)
+        # A port in use, a path under a file, a folder that is read-only: the user's machine
+        # or command line, not a bug (issue #15).
+        if debug:
+            logging.getLogger("cxops").exception("command failed")
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(f"error: {exc.strerror or exc}{where}")
+        _say("hint: check the paths and ports given on the command line and their permissions")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130
     except Exception as exc:
-        path = _write_crash_log()
-        _say(f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}")
-        _say(f"the full traceback is in {path} (please attach it to a bug report)")
-        if debug:
-            traceback.print_exc()
-        return EXIT_BUG
+        return _crash(exc, debug)
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _crash(exc: BaseException, debug: bool) -> int:
+    path = _write_crash_log()
+    _say(f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}")
+    _say(f"the full traceback is in {path} (please attach it to a bug report)")
+    if debug:
+        traceback.print_exc()
+    return EXIT_BUG
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -96,6 +96,8 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     ok = outcome == "promoted" and "error" not in (summary.get("artifact") or {})
     ok = ok or outcome == "nothing_to_promote"
     code = 0 if ok or (outcome == "dry_run" and not summary["would_block"]) else 1
+    if code and summary.get("exit_code") in (2, 3):  # refused credentials, a failing vendor
+        code = summary["exit_code"]
     if as_json:
         typer.echo(json.dumps(summary))
         return code

@@ -20,9 +20,13 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket; port 0 picks a free one (read it back from ``getsockname``)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:  # a port in use: the caller reports it (exit 2); leave no socket open
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 

@@ -172,6 +172,9 @@ def launch(store_url: str | None = None) -> Store:
             }
             if schema is not None:
                 config["dbos_system_schema"] = schema
+            # Open the store first: a PostgreSQL database that does not exist is then a
+            # ConfigError, where DBOS would create it (issue #15).
+            store_for(url)
             _route_logs()
             store = store_for(url)
             me = worker()
@@ -275,12 +278,16 @@ def _route_logs() -> None:
     if not log.handlers:
         log.addHandler(logging.NullHandler())
     log.propagate = True
+    _quiet()
 
 
 def _quiet() -> None:
-    # DBOS logs every recovery and shutdown at INFO; cxops' own logging says what matters.
-    level = os.environ.get("CXOPS_DBOS_LOG_LEVEL", "WARNING")
-    logging.getLogger("dbos").setLevel(level)
+    # DBOS logs every recovery and shutdown at INFO, and a failed workflow's whole traceback at
+    # ERROR, ahead of cxops' own "error:"/"hint:" lines; cxops reports what matters, so DBOS
+    # stays silent unless cxops logs at debug (issue #15).
+    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    level = os.environ.get("CXOPS_DBOS_LOG_LEVEL") or ("DEBUG" if debug else "CRITICAL")
+    logging.getLogger("dbos").setLevel(logging.CRITICAL + 1 if level == "CRITICAL" else level)
 
 
 def store_for(url: str) -> Store:

@@ -169,7 +169,7 @@ async def export_project(
         raise
     except CxopsError as exc:
         notify(run_id, "project_failed", project=ref.key, error=exc.message)
-        return {**base, "status": "failed", "error": exc.message}
+        return {**base, "status": "failed", "error": exc.message, "exit_code": exc.exit_code}
     notify(run_id, "project_done", project=ref.key, flows=result["flows"])
     return {**base, "status": "ok", **result}
 

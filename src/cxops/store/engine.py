@@ -53,7 +53,13 @@ def resolve_url(url: str | None = None) -> URL:
     if backend == "sqlite" and driver in ("", "pysqlite"):
         if not parsed.database or parsed.database == ":memory:":
             raise ConfigError("an in-memory SQLite store would forget everything", hint=_HINT)
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # under a file, no permission: the user's path (issue #15)
+            raise ConfigError(
+                f"cannot use the store path {parsed.database!r}: {exc.strerror or exc}",
+                hint=_HINT,
+            ) from None
         return parsed
     raise ConfigError(f"unsupported store backend {parsed.drivername!r}", hint=_HINT)
 

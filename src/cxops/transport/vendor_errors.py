@@ -59,8 +59,10 @@ _BY_STATUS: dict[int, type[VendorError]] = {
 }
 
 _HINTS: dict[type[VendorError], str] = {
-    AuthError: "check the client id/secret, API key or access key, and that it is for this tenant",
-    PermissionDenied: "grant the missing permission/scope to the client, or use another client",
+    AuthError: "check credentials: the client id/secret, API key or access key, and that they "
+    "are for this tenant",
+    PermissionDenied: "check credentials: grant the missing permission/scope to the client, "
+    "or use another client",
     NotFound: "check the id and that you are connected to the right tenant/region",
     Conflict: "someone else changed it, or the vendor rejected the content; re-read and retry",
     RateLimited: "the tenant kept throttling; retry later or lower --rate/--concurrency",
@@ -163,7 +165,9 @@ def error_from_response(vendor: str, response: httpx.Response) -> VendorError:
     if cls is PermissionDenied:
         missing = missing_scope(message, extra)
         if missing:
-            kw["hint"] = f"grant '{missing}' to the client (or use a client that has it)"
+            kw["hint"] = (
+                f"check credentials: grant '{missing}' to the client (or use a client that has it)"
+            )
         return PermissionDenied(text, missing=missing, **kw)
     return cls(text, **kw)
 

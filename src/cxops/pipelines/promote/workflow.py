@@ -266,7 +266,9 @@ async def promote_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any
     except RunCancelled as exc:  # before the rollback point: nothing changed on the target
         summary.update(status="cancelled", outcome="cancelled", error=exc.message)
     except CxopsError as exc:  # before the rollback point (after it, _deploy rolls back)
-        summary.update(status="failed", outcome="failed", error=exc.message)
+        summary.update(
+            status="failed", outcome="failed", error=exc.message, exit_code=exc.exit_code
+        )
     except Exception as exc:  # a bug: the run still ends, failed, saying what and where
         summary.update(status="failed", outcome="failed", error=f"{type(exc).__name__}: {exc}")
         await finish(run_id, params, summary)
@@ -282,7 +284,9 @@ async def _promote(run_id: str, params: dict[str, Any], summary: dict[str, Any])
     except RunCancelled:
         raise
     except CxopsError as exc:
-        summary.update(status="failed", outcome="plan_failed", error=exc.message)
+        summary.update(
+            status="failed", outcome="plan_failed", error=exc.message, exit_code=exc.exit_code
+        )
         return
     summary["plan"] = planned
     if planned["diff"]["total_changes"] == 0 and not params.get("force"):
@@ -301,6 +305,7 @@ async def _promote(run_id: str, params: dict[str, Any], summary: dict[str, Any])
             blocked=["gates"],
             gates=[],
             error=f"a gate could not run: {exc.message}",
+            exit_code=exc.exit_code,  # credentials (2), the vendor (3): not a finding
         )
         return
     summary["gates"] = checked["gates"]

@@ -140,7 +140,13 @@ class GitRepo:
     ) -> GitRepo:
         """The repository at ``path`` (its top level), created (``git init``) when there is none."""
         root = Path(path)
-        root.mkdir(parents=True, exist_ok=True)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file, a read-only place: the user's --repo (issue #15)
+            raise ConfigError(
+                f"cannot use {str(path)!r} as the export repository: {exc.strerror or exc}",
+                hint="give --repo a folder (it is created, with git init, when missing)",
+            ) from None
         repo = cls(root, identity or GitIdentity.from_env())
         if not (repo.root / ".git").exists():
             repo.git("init", "-q", "-b", branch)
