@@ -11,13 +11,13 @@ from sqlalchemy import text
 from cxops.cli.main import main
 from cxops.store import Store
 
-KEY = "test-audit-key-0123456789abcdef"
-
 
 @pytest.fixture
 def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A SQLite store with five audit entries, and the audit key set."""
-    monkeypatch.setenv("CXOPS_AUDIT_KEY", KEY)
+    """A SQLite store with five audit entries, and an Ed25519 signing key set."""
+    assert main(["audit", "keygen", "--private-key", str(tmp_path / "k.pem"),
+                 "--public-key", str(tmp_path / "k.pub")]) == 0  # fmt: skip
+    monkeypatch.setenv("CXOPS_AUDIT_SIGNING_KEY", str(tmp_path / "k.pem"))
     url = f"sqlite:///{tmp_path / 's.db'}"
     with Store.open(url) as st:
         for i in range(1, 6):
@@ -54,7 +54,8 @@ def test_head_and_truncation(url: str, tmp_path: Path, capsys: pytest.CaptureFix
     head = tmp_path / "head.json"
     assert main(["audit", "head", "--output", str(head), "--store", url]) == 0
     doc = json.loads(head.read_text())
-    assert doc["seq"] == 5 and doc["alg"] == "HMAC-SHA256" and KEY not in head.read_text()
+    private = (tmp_path / "k.pem").read_text().splitlines()[1]
+    assert doc["seq"] == 5 and doc["alg"] == "Ed25519" and private not in head.read_text()
     assert main(["audit", "verify", "--head", str(head), "--store", url]) == 0
     _tamper(url, "DELETE FROM audit WHERE seq >= 4")
     assert main(["audit", "verify", "--store", url]) == 0  # the chain alone cannot tell
@@ -82,10 +83,10 @@ def test_forged_head_is_refused(
 def test_head_without_key_is_a_config_error(
     url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without CXOPS_AUDIT_KEY, audit head exits 2 with a hint naming the variable."""
-    monkeypatch.delenv("CXOPS_AUDIT_KEY")
+    """Without CXOPS_AUDIT_SIGNING_KEY, audit head exits 2 with a hint naming the variable."""
+    monkeypatch.delenv("CXOPS_AUDIT_SIGNING_KEY")
     assert main(["audit", "head", "--store", url]) == 2
-    assert "CXOPS_AUDIT_KEY" in capsys.readouterr().err
+    assert "CXOPS_AUDIT_SIGNING_KEY" in capsys.readouterr().err
 
 
 def test_show_lists_and_exports(url: str, capsys: pytest.CaptureFixture[str]) -> None:

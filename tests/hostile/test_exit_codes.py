@@ -116,14 +116,15 @@ def test_usage_errors_print_only_error_and_hint(tmp_path: Path) -> None:
     """A usage error inside a run (a project that does not exist) shows no DBOS traceback."""
     with EmulatorThread() as emu:
         info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+        argv = [
+            sys.executable, "-m", "cxops", "export", "--vendor", "cognigy",
+            "--base-url", info["base_url"],
+            "--api-key", info["credentials"]["readonly"]["api_key"],
+            "--store", f"sqlite:///{tmp_path / 'state.db'}",
+            "--repo", str(tmp_path / "repo"), "--project", "No Such Project",
+        ]  # fmt: skip
         done = subprocess.run(
-            [
-                sys.executable, "-m", "cxops", "export", "--vendor", "cognigy",
-                "--base-url", info["base_url"],
-                "--api-key", info["credentials"]["readonly"]["api_key"],
-                "--store", f"sqlite:///{tmp_path / 'state.db'}",
-                "--repo", str(tmp_path / "repo"), "--project", "No Such Project",
-            ],  # fmt: skip
+            argv,
             capture_output=True,
             text=True,
             timeout=120,

@@ -27,7 +27,7 @@ from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
-from cxops.pipelines.repo import changes_doc, commit_run, open_repo, user_changes
+from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -205,6 +205,7 @@ async def commit(run_id: str, params: dict[str, Any], done: list[dict[str, Any]]
             [(r["vendor"], r["key"]) for r in done],
             [LOCK_FILE, FINDINGS_FILE, *(r["archive"] for r in done if r.get("archive"))],
             [r["changes"] for r in done],
+            audit_trailer(store),
         )
 
     if not params.get("commit", True):

@@ -21,6 +21,9 @@ from typing import Any
 from cxops.model.layout import project_dir
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 from cxops.sinks.git.files import TEMP_PREFIX
+from cxops.store import Store
+from cxops.store.chain import HEAD_TRAILER, head_trailer
+from cxops.store.keys import signing_key_from_env
 
 __all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo", "user_changes"]
 
@@ -55,6 +58,12 @@ def _merged(docs: Iterable[dict[str, Any]]) -> FlowChanges:
     return total
 
 
+def audit_trailer(store: Store) -> str:
+    """The audit log's current head as a trailer value, Ed25519-signed when
+    ``CXOPS_AUDIT_SIGNING_KEY`` names a key."""
+    return head_trailer(store.audit.current_head(signing_key_from_env()))
+
+
 def commit_run(
     repo: GitRepo,
     run_id: str,
@@ -62,8 +71,13 @@ def commit_run(
     projects: Iterable[tuple[str, str]],
     files: Iterable[str],
     changes: Iterable[dict[str, Any]],
+    audit_head: str | None = None,
 ) -> dict[str, Any]:
     """Commit what the run wrote (``projects`` as (vendor, project), other ``files``) once.
+
+    ``audit_head`` (see :func:`audit_trailer`) goes into the ``Cxops-Audit-Head`` trailer, so
+    the repository's history pins the audit log: ``cxops audit verify --repo`` finds a cut
+    tail or a rewritten chain against it (issue #15).
 
     Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
     """
@@ -77,7 +91,10 @@ def commit_run(
         lines = stat.splitlines()
         found["stat"] = lines[-1].strip() if lines else ""
         shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
-        return commit_message(subject, run_id=run_id, changes=_merged(changes), body=["", *shown])
+        trailers = {HEAD_TRAILER: audit_head} if audit_head else None
+        return commit_message(
+            subject, run_id=run_id, changes=_merged(changes), body=["", *shown], trailers=trailers
+        )
 
     sha = repo.commit_paths(paths, message)
     return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}

@@ -3,9 +3,10 @@
 Start with :meth:`Store.open`; docs/store.md shows how a pipeline uses it.
 """
 
-from cxops.store.audit import KEY_ENV, Verification, audit_key
+from cxops.store.audit import Verification
 from cxops.store.chain import Problem
 from cxops.store.engine import resolve_url
+from cxops.store.keys import SIGNING_KEY_ENV, load_public_key, load_signing_key
 from cxops.store.outbox import DeliveryState
 from cxops.store.records import (
     AuditEntry,
@@ -21,7 +22,7 @@ from cxops.store.records import (
 from cxops.store.store import Store, StoreError, Tx
 
 __all__ = [
-    "KEY_ENV",
+    "SIGNING_KEY_ENV",
     "AuditEntry",
     "Delivery",
     "DeliveryState",
@@ -37,6 +38,7 @@ __all__ = [
     "StoreError",
     "Tx",
     "Verification",
-    "audit_key",
+    "load_public_key",
+    "load_signing_key",
     "resolve_url",
 ]

@@ -5,20 +5,27 @@ by ``SELECT ... FOR UPDATE`` of the single ``audit_lock`` row, on SQLite by the 
 IMMEDIATE`` every store transaction starts with (see ``engine``). The lock is held until the
 surrounding transaction commits, so an entry appended inside ``store.transaction()`` is
 published together with the state change it describes.
+
+Verification reads every column as text and parses it here, so a row holding garbage (a seq
+that is not a number, a time that is not a time, details that are not a JSON object) is
+reported as tampering naming the row, never a crash (issue #15). Heads are Ed25519-signed
+(``store.keys``); ``verify`` checks the log against any number of them: a head file, and the
+``Cxops-Audit-Head`` trailers of an export repository's history.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import rfc8785
-from sqlalchemy import func, select
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import LargeBinary, String, cast, func, select
 
-from cxops.errors import ConfigError
+from cxops.errors import ConfigError, CxopsError
 from cxops.store.chain import (
     GENESIS,
     Problem,
@@ -26,33 +33,24 @@ from cxops.store.chain import (
     sign_head,
     verify_chain,
     verify_head_signature,
+    well_formed,
 )
 from cxops.store.models import AuditLockRow, AuditRow
 from cxops.store.records import AuditEntry
 from cxops.store.scope import Scope, utcnow
 
-__all__ = ["KEY_ENV", "Audit", "Verification", "audit_key"]
+__all__ = ["Audit", "Unreadable", "Verification"]
 
-KEY_ENV = "CXOPS_AUDIT_KEY"
-_MIN_KEY_LEN = 16
 _PAGE = 1000
 
 
-def audit_key(value: str | None = None) -> bytes:
-    """The HMAC key for heads: the argument (from config) or ``CXOPS_AUDIT_KEY``."""
-    key = value if value is not None else os.environ.get(KEY_ENV)
-    if not key:
-        raise ConfigError(
-            "no audit key: signed heads need an HMAC key",
-            hint=f"set {KEY_ENV} to a random secret of at least {_MIN_KEY_LEN} characters "
-            "(e.g. `openssl rand -hex 32`) and keep it outside the store",
-        )
-    if len(key) < _MIN_KEY_LEN:
-        raise ConfigError(
-            f"the audit key is too short ({len(key)} characters)",
-            hint=f"use at least {_MIN_KEY_LEN} random characters in {KEY_ENV}",
-        )
-    return key.encode("utf-8")
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored row whose columns do not parse: tampering, reported with the row's key."""
+
+    seq: int | None
+    row: str  # the stored seq as text, to name the row
+    why: str
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -144,6 +142,31 @@ class Audit:
             s.flush()
             return _entry(row)
 
+    def rows(self) -> Iterator[AuditEntry | Unreadable]:
+        """Every stored row in seq order, each an entry or, when a column does not parse, an
+        :class:`Unreadable` naming it (for ``verify``: garbage is tampering, not a crash)."""
+        # Stored bytes, not ORM values: SQLite keeps whatever was written, of any type (a blob
+        # in a text column would not even decode); PostgreSQL's types hold, so text is enough.
+        as_type = LargeBinary if self._scope.dialect == "sqlite" else String
+        columns = [
+            cast(c, as_type)
+            for c in (
+                AuditRow.seq,
+                AuditRow.time,
+                AuditRow.actor,
+                AuditRow.action,
+                AuditRow.subject,
+                AuditRow.details,
+                AuditRow.prev_hash,
+                AuditRow.hash,
+            )
+        ]
+        with self._scope.session() as s:
+            raw = s.execute(select(*columns)).all()
+        parsed = [_parse_row(tuple(_text(v) for v in r)) for r in raw]
+        parsed.sort(key=lambda e: (e.seq is None, e.seq or 0, isinstance(e, Unreadable)))
+        yield from parsed
+
     def iter(self, *, after: int = 0) -> Iterator[AuditEntry]:
         """Every entry with seq > ``after``, in seq order, fetched a page at a time."""
         while True:
@@ -173,8 +196,20 @@ class Audit:
         with self._scope.session() as s:
             return int(s.scalar(select(func.count()).select_from(AuditRow)) or 0)
 
-    def head(self, key: bytes) -> dict[str, Any]:
-        """A signed head ``{seq, hash, time, signature}`` of the log as it is now.
+    def current_head(self, key: Ed25519PrivateKey | None) -> dict[str, Any]:
+        """The newest entry as a head, signed when a key is given, without verifying the chain
+        (cheap: every commit carries one; ``verify`` judges the chain)."""
+        try:
+            last = self.last()
+        except (ValueError, TypeError, CxopsError):  # a garbage row: the last readable one
+            readable = [r for r in self.rows() if isinstance(r, AuditEntry)]
+            last = readable[-1] if readable else None
+        seq, digest = (last.seq, last.hash) if last else (0, GENESIS)
+        return sign_head(seq, digest, utcnow(), key)
+
+    def head(self, key: Ed25519PrivateKey | None) -> dict[str, Any]:
+        """A head ``{seq, hash, time[, signature]}`` of the log as it is now, signed when a key
+        is given.
 
         The log's own chain is verified first: signing the head of a tampered log would bless it.
         """
@@ -186,44 +221,124 @@ class Audit:
             )
         return sign_head(result.last_seq, result.last_hash, utcnow(), key)
 
-    def verify(self, head: dict[str, Any] | None = None, key: bytes | None = None) -> Verification:
-        """Recompute the chain; with a head, also check its signature and that it is still there.
+    def verify(
+        self,
+        head: dict[str, Any] | None = None,
+        key: Ed25519PublicKey | Ed25519PrivateKey | None = None,
+        *,
+        heads: Iterable[tuple[str, dict[str, Any] | None]] = (),
+    ) -> Verification:
+        """Recompute the chain; check it against a head and against more ``heads``.
 
-        A head whose seq is beyond the log's end means the tail was truncated; one whose hash
-        differs from the stored entry at that seq means history was rewritten.
+        ``heads`` are ``(where, head)`` pairs (``where`` names the commit a trailer came from;
+        a None head is a trailer that did not parse). A head whose seq is beyond the log's end
+        means the tail was truncated; one whose hash differs from the stored entry at that seq
+        means history was rewritten (re-hashed or not). With a public ``key``, every head must
+        carry a valid Ed25519 signature by it, so heads cannot be forged either.
         """
-        entries = 0
-
-        def counted() -> Iterator[AuditEntry]:
-            nonlocal entries
-            for entry in self.iter():
-                entries += 1
-                yield entry
-
-        last_seq, last_hash, problem = verify_chain(counted())
-        if problem is None and head is not None:
-            problem = self._check_head(head, key, last_seq)
+        public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+        rows = list(self.rows())
+        good = [r for r in rows if isinstance(r, AuditEntry)]
+        hashes = {e.seq: e.hash for e in good}
+        bad = [r for r in rows if isinstance(r, Unreadable)]
+        if bad:  # the most specific report: this row was written by something else than cxops
+            last_seq, last_hash, _ = verify_chain(e for e in good if e.seq < (bad[0].seq or 0))
+            problem: Problem | None = Problem(
+                bad[0].seq,
+                "unreadable",
+                f"the row with seq {bad[0].row!r} does not parse ({bad[0].why}): tampered",
+            )
+        else:
+            last_seq, last_hash, problem = verify_chain(good)
+        entries = len(rows)
+        every = ([("the head file", head)] if head is not None else []) + list(heads)
+        if problem is None:  # a forged or malformed head first: it is the graver finding
+            problem = next(filter(None, (_head_shape(w, h, public) for w, h in every)), None)
+        if problem is None:  # then oldest first, so the first divergence is the one named
+            ordered = sorted(every, key=lambda h: h[1]["seq"] if h[1] else -1)
+            problem = next(
+                filter(None, (_check_head(w, h, last_seq, hashes) for w, h in ordered)), None
+            )
         return Verification(entries, last_seq, last_hash, problem, head)
 
-    def _check_head(self, head: dict[str, Any], key: bytes | None, last_seq: int) -> Problem | None:
-        if key is None or not verify_head_signature(head, key):
-            return Problem(
-                None, "bad-head-signature", "the head's signature does not verify with this key"
-            )
-        seq, digest = int(head["seq"]), str(head["hash"])
-        if seq > last_seq:
-            return Problem(
-                last_seq + 1,
-                "truncated",
-                f"the log ends at seq {last_seq} but the exported head (of {head['time']}) "
-                f"has seq {seq}: entries {last_seq + 1}-{seq} were removed",
-            )
-        if seq == 0:
+
+def _head_shape(
+    where: str, head: dict[str, Any] | None, key: Ed25519PublicKey | None
+) -> Problem | None:
+    if head is None or not well_formed(head):
+        return Problem(None, "bad-head", f"{where}: not an audit head")
+    if key is not None and not verify_head_signature(head, key):
+        return Problem(
+            None,
+            "bad-head-signature",
+            f"{where}: the head's signature does not verify with this public key (forged, "
+            "altered or unsigned)",
+        )
+    return None
+
+
+def _check_head(
+    where: str, head: dict[str, Any] | None, last_seq: int, hashes: dict[int, str]
+) -> Problem | None:
+    assert head is not None  # _head_shape ran first
+    seq, digest = head["seq"], head["hash"]
+    if seq > last_seq:
+        return Problem(
+            last_seq + 1,
+            "truncated",
+            f"the log ends at seq {last_seq} but {where} (of {head['time']}) has seq {seq}: "
+            f"entries {last_seq + 1}-{seq} were removed",
+        )
+    if seq and hashes.get(seq) != digest:
+        return Problem(
+            seq,
+            "head-mismatch",
+            f"seq {seq} differs from {where}: history rewritten",
+        )
+    return None
+
+
+def _text(value: Any) -> Any:
+    """Stored bytes as text; bytes that are not UTF-8 become None (reported as unreadable)."""
+    if isinstance(value, bytes | memoryview):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
             return None
-        with self._scope.session() as s:
-            stored = s.scalar(select(AuditRow.hash).where(AuditRow.seq == seq))
-        if stored != digest:
-            return Problem(
-                seq, "head-mismatch", f"seq {seq} differs from the exported head: history rewritten"
-            )
-        return None
+    return value
+
+
+def _parse_row(raw: tuple[Any, ...]) -> AuditEntry | Unreadable:
+    """One row of stored text into an entry, or an Unreadable saying which column is wrong."""
+    seq_text = raw[0]
+    try:
+        seq = int(str(seq_text))
+    except (TypeError, ValueError):
+        return Unreadable(None, str(seq_text), "seq is not a number")
+    time_text, actor, action, subject, details_text, prev_hash, digest = raw[1:]
+    try:
+        time = _parse_time(time_text)
+    except (TypeError, ValueError):
+        return Unreadable(seq, str(seq_text), "time is not a timestamp")
+    for name, value in (
+        ("actor", actor),
+        ("action", action),
+        ("subject", subject),
+        ("prev_hash", prev_hash),
+        ("hash", digest),
+    ):
+        if not isinstance(value, str):
+            return Unreadable(seq, str(seq_text), f"{name} is empty")
+    try:
+        details = json.loads(details_text)
+    except (TypeError, ValueError):
+        return Unreadable(seq, str(seq_text), "details are not JSON")
+    if not isinstance(details, dict):
+        return Unreadable(seq, str(seq_text), "details are not a JSON object")
+    return AuditEntry(seq, time, actor, action, subject, details, prev_hash, digest)
+
+
+def _parse_time(value: Any) -> datetime:
+    text = str(value).strip().replace("T", " ")
+    # Naive as the ORM gives it (SQLite): format_time reads it the same way as before.
+    return datetime.fromisoformat(text)

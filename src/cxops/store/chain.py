@@ -2,36 +2,48 @@
 
 Each entry's ``hash`` is SHA-256 (hex) over the RFC 8785 canonical JSON of the entry's fields
 (seq, time, actor, action, subject, details) together with ``prev_hash``, the previous entry's
-hash (64 zeros for the first). A *head* ``{seq, hash, time}`` exported elsewhere and signed with
-HMAC-SHA256 lets a later check notice that the tail of the log was cut off.
+hash (64 zeros for the first). A *head* ``{seq, hash, time}`` kept elsewhere (a file from
+``cxops audit head``, or the ``Cxops-Audit-Head`` trailer of every commit cxops makes) lets a
+later check notice that the tail was cut off or the chain rewritten and re-hashed. Heads are
+signed with Ed25519 (RFC 8032): the signing key stays with the writers, and the public key, all
+a verifier needs, cannot forge a head (HMAC heads could be forged by any verifier; issue #15).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from cxops.store.keys import key_id
 from cxops.store.records import AuditEntry
 
 __all__ = [
     "GENESIS",
     "HEAD_FORMAT",
+    "HEAD_TRAILER",
     "Problem",
     "entry_hash",
     "format_time",
+    "head_from_trailer",
+    "head_trailer",
     "sign_head",
     "verify_chain",
     "verify_head_signature",
 ]
 
 GENESIS = "0" * 64
-HEAD_FORMAT = "cxops.audit-head/1"
+HEAD_FORMAT = "cxops.audit-head/2"  # /2: Ed25519 signatures (/1 was HMAC-SHA256)
+HEAD_TRAILER = "Cxops-Audit-Head"
+ALG = "Ed25519"
 
 
 def format_time(value: datetime) -> str:
@@ -182,27 +194,68 @@ def _head_message(head: dict[str, Any]) -> bytes:
     return bytes(rfc8785.dumps(doc))
 
 
-def sign_head(seq: int, hash_: str, time: datetime, key: bytes) -> dict[str, Any]:
-    """A head document ``{format, seq, hash, time, alg, signature}`` signed with HMAC-SHA256."""
+def sign_head(
+    seq: int, hash_: str, time: datetime, key: Ed25519PrivateKey | None
+) -> dict[str, Any]:
+    """A head ``{format, seq, hash, time[, alg, key_id, signature]}``; signed when a key is
+    given (Ed25519 over the RFC 8785 form of format, seq, hash and time)."""
     head: dict[str, Any] = {
         "format": HEAD_FORMAT,
         "seq": seq,
         "hash": hash_,
         "time": format_time(time),
     }
-    head["alg"] = "HMAC-SHA256"
-    head["signature"] = hmac.new(key, _head_message(head), hashlib.sha256).hexdigest()
+    if key is not None:
+        head["alg"] = ALG
+        head["key_id"] = key_id(key.public_key())
+        head["signature"] = base64.b64encode(key.sign(_head_message(head))).decode("ascii")
     return head
 
 
-def verify_head_signature(head: dict[str, Any], key: bytes) -> bool:
-    """True when ``head`` is well-formed and its signature matches under ``key``."""
+def verify_head_signature(head: Any, key: Ed25519PublicKey) -> bool:
+    """True when ``head`` is well-formed and carries an Ed25519 signature valid under ``key``."""
     try:
-        if head.get("format") != HEAD_FORMAT or head.get("alg") != "HMAC-SHA256":
+        if not well_formed(head) or head.get("alg") != ALG:
             return False
-        if not isinstance(head["seq"], int) or not isinstance(head["hash"], str):
-            return False
-        expected = hmac.new(key, _head_message(head), hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, str(head["signature"]))
-    except (KeyError, TypeError):
+        signature = base64.b64decode(str(head["signature"]), validate=True)
+        key.verify(signature, _head_message(head))
+        return True
+    except (KeyError, TypeError, ValueError, binascii.Error, InvalidSignature):
         return False
+
+
+def well_formed(head: Any) -> bool:
+    """A head document with the fields a check needs, of the right types."""
+    return (
+        isinstance(head, dict)
+        and head.get("format") == HEAD_FORMAT
+        and type(head.get("seq")) is int
+        and head["seq"] >= 0
+        and isinstance(head.get("hash"), str)
+        and isinstance(head.get("time"), str)
+    )
+
+
+def head_trailer(head: dict[str, Any]) -> str:
+    """The head as one commit-trailer value: ``seq=… hash=… time=…[ key=… sig=…]``."""
+    parts = [f"seq={head['seq']}", f"hash={head['hash']}", f"time={head['time']}"]
+    if "signature" in head:
+        parts += [f"key={head['key_id']}", f"sig={head['signature']}"]
+    return " ".join(parts)
+
+
+def head_from_trailer(value: str) -> dict[str, Any] | None:
+    """The head a trailer value holds, or None when it is not one (malformed: a problem)."""
+    fields = dict(p.split("=", 1) for p in value.split() if "=" in p)
+    try:
+        head: dict[str, Any] = {
+            "format": HEAD_FORMAT,
+            "seq": int(fields["seq"]),
+            "hash": fields["hash"],
+            "time": fields["time"],
+        }
+    except (KeyError, ValueError):
+        return None
+    if "sig" in fields:
+        head.update(alg=ALG, key_id=fields.get("key", ""), signature=fields["sig"])
+    return head

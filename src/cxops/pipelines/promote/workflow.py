@@ -29,7 +29,7 @@ from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote.state import context, run_state, strategy
 from cxops.pipelines.promote.steps import deploy_stage, plan, rollback_point, run_gates, verify
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
-from cxops.pipelines.repo import commit_run, open_repo
+from cxops.pipelines.repo import audit_trailer, commit_run, open_repo
 
 __all__ = ["EVENTS", "WORKFLOW", "promote_workflow"]
 
@@ -146,7 +146,8 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
             repo.write_lock()  # every bundle of the work tree, as `cxops lock` builds it
             subject = f"cxops promote {params['tenants']['source']} -> {params['target']}"
             files = [LOCK_FILE, where]
-            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], files, [])
+            head = audit_trailer(store)
+            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], files, [], head)
             if params.get("version") and repo.head() is not None:
                 repo.tag(params["version"], params.get("changelog") or params["version"])
             return {**done, "commit": done["commit"] or repo.head(), "tag": params.get("version")}

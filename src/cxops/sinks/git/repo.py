@@ -351,6 +351,17 @@ class GitRepo:
         )
         return sorted(p for p in out.split("\0") if p.strip())
 
+    def trailer_history(self, key: str) -> list[tuple[str, str]]:
+        """``(commit, value)`` of every ``key`` trailer on every branch and tag, newest first."""
+        if self.head() is None:
+            return []
+        out = self.git("log", "--all", f"--format=%H%x00%(trailers:key={key},valueonly,unfold)%x1e")
+        found: list[tuple[str, str]] = []
+        for record in out.split("\x1e"):
+            sha, _, values = record.strip().partition("\0")
+            found += [(sha, v.strip()) for v in values.splitlines() if v.strip()]
+        return found
+
     def trailers(self, rev: str = "HEAD") -> dict[str, str]:
         """The ``Key: value`` trailers of a commit message (e.g. ``Cxops-Run-Id``)."""
         out = self.git("log", "-1", "--format=%(trailers:only,unfold)", "--end-of-options", rev)
