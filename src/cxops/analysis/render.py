@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -25,19 +26,29 @@ def summary(findings: Sequence[Finding]) -> dict[str, int]:
     return {s.value: counts.get(s.value, 0) for s in Severity}
 
 
+# C0 controls but tab and newline, DEL and C1: rich strips a few (BEL, CR) but passes ESC, so
+# a name holding an escape sequence could drive the terminal (issue #15). Shown as \xNN.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    """Text from a file or a vendor, safe for rich markup and for a terminal."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
 def render_text(findings: Sequence[Finding], console: Console) -> None:
     """Print findings for people: one block per finding, then a summary line."""
     for f in findings:
         style = _STYLE[f.severity]
         console.print(
-            f"[{style}]{f.severity.value}[/] [bold]{f.code}[/] {escape(f.location.describe())}",
+            f"[{style}]{f.severity.value}[/] [bold]{f.code}[/] {_shown(f.location.describe())}",
             soft_wrap=True,
         )
-        console.print(f"  {escape(f.message)}", soft_wrap=True)
+        console.print(f"  {_shown(f.message)}", soft_wrap=True)
         if f.location.pointer is not None and f.location.file is None:
-            console.print(f"  at {escape(f.location.pointer or '/')}", style="dim")
+            console.print(f"  at {_shown(f.location.pointer or '/')}", style="dim")
         if f.hint:
-            console.print(f"  hint: {escape(f.hint)}", style="dim", soft_wrap=True)
+            console.print(f"  hint: {_shown(f.hint)}", style="dim", soft_wrap=True)
     counts = summary(findings)
     if not findings:
         console.print("[green]no findings[/]")

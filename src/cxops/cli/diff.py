@@ -28,6 +28,7 @@ from rich.markup import escape
 from cxops.analysis.diff import Diff, diff_bundles
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError, UsageError
+from cxops.logs import terminal_safe
 from cxops.model.bundle import Bundle
 
 _RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
@@ -152,7 +153,8 @@ def diff(
     console = Console(highlight=False)
     for item in result["bundles"]:
         console.print(
-            f"[bold]{escape(item['vendor'])}/{escape(item['project'])}[/]: {item['bump']}"
+            f"[bold]{escape(terminal_safe(item['vendor']))}/"
+            f"{escape(terminal_safe(item['project']))}[/]: {item['bump']}"
         )
         for change in (item.get("diff") or {}).get("changes", []):
             line = " ".join(str(change.get(k, "")) for k in ("action", "what", "id"))
@@ -163,7 +165,7 @@ def diff(
                 line += f" in flow '{item['flow_names'].get(flow, flow)}'"
             if change.get("detail"):
                 line += f": {change['detail']}"
-            console.print(f"  {escape(line)}", soft_wrap=True)
+            console.print(f"  {escape(terminal_safe(line))}", soft_wrap=True)
     console.print(f"suggested bump: [bold]{result['bump']}[/]")
     for reason in result["reasons"]:
-        console.print(f"  {escape(reason)}", style="dim")
+        console.print(f"  {escape(terminal_safe(reason))}", style="dim")
