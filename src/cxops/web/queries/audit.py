@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from cxops.errors import CxopsError
-from cxops.store import Store, audit_key
+from cxops.store import Store
+from cxops.store.keys import signing_key_from_env
 from cxops.web.queries.schemas import AuditEntryView, AuditView
 from cxops.web.queries.words import when
 
@@ -16,13 +19,17 @@ __all__ = ["audit_view"]
 _SHOWN = 500
 
 
-def _head(path: Path | None) -> tuple[dict[str, Any] | None, bytes | None, str | None]:
-    """The exported head given to ``cxops serve --audit-head`` and the key to check it."""
+def _head(
+    path: Path | None,
+) -> tuple[dict[str, Any] | None, Ed25519PublicKey | None, str | None]:
+    """The exported head given to ``cxops serve --audit-head`` and the public key to check its
+    signature (that of ``CXOPS_AUDIT_SIGNING_KEY``; without it the head is checked by content)."""
     if path is None:
         return None, None, None
     try:
         head = json.loads(path.read_text(encoding="utf-8"))
-        return head, audit_key(), None
+        private = signing_key_from_env()
+        return head, private.public_key() if private else None, None
     except (OSError, ValueError) as exc:
         return None, None, f"the head file {path} cannot be read: {exc}"
     except CxopsError as exc:
