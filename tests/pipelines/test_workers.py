@@ -45,10 +45,12 @@ def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     )  # fmt: skip
 
 
-def _worker(wid: str, store: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+def _worker(
+    wid: str, store: str, env: dict[str, str], cwd: Path, queues: str = "export"
+) -> subprocess.Popen[str]:
     with open(cwd / f"worker-{wid}.log", "w") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "cxops", "worker", "--id", wid, "--queues", "export",
+            [sys.executable, "-m", "cxops", "worker", "--id", wid, "--queues", queues,
              "--concurrency", "2", "--store", store],
             env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip

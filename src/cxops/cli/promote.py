@@ -209,6 +209,10 @@ def promote(
         False, "--force", help="Deploy even when the plan finds nothing to change."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    enqueue: bool = typer.Option(
+        False, "--enqueue", help="Queue the promotion for a worker (PostgreSQL store) instead."
+    ),
+    wait: bool = typer.Option(False, "--wait", help="With --enqueue: wait for the run's end."),
     store: str | None = store_option(),
 ) -> None:
     """Promote a project between environments behind gates, rolling back on failure.
@@ -242,6 +246,35 @@ def promote(
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )
     src, dst = connection_settings(source), connection_settings(target)
+    if wait and not enqueue:
+        raise UsageError("--wait goes with --enqueue", hint="a plain promote always waits")
+
+    async def queued() -> int:
+        from cxops.pipelines.engine import worker_store
+        from cxops.pipelines.promote.runner import enqueue_promote
+        from cxops.pipelines.runner import wait_run
+
+        worker_store(store)
+        opened = launch(store)
+        for url in webhooks or []:
+            register_endpoint(opened.outbox, url, str(secret_env))
+        run_id, existed = await enqueue_promote(src, dst, options)
+        what = "already queued or running" if existed else "queued on promote"
+        if not wait:
+            if as_json:
+                typer.echo(json.dumps({"run": run_id, "queued": not existed, "existed": existed}))
+            else:
+                say(f"run {run_id}: {what}; a worker runs it (see `cxops runs show {run_id}`)")
+            return 0
+        if not as_json:
+            say(f"run {run_id}: {what}; waiting for a worker to finish it")
+        return render({"run": run_id, **(await wait_run(run_id))}, as_json)
+
+    if enqueue:
+        code = run_async(queued)
+        if code:
+            raise typer.Exit(code)
+        return
 
     async def main() -> int:
         opened = launch(store)

@@ -27,6 +27,7 @@ from sqlalchemy import text
 
 from cxops.pipelines import engine, queues
 from cxops.pipelines.executors import WORKER_APP
+from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 
 __all__ = ["TICK_S", "WorkerInfo", "default_id", "list_workers", "recover_dead", "serve"]
@@ -84,7 +85,19 @@ async def serve(
     say: Callable[[str], None],
 ) -> int:
     """Run the worker until ``stop`` is set, then drain; the number of runs it finished."""
-    engine.launch_worker(store_url, worker_id, kinds, concurrency)
+    store = engine.launch_worker(store_url, worker_id, kinds, concurrency)
+    # The worker delivers the webhooks its runs emit (the outbox is in the store).
+    async with Relay(store).running(poll=0.5):
+        return await _serve(worker_id, kinds, concurrency, stop, say)
+
+
+async def _serve(
+    worker_id: str,
+    kinds: tuple[str, ...],
+    concurrency: int,
+    stop: asyncio.Event,
+    say: Callable[[str], None],
+) -> int:
     me = engine.executor_id()
     say(
         f"worker {worker_id} (executor {me}, pid {os.getpid()}) takes {', '.join(kinds)}, "

@@ -28,6 +28,7 @@ from cxops.vendors import tenant_label
 __all__ = [
     "DEFAULT_GATES",
     "PromoteOptions",
+    "enqueue_promote",
     "finish_interrupted",
     "promote_params",
     "run_promote",
@@ -149,6 +150,19 @@ async def start_promote(
     with SetWorkflowID(run_id):
         await DBOS.start_workflow_async(promote_workflow, run_id, params)
     return run_id
+
+
+async def enqueue_promote(
+    source: ConnectionSettings, target: ConnectionSettings, options: PromoteOptions
+) -> tuple[str, bool]:
+    """Put a promotion on the ``promote`` queue (one per target at a time; a worker runs it
+    with the profiles' credentials it reads itself); its run id and whether the same request
+    was already queued or running."""
+    from cxops.pipelines import queues
+
+    store = launch(options.store)
+    params = promote_params(source, target, options, store.url)
+    return await queues.enqueue("promote", promote_workflow, params)
 
 
 async def run_promote(
