@@ -172,12 +172,17 @@ def launch(store_url: str | None = None) -> Store:
             }
             if schema is not None:
                 config["dbos_system_schema"] = schema
+            me = worker()
+            if me is not None:
+                # A bounded pool per worker (docs/scale-out.md): its queue threads, the
+                # notification listener and one recording step per run it may hold at once;
+                # DBOS' default (20 per process) would let 10 workers exhaust PostgreSQL.
+                config["sys_db_pool_size"] = min(me[2] * len(me[1]) + 4, 20)
             # Open the store first: a PostgreSQL database that does not exist is then a
             # ConfigError, where DBOS would create it (issue #15).
             store_for(url)
             _route_logs()
             store = store_for(url)
-            me = worker()
             _liveness = Liveness(
                 store, resolve_url(url), executor_id(), worker=me[0] if me else None
             )
