@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo check lint type test bench clean
+.PHONY: demo dashboard dashboard-shots check lint type test bench clean
 
 # The official Cognigy client judges the emulator (tests/contract/cognigy): installed from the
 # folder's own package-lock.json whenever node_modules is missing or older than the lock.
@@ -19,6 +19,15 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m cxops.demo
+
+# The dashboard on what `make demo` left: its store and both repositories (loopback only).
+dashboard: $(STAMP)
+	$(BIN)/cxops serve --store sqlite:///demo-repo/.cxops/state.db \
+		--repo demo-repo/dev --repo demo-repo/prod --port $${PORT:-8080}
+
+# Re-take docs/dashboard/*.png with the browser tests (Debian's chromium).
+dashboard-shots: $(STAMP)
+	CXOPS_DASHBOARD_SHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/web/test_browser.py
 
 check: lint type test
 

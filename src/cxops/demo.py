@@ -20,7 +20,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +46,10 @@ FAST = {"rate": 5000.0, "burst": 5000.0, "concurrency": 32}  # the emulator is l
 PROJECT = "Appointment Booking"  # the smallest clean Cognigy fixture project (6 flows)
 KEY_ENV = {"dev": "CXOPS_DEMO_COGNIGY_DEV_KEY", "prod": "CXOPS_DEMO_COGNIGY_PROD_KEY"}
 PROMOTE_HOOK = "demo-promote"
+DASHBOARD_HINT = (
+    "make dashboard    (cxops serve --store sqlite:///demo-repo/.cxops/state.db "
+    "--repo demo-repo/dev --repo demo-repo/prod), then open http://127.0.0.1:8080/"
+)
 #: The injected failure: after the merge, prod's playbook run (the smoke test of verification)
 #: ends in error: the task of ``POST /playbooks/{id}/schedule`` fails.
 VERIFY_FAULT = {
@@ -95,8 +98,10 @@ def main() -> int:
     """Run the demo; 0 when every export succeeded."""
     console = Console()
     shutil.rmtree(REPO, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix="cxops-demo-"))
-    store_url = f"sqlite:///{tmp / 'state.db'}"
+    # The store is kept beside the repositories, so `make dashboard` can show what the demo did.
+    tmp = REPO / ".cxops"
+    tmp.mkdir(parents=True, exist_ok=True)
+    store_url = f"sqlite:///{(tmp / 'state.db').resolve()}"
     os.environ["CXOPS_STORE_URL"] = store_url
     try:
         with EmulatorThread() as emu:
@@ -147,7 +152,8 @@ def main() -> int:
             cli(["metrics"])
     finally:
         shutdown()
-        shutil.rmtree(tmp, ignore_errors=True)
+    console.rule("[bold]9. the dashboard")
+    console.print(DASHBOARD_HINT, highlight=False)
     exported = all(r["status"] == "succeeded" for r in results)
     return 0 if exported and promoted_as_expected(promoted) else 1
 

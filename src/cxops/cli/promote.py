@@ -208,6 +208,13 @@ def promote(
     force: bool = typer.Option(
         False, "--force", help="Deploy even when the plan finds nothing to change."
     ),
+    approval_timeout: float = typer.Option(
+        86400.0,
+        "--approval-timeout",
+        min=1,
+        help="With --gates ...,approval: seconds to wait for `cxops runs approve|reject` or the "
+        "dashboard before the gate fails.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     enqueue: bool = typer.Option(
         False, "--enqueue", help="Queue the promotion for a worker (PostgreSQL store) instead."
@@ -243,6 +250,7 @@ def promote(
         store=store,
         mechanism=mechanism,
         force=force,
+        approval_timeout=approval_timeout,
         transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
     )
     src, dst = connection_settings(source), connection_settings(target)

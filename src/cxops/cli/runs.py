@@ -1,5 +1,5 @@
-"""``cxops runs list|show|resume|cancel``: the history of runs and their steps, from the store;
-resuming an interrupted run, and stopping one."""
+"""``cxops runs list|show|resume|cancel|approve|reject``: the history of runs and their steps,
+from the store; resuming an interrupted run, stopping one, answering an approval gate."""
 
 from __future__ import annotations
 
@@ -230,3 +230,43 @@ def cancel(
     code = run_async(main)
     if code:
         raise typer.Exit(code)
+
+
+def _decide(run_id: str, approve: bool, reason: str, by: str | None, store: str | None) -> None:
+    import getpass
+
+    from cxops.pipelines.promote.approval import decide
+
+    approver = by or getpass.getuser()
+    with Store.open(store) as st:
+        run = decide(st, run_id, approve=approve, approver=approver, reason=reason)
+    verdict = "approved" if approve else "rejected"
+    Console().print(f"run {run.id[:12]} {verdict} by {approver}: {reason} (audited)")
+
+
+@app.command("approve")
+def approve(
+    run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
+    reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
+    by: str | None = typer.Option(None, "--as", help="Approver name (default: your user)."),
+    store: str | None = store_option(),
+) -> None:
+    """Approve a promotion waiting at its approval gate; it goes on to deploy.
+
+    Example: cxops runs approve 3f2a --reason "CAB 2026-12-05"
+    """
+    _decide(run_id, True, reason, by, store)
+
+
+@app.command("reject")
+def reject(
+    run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
+    reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
+    by: str | None = typer.Option(None, "--as", help="Name of who rejects (default: your user)."),
+    store: str | None = store_option(),
+) -> None:
+    """Reject a promotion waiting at its approval gate; it ends blocked, nothing deployed.
+
+    Example: cxops runs reject 3f2a --reason "freeze until Monday"
+    """
+    _decide(run_id, False, reason, by, store)

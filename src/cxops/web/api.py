@@ -4,10 +4,12 @@ document describes every one of them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from cxops.pipelines.promote.approval import decide
 from cxops.web.auth import require_actor
 from cxops.web.deps import Ctx, ctx, parse_since
 from cxops.web.queries import audit, environments, flows, metrics, runs, webhooks
@@ -33,6 +35,18 @@ class ProjectRef(BaseModel):
     project_id: str
     name: str
     flows: list[tuple[str, str]]
+
+
+class Decision(BaseModel):
+    decision: Literal["approve", "reject"]
+    reason: str = Field(min_length=1, max_length=2000)
+    approver: str = Field(min_length=1, max_length=128)
+
+
+class Decided(BaseModel):
+    run_id: str
+    decision: str
+    approver: str
 
 
 class Redelivered(BaseModel):
@@ -68,6 +82,17 @@ def get_runs(
 def get_run(run_id: str, c: Ctx = Depends(ctx)) -> RunDetail:
     """One run: steps, gate evidence as sentences, the plan by names, rollback, findings."""
     return runs.run_detail(c.store, c.repos, run_id)
+
+
+@router.post("/runs/{run_id}/approval", response_model=Decided)
+def post_approval(run_id: str, body: Decision, request: Request, c: Ctx = Depends(ctx)) -> Decided:
+    """Approve or reject a promotion waiting at its approval gate (needs the token; audited
+    with the approver and the reason)."""
+    require_actor(request, c.config)
+    approver = f"{body.approver} (dashboard)"
+    run = decide(c.store, run_id, approve=body.decision == "approve", approver=approver,
+                 reason=body.reason)  # fmt: skip
+    return Decided(run_id=run.id, decision=body.decision, approver=approver)
 
 
 @router.get("/projects", response_model=list[ProjectRef])

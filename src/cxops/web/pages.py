@@ -71,6 +71,23 @@ def run_page(request: Request, run_id: str, c: Ctx = Depends(ctx)) -> HTMLRespon
     return render(request, "run.html", view=view, live=view.run.status == "running", nav="runs")
 
 
+@router.post("/runs/{run_id}/approval")
+def approval_form(
+    request: Request,
+    run_id: str,
+    decision: str = Form(...),
+    reason: str = Form(...),
+    approver: str = Form(...),
+    c: Ctx = Depends(ctx),
+) -> Response:
+    from cxops.pipelines.promote.approval import decide
+
+    require_actor(request, c.config)
+    run = decide(c.store, run_id, approve=decision == "approve",
+                 approver=f"{approver} (dashboard)", reason=reason)  # fmt: skip
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
 @router.get("/flows", response_class=HTMLResponse)
 def flows_page(request: Request, c: Ctx = Depends(ctx)) -> HTMLResponse:
     projects = []

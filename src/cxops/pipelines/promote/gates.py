@@ -38,7 +38,7 @@ __all__ = [
     "validation_evidence",
 ]
 
-GATES = ("validation", "lock", "simulation", "health", "sessions")
+GATES = ("validation", "lock", "simulation", "health", "sessions", "approval")
 DEFAULT_THRESHOLD = 100.0
 #: Lock tables compared by the lock gate (the ``bundle`` row carries the tenant and the tag,
 #: which differ between the environment that was locked and the one promoted from).

@@ -60,6 +60,7 @@ class PromoteOptions:
     transport: dict[str, Any] = field(default_factory=dict)
     mechanism: str = "merge"
     force: bool = False
+    approval_timeout: float = 24 * 3600.0  # seconds the approval gate waits for a decision
 
 
 def _committed_at(repo: Path | None) -> str | None:
@@ -134,6 +135,7 @@ def promote_params(
         "transport": options.transport,
         "mechanism": options.mechanism,
         "force": options.force,
+        "approval_timeout": options.approval_timeout,
     }
     return {**params, "command": fingerprint("promote", params)}
 

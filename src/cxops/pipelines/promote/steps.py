@@ -19,6 +19,7 @@ from cxops.analysis.lock import LOCK_FILE
 from cxops.errors import UsageError
 from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
+from cxops.pipelines.promote import approval
 from cxops.pipelines.promote import gates as gate
 from cxops.pipelines.promote.parity import parity
 from cxops.pipelines.promote.plan import check_version, diff_doc, latest_tag
@@ -26,7 +27,7 @@ from cxops.pipelines.promote.state import context, strategy
 from cxops.pipelines.record import notify, recorded
 from cxops.vendors import pick_flows, pick_project
 
-__all__ = ["deploy_stage", "plan", "rollback_point", "run_gates", "verify"]
+__all__ = ["approval_gate", "deploy_stage", "plan", "rollback_point", "run_gates", "verify"]
 
 #: Gates every vendor shares; the others are the strategy's.
 GENERIC_GATES = ("validation", "lock")
@@ -98,6 +99,8 @@ async def run_gates(run_id: str, params: dict[str, Any], planned: dict[str, Any]
         evidence: list[dict[str, Any]] = []
         own: frozenset[str] = getattr(how, "OWN_GATES", frozenset())  # the strategy does these
         for name in params["gates"]:
+            if name == "approval":  # asked last, once every other gate passed (approval_gate)
+                continue
             if name in own:
                 evidence.append(await how.gate(name, planned))
             elif name == "validation":
@@ -112,6 +115,19 @@ async def run_gates(run_id: str, params: dict[str, Any], planned: dict[str, Any]
         return {"passed": all(e["passed"] for e in evidence), "gates": evidence}
 
     result: dict[str, Any] = await _step(params, run_id, "promote.gates", "gates", work)
+    return result
+
+
+@DBOS.step(name="promote.approval")
+async def approval_gate(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Wait for a person's decision (``pipelines.promote.approval``); the gate's evidence."""
+    store = store_for(params["store"])
+    timeout = float(params.get("approval_timeout") or approval.DEFAULT_TIMEOUT_S)
+
+    async def work() -> dict[str, Any]:
+        return await approval.wait(store, run_id, timeout)
+
+    result: dict[str, Any] = await _step(params, run_id, "promote.approval", "approval", work)
     return result
 
 

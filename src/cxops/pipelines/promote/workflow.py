@@ -27,7 +27,14 @@ from cxops.model.layout import pretty_bytes, project_dir
 from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.promote.state import context, run_state, strategy
-from cxops.pipelines.promote.steps import deploy_stage, plan, rollback_point, run_gates, verify
+from cxops.pipelines.promote.steps import (
+    approval_gate,
+    deploy_stage,
+    plan,
+    rollback_point,
+    run_gates,
+    verify,
+)
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, commit_run, open_repo
 
@@ -313,6 +320,12 @@ async def _promote(run_id: str, params: dict[str, Any], summary: dict[str, Any])
     blocked = [g["gate"] for g in checked["gates"] if not g["passed"]]
     if not planned["version"]["ok"]:
         blocked.insert(0, "version")
+    if "approval" in params["gates"] and not blocked and not params["dry_run"]:
+        # Asked only when nothing else blocks: nobody approves a promotion that cannot go.
+        decided = await approval_gate(run_id, params)
+        summary["gates"] = [*checked["gates"], decided]
+        if not decided["passed"]:
+            blocked.append("approval")
     if params["dry_run"]:
         summary["outcome"] = "dry_run"
         summary["would_block"] = blocked

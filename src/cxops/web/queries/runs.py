@@ -430,7 +430,7 @@ def _facts(run: Run) -> list[tuple[str, str]]:
     add("changelog", p.get("changelog"))
     add("gates", ", ".join(p.get("gates") or []))
     add("mechanism", p.get("mechanism"))
-    add("outcome", s.get("outcome"))
+    add("outcome", str(s.get("outcome") or "").replace("_", " "))
     if isinstance(s.get("parity"), dict):
         par = s["parity"]
         add("parity", f"{par.get('score')} ({par.get('matched')} of {par.get('compared')} units)")
@@ -445,6 +445,8 @@ def _facts(run: Run) -> list[tuple[str, str]]:
 
 def run_detail(store: Store, repos: Repos, run_id: str) -> RunDetail:
     """One run: timeline, gates in sentences, the plan by names, the rollback, findings."""
+    from cxops.pipelines.promote.approval import pending
+
     run = store.runs.find(run_id)
     bump, changes = _changes(store, repos, run)
     parity = (run.summary or {}).get("parity")
@@ -459,4 +461,5 @@ def run_detail(store: Store, repos: Repos, run_id: str) -> RunDetail:
         findings=_findings(repos, run),
         events=[f"{e.type} ({e.id})" for e in store.outbox.events(run_id=run.id)],
         facts=_facts(run),
+        approval=pending(store, run),
     )
