@@ -87,6 +87,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "serve": ("cxops.cli.serve", "serve", False),
     "worker": ("cxops.cli.worker", "worker", False),
     "workers": ("cxops.cli.workers", "app", True),
+    "fleet": ("cxops.cli.fleet", "app", True),
 }
 _registered: list[str] = []
 
