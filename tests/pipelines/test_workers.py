@@ -157,3 +157,30 @@ def test_a_worker_refuses_an_sqlite_store(emu: EmulatorThread, tmp_path: Path) -
     done = _cli(["worker", "--store", f"sqlite:///{tmp_path / 'state.db'}"], env, tmp_path)
     assert done.returncode == 2 and "PostgreSQL store" in done.stderr, done.stderr
     assert os.listdir(tmp_path) == [] or not (tmp_path / "dbos.sqlite").exists()
+
+
+def test_a_stopped_worker_drains_the_run_it_holds(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    env = _environment(emu)
+    args = ["export", "--project", PROJECT, "--repo", "repo", "--store", pg_store, "--rate", "4",
+            "--enqueue", "--json"]  # fmt: skip
+    queued = _cli(args, env, tmp_path)
+    assert queued.returncode == 0, queued.stderr
+    run = json.loads(queued.stdout)["run"]
+    worker = _worker("drain", pg_store, env, tmp_path)
+    log = tmp_path / "worker-drain.log"
+    try:
+        end = time.monotonic() + DEADLINE_S
+        while f"took run {run}" not in log.read_text() and time.monotonic() < end:
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)  # in the middle of the run (4 requests/s)
+        assert worker.wait(timeout=DEADLINE_S) == 0, log.read_text()
+    finally:
+        _stop([worker])
+    text = log.read_text()
+    assert "draining: waiting for 1 run(s)" in text, text
+    assert f"finished run {run}: success" in text, text
+    with Store.open(pg_store) as st:
+        done = st.runs.get(run)
+        assert done is not None and done.status == "succeeded"
