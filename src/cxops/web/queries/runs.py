@@ -461,5 +461,13 @@ def run_detail(store: Store, repos: Repos, run_id: str) -> RunDetail:
         findings=_findings(repos, run),
         events=[f"{e.type} ({e.id})" for e in store.outbox.events(run_id=run.id)],
         facts=_facts(run),
-        approval=pending(store, run),
+        approval=_approval(pending(store, run)),
     )
+
+
+def _approval(asked: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The pending approval with its deadline for people (``deadline_text``)."""
+    if asked is None:
+        return None
+    deadline = datetime.fromisoformat(str(asked["deadline"]))
+    return {**asked, "deadline_text": f"{deadline:%Y-%m-%d %H:%M} UTC"}
