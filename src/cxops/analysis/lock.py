@@ -67,7 +67,7 @@ def _uses(bundle: Bundle) -> dict[tuple[str, str], list[tuple[str, Ref]]]:
 def build_lock(bundles: Sequence[Bundle]) -> dict[str, Any]:
     """The lock document for these bundles (sorted, no volatile fields)."""
     bundle_rows, flow_rows, dep_rows = [], [], []
-    for b in bundles:
+    for b in (x.canonical() for x in bundles):  # as written to disk: what a lock can compare
         bundle_rows.append(
             _clean(
                 {

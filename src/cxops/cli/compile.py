@@ -51,6 +51,11 @@ def compile(
         "--include-inactive",
         help="CXone: also list inactive scripts and write their files; they are never saved.",
     ),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="CXone: save the scripts that pass even on a profile marked protected = true.",
+    ),
     concurrency: int = typer.Option(
         3, "--concurrency", min=1, max=32, help="Saves or validate jobs in flight at once."
     ),
@@ -79,7 +84,8 @@ def compile(
     with warnings (206) saves it back with exactly the content read, which mints a new
     masterID in the script's history (the tenant changes; the script's content does not).
     A rejected script (409) is not saved, nor is an inactive one (--include-inactive lists
-    them; a save would make them live again). Genesys validate jobs change nothing.
+    them; a save would make them live again). On a profile marked protected = true nothing is
+    saved without --save (exit 2). Genesys validate jobs change nothing.
 
     Exit 1 when any finding is an error; 3 when a script could not be checked at all.
     Example: cxops compile --vendor cxone --all --format sarif --output compile.sarif
@@ -94,6 +100,7 @@ def compile(
         units=scripts or None,
         concurrency=concurrency,
         include_inactive=include_inactive,
+        save=save,
     )
 
     def progress(unit: UnitResult) -> None:

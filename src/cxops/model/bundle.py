@@ -24,6 +24,7 @@ __all__ = [
     "BUNDLE_FORMAT",
     "IDENTITY_FIELDS",
     "ORDER_KEY",
+    "VERSION_STAMPS",
     "VOLATILE_FIELDS",
     "Bundle",
     "Edge",
@@ -46,6 +47,11 @@ IDENTITY_FIELDS = frozenset({"tenant"})
 #: relations, the project's flows, lexicons, scripts...). Those listings are sets: the order a
 #: vendor happens to list them in is not content, so it is sorted for the hash and on disk.
 ORDER_KEY = "_order"
+#: Vendor version ids that a save mints without the content changing: not content either, so
+#: left out of the hash and of the files (issue #14: ``cxops compile`` on CXone, which validates
+#: by saving, made the next export commit every passing script). CXone: each save of a script
+#: gives it a new ``masterID`` (its header's ``masterId``, the flow's ``version``; VENDORS.md).
+VERSION_STAMPS: dict[str, tuple[str, ...]] = {"cxone": ("header", "masterId")}
 
 EdgeKind = Literal["next", "child", "branch", "transfer"]
 Properties = dict[str, JsonValue]
@@ -191,14 +197,12 @@ class Bundle(_Model):
 
     def canonical(self) -> Bundle:
         """The same bundle with every listing order (``properties._order`` of the bundle and
-        of its flows) sorted: two exports of the same sets, listed in another order by the
-        vendor, give equal canonical bundles (issue #14). What cxops hashes and writes."""
-        flows = [
-            f.model_copy(update={"properties": canonical_order(f.properties)})
-            if ORDER_KEY in f.properties
-            else f
-            for f in self.flows
-        ]
+        of its flows) sorted and the vendor's version stamps (:data:`VERSION_STAMPS`) left
+        out: two exports of the same content, listed in another order or saved once more
+        without a change, give equal canonical bundles (issue #14). What cxops hashes and
+        writes."""
+        stamp = VERSION_STAMPS.get(self.vendor)
+        flows = [_canonical_flow(f, stamp) for f in self.flows]
         return self.model_copy(
             update={"properties": canonical_order(self.properties), "flows": flows}
         )
@@ -209,6 +213,20 @@ class Bundle(_Model):
         return self.canonical().model_dump(
             mode="json", exclude=set(VOLATILE_FIELDS | IDENTITY_FIELDS)
         )
+
+
+def _canonical_flow(flow: Flow, stamp: tuple[str, ...] | None) -> Flow:
+    if ORDER_KEY not in flow.properties and stamp is None:
+        return flow
+    props = canonical_order(flow.properties)
+    update: dict[str, Any] = {"properties": props}
+    if stamp is not None:
+        update["version"] = None
+        section, key = stamp
+        inner = props.get(section)
+        if isinstance(inner, dict) and key in inner:
+            props[section] = {k: v for k, v in inner.items() if k != key}
+    return flow.model_copy(update=update)
 
 
 def _listing_key(item: Any) -> tuple[int, str]:
@@ -229,7 +247,7 @@ def canonical_order(properties: Properties) -> Properties:
     """``properties`` with the lists under ``_order`` sorted (strings first, then documents by
     their sorted-key JSON); unchanged without ``_order``."""
     if ORDER_KEY not in properties:
-        return properties
+        return dict(properties)
     return {**properties, ORDER_KEY: _sorted_listing(properties[ORDER_KEY])}
 
 

@@ -30,7 +30,8 @@ _known: dict[tuple[str, str | None], ConnectionSettings] = {}
 
 def public_settings(settings: ConnectionSettings) -> dict[str, Any]:
     """The non-secret fields of the settings, JSON-ready."""
-    doc = settings.model_dump(mode="json", exclude=set(SECRET_FIELDS))
+    # ``protected`` comes back from the profile with the rest; it is no connection flag.
+    doc = settings.model_dump(mode="json", exclude={*SECRET_FIELDS, "protected"})
     doc["scopes"] = list(settings.scopes)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
 

@@ -13,6 +13,9 @@ Example::
 Any value may be an ``env:NAME`` reference; a secret field must be one, because a file in a
 repository is not a place for a secret (a literal one is a ConfigError naming the key, and its
 value is never echoed).
+
+``protected = true`` marks a tenant where cxops changes nothing unless the command line says so
+explicitly (``cxops compile`` on CXone saves there only with ``--save``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _KEYS = frozenset(
     {"vendor", "base_url", "auth_url", "client_id", "access_key_id", "tenant_id", "scopes"}
     | {"odata_url"}  # Cognigy's OData analytics endpoint (with odata_key: the sessions gate)
     | {"timeout"}  # seconds one vendor call may take (issue #15)
+    | {"protected"}
     | _SECRETS
 )
 
@@ -75,6 +79,11 @@ def load_profile(name: str, cwd: Path, env: Mapping[str, str]) -> dict[str, str]
             raw = " ".join(str(s) for s in raw)
         if key == "timeout" and isinstance(raw, int | float) and not isinstance(raw, bool):
             raw = str(raw)  # seconds, as a TOML number
+        if key == "protected":
+            if not isinstance(raw, bool):
+                raise ConfigError(f"{where}: expected true or false")
+            out[key] = "true" if raw else "false"
+            continue
         if not isinstance(raw, str):
             raise ConfigError(f"{where}: expected a string")
         if raw.startswith("env:"):

@@ -119,6 +119,8 @@ class ConnectionSettings(BaseModel):
     #: Seconds one vendor call may take, retries and waits included (``--timeout``, profile key
     #: ``timeout``, ``CXOPS_TIMEOUT``); None keeps TransportOptions.deadline (300 s).
     timeout: float | None = Field(None, gt=0, le=86400)
+    #: ``protected = true`` in the profile: change nothing there unless explicitly asked.
+    protected: bool = False
 
     @property
     def token_host(self) -> str | None:
@@ -251,6 +253,7 @@ def resolve_connection(
             **values,
             scopes=scopes or tuple(scope_text.split()),
             profile=profile,
+            protected=from_profile.get("protected") == "true",
         )
     except ValidationError as exc:
         first = exc.errors()[0]

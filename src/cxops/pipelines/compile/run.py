@@ -54,6 +54,7 @@ class CompileOptions:
     concurrency: int = 3
     job_deadline: float = 600.0
     include_inactive: bool = False
+    save: bool = False
 
 
 @dataclass
@@ -141,6 +142,14 @@ async def compile_tenant(
         )
     if options.include_inactive and vendor != "cxone":
         raise UsageError("--include-inactive is for CXone scripts only")
+    if vendor == "cxone" and settings.protected and not options.save:
+        # CXone validates only by saving (a new masterID per script): on a tenant the user
+        # marked protected, that write needs asking for (issue #14).
+        raise UsageError(
+            f"profile {settings.profile} is protected: compiling on CXone saves every script "
+            "that passes (CXone validates only by saving)",
+            hint="pass --save to save them anyway, or compile on an unprotected tenant",
+        )
     adapter = adapter_for(client, settings)
     if isinstance(adapter, CxoneAdapter):
         adapter.include_inactive = options.include_inactive
