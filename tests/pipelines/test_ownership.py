@@ -55,7 +55,9 @@ def test_two_processes_each_finish_their_own_run(
     def second() -> Result:
         while not _running(first_store):
             time.sleep(0.05)
-        return zygotes[1].run(_export(second_store, "repo-b", "5000"), env, tmp_path)
+        other = tmp_path / "b"  # two zygotes at once: each its own folder for its output files
+        other.mkdir()
+        return zygotes[1].run(_export(second_store, "repo-b", "5000"), env, other)
 
     with ThreadPoolExecutor(2) as pool:
         a = pool.submit(zygotes[0].run, _export(first_store, "repo-a", "15"), env, tmp_path)

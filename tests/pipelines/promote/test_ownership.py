@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cxops.emulator import EmulatorThread
+from cxops.emulator.scenario import Scenario
 from cxops.pipelines.record import KILL_ENV
 from cxops.store import Store
 from tests.helpers.zygote import Result, Zygote
@@ -37,6 +38,15 @@ def zygotes() -> Iterator[tuple[Zygote, Zygote]]:
 def _env(emu: EmulatorThread, root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
     return env | write_profiles(emu, root, "cognigy")
+
+
+def _beside(root: Path) -> Path:
+    """A second working folder with the same profiles: two zygotes at once must not share one
+    (each names its output files by its own count)."""
+    other = root / "other"
+    other.mkdir(exist_ok=True)
+    (other / "cxops.toml").write_text((root / "cxops.toml").read_text())
+    return other
 
 
 def _prod(emu: EmulatorThread) -> Counter[str]:
@@ -113,7 +123,7 @@ def test_two_promotions_to_one_target_never_overlap(
 
         while not _runs(store):
             time.sleep(0.05)
-        return zygotes[1].run(fast, env, tmp_path)
+        return zygotes[1].run(fast, env, _beside(tmp_path))
 
     with ThreadPoolExecutor(2) as pool:
         a = pool.submit(zygotes[0].run, slow, env, tmp_path)
@@ -127,3 +137,46 @@ def test_two_promotions_to_one_target_never_overlap(
     assert [effects[e] for e in DEPLOYS] == [1, 1, 1], effects
     assert "cognigy.snapshot.restore" not in effects
     assert _runs(store) == [winner]
+
+
+def test_runs_cancel_stops_a_live_promotion_which_rolls_back(
+    fast_emu: EmulatorThread, tmp_path: Path, zygotes: tuple[Zygote, Zygote]
+) -> None:
+    """A promotion running in one process past its rollback point; ``runs cancel`` from another
+    process asks it to stop: it stops at its next step, rolls back in its own process (restored
+    identical) and exits 1; the cancelling command waits for that and reports it."""
+    env, store = _env(fast_emu, tmp_path), f"sqlite:///{tmp_path / 'state.db'}"
+    # Building the package on dev (the first deploy stage) takes 6 s: the cancel comes meanwhile.
+    slow_package = {"vendor": "cognigy", "tenant": "dev", "method": "POST",
+                    "path": "/new/v2.0/packages", "action": "latency", "seconds": 6}  # fmt: skip
+    fast_emu.ctx.load_scenario(Scenario.parse({"faults": [slow_package]}))
+    slow = [*PROMOTE, "--store", store, "--rate", "5000"]
+
+    def cancel_when_deploying() -> Result:
+        import time
+
+        while True:
+            with Store.open(store) as st:
+                runs = st.runs.list(kind="promote")
+                point = st.steps.get(f"{runs[0].id}:rollback_point") if runs else None
+            if point is not None and point.status == "succeeded":
+                break
+            time.sleep(0.05)
+        cancel = ["runs", "cancel", runs[0].id, "--store", store, "--json"]
+        return zygotes[1].run(cancel, env, _beside(tmp_path))
+
+    with ThreadPoolExecutor(2) as pool:
+        a = pool.submit(zygotes[0].run, slow, env, tmp_path)
+        b = pool.submit(cancel_when_deploying)
+        promoted, cancelled = a.result(timeout=600), b.result(timeout=600)
+    assert promoted.returncode == 1, promoted.stderr[-2000:]
+    doc = json.loads(promoted.stdout)
+    assert (doc["status"], doc["outcome"]) == ("cancelled", "rolled_back"), doc.get("error")
+    assert doc["rollback"]["identical"] is True
+    assert cancelled.returncode == 1, cancelled.stderr[-2000:]
+    assert "stops at its next step" in cancelled.stderr
+    assert json.loads(cancelled.stdout)["status"] == "cancelled"
+    fast_emu.ctx.load_scenario(Scenario.parse({}))
+    effects = _prod(fast_emu)
+    assert effects["cognigy.snapshot.restore"] == 1 and effects["cognigy.package.merge"] == 0
+    assert "cancelled by `cxops runs cancel` before deploy:upload" in doc["error"]
