@@ -233,6 +233,8 @@ async def _deploy(
                 summary["artifact"] = await artifact(run_id, params, planned)
             except CxopsError as exc:  # deployed all the same: say so, do not roll back
                 summary["artifact"] = {"error": exc.message}
+            except Exception as exc:  # a bug writing the record: still deployed, still said
+                summary["artifact"] = {"error": f"{type(exc).__name__}: {exc}"}
         return
     status = "cancelled" if cancelled else "failed"
     summary.update(status=status, outcome="rolled_back", rolled_back=True, error=failed)
