@@ -184,3 +184,53 @@ def test_a_stopped_worker_drains_the_run_it_holds(
     with Store.open(pg_store) as st:
         done = st.runs.get(run)
         assert done is not None and done.status == "succeeded"
+
+
+def test_runs_resume_requeues_a_dead_workers_run(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from cxops.pipelines.engine import engine_url
+
+    env = _environment(emu)
+    run = _enqueue(pg_store, "repo", env, tmp_path)
+    doomed = _worker("gone", pg_store, {**env, KILL_ENV: "check@before"}, tmp_path)
+    try:
+        assert doomed.wait(timeout=DEADLINE_S) == -signal.SIGKILL
+    finally:
+        _stop([doomed])
+    url, schema = engine_url(pg_store)
+    sysdb = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+    def status() -> tuple[str, str]:
+        with sysdb.connect() as conn:
+            row = conn.execute(
+                text(f'SELECT status, executor_id FROM "{schema}".workflow_status '
+                     "WHERE workflow_uuid = :r"), {"r": run},
+            ).one()  # fmt: skip
+        return str(row[0]), str(row[1])
+
+    try:
+        assert status() == ("PENDING", "cxops-worker-gone")
+        resume = subprocess.Popen(
+            [sys.executable, "-m", "cxops", "runs", "resume", run[:12], "--store", pg_store,
+             "--json"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        end = time.monotonic() + DEADLINE_S
+        while status()[0] != "ENQUEUED" and time.monotonic() < end:  # no worker is alive yet
+            time.sleep(0.2)
+        assert status()[0] == "ENQUEUED"
+        worker = _worker("next", pg_store, env, tmp_path)
+        try:
+            out, err = resume.communicate(timeout=DEADLINE_S)
+        finally:
+            _stop([worker])
+    finally:
+        sysdb.dispose()
+    # Exit 1: the fixture project is flawed on purpose (its checks find errors), as for export.
+    assert resume.returncode == 1, err[-2000:]
+    assert json.loads(out)["status"] == "succeeded"
+    assert "back on its queue" in err, err
+    assert len(_commits(tmp_path / "repo")) == 1
