@@ -27,6 +27,7 @@ from cxops.errors import ProtocolError
 from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
+from cxops.transport.urls import seg
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import gather_all, map_all
 
@@ -78,20 +79,23 @@ class CognigyAdapter:
 
     async def _flow(self, flow_id: str) -> dict[str, Any]:
         doc, chart, intents = await gather_all(
-            self.client.get_json(f"{API}/flows/{flow_id}"),
-            self.client.get_json(f"{API}/flows/{flow_id}/chart"),
-            self._ordered(f"/flows/{flow_id}/intents"),
+            self.client.get_json(f"{API}/flows/{seg(flow_id)}"),
+            self.client.get_json(f"{API}/flows/{seg(flow_id)}/chart"),
+            self._ordered(f"/flows/{seg(flow_id)}/intents"),
         )
         nodes = chart.get("nodes") or []
         if not isinstance(nodes, list):
             raise ProtocolError(f"cognigy flow {flow_id}: chart 'nodes' is not a list")
         full, sentences = await gather_all(
             map_all(
-                lambda n: self.client.get_json(f"{API}/flows/{flow_id}/chart/nodes/{n['_id']}"),
+                lambda n: self.client.get_json(
+                    f"{API}/flows/{seg(flow_id)}/chart/nodes/{seg(n['_id'])}"
+                ),
                 nodes,
             ),
             map_all(
-                lambda i: self._ordered(f"/flows/{flow_id}/intents/{i['_id']}/sentences"), intents
+                lambda i: self._ordered(f"/flows/{seg(flow_id)}/intents/{seg(i['_id'])}/sentences"),
+                intents,
             ),
         )
         doc.pop("projectReference", None)  # the project is the bundle's; a package has none
@@ -105,9 +109,9 @@ class CognigyAdapter:
         return [{k: v for k, v in d.items() if k not in DROPPED} for d in docs]
 
     async def _resource(self, kind: str, rid: str) -> dict[str, Any]:
-        doc = dict(await self.client.get_json(f"{API}/{kind}/{rid}"))
+        doc = dict(await self.client.get_json(f"{API}/{kind}/{seg(rid)}"))
         if kind == "lexicons":
-            doc["keyphrases"] = await self._ordered(f"/lexicons/{rid}/keyphrases")
+            doc["keyphrases"] = await self._ordered(f"/lexicons/{seg(rid)}/keyphrases")
         return doc
 
     async def export_project(
@@ -119,7 +123,7 @@ class CognigyAdapter:
     ) -> Bundle:
         """The project as a bundle (flows, lexicons, connections, derived intents)."""
         doc, chosen, lexicons, connections = await gather_all(
-            self.client.get_json(f"{API}/projects/{project.id}"),
+            self.client.get_json(f"{API}/projects/{seg(project.id)}"),
             self.list_flows(project),
             self._resources("lexicons", project),
             self._resources("connections", project),
@@ -168,11 +172,11 @@ class CognigyAdapter:
         if ids:
             body = {"projectId": project.id, "name": name, "resourceIds": ids}
             await self._task(await self.client.send_json("POST", f"{API}/packages", body))
-            where = f"{API}/packages/{await self._named('packages', project, name)}"
+            where = f"{API}/packages/{seg(await self._named('packages', project, name))}"
         else:
             body = {"projectId": project.id, "name": name, "description": "cxops archive"}
             await self._task(await self.client.send_json("POST", f"{API}/snapshots", body))
-            where = f"{API}/snapshots/{await self._named('snapshots', project, name)}"
+            where = f"{API}/snapshots/{seg(await self._named('snapshots', project, name))}"
             await self._task(await self.client.send_json("POST", f"{where}/package"))
         link = await self.client.send_json("POST", f"{where}/downloadlink")
         url = link.get("downloadLink") if isinstance(link, dict) else None

@@ -23,6 +23,7 @@ from cxops.errors import ProtocolError, VendorError
 from cxops.model.bundle import Bundle
 from cxops.model.native import genesys as native
 from cxops.transport import VendorClient, genesys_export_job, genesys_pages, poll_job
+from cxops.transport.urls import seg
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import gather_all, map_all
 
@@ -120,7 +121,7 @@ class GenesysAdapter:
 
     async def _flow(self, flow: dict[str, Any]) -> dict[str, Any]:
         fid = str(flow["id"])
-        versions = [v async for v in genesys_pages(self.client, f"{API}/flows/{fid}/versions")]
+        versions = [v async for v in genesys_pages(self.client, f"{API}/flows/{seg(fid)}/versions")]
         versions.sort(key=_version_key, reverse=True)
         published = (flow.get("publishedVersion") or {}).get("id")
         if self.version == "published" and published:
@@ -130,7 +131,7 @@ class GenesysAdapter:
         else:
             raise ProtocolError(f"genesys flow {fid} lists no versions")
         config, consumed = await gather_all(
-            self.client.get_json(f"{API}/flows/{fid}/versions/{vid}/configuration"),
+            self.client.get_json(f"{API}/flows/{seg(fid)}/versions/{seg(vid)}/configuration"),
             self._consumed(fid, vid, str(flow.get("type", ""))),
         )
         return {

@@ -42,6 +42,7 @@ from cxops.pipelines.promote.genesys_portable import (
 )
 from cxops.pipelines.promote.strategy import Context, register
 from cxops.transport import Cadence, VendorClient
+from cxops.transport.urls import seg
 from cxops.vendors.deploy.genesys import API, GenesysDeployer, same_content
 
 __all__ = ["GenesysStrategy"]
@@ -154,7 +155,7 @@ class GenesysStrategy:
         client = await self.ctx.client(side)
         flows: dict[str, Any] = {}
         for key, (fid, vid) in sorted(versions.items()):
-            url = f"{API}/flows/{fid}/versions/{vid}/health"
+            url = f"{API}/flows/{seg(fid)}/versions/{seg(vid)}/health"
             body = await client.get_json(url, params={"language": language})
             langs = body.get("languageInfo") or {}
             status = {k: str((v or {}).get("status")) for k, v in langs.items()}

@@ -9,6 +9,7 @@ from cxops.errors import InputError, ProtocolError
 from cxops.model.bundle import Flow
 from cxops.pipelines.promote.genesys_portable import key_of
 from cxops.transport import VendorClient
+from cxops.transport.urls import seg
 from cxops.vendors.deploy.genesys import API
 
 __all__ = ["CHANNEL", "Conversation", "converse", "load_conversations"]
@@ -95,7 +96,7 @@ async def converse(client: VendorClient, flow_id: str, conv: Conversation) -> di
     session = await client.send_json("POST", f"{API}/textbots/botflows/sessions", launch)
     if not isinstance(session, dict) or not session.get("id"):
         raise ProtocolError("genesys POST /textbots/botflows/sessions answered without an 'id'")
-    url = f"{API}/textbots/botflows/sessions/{session['id']}/turns"
+    url = f"{API}/textbots/botflows/sessions/{seg(session['id'])}/turns"
     # Turns are named as the script lists them (1-based); an opening turn the script does not
     # judge (its first turn already says something) is "opening".
     turns = [(f"turn {n}", t) for n, t in enumerate(conv.turns, 1)]

@@ -15,13 +15,14 @@ from cxops.analysis.findings import Finding, Location
 from cxops.analysis.graph import Graph
 from cxops.model.bundle import Bundle
 from cxops.transport import VendorClient
+from cxops.transport.urls import seg
 
 __all__ = ["graph_cycles", "project_graph_edges"]
 
 
 async def project_graph_edges(client: VendorClient, project_id: str) -> list[tuple[str, str]]:
     """Sorted, distinct ``(flow _id, flow _id)`` dependencies of the project's graph."""
-    doc = await client.get_json(f"/new/v2.0/projects/{project_id}/graph")
+    doc = await client.get_json(f"/new/v2.0/projects/{seg(project_id)}/graph")
     edges: set[tuple[str, str]] = set()
     for entry in doc.values() if isinstance(doc, Mapping) else []:
         resources = entry.get("resources") if isinstance(entry, Mapping) else None

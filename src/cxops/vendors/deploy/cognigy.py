@@ -41,6 +41,7 @@ import httpx
 
 from cxops.errors import ProtocolError, VendorError
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
+from cxops.transport.urls import seg
 
 __all__ = ["API", "KINDS", "OURS", "SNAPSHOT_LIMIT", "CognigyDeployer"]
 
@@ -85,7 +86,7 @@ class CognigyDeployer:
 
     async def endpoint(self, endpoint_id: str) -> dict[str, Any]:
         """One endpoint in full (``IEndpoint_2_0``: ``entrypoint``, ``active``...)."""
-        doc = await self.client.get_json(f"{API}/endpoints/{endpoint_id}")
+        doc = await self.client.get_json(f"{API}/endpoints/{seg(endpoint_id)}")
         if not isinstance(doc, dict) or "entrypoint" not in doc:
             raise ProtocolError(f"cognigy GET /endpoints/{endpoint_id}: no 'entrypoint'")
         return dict(doc)
@@ -170,7 +171,7 @@ class CognigyDeployer:
             return None
         oldest = str(ours[0]["_id"])
         created = await self.client.send_json(
-            "DELETE", f"{API}/snapshots/{oldest}", idempotency_key=f"{key}:prune"
+            "DELETE", f"{API}/snapshots/{seg(oldest)}", idempotency_key=f"{key}:prune"
         )
         if isinstance(created, dict) and "_id" in created:
             await self.wait_task(str(created["_id"]))
@@ -187,11 +188,11 @@ class CognigyDeployer:
 
     async def download_package(self, package_id: str) -> bytes:
         """The package's file (opaque bytes) through its download link."""
-        return await self._download(f"{API}/packages/{package_id}", f"link-{package_id}")
+        return await self._download(f"{API}/packages/{seg(package_id)}", f"link-{package_id}")
 
     async def download_snapshot(self, snapshot_id: str) -> bytes:
         """The snapshot's file (opaque bytes) through its download link (package it first)."""
-        return await self._download(f"{API}/snapshots/{snapshot_id}", f"link-{snapshot_id}")
+        return await self._download(f"{API}/snapshots/{seg(snapshot_id)}", f"link-{snapshot_id}")
 
     async def _download(self, where: str, key: str) -> bytes:
         link = await self.client.send_json("POST", f"{where}/downloadlink", idempotency_key=key)
@@ -202,10 +203,10 @@ class CognigyDeployer:
 
     async def package_snapshot(self, snapshot_id: str, key: str) -> None:
         """Make the snapshot downloadable (``isPackaged``); one already packaged is left alone."""
-        snap = await self.client.get_json(f"{API}/snapshots/{snapshot_id}")
+        snap = await self.client.get_json(f"{API}/snapshots/{seg(snapshot_id)}")
         if snap.get("isPackaged"):
             return
-        await self.wait_task(await self._start(f"/snapshots/{snapshot_id}/package", {}, key))
+        await self.wait_task(await self._start(f"/snapshots/{seg(snapshot_id)}/package", {}, key))
 
     async def upload_snapshot(self, project_id: str, data: bytes, name: str, key: str) -> str:
         """Upload a snapshot file into ``project_id``; its id there (found by ``name``, the name
@@ -259,7 +260,7 @@ class CognigyDeployer:
         current = await self.endpoint(endpoint_id)
         if str(current.get("entrypoint")) == entrypoint:
             return False
-        where = f"{API}/endpoints/{endpoint_id}"
+        where = f"{API}/endpoints/{seg(endpoint_id)}"
         await self.client.send_json("PATCH", where, {"entrypoint": entrypoint}, idempotency_key=key)
         after = await self.endpoint(endpoint_id)
         if str(after.get("entrypoint")) != entrypoint:
@@ -284,7 +285,7 @@ class CognigyDeployer:
             return
         strategies = [{"_id": rid, "identityConflictStrategy": "replace"} for rid in resource_ids]
         body = {"resourceIds": resource_ids, "strategies": strategies, "localeMapping": []}
-        await self.wait_task(await self._start(f"/packages/{package_id}/merge", body, key))
+        await self.wait_task(await self._start(f"/packages/{seg(package_id)}/merge", body, key))
 
     async def remap(self, project_id: str, pairs: Mapping[str, str], key: str) -> list[str]:
         """Re-point the project's flows' ``attachedLexicons`` / ``attachedFlows`` from source
@@ -293,7 +294,7 @@ class CognigyDeployer:
         a second call patches nothing."""
         patched: list[str] = []
         for row in await self.listing("/flows", projectId=project_id):
-            where = f"{API}/flows/{row['_id']}"
+            where = f"{API}/flows/{seg(row['_id'])}"
             doc = await self.client.get_json(where)
             change = {}
             for field in ID_LISTS:
@@ -322,4 +323,4 @@ class CognigyDeployer:
             if task.get("status") != "done":
                 await self.wait_task(str(task["_id"]))
             return
-        await self.wait_task(await self._start(f"/snapshots/{snapshot_id}/restore", {}, key))
+        await self.wait_task(await self._start(f"/snapshots/{seg(snapshot_id)}/restore", {}, key))

@@ -25,6 +25,7 @@ from typing import Any
 
 from cxops.errors import NotFound, ProtocolError, VendorError
 from cxops.transport import VendorClient
+from cxops.transport.urls import seg
 from cxops.vendors.deploy.cognigy import API, CognigyDeployer
 from cxops.vendors.deploy.waiting import until
 
@@ -55,11 +56,11 @@ class Playbooks:
     ) -> dict[str, Any]:
         """Schedule one run, wait for its task, read the run (``IPlaybookRun_2_0``)."""
         body = {"entrypoint": entrypoint, "flowId": flow_id, "localeId": locale_id}
-        where = f"{API}/playbooks/{playbook_id}"
+        where = f"{API}/playbooks/{seg(playbook_id)}"
         created = await self.d.client.send_json(
             "POST", f"{where}/schedule", body, idempotent=False, idempotency_key=key
         )
-        task = await self.d.wait_task(self.d._task_id(created, f"/playbooks/{playbook_id}"))
+        task = await self.d.wait_task(self.d._task_id(created, f"/playbooks/{seg(playbook_id)}"))
         data = task.get("data")
         run_id = data.get("playbookRunId") if isinstance(data, dict) else None
         if not isinstance(run_id, str) or not run_id:
@@ -116,7 +117,7 @@ class Simulator:
             }
             try:
                 await self.client.send_json(
-                    "POST", f"{TESTING}/{simulation_id}/schedule", body, idempotent=False
+                    "POST", f"{TESTING}/{seg(simulation_id)}/schedule", body, idempotent=False
                 )
             except NotFound:
                 raise NoSimulator("no simulator on this tenant (404 under /testing)") from None

@@ -28,6 +28,7 @@ from cxops.transport import (
     genesys_pages,
     poll_job,
 )
+from cxops.transport.urls import seg
 
 __all__ = ["API", "GenesysDeployer", "same_content"]
 
@@ -55,11 +56,11 @@ class GenesysDeployer:
 
     async def flow(self, flow_id: str) -> dict[str, Any]:
         """One flow (``publishedVersion``, ``checkedInVersion``, ``currentOperation``...)."""
-        return dict(await self.client.get_json(f"{API}/flows/{flow_id}"))
+        return dict(await self.client.get_json(f"{API}/flows/{seg(flow_id)}"))
 
     async def configuration(self, flow_id: str, version: str) -> dict[str, Any]:
         """The configuration document of one version."""
-        url = f"{API}/flows/{flow_id}/versions/{version}/configuration"
+        url = f"{API}/flows/{seg(flow_id)}/versions/{seg(version)}/configuration"
         return dict(await self.client.get_json(url))
 
     async def export_file(self, flow_id: str, version: str | None = None) -> bytes:
@@ -135,7 +136,7 @@ class GenesysDeployer:
             await self.flow(flow_id)
         except NotFound:
             return False
-        await self.client.request("DELETE", f"{API}/flows/{flow_id}", idempotency_key=key)
+        await self.client.request("DELETE", f"{API}/flows/{seg(flow_id)}", idempotency_key=key)
         return True
 
     async def move(self, flow_id: str, division: str) -> bool:
@@ -157,7 +158,7 @@ class GenesysDeployer:
             return False
         body = {k: flow[k] for k in ("name", "type", "description") if k in flow}
         body["division"] = {"id": str(found[0]["id"])}
-        await self.client.send_json("PUT", f"{API}/flows/{flow_id}", body, idempotent=True)
+        await self.client.send_json("PUT", f"{API}/flows/{seg(flow_id)}", body, idempotent=True)
         return True
 
 
