@@ -60,12 +60,16 @@ def test_a_vendor_failing_after_retries_exits_3(
     assert "unexpected error" not in err
 
 
-def test_a_port_in_use_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    """`cxops emulator --port N` with N taken: exit 2 naming the problem, no crash log."""
+@pytest.mark.parametrize("command", [["emulator"], ["serve", "--store", "STORE"]])
+def test_a_port_in_use_is_a_usage_error(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cxops emulator|serve --port N` with N taken: exit 2 naming the problem, no crash."""
+    argv = [a.replace("STORE", f"sqlite:///{tmp_path / 's.db'}") for a in command]
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        code = main(["emulator", "--port", str(taken.getsockname()[1])])
+        code = main([*argv, "--port", str(taken.getsockname()[1])])
     err = capsys.readouterr().err
     assert code == 2, err
     assert "in use" in err and "unexpected error" not in err

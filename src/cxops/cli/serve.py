@@ -39,6 +39,7 @@ def serve(
     """
     import uvicorn
 
+    from cxops.emulator.server import bind
     from cxops.web.app import create_app
     from cxops.web.config import WebConfig, is_loopback
 
@@ -69,6 +70,12 @@ def serve(
     config = WebConfig(store_url=store, repos=tuple(repo), host=host, token=token,
                        audit_head=audit_head)  # fmt: skip
     app = create_app(config)
+    # Bind first: a port in use is then an OSError the error handler reports as exit 2 (uvicorn
+    # would log it and exit on its own; issue #15).
+    sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"cxops dashboard on http://{shown}:{port}/ (Ctrl+C stops it)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    finally:
+        sock.close()
