@@ -45,6 +45,7 @@ _HELP = {
     "odata_url": "Cognigy OData analytics endpoint (sessions gate), e.g. https://odata-x.cognigy.ai.",
     "odata_key": "API key for --odata-url (apikey parameter). Prefer the environment variable.",
     "timeout": "Seconds one vendor call may take, retries included (default 300).",
+    "max_answer_bytes": "Refuse a vendor answer larger than this many bytes (default 256 MiB).",
 }
 
 

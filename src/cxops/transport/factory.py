@@ -164,6 +164,8 @@ async def connect(
                 "pool_timeout": min(options.pool_timeout, t),
             }
         )
+    if settings.max_answer_bytes is not None:
+        options = options.model_copy(update={"max_answer_bytes": settings.max_answer_bytes})
     auth = build_auth(settings, options, clock)
     base = settings.base_url
     if base is None and settings.vendor == "cxone":

@@ -33,7 +33,7 @@ _SECRETS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_ke
 _KEYS = frozenset(
     {"vendor", "base_url", "auth_url", "client_id", "access_key_id", "tenant_id", "scopes"}
     | {"odata_url"}  # Cognigy's OData analytics endpoint (with odata_key: the sessions gate)
-    | {"timeout"}  # seconds one vendor call may take (issue #15)
+    | {"timeout", "max_answer_bytes"}  # per call: seconds, and bytes of one answer (#15)
     | {"protected"}
     | _SECRETS
 )
@@ -77,7 +77,11 @@ def load_profile(name: str, cwd: Path, env: Mapping[str, str]) -> dict[str, str]
             )
         if key == "scopes" and isinstance(raw, list):
             raw = " ".join(str(s) for s in raw)
-        if key == "timeout" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        if (
+            key in ("timeout", "max_answer_bytes")
+            and isinstance(raw, int | float)
+            and not isinstance(raw, bool)
+        ):
             raw = str(raw)  # seconds, as a TOML number
         if key == "protected":
             if not isinstance(raw, bool):

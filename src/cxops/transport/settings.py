@@ -57,6 +57,7 @@ FIELDS = (
     "odata_url",
     "odata_key",
     "timeout",
+    "max_answer_bytes",
 )
 SECRET_FIELDS = frozenset({"client_secret", "api_key", "access_key_secret", "odata_key"})
 ENV_VARS = {name: f"CXOPS_{name.upper()}" for name in FIELDS}
@@ -119,6 +120,9 @@ class ConnectionSettings(BaseModel):
     #: Seconds one vendor call may take, retries and waits included (``--timeout``, profile key
     #: ``timeout``, ``CXOPS_TIMEOUT``); None keeps TransportOptions.deadline (300 s).
     timeout: float | None = Field(None, gt=0, le=86400)
+    #: Bytes one vendor answer may hold (``--max-answer-bytes``, profile key, env); None keeps
+    #: TransportOptions.max_answer_bytes (256 MiB).
+    max_answer_bytes: int | None = Field(None, ge=1024)
     #: ``protected = true`` in the profile: change nothing there unless explicitly asked.
     protected: bool = False
 
