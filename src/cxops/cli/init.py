@@ -108,9 +108,13 @@ _EMULATOR_SECRETS = {
 }
 
 _FOOTER = """\
-# Optional keys on any profile, once your version of cxops has them:
-#   protected = true     a production tenant: commands that write to it ask for --save/--force
-#   timeout = 300        seconds per vendor call
+# Optional keys on any profile:
+#   protected = true     a production tenant: CXone compile (which saves to validate) only
+#                        with --save
+#   timeout = 300        seconds one vendor call may take
+# On a Cognigy promotion target, the sessions gate reads Cognigy's OData analytics:
+#   odata_url = "https://..."   (your environment's OData host: docs/connect/cognigy.md)
+#   odata_key = "env:COGNIGY_PROD_ODATA_KEY"
 """
 
 
@@ -126,7 +130,10 @@ def render(vendors: list[str], *, emulator: bool, port: int = 8877) -> str:
         for stage in ("dev", "prod"):
             template = (_EMULATOR if emulator else _REAL)[vendor]
             name = profile_name(vendor, stage, vendors)
-            parts.append(template.format(name=name, env=stage.upper(), port=port, tenant=stage))
+            table = template.format(name=name, env=stage.upper(), port=port, tenant=stage)
+            if stage == "prod" and not emulator:
+                table += "protected = true   # changes nothing here unless a command says so\n"
+            parts.append(table)
     if not emulator:
         parts.append(_FOOTER)
     return "\n".join(parts)
