@@ -20,6 +20,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dbos import DBOS
@@ -103,21 +104,32 @@ async def _serve(
         f"worker {worker_id} (executor {me}, pid {os.getpid()}) takes {', '.join(kinds)}, "
         f"{concurrency} run(s) per queue at once"
     )
-    running: dict[str, str] = {}
+    running: set[str] = set()
+    seen: set[str] = set()
     finished = 0
+    since = datetime.now(UTC) - timedelta(seconds=5)
 
     async def report() -> None:
+        # Every run this worker dequeued since it started, whatever its status now: a short
+        # run may be taken and finished between two ticks.
         nonlocal finished
-        now = {w.workflow_id: str(w.queue_name) for w in await _held(me)}
-        for run, queue in now.items():
-            if run not in running:
-                say(f"took run {run} from {queue.removeprefix('cxops-q-')}")
-        for run in set(running) - set(now):
-            status = await DBOS.get_workflow_status_async(run)
-            say(f"finished run {run}: {status.status.lower() if status else 'unknown'}")
-            finished += 1
-        running.clear()
-        running.update(now)
+        mine = await DBOS.list_workflows_async(
+            queue_name=queues.dbos_names(queues.KINDS),
+            executor_id=me,
+            dequeued_after=since.isoformat(),
+            load_input=False,
+            load_output=False,
+        )
+        for w in mine:
+            run = w.workflow_id
+            if run not in seen:
+                seen.add(run)
+                running.add(run)
+                say(f"took run {run} from {str(w.queue_name).removeprefix('cxops-q-')}")
+            if run in running and w.status not in ("PENDING", "ENQUEUED"):
+                running.discard(run)
+                finished += 1
+                say(f"finished run {run}: {str(w.status).lower()}")
 
     while not stop.is_set():
         for executor in await recover_dead():
