@@ -170,18 +170,30 @@ async def _enqueued(
 
     worker_store(options.store)
     run_id, existed = await enqueue_export(connection, options)
-    what = "already queued or running" if existed else "queued on export"
+    summary = await announce_queued(run_id, existed, "export", wait=wait, as_json=as_json)
+    if summary is None:
+        return 0
+    summary["vendor"] = connection.vendor
+    return render_summary(summary, [], as_json)
+
+
+async def announce_queued(
+    run_id: str, existed: bool, queue: str, *, wait: bool, as_json: bool
+) -> dict[str, Any] | None:
+    """Say that a run was queued (or already was); with ``wait``, its summary once it ends.
+
+    Shared by ``export --enqueue`` and ``promote --enqueue``; None when not waiting.
+    """
+    what = "already queued or running" if existed else f"queued on {queue}"
     if not wait:
         if as_json:
             typer.echo(json.dumps({"run": run_id, "queued": not existed, "existed": existed}))
         else:
             say(f"run {run_id}: {what}; a worker runs it (see `cxops runs show {run_id}`)")
-        return 0
+        return None
     if not as_json:
         say(f"run {run_id}: {what}; waiting for a worker to finish it")
-    summary = {"run": run_id, **(await wait_run(run_id))}
-    summary["vendor"] = connection.vendor
-    return render_summary(summary, [], as_json)
+    return {"run": run_id, **(await wait_run(run_id))}
 
 
 @connection_options

@@ -21,7 +21,7 @@ from rich.status import Status
 from rich.table import Table
 
 from cxops.cli.connection import connection_settings
-from cxops.cli.export import run_async, say, with_relay
+from cxops.cli.export import announce_queued, run_async, say, with_relay
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
@@ -260,23 +260,14 @@ def promote(
     async def queued() -> int:
         from cxops.pipelines.engine import worker_store
         from cxops.pipelines.promote.runner import enqueue_promote
-        from cxops.pipelines.runner import wait_run
 
         worker_store(store)
         opened = launch(store)
         for url in webhooks or []:
             register_endpoint(opened.outbox, url, str(secret_env))
         run_id, existed = await enqueue_promote(src, dst, options)
-        what = "already queued or running" if existed else "queued on promote"
-        if not wait:
-            if as_json:
-                typer.echo(json.dumps({"run": run_id, "queued": not existed, "existed": existed}))
-            else:
-                say(f"run {run_id}: {what}; a worker runs it (see `cxops runs show {run_id}`)")
-            return 0
-        if not as_json:
-            say(f"run {run_id}: {what}; waiting for a worker to finish it")
-        return render({"run": run_id, **(await wait_run(run_id))}, as_json)
+        summary = await announce_queued(run_id, existed, "promote", wait=wait, as_json=as_json)
+        return 0 if summary is None else render(summary, as_json)
 
     if enqueue:
         code = run_async(queued)
