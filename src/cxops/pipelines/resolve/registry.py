@@ -1,6 +1,8 @@
 """Push a lock file to an artifact registry: immutable versions, checked by SHA-256.
 
-``POST {registry}/{name}/{version}`` with the bytes and ``X-Checksum: <sha256 hex>``. Before
+``POST {registry}/{name}/{version}`` (``name`` and ``version`` each percent-encoded as one path
+segment, ``transport.urls.seg``: a ``/``, ``..``, ``?`` or ``#`` in them cannot reach another
+resource of the registry, issue #15) with the bytes and ``X-Checksum: <sha256 hex>``. Before
 pushing, cxops reads the version back: the same checksum is a no-op (``unchanged``); another
 checksum means someone published different content under that version, and cxops refuses to
 replace it (a registry that answers 409 says the same). The registry is not a vendor, so this
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 
 from cxops.errors import Conflict, NetworkError, VendorError
+from cxops.transport.urls import seg
 
 __all__ = ["Pushed", "push_artifact"]
 
@@ -32,7 +35,7 @@ async def push_artifact(
     registry: str, name: str, version: str, data: bytes, *, timeout: float = 30.0
 ) -> Pushed:
     """Publish ``data`` as ``name@version``; :class:`Conflict` if that version holds other bytes."""
-    url = f"{registry.rstrip('/')}/{name}/{version}"
+    url = f"{registry.rstrip('/')}/{seg(name)}/{seg(version)}"
     checksum = hashlib.sha256(data).hexdigest()
     try:
         async with httpx.AsyncClient(timeout=timeout) as http:
