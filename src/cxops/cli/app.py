@@ -10,9 +10,32 @@ from enum import StrEnum
 from importlib import import_module
 
 import typer
+from typer.core import TyperOption
 
 from cxops import logs
 from cxops._version import __version__
+
+
+def _flags_without_type() -> None:
+    """Show a flag as a plain flag in ``--help``, never as ``--check <bool>`` (issue #16).
+
+    Typer's rich help prints the type of every option, a flag's included, which reads as if the
+    flag took a value. A flag takes none (``--check``, or ``--x/--no-x``), so it gets no type.
+    """
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_cxops", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:
+        if self.is_flag and not self.count and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._cxops = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
+
+
+_flags_without_type()
 
 app = typer.Typer(
     name="cxops",

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import errno
+import json
 import logging
+import os
 import sys
 import tempfile
 import traceback
@@ -17,7 +19,7 @@ import typer
 from typer.exceptions import TyperException
 
 from cxops.errors import CxopsError
-from cxops.logs import redact, redact_secrets, terminal_safe
+from cxops.logs import JsonFormatter, redact, redact_secrets, terminal_safe
 from cxops.model.errors import ModelError
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_VENDOR, EXIT_BUG = 0, 1, 2, 3, 4
@@ -48,6 +50,58 @@ def _say(text: str) -> None:
     sys.stderr.write(terminal_safe(redact_secrets(text)) + "\n")
 
 
+def _log_json(args: Sequence[str]) -> bool:
+    """Whether errors go to stderr as JSON lines: ``--log-format json`` or CXOPS_LOG_FORMAT."""
+    for i, arg in enumerate(args):
+        if arg == "--log-format=json" or (
+            arg == "--log-format" and i + 1 < len(args) and args[i + 1] == "json"
+        ):
+            return True
+        if arg.startswith("--log-format"):
+            return False
+    return os.environ.get("CXOPS_LOG_FORMAT", "").strip().lower() == "json"
+
+
+def _json_requested(args: Sequence[str]) -> bool:
+    # cxops.cli.common is imported only here and by the commands: `cxops --version` skips it.
+    from cxops.cli.common import json_requested
+
+    return json_requested(args)
+
+
+def _fail(args: Sequence[str], message: str, hint: str | None, code: int) -> int:
+    """Report an error and return its exit code: ``error:``/``hint:`` lines on stderr (JSON lines
+    under ``--log-format json``) and, when the command line asked for JSON, the one document
+    ``{"error", "hint", "exit"}`` on stdout (nothing else reaches stdout)."""
+    message = redact_secrets(message)
+    hint = redact_secrets(hint) if hint else None
+    if _log_json(args):
+        record = logging.LogRecord("cxops", logging.ERROR, __file__, 0, message, None, None)
+        record.hint = hint
+        record.exit = code
+        sys.stderr.write(JsonFormatter().format(record) + "\n")
+    else:
+        _say(f"error: {message}")
+        if hint:
+            _say(f"hint: {hint}")
+    if _json_requested(args):
+        doc = {"error": message, "hint": hint, "exit": code}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return code
+
+
+def _usage(exc: TyperException) -> tuple[str, str]:
+    """A click/typer usage error as a message and a hint naming the usage and --help."""
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message, "see `cxops --help`"
+    usage = ctx.get_usage().removeprefix("Usage: ").strip()
+    return message, f"usage: {usage} (see `{ctx.command_path} --help`)"
+
+
 def _write_crash_log() -> str:
     fd, path = tempfile.mkstemp(prefix="cxops-crash-", suffix=".log")
     with open(fd, "w", encoding="utf-8") as fh:
@@ -61,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(argv) if argv is not None else sys.argv[1:]
     debug = "debug" in args
+    if "cxops.cli.common" in sys.modules:  # in-process callers run several commands
+        sys.modules["cxops.cli.common"].reset()
     try:
         register_for(args)
         result = app(
@@ -72,52 +128,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("Aborted.")
         return 130
     except TyperException as exc:  # typer's click: bad option, unknown command, missing argument
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            _say(f"error: {exc}")
-        return EXIT_USAGE
+        message, hint = _usage(exc)
+        return _fail(args, message, hint, EXIT_USAGE)
     except CxopsError as exc:
         if debug:
             logging.getLogger("cxops").exception("command failed")
-        _say(f"error: {exc.message}")
-        if exc.hint:
-            _say(f"hint: {exc.hint}")
-        return exc.exit_code
+        return _fail(args, exc.message, exc.hint, exc.exit_code)
     except ModelError as exc:  # a model refusal no room translated: still the input's fault
         if debug:
             logging.getLogger("cxops").exception("command failed")
-        _say(f"error: {exc.message}")
-        if exc.hint:
-            _say(f"hint: {exc.hint}")
-        return EXIT_FOUND
+        return _fail(args, exc.message, exc.hint, EXIT_FOUND)
     except OSError as exc:
         if exc.errno not in _ENVIRONMENT_ERRNOS:
-            return _crash(exc, debug)
+            return _crash(args, exc, debug)
         # A port in use, a path under a file, a folder that is read-only: the user's machine
         # or command line, not a bug (issue #15).
         if debug:
             logging.getLogger("cxops").exception("command failed")
         where = f": {exc.filename}" if exc.filename else ""
-        _say(f"error: {exc.strerror or exc}{where}")
-        _say("hint: check the paths and ports given on the command line and their permissions")
-        return EXIT_USAGE
+        hint = "check the paths and ports given on the command line and their permissions"
+        return _fail(args, f"{exc.strerror or exc}{where}", hint, EXIT_USAGE)
     except KeyboardInterrupt:
         _say("Interrupted.")
         return 130
     except Exception as exc:
-        return _crash(exc, debug)
+        return _crash(args, exc, debug)
     return result if isinstance(result, int) else EXIT_OK
 
 
-def _crash(exc: BaseException, debug: bool) -> int:
+def _crash(args: Sequence[str], exc: BaseException, debug: bool) -> int:
     path = _write_crash_log()
-    _say(f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}")
-    _say(f"the full traceback is in {path} (please attach it to a bug report)")
     if debug:
         traceback.print_exc()
-    return EXIT_BUG
+    return _fail(
+        args,
+        f"unexpected error (a bug in cxops): {type(exc).__name__}: {exc}",
+        f"the full traceback is in {path} (please attach it to a bug report)",
+        EXIT_BUG,
+    )
 
 
 def run() -> None:  # pragma: no cover - console entry point

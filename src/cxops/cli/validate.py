@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from itertools import repeat
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -23,7 +22,6 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from cxops._version import __version__
 from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions
@@ -32,19 +30,12 @@ from cxops.analysis.index import BundleIndex
 from cxops.analysis.locate import Locator, line_column
 from cxops.analysis.render import render, render_text
 from cxops.analysis.scope import check_together
+from cxops.cli.common import Output, output_options
 from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle
 from cxops.model.errors import ModelError, ParseError
 from cxops.model.layout import BUNDLE_FILE, bundle_from_files
 from cxops.model.parse import DEFAULT_MAX_BYTES, parse_json
-from cxops.safefile import write_file
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
 
 
 @dataclass
@@ -297,21 +288,20 @@ def collect(
     return sort_findings(add_positions(findings))
 
 
+@output_options("text", "json", "sarif", "junit", report=True)
 def validate(
     paths: list[Path] = typer.Argument(..., help="Bundle files or folders (export repositories)."),
     max_nodes: int = typer.Option(
         DEFAULT_MAX_NODES, "--max-nodes", min=1, help="Node limit per flow (CX102)."
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.text, "--format", help="text, json, sarif or junit."
-    ),
-    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
     jobs: int = typer.Option(
         0, "--jobs", min=0, help="Worker processes for big exports (0: one per CPU, at most 4)."
     ),
     max_bytes: int = typer.Option(
         DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse files larger than this (CX100)."
     ),
+    *,
+    out: Output,
 ) -> None:
     """Check flows for cycles, dangling edges, unreachable nodes, missing resources and more.
 
@@ -320,11 +310,9 @@ def validate(
     Example: cxops validate . --format sarif --output cxops.sarif
     """
     findings = collect(paths, max_nodes=max_nodes, max_bytes=max_bytes, workers=jobs or None)
-    if output is not None:
-        write_file(output, render(findings, fmt.value, tool_version=__version__))
-    elif fmt is OutputFormat.text:
-        render_text(findings, Console(highlight=False))
+    if out.format == "text":
+        render_text(findings, out.console())
     else:
-        typer.echo(render(findings, fmt.value, tool_version=__version__), nl=False)
+        out.write(render(findings, out.format, tool_version=__version__))
     if any(f.severity is Severity.error for f in findings):
         raise typer.Exit(1)

@@ -1,0 +1,143 @@
+"""The flag language every command shares (issue #16): --format/--json, -o/--output, lists,
+errors as one JSON document, error lines as JSON under --log-format json, and --help pages
+(an example each, no flag shown as taking a <bool>)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cxops.cli.common import split
+from cxops.cli.main import main
+
+
+def leaf_commands() -> list[list[str]]:
+    """Every command a user can run, as argv prefixes (``["runs", "show"]``), from app.COMMANDS."""
+    from cxops.cli.app import COMMANDS, app, register
+
+    register()
+    leaves: list[list[str]] = []
+    for command in app.registered_commands:
+        leaves.append([str(command.name)])
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        for sub in group.typer_instance.registered_commands:
+            leaves.append([str(group.name), str(sub.name)])
+    assert {leaf[0] for leaf in leaves} == set(COMMANDS)
+    return leaves
+
+
+def one_json_document(out: str) -> dict[str, object]:
+    """The one JSON document stdout holds (fails if there is anything else)."""
+    doc = json.loads(out)  # raises on a second document or trailing text
+    assert isinstance(doc, dict), out
+    assert out.strip().count("\n") == 0 or out.lstrip().startswith("{"), out
+    return doc
+
+
+def test_split_takes_repeats_and_commas() -> None:
+    """A list option's values: repeated, comma-separated, blanks and duplicates dropped."""
+    assert split(["a,b", " c ", "", "a", "d,,e"]) == ["a", "b", "c", "d", "e"]
+    assert split("x") == ["x"]
+    assert split(None) == []
+
+
+@pytest.mark.parametrize("leaf", leaf_commands(), ids=" ".join)
+def test_every_command_help_has_an_example_and_no_bool_metavar(
+    leaf: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cxops CMD --help` shows an example, and no flag as if it took a <bool> value."""
+    assert main([*leaf, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Example" in out, out
+    assert "<bool>" not in out and "BOOLEAN" not in out, out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],  # a missing argument
+        ["validate", "x", "--format", "xml"],  # a value that is not a choice
+        ["validate", "x", "--no-such-flag"],
+        ["no-such-command"],
+        ["validate", "x", "--json", "--format", "sarif"],  # two formats at once
+    ],
+    ids=["missing", "bad-choice", "unknown-flag", "unknown-command", "two-formats"],
+)
+def test_usage_errors_with_json_print_one_error_document(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A usage error under --json: exit 2, stdout holds only {"error", "hint", "exit": 2}."""
+    code = main([*argv, "--json"] if "--json" not in argv else argv)
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    doc = one_json_document(out)
+    assert set(doc) == {"error", "hint", "exit"}
+    assert doc["exit"] == 2 and doc["error"] and doc["hint"]
+    assert f"error: {doc['error']}" in err  # people reading the log see it too
+
+
+def test_usage_errors_without_json_print_error_and_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json an error is two lines on stderr, error and hint, and nothing on stdout."""
+    assert main(["validate", "x", "--format", "xml"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("error: Invalid value for '--format'") and "'xml'" in lines[0]
+    assert lines[1].startswith("hint: usage: cxops validate") and "--help" in lines[1]
+
+
+def test_log_format_json_prints_the_error_as_a_json_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --log-format json, error and hint are one JSON line on stderr, with the exit code."""
+    missing = tmp_path / "nothing-here"
+    assert main(["--log-format", "json", "validate", str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = [json.loads(line) for line in err.strip().splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["level"] == "error" and lines[0]["exit"] == 2
+    assert str(missing) in lines[0]["message"] and "hint" in lines[0]
+
+
+def test_a_bug_under_json_is_one_error_document_exit_4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected error under --json: exit 4, the document names the crash log."""
+    import cxops.cli.validate as validate_cmd
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(validate_cmd, "collect", broken)
+    assert main(["validate", str(tmp_path), "--json"]) == 4
+    doc = one_json_document(capsys.readouterr().out)
+    assert doc["exit"] == 4 and "simulated bug" in str(doc["error"])
+    log = Path(str(doc["hint"]).split("traceback is in ")[1].split()[0])
+    assert "RuntimeError" in log.read_text()
+    log.unlink()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_writes_the_report_and_says_so_on_stderr(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-o FILE: the report goes to FILE whole (stdout stays empty), one stderr line names it."""
+    from cxops.model.layout import pretty_bytes
+    from tests.analysis.bundles import flawed_bundle
+
+    single = tmp_path / "bundle.json"
+    single.write_bytes(pretty_bytes(flawed_bundle()))
+    report = tmp_path / f"report.{fmt}"
+    assert main(["validate", str(single), "--format", fmt, "-o", str(report)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().splitlines() == [f"wrote {report} ({fmt}, {report.stat().st_size} bytes)"]
+    text = report.read_text()
+    if fmt == "json":
+        assert json.loads(text)["summary"]["error"] >= 1
+    else:
+        assert "CX101" in text and "\x1b[" not in text  # no colour codes in a file
