@@ -1,7 +1,8 @@
 """``cxops export``: pull flows from a tenant into a git repository, checked and content-hashed.
 
-Parses, calls ``cxops.pipelines.runner``, renders. Progress bars go to stderr; ``--json`` prints
-one document on stdout. Exit 1 when the checks found errors or a project failed.
+Parses, calls ``cxops.pipelines.runner``, renders. Progress goes to stderr (``cli/progress.py``:
+a live line on a terminal, plain lines otherwise; ``--quiet`` for none); ``--json`` prints one
+document on stdout. Exit 1 when the checks found errors or a project failed.
 """
 
 from __future__ import annotations
@@ -15,16 +16,15 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
 from cxops.cli.connection import connection_options
+from cxops.cli.progress import ProgressView, observed, quiet_option
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.pipelines.engine import launch, shutdown
-from cxops.pipelines.record import observe
 from cxops.pipelines.runner import (
     ExportOptions,
     Resumed,
@@ -40,60 +40,25 @@ from cxops.transport.settings import ConnectionSettings
 __all__ = ["export", "render_summary", "say", "with_relay"]
 
 
-class _Bars:
-    """Rich progress on stderr fed by the pipeline's notifications."""
-
-    def __init__(self, console: Console) -> None:
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-        )
-        self.total: TaskID | None = None
-        self.projects: dict[str, TaskID] = {}
-
-    def __call__(self, run_id: str, event: str, data: dict[str, Any]) -> None:
-        p = self.progress
-        if event == "planned":
-            self.total = p.add_task("projects", total=len(data["projects"]))
-        elif event == "progress":
-            task = self.projects.get(data["project"])
-            if task is None:
-                label = f"  {data['project'][:24]} {data['stage']}"
-                task = self.projects[data["project"]] = p.add_task(label, total=data["total"])
-            p.update(task, completed=data["done"], total=max(data["total"], 1))
-        elif event in ("project_done", "project_failed"):
-            task = self.projects.pop(data["project"], None)
-            if task is not None:
-                p.remove_task(task)
-            if self.total is not None:
-                p.advance(self.total)
-
-
 @asynccontextmanager
 async def with_relay(
-    store_url: str | None, webhook: str | None, secret_env: str | None, *, quiet: bool
+    store_url: str | None,
+    webhook: str | None,
+    secret_env: str | None,
+    *,
+    quiet: bool,
+    label: str = "export",
 ) -> AsyncIterator[None]:
-    """Launch the engine, register the webhook, run the relay and progress bars meanwhile."""
+    """Launch the engine, register the webhook, run the relay, and show the progress of the
+    runs this process runs on stderr meanwhile (``cli/progress.py``; none when ``quiet``)."""
     if bool(webhook) != bool(secret_env):
         raise UsageError("--webhook and --webhook-secret-env go together")
     store = launch(store_url)
     if webhook and secret_env:
         register_endpoint(store.outbox, webhook, secret_env)
-    err = Console(stderr=True)
-    bars = _Bars(err)
-    remove = observe(bars)
-    try:
-        async with Relay(store).running(poll=0.5):
-            if quiet or not err.is_terminal:
-                yield
-            else:
-                with bars.progress:
-                    yield
-    finally:
-        remove()
+    async with Relay(store).running(poll=0.5):
+        with observed(ProgressView(label, quiet=quiet)):
+            yield
 
 
 def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: bool) -> int:
@@ -215,6 +180,7 @@ def export(
     rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second to the tenant."),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    quiet: bool = quiet_option(),
     enqueue: bool = typer.Option(
         False, "--enqueue", help="Queue the run for a worker (PostgreSQL store) instead."
     ),
@@ -250,7 +216,7 @@ def export(
         raise UsageError("--wait goes with --enqueue", hint="a plain export always waits")
 
     async def main() -> int:
-        async with with_relay(store, webhook, secret_env, quiet=as_json):
+        async with with_relay(store, webhook, secret_env, quiet=quiet):
             own = export_command(connection, options)
             resumed = await finish_interrupted(store, ("export",), own, say)
             summary = await run_export(connection, options)

@@ -26,6 +26,7 @@ from cxops.model.layout import project_dir
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
+from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
 from cxops.transport import TransportOptions, VendorClient, connect
@@ -70,6 +71,12 @@ async def _adapter(run_id: str, params: dict[str, Any]) -> VendorAdapter:
             state.client = await connect(settings, options)
     # Bundles name the tenant as the vendor knows it (runs from before kept the label).
     return adapter_for(state.client, settings, tenant=params.get("identity") or params["tenant"])
+
+
+def _traffic(run_id: str) -> dict[str, int]:
+    """The run's request and retry counts so far, for progress events (``progress.py``)."""
+    state = _runs.get(run_id)
+    return traffic(state.client if state is not None else None)
 
 
 def _ref(doc: dict[str, Any]) -> ProjectRef:
@@ -126,7 +133,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
 
     store = store_for(params["store"])
     result = await recorded(store, run_id, "export.plan", f"{run_id}:plan", work)
-    notify(run_id, "planned", projects=[p["key"] for p in result["projects"]])
+    notify(run_id, "planned", projects=[p["key"] for p in result["projects"]], **_traffic(run_id))
     return list(result["projects"])
 
 
@@ -142,7 +149,8 @@ async def export_project(
             adapter = await _adapter(run_id, params)
 
             def progress(stage: str, done: int, total: int) -> None:
-                notify(run_id, "progress", project=ref.key, stage=stage, done=done, total=total)
+                notify(run_id, "progress", project=ref.key, stage=stage, done=done, total=total,
+                       **_traffic(run_id))  # fmt: skip
 
             bundle = await adapter.export_project(
                 ref, flows=params.get("flows"), on_progress=progress
@@ -168,9 +176,9 @@ async def export_project(
     except RunCancelled:
         raise
     except CxopsError as exc:
-        notify(run_id, "project_failed", project=ref.key, error=exc.message)
+        notify(run_id, "project_failed", project=ref.key, error=exc.message, **_traffic(run_id))
         return {**base, "status": "failed", "error": exc.message, "exit_code": exc.exit_code}
-    notify(run_id, "project_done", project=ref.key, flows=result["flows"])
+    notify(run_id, "project_done", project=ref.key, flows=result["flows"], **_traffic(run_id))
     return {**base, "status": "ok", **result}
 
 
