@@ -13,7 +13,9 @@ import pytest
 
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
+from cxops.model.layout import BUNDLE_FILE
 from tests.cli.test_export import _flags
+from tests.pipelines.compile.conn import cli_args
 
 LINE = re.compile(
     r"^(?P<label>[a-z ]+): (?:(?P<pd>\d+)/(?P<pt>\d+) projects(?: \(\d+ failed\))?, )?"
@@ -69,3 +71,50 @@ def test_export_text_output_keeps_progress_off_stdout(
     assert "export: " not in out and "req/s" not in out
     assert _lines(err, "export")
     assert "findings:" in out
+
+
+def _folders(repo: Path, vendor: str) -> list[Path]:
+    return [p for p in (repo / "flows" / vendor).iterdir() if p.is_dir()]
+
+
+def _flow_files(repo: Path, vendor: str) -> int:
+    return sum(
+        1 for d in _folders(repo, vendor) for f in d.rglob("*.json") if f.name != BUNDLE_FILE
+    )
+
+
+def test_resolve_progress_counts_the_projects_and_flows_it_wrote(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """resolve (Genesys, --rate/--concurrency like export): the last progress line counts the
+    project folders and flow files written; stdout is the JSON report alone."""
+    repo = tmp_path / "repo"
+    args = ["resolve", *cli_args(emu, "genesys"), "--repo", str(repo), "--format", "json"]
+    args += ["--store", f"sqlite:///{tmp_path}/state.db", "--rate", "5000", "--concurrency", "16"]
+    assert main(args) == 1  # the dev tenant has a cycle and conflicts
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    last = _lines(err, "resolve")[-1]
+    projects, flows = len(_folders(repo, "genesys")), _flow_files(repo, "genesys")
+    assert (int(last["pd"]), int(last["pt"])) == (projects, projects)
+    assert (int(last["fd"]), int(last["ft"])) == (flows, flows) and flows == doc["flows"]
+
+
+def test_compile_progress_counts_the_units_checked(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """compile --all: the last progress line has N/N checked for the run's N units and the
+    projects read; --quiet silences progress and the per-unit lines."""
+    args = ["compile", *cli_args(emu, "cxone", "prod"), "--all", "--repo", str(tmp_path / "p")]
+    args += ["--store", f"sqlite:///{tmp_path}/state.db", "--format", "json"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    last = _lines(err, "compile")[-1]
+    assert (int(last["ud"]), int(last["ut"])) == (doc["units"], doc["units"])
+    projects = len(_folders(tmp_path / "p", "cxone"))
+    assert (int(last["pd"]), int(last["pt"])) == (projects, projects)
+    assert main([*args, "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["units"] == doc["units"] and _lines(err, "compile") == []
+    assert "clean" not in err

@@ -15,6 +15,7 @@ from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
 from cxops.cli.connection import connection_options
+from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
@@ -75,6 +76,7 @@ def compile(
     webhook_secret_env: str | None = typer.Option(
         None, "--webhook-secret-env", help="NAME of the variable holding the whsec_ secret."
     ),
+    quiet: bool = quiet_option(),
     *,
     connection: ConnectionSettings,
 ) -> None:
@@ -104,9 +106,10 @@ def compile(
     )
 
     def progress(unit: UnitResult) -> None:
-        console.print(f"{escape(unit.unit)}: {unit.outcome} ({unit.status})", style="dim")
+        if view.shown:
+            console.print(f"{escape(unit.unit)}: {unit.outcome} ({unit.status})", style="dim")
 
-    with Store.open(store) as st:
+    with Store.open(store) as st, ProgressView("compile", quiet=quiet, console=console) as view:
         if webhook and webhook_secret_env:
             register_endpoint(st.outbox, webhook, webhook_secret_env)
         params = {"vendor": connection.vendor, "units": scripts or "all", "repo": str(repo)}
@@ -114,7 +117,7 @@ def compile(
 
         async def go() -> CompileReport:
             async with Relay(st).running():
-                return await run_compile(connection, options, recorder, on_unit=progress)
+                return await run_compile(connection, options, recorder, on_unit=progress, emit=view)
 
         report = asyncio.run(go())
     findings = report.findings

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
 from cxops.cli.connection import connection_options
+from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, observed, quiet_option
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
@@ -177,8 +178,8 @@ def export(
         None, "--webhook-secret-env", help="NAME of the variable holding the whsec_ secret."
     ),
     max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=1, help="CX102 limit."),
-    rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second to the tenant."),
-    concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
+    rate: float = rate_option(),
+    concurrency: int = concurrency_option(),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     quiet: bool = quiet_option(),
     enqueue: bool = typer.Option(
@@ -204,7 +205,7 @@ def export(
         max_nodes=max_nodes,
         force=force,
         store=store,
-        transport={"rate": rate, "burst": max(rate, 1.0) * 2, "concurrency": concurrency},
+        transport=pace(rate, concurrency),
     )
 
     if enqueue:

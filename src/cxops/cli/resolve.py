@@ -16,12 +16,14 @@ from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
 from cxops.cli.connection import connection_options
+from cxops.cli.pace import concurrency_option, pace, rate_option
+from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 from cxops.pipelines.resolve import Publish, ResolveOptions, run_resolve
 from cxops.safefile import write_file
 from cxops.store import Store
-from cxops.transport import ConnectionSettings
+from cxops.transport import ConnectionSettings, TransportOptions
 
 
 class ResolveFormat(StrEnum):
@@ -63,6 +65,9 @@ def resolve(
         ResolveFormat.text, "--format", help="text, json, sarif or junit."
     ),
     output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    rate: float = rate_option(),
+    concurrency: int = concurrency_option(),
+    quiet: bool = quiet_option(),
     store: str | None = store_option(),
     *,
     connection: ConnectionSettings,
@@ -75,8 +80,11 @@ def resolve(
     `cxops lock --check REPO` verifies it. With --registry the lock is pushed with an
     X-Checksum (SHA-256) header; a different artifact at the same version is never replaced.
 
+    Progress (projects and flows read, requests per second, retries, an ETA) goes to stderr;
+    --rate and --concurrency pace the client as for export.
+
     Exit 1 when any finding is an error. Example: cxops resolve --profile prod --repo release
-    --registry https://registry.example/cxops
+    --rate 20 --registry https://registry.example/cxops
     """
     if (artifact_name or artifact_version) and not registry:
         raise UsageError("--artifact-name and --artifact-version need --registry")
@@ -91,8 +99,13 @@ def resolve(
     if registry:
         publish = Publish(registry, artifact_name or f"cxops-lock-{connection.vendor}",
                           artifact_version)  # fmt: skip
-    with Store.open(store) as st:
-        report, pushed = asyncio.run(run_resolve(connection, options, store=st, publish=publish))
+    transport = TransportOptions(**pace(rate, concurrency))
+    with Store.open(store) as st, ProgressView("resolve", quiet=quiet) as view:
+        report, pushed = asyncio.run(
+            run_resolve(
+                connection, options, store=st, publish=publish, transport=transport, emit=view
+            )
+        )
     findings = report.findings
     console = Console(stderr=True, highlight=False)
     console.print(

@@ -20,9 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Emit", "Tally", "traffic"]
+if TYPE_CHECKING:
+    from cxops.model.bundle import Bundle
+    from cxops.vendors.base import ProjectRef, VendorAdapter
+
+__all__ = ["FLOW_STAGES", "Emit", "Tally", "read_project", "traffic"]
+
+#: The adapters' ``on_progress`` stages that count flows (CXone's flows are scripts).
+FLOW_STAGES = frozenset({"flows", "scripts"})
 
 #: ``emit(event, data)``: a pipeline's progress, for whoever waits on it.
 Emit = Callable[[str, dict[str, Any]], None]
@@ -37,6 +44,23 @@ def traffic(client: Any) -> dict[str, int]:
     if budget is None:
         return {}
     return {"requests": int(budget.attempts), "retries": int(budget.retries)}
+
+
+async def read_project(
+    adapter: VendorAdapter, project: ProjectRef, emit: Emit | None, client: Any = None
+) -> Bundle:
+    """``adapter.export_project(project)``, emitting ``progress`` per flow and ``project_done``
+    (with the ``client``'s traffic) when ``emit`` is given: what resolve and compile share."""
+    if emit is None:
+        return await adapter.export_project(project)
+
+    def flows(stage: str, done: int, total: int) -> None:
+        emit("progress", {"project": project.key, "stage": stage, "done": done, "total": total,
+                          **traffic(client)})  # fmt: skip
+
+    bundle = await adapter.export_project(project, on_progress=flows)
+    emit("project_done", {"project": project.key, "flows": len(bundle.flows), **traffic(client)})
+    return bundle
 
 
 @dataclass
@@ -61,7 +85,7 @@ class Tally:
         if event == "planned":
             self.projects_total = len(data.get("projects", ()))
             return False
-        if event == "progress" and data.get("stage", "flows") == "flows":
+        if event == "progress" and data.get("stage", "flows") in FLOW_STAGES:
             self.flows[str(data["project"])] = (int(data["done"]), int(data["total"]))
             return False
         if event in ("project_done", "project_failed"):

@@ -35,6 +35,7 @@ from cxops.pipelines.compile.units import (
     skip_inactive_script,
     validate_genesys_flow,
 )
+from cxops.pipelines.progress import Emit, read_project, traffic
 from cxops.sinks.git.files import atomic_write, safe_path
 from cxops.transport import ConnectionSettings, JobEvent, TransportOptions, VendorClient
 from cxops.vendors import adapter_for
@@ -132,8 +133,10 @@ async def compile_tenant(
     recorder: Recorder,
     *,
     on_unit: Callable[[UnitResult], None] | None = None,
+    emit: Emit | None = None,
 ) -> CompileReport:
-    """Run steps 1-4 of the module doc against one tenant; see there."""
+    """Run steps 1-4 of the module doc against one tenant; see there. ``emit`` hears the
+    progress of steps 1 and 3 (``pipelines/progress.py``)."""
     vendor = settings.vendor
     if vendor not in COMPILERS:
         raise UsageError(
@@ -153,7 +156,10 @@ async def compile_tenant(
     adapter = adapter_for(client, settings)
     if isinstance(adapter, CxoneAdapter):
         adapter.include_inactive = options.include_inactive
-    bundles = [await adapter.export_project(p) for p in await adapter.list_projects()]
+    projects = await adapter.list_projects()
+    if emit is not None:
+        emit("planned", {"projects": [p.key for p in projects], **traffic(client)})
+    bundles = [await read_project(adapter, p, emit, client) for p in projects]
     inactive = adapter.inactive if isinstance(adapter, CxoneAdapter) else set()
     files, written = write_bundles(options.repo, bundles)
     chosen = _select(files, options.units)
@@ -161,6 +167,13 @@ async def compile_tenant(
     for f in chosen:
         recorder.state(vendor, f.flow.id, "queued", {"file": f.path})
     gate = asyncio.Semaphore(max(1, options.concurrency))
+    checked = 0
+
+    def count(step: int) -> None:
+        nonlocal checked
+        checked += step
+        if emit is not None:
+            emit("units", {"done": checked, "total": len(chosen), **traffic(client)})
 
     async def one(file: FlowFile) -> UnitResult:
         async with gate:
@@ -182,8 +195,10 @@ async def compile_tenant(
                 recorder.state(vendor, file.flow.id, "done", result.detail())
             if on_unit is not None:
                 on_unit(result)
+            count(1)
             return result
 
+    count(0)
     report.units = list(await asyncio.gather(*(one(f) for f in chosen)))
     report.findings = sort_findings([f for u in report.units for f in u.findings])
     return report
@@ -201,6 +216,7 @@ async def run_compile(
     client: VendorClient | None = None,
     transport: TransportOptions | None = None,
     on_unit: Callable[[UnitResult], None] | None = None,
+    emit: Emit | None = None,
 ) -> CompileReport:
     """Open a client (unless given; ``transport`` tunes it), compile, and finish the run record.
 
@@ -212,9 +228,13 @@ async def run_compile(
     try:
         if client is None:
             async with open_client(settings, transport) as own:
-                report = await compile_tenant(own, settings, options, recorder, on_unit=on_unit)
+                report = await compile_tenant(
+                    own, settings, options, recorder, on_unit=on_unit, emit=emit
+                )
         else:
-            report = await compile_tenant(client, settings, options, recorder, on_unit=on_unit)
+            report = await compile_tenant(
+                client, settings, options, recorder, on_unit=on_unit, emit=emit
+            )
     except CxopsError as exc:
         recorder.finish("failed", {"vendor": settings.vendor}, error=exc.message)
         raise

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from cxops.errors import CxopsError
+from cxops.pipelines.progress import Emit
 from cxops.pipelines.resolve.registry import Pushed, push_artifact
 from cxops.pipelines.resolve.run import ResolveOptions, ResolveReport, resolve_tenant
 from cxops.store import Store
@@ -36,8 +37,10 @@ async def run_resolve(
     publish: Publish | None = None,
     client: VendorClient | None = None,
     transport: TransportOptions | None = None,
+    emit: Emit | None = None,
 ) -> tuple[ResolveReport, Pushed | None]:
-    """Resolve the tenant (see ``run.resolve_tenant``), then push the lock if asked."""
+    """Resolve the tenant (see ``run.resolve_tenant``; ``emit`` hears its progress), then push
+    the lock if asked."""
     run_id = store.runs.start("resolve", {"vendor": settings.vendor}).id if store else None
     stage = "graph"
     try:
@@ -46,9 +49,9 @@ async def run_resolve(
             store.steps.begin(run_id, "resolve.graph", key)
         if client is None:
             async with open_client(settings, transport) as own:
-                report = await resolve_tenant(own, settings, options)
+                report = await resolve_tenant(own, settings, options, emit)
         else:
-            report = await resolve_tenant(client, settings, options)
+            report = await resolve_tenant(client, settings, options, emit)
         checksum = hashlib.sha256(report.lock_text.encode("utf-8")).hexdigest()
         if store and run_id:
             with store.transaction() as tx:

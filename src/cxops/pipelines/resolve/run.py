@@ -31,6 +31,7 @@ from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock
 from cxops.errors import UsageError
 from cxops.model.bundle import Bundle
 from cxops.model.layout import BUNDLE_FILE, bundle_files, project_dir
+from cxops.pipelines.progress import Emit, read_project, traffic
 from cxops.pipelines.resolve.build import BuildReport, ensure_build
 from cxops.pipelines.resolve.cognigy_graph import graph_cycles, project_graph_edges
 from cxops.pipelines.resolve.versions import VersionDeps, walk_versions
@@ -128,9 +129,13 @@ def bundle_findings(files: dict[str, bytes], bundle: Bundle) -> list[Finding]:
 
 
 async def resolve_tenant(
-    client: VendorClient, settings: ConnectionSettings, options: ResolveOptions
+    client: VendorClient,
+    settings: ConnectionSettings,
+    options: ResolveOptions,
+    emit: Emit | None = None,
 ) -> ResolveReport:
-    """Run steps 1-5 of the module doc against one tenant."""
+    """Run steps 1-5 of the module doc against one tenant; ``emit`` hears the progress of
+    step 2 (``pipelines/progress.py``)."""
     vendor = settings.vendor
     if vendor not in RESOLVERS:
         raise UsageError(
@@ -146,8 +151,10 @@ async def resolve_tenant(
     listed = await adapter.list_projects()
     if options.projects is not None:
         listed = sorted({pick_project(listed, p) for p in options.projects}, key=lambda p: p.id)
+    if emit is not None:
+        emit("planned", {"projects": [p.key for p in listed], **traffic(client)})
     for project in listed:
-        bundle = await adapter.export_project(project)
+        bundle = await read_project(adapter, project, emit, client)
         bundles.append(bundle)
         files = _write(options.repo, bundle)
         found = bundle_findings(files, bundle)
