@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cxops.cli.common import Output, console, output_options
 from cxops.cli.runs import store_option, when
 from cxops.errors import ConfigError, InputError, UsageError
 from cxops.model.errors import ModelError
@@ -57,6 +56,7 @@ def _public_key(ref: str | None) -> Ed25519PublicKey | None:
 
 
 @app.command("verify")
+@output_options("text", "json")
 def verify(
     head: Path | None = typer.Option(
         None, "--head", dir_okay=False, help="A head exported earlier by `cxops audit head`."
@@ -72,8 +72,9 @@ def verify(
         "--public-key",
         help="Ed25519 public key (PEM file or env:NAME) every head must be signed by.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Recompute the hash chain and name the first bad entry or row; with --head or --repo,
     also find a cut tail or a rewritten chain.
@@ -93,19 +94,19 @@ def verify(
         heads = [(f"commit {sha[:12]}", head_from_trailer(value)) for sha, value in history]
     with Store.open(store) as st:
         result = st.audit.verify(head_doc, key, heads=heads)
-    if as_json:
+    if out.json:
         doc = result.to_dict()
         doc["heads_checked"] = len(heads) + (1 if head_doc else 0)
-        typer.echo(json.dumps(doc))
+        out.document(doc)
     elif result.problem is None:
         against = f", consistent with the head at seq {head_doc['seq']}" if head_doc else ""
         if heads:
             against += f", and with the audit heads of {len(heads)} commit(s)"
-        Console().print(f"[green]audit log verifies[/]: {result.entries} entries{against}")
+        out.console().print(f"[green]audit log verifies[/]: {result.entries} entries{against}")
     else:
         p = result.problem
         where = f"seq {p.seq}" if p.seq is not None else "head"
-        Console(stderr=True).print(
+        console(stderr=True).print(
             f"[red]audit log TAMPERED[/] at {where} ({p.kind}): {escape(p.message)}"
         )
     if result.problem is not None:
@@ -113,16 +114,16 @@ def verify(
 
 
 @app.command("head")
+@output_options("json", report=True)
 def head(
-    output: Path | None = typer.Option(
-        None, "--output", "-o", dir_okay=False, help="Write the head here instead of stdout."
-    ),
     signing_key: str | None = typer.Option(
         None,
         "--signing-key",
         help=f"Ed25519 private key: a PEM file or env:NAME (default: {SIGNING_KEY_ENV}).",
     ),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Export a head {seq, hash, time} signed with Ed25519.
 
@@ -140,15 +141,11 @@ def head(
         )
     with Store.open(store) as st:
         doc = st.audit.head(key)
-    text = json.dumps(doc, indent=2) + "\n"
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    write_file(output, text)
-    Console(stderr=True).print(f"head at seq {doc['seq']} written to {output}")
+    out.document(doc, indent=2)
 
 
 @app.command("keygen")
+@output_options("text", "json")
 def keygen(
     private_key: Path = typer.Option(
         ..., "--private-key", dir_okay=False, help="Where to write the private key (PEM)."
@@ -156,6 +153,8 @@ def keygen(
     public_key: Path = typer.Option(
         ..., "--public-key", dir_okay=False, help="Where to write the public key (PEM)."
     ),
+    *,
+    out: Output,
 ) -> None:
     """Create an Ed25519 key pair for signing audit heads (the private file is mode 0600).
 
@@ -172,23 +171,34 @@ def keygen(
     with os.fdopen(fd, "wb") as handle:
         handle.write(private_pem)
     write_file(public_key, public_pem)
-    Console(stderr=True).print(
+    if out.json:
+        out.document(
+            {"private_key": str(private_key), "public_key": str(public_key), "env": SIGNING_KEY_ENV}
+        )
+        return
+    console(stderr=True).print(
         f"private key {private_key} (keep it secret), public key {public_key} (give it to "
         f"auditors); set {SIGNING_KEY_ENV}={private_key}"
     )
 
 
 @app.command("show")
+@output_options("text", "json", "jsonl", report=True)
 def show(
-    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON entry per line (an export)."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="Same as --format jsonl (kept for scripts)."),
     limit: int | None = typer.Option(None, min=1, help="Only the last N entries."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """List audit entries, oldest first (or export them as JSON lines).
 
-    Example: cxops audit show --jsonl > audit.jsonl
+    Example: cxops audit show --format jsonl -o audit.jsonl
     """
+    if jsonl:
+        if out.format not in ("text", "jsonl"):
+            raise UsageError(f"choose one of --jsonl and --format {out.format}")
+        out.format = "jsonl"
     with Store.open(store) as st:
         # rows(), not the ORM: a row holding garbage is shown as unreadable, not a crash.
         entries = list(st.audit.rows())
@@ -197,12 +207,12 @@ def show(
         e.to_dict() if isinstance(e, AuditEntry) else {"seq": e.row, "unreadable": e.why}
         for e in entries
     ]
-    if jsonl:
+    if out.format == "jsonl":
         for doc in docs:
-            typer.echo(json.dumps(doc, ensure_ascii=False))
+            out.document(doc)
         return
-    if as_json:
-        typer.echo(json.dumps({"entries": docs}))
+    if out.json:
+        out.document({"entries": docs})
         return
     table = Table("seq", "time (UTC)", "actor", "action", "subject", "hash")
     for e in entries:
@@ -210,4 +220,4 @@ def show(
             table.add_row(str(e.seq), when(e.time), e.actor, e.action, e.subject, e.hash[:12])
         else:
             table.add_row(escape(e.row), "[red]unreadable[/]", escape(e.why), "", "", "")
-    Console().print(table if entries else "the audit log is empty")
+    out.console().print(table if entries else "the audit log is empty")

@@ -260,7 +260,8 @@ def output_options(*formats: str, report: bool = False) -> Callable[[F], F]:
                         hint="--json is --format json; give one of them",
                     )
                 fmt = "json"
-            _state["json"] = fmt == "json"
+            # Errors are a JSON document when JSON was asked for (not merely the default).
+            _state["json"] = as_json or (fmt == "json" and formats[0] != "json")
             out = Output(fmt, path)
             kwargs["out"] = out
             try:

@@ -11,32 +11,25 @@ revision, not an instruction to git (issue #15).
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from cxops.analysis.diff import Diff, diff_bundles
+from cxops.cli.common import Output, output_options
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError, UsageError
 from cxops.logs import terminal_safe
 from cxops.model.bundle import Bundle
 
 _RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
-
-
-class DiffFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def _git(args: list[str], cwd: Path) -> bytes:
@@ -137,20 +130,22 @@ def compare(a: str, b: str) -> dict[str, Any]:
     return {"a": a, "b": b, "bump": overall, "reasons": reasons, "bundles": results}
 
 
+@output_options("text", "json", report=True)
 def diff(
     a: str = typer.Argument(..., help="Before: a bundle file, a folder, or REV:path."),
     b: str = typer.Argument(..., help="After: a bundle file, a folder, or REV:path."),
-    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text or json."),
+    *,
+    out: Output,
 ) -> None:
     """Show what changed between two bundles (flows, nodes, edges, refs) and the semver bump.
 
     Example: cxops diff v1.2.0:flows flows --format json
     """
     result = compare(a, b)
-    if fmt is DiffFormat.json:
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if out.json:
+        out.document(result, indent=2)
         return
-    console = Console(highlight=False)
+    console = out.console()
     for item in result["bundles"]:
         console.print(
             f"[bold]{escape(terminal_safe(item['vendor']))}/"

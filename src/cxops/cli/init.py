@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from cxops.cli import common
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.errors import UsageError
 from cxops.safefile import write_file
 from cxops.transport.profiles import PROFILE_FILE
@@ -150,18 +151,10 @@ def variables(vendors: list[str], *, emulator: bool) -> dict[str, str]:
     return out
 
 
-def _split(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        out += [v.strip().lower() for v in value.split(",") if v.strip()]
-    return out
-
-
+@output_options("text", "json")
 def init(
-    vendor: list[str] = typer.Option(
-        [],
-        "--vendor",
-        help="cognigy, cxone or genesys; repeat or separate with commas (default: all three).",
+    vendor: list[str] | None = list_option(
+        None, "--vendor", metavar="VENDOR", help="cognigy, cxone or genesys (default: all three)."
     ),
     emulator: bool = typer.Option(
         False, "--emulator", help="Point the profiles at `cxops emulator` on 127.0.0.1."
@@ -169,6 +162,8 @@ def init(
     port: int = typer.Option(8877, "--port", min=1, max=65535, help="The emulator's port."),
     path: Path = typer.Option(Path("."), "--path", help="Folder to write cxops.toml into."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing cxops.toml."),
+    *,
+    out: Output,
 ) -> None:
     """Write a commented cxops.toml: a dev and a prod profile for each vendor asked.
 
@@ -178,7 +173,7 @@ def init(
     Example: cxops init --vendor genesys --vendor cxone
     Example: cxops init --emulator     (then: cxops emulator --port 8877)
     """
-    vendors = _split(vendor) or list(VENDORS)
+    vendors = [v.lower() for v in split(vendor)] or list(VENDORS)
     unknown = sorted(set(vendors) - set(VENDORS))
     if unknown:
         raise UsageError(
@@ -190,14 +185,20 @@ def init(
         raise UsageError(f"{target} exists", hint="edit it, or pass --force to overwrite it")
     text = render(vendors, emulator=emulator, port=port)
     write_file(target, text)
-    console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+    first = profile_name(vendors[0], "dev", vendors)
+    then = f"cxops export --profile {first} --all --repo repo-{first}"
+    if out.json:
+        names = [profile_name(v, s, vendors) for v in vendors for s in ("dev", "prod")]
+        env = variables(vendors, emulator=emulator)
+        out.document({"written": str(target), "profiles": names, "variables": env, "then": then})
+        return
+    console = common.console(stderr=True, markup=False)
     console.print(f"wrote {target} ({2 * len(vendors)} profiles)")
     console.print(
         "set the emulator's demo credentials:" if emulator else "set (never in the file):"
     )
     for var, value in variables(vendors, emulator=emulator).items():
         console.print(f"  export {var}={value}")
-    first = profile_name(vendors[0], "dev", vendors)
     if not emulator:
         console.print(f"edit the values marked ... in {target}")
-    console.print(f"then: cxops export --profile {first} --all --repo repo-{first}")
+    console.print(f"then: {then}")

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock, loads_lock, lock_drift
+from cxops.cli.common import Output, output_options
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError
 from cxops.model.errors import ModelError
 from cxops.safefile import write_file
 
 
-class LockFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
+@output_options("text", "json", report=True)
 def lock(
     path: Path = typer.Argument(Path("."), help="Export repository, project folder or bundle."),
     check: bool = typer.Option(
@@ -30,7 +24,8 @@ def lock(
     lock_file: Path | None = typer.Option(
         None, "--lock", help="Lock file (default: PATH/cxops.lock)."
     ),
-    fmt: LockFormat = typer.Option(LockFormat.text, "--format", help="text or json."),
+    *,
+    out: Output,
 ) -> None:
     """Write cxops.lock: every flow and dependency with its version and content hash.
 
@@ -40,7 +35,7 @@ def lock(
     target = lock_file or ((path if path.is_dir() else path.parent) / LOCK_FILE)
     current = build_lock([read_bundle(s) for s in discover(path)])
     text = dumps_lock(current)
-    console = Console(highlight=False)
+    console = out.console()
     if not check:
         unchanged = (
             not target.is_symlink()
@@ -50,16 +45,14 @@ def lock(
         if not unchanged:
             write_file(target, text)
         status = "unchanged" if unchanged else "written"
-        if fmt is LockFormat.json:
-            typer.echo(
-                json.dumps(
-                    {
-                        "lock": str(target),
-                        "status": status,
-                        "flows": len(current["flow"]),
-                        "dependencies": len(current["dependency"]),
-                    }
-                )
+        if out.json:
+            out.document(
+                {
+                    "lock": str(target),
+                    "status": status,
+                    "flows": len(current["flow"]),
+                    "dependencies": len(current["dependency"]),
+                }
             )
         else:
             console.print(
@@ -74,12 +67,8 @@ def lock(
     except ModelError as exc:
         raise InputError(f"{target}: {exc.message}", hint=exc.hint) from None
     drift = lock_drift(locked, current)
-    if fmt is LockFormat.json:
-        typer.echo(
-            json.dumps(
-                {"lock": str(target), "drift": [d.to_dict() for d in drift]}, indent=2, default=str
-            )
-        )
+    if out.json:
+        out.document({"lock": str(target), "drift": [d.to_dict() for d in drift]}, indent=2)
     elif drift:
         for d in drift:
             console.print(escape(d.describe()))

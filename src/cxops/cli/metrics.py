@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cxops.cli.common import Output, output_options
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 from cxops.sinks.metrics import DoraGroup, Metrics, collect
@@ -24,11 +24,15 @@ def _sec(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}s"
 
 
+@output_options("text", "json", "prometheus", report=True)
 def metrics(
-    prometheus: bool = typer.Option(False, "--prometheus", help="Prometheus text exposition."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    prometheus: bool = typer.Option(
+        False, "--prometheus", help="Same as --format prometheus (kept for scripts)."
+    ),
     window_days: float = typer.Option(30.0, min=0.01, help="DORA window, in days back from now."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Run durations and success rates, check pass rates, per-operation latency, DORA figures.
 
@@ -36,23 +40,24 @@ def metrics(
     restore, overall and per environment, project and flow; blocked promotions and dry runs
     are not deployments.
 
-    Example: cxops metrics --prometheus > cxops.prom
+    Example: cxops metrics --format prometheus -o cxops.prom
     """
-    if prometheus and as_json:
-        raise UsageError("choose one of --prometheus and --json")
+    if prometheus:
+        if out.format not in ("text", "prometheus"):
+            raise UsageError(f"choose one of --prometheus and --format {out.format}")
+        out.format = "prometheus"
     with Store.open(store) as st:
-        if prometheus:
-            typer.echo(prometheus_text(st), nl=False)
+        if out.format == "prometheus":
+            out.write(prometheus_text(st))
             return
         figures = collect(st, window=timedelta(days=window_days))
-    if as_json:
-        typer.echo(json.dumps(figures.to_dict()))
+    if out.json:
+        out.document(figures.to_dict())
     else:
-        _show(figures)
+        _show(figures, out.console())
 
 
-def _show(m: Metrics) -> None:
-    console = Console()
+def _show(m: Metrics, console: Console) -> None:
     runs = Table("kind", "runs", "success", "p50", "p95", "max", title="runs")
     for k in m.runs:
         d = k.durations

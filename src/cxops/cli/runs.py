@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cxops.cli.common import Output, console, output_options
 from cxops.store import Run, Step, Store
 
 app = typer.Typer(
@@ -65,12 +65,14 @@ def _step_dict(step: Step) -> dict[str, Any]:
 
 
 @app.command("list")
+@output_options("text", "json")
 def list_runs(
     kind: str | None = typer.Option(None, help="Only runs of this kind (export, promote, ...)."),
     status: str | None = typer.Option(None, help="Only runs in this status."),
     limit: int = typer.Option(50, min=1, help="At most this many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """List runs, newest first.
 
@@ -78,22 +80,24 @@ def list_runs(
     """
     with Store.open(store) as st:
         runs = st.runs.list(kind=kind, status=status, limit=limit)
-    if as_json:
-        typer.echo(json.dumps({"runs": [run_dict(r) for r in runs]}))
+    if out.json:
+        out.document({"runs": [run_dict(r) for r in runs]})
         return
     table = Table("id", "kind", "status", "started (UTC)", "duration", "error")
     for r in runs:
         table.add_row(
             r.id[:12], r.kind, r.status, when(r.started), _seconds(r.duration), r.error or ""
         )
-    Console().print(table if runs else "no runs yet")
+    out.console().print(table if runs else "no runs yet")
 
 
 @app.command("show")
+@output_options("text", "json")
 def show(
     run_id: str = typer.Argument(..., help="A run id, or a unique prefix of one."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Show one run: parameters, summary, steps and the events it emitted.
 
@@ -103,13 +107,13 @@ def show(
         run = st.runs.find(run_id)
         steps = st.steps.for_run(run.id)
         events = st.outbox.events(run_id=run.id)
-    if as_json:
+    if out.json:
         doc = run_dict(run)
         doc["steps"] = [_step_dict(s) for s in steps]
         doc["events"] = [{"id": e.id, "type": e.type} for e in events]
-        typer.echo(json.dumps(doc))
+        out.document(doc)
         return
-    console = Console()
+    console = out.console()
     console.print(f"[bold]run {run.id}[/]  {run.kind}  {run.status}")
     console.print(f"started {when(run.started)}  ended {when(run.ended)}  {_seconds(run.duration)}")
     if run.error:
@@ -136,10 +140,11 @@ def _credentials(**flags: str | None) -> dict[str, str | None]:
 
 
 def _say(message: str) -> None:
-    Console(stderr=True).print(message, highlight=False, markup=False)
+    console(stderr=True, markup=False).print(message)
 
 
 @app.command("resume")
+@output_options("text", "json")
 def resume(
     run_id: str = typer.Argument(..., help="The run to resume (an id or a unique prefix)."),
     client_id: str | None = _credential("--client-id", "CXOPS_CLIENT_ID"),
@@ -147,8 +152,9 @@ def resume(
     api_key: str | None = _credential("--api-key", "CXOPS_API_KEY"),
     access_key_id: str | None = _credential("--access-key-id", "CXOPS_ACCESS_KEY_ID"),
     access_key_secret: str | None = _credential("--access-key-secret", "CXOPS_ACCESS_KEY_SECRET"),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Resume an interrupted run from its last completed step, and wait for it.
 
@@ -171,11 +177,11 @@ def resume(
     )
 
     async def main() -> int:
-        async with with_relay(store, None, None, quiet=as_json):
+        async with with_relay(store, None, None, quiet=out.json):
             summary = await resume_run(run_id, store, _say, creds)
         if "outcome" in summary:  # a promotion's summary
-            return render_promotion(summary, as_json)
-        return render_summary(summary, [], as_json)
+            return render_promotion(summary, out.json)
+        return render_summary(summary, [], out.json)
 
     code = run_async(main)
     if code:
@@ -183,6 +189,7 @@ def resume(
 
 
 @app.command("cancel")
+@output_options("text", "json")
 def cancel(
     run_id: str = typer.Argument(..., help="The run to stop (an id or a unique prefix)."),
     client_id: str | None = _credential("--client-id", "CXOPS_CLIENT_ID"),
@@ -190,8 +197,9 @@ def cancel(
     api_key: str | None = _credential("--api-key", "CXOPS_API_KEY"),
     access_key_id: str | None = _credential("--access-key-id", "CXOPS_ACCESS_KEY_ID"),
     access_key_secret: str | None = _credential("--access-key-secret", "CXOPS_ACCESS_KEY_SECRET"),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Stop a run between two steps, and wait until it has stopped.
 
@@ -214,17 +222,17 @@ def cancel(
     )
 
     async def main() -> int:
-        async with with_relay(store, None, None, quiet=as_json):
+        async with with_relay(store, None, None, quiet=out.json):
             summary = await cancel_run(run_id, store, _say, creds)
         if not summary.get("cancelled"):
-            if as_json:
-                typer.echo(json.dumps(summary))
+            if out.json:
+                out.document(summary)
             else:
-                Console().print(f"run {summary['run']} already ended: {summary['status']}")
+                out.console().print(f"run {summary['run']} already ended: {summary['status']}")
             return 0
         if "outcome" in summary:
-            return render_promotion(summary, as_json)
-        render_summary(summary, [], as_json)
+            return render_promotion(summary, out.json)
+        render_summary(summary, [], out.json)
         return 1
 
     code = run_async(main)
@@ -232,7 +240,9 @@ def cancel(
         raise typer.Exit(code)
 
 
-def _decide(run_id: str, approve: bool, reason: str, by: str | None, store: str | None) -> None:
+def _decide(
+    run_id: str, approve: bool, reason: str, by: str | None, store: str | None, out: Output
+) -> None:
     import getpass
 
     from cxops.pipelines.promote.approval import decide
@@ -241,32 +251,41 @@ def _decide(run_id: str, approve: bool, reason: str, by: str | None, store: str 
     with Store.open(store) as st:
         run = decide(st, run_id, approve=approve, approver=approver, reason=reason)
     verdict = "approved" if approve else "rejected"
-    Console().print(f"run {run.id[:12]} {verdict} by {approver}: {reason} (audited)")
+    if out.json:
+        out.document({"run": run.id, "decision": verdict, "by": approver, "reason": reason})
+        return
+    out.console().print(f"run {run.id[:12]} {verdict} by {approver}: {reason} (audited)")
 
 
 @app.command("approve")
+@output_options("text", "json")
 def approve(
     run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
     reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
     by: str | None = typer.Option(None, "--as", help="Approver name (default: your user)."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Approve a promotion waiting at its approval gate; it goes on to deploy.
 
     Example: cxops runs approve 3f2a --reason "CAB 2026-12-05"
     """
-    _decide(run_id, True, reason, by, store)
+    _decide(run_id, True, reason, by, store, out)
 
 
 @app.command("reject")
+@output_options("text", "json")
 def reject(
     run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
     reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
     by: str | None = typer.Option(None, "--as", help="Name of who rejects (default: your user)."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Reject a promotion waiting at its approval gate; it ends blocked, nothing deployed.
 
     Example: cxops runs reject 3f2a --reason "freeze until Monday"
     """
-    _decide(run_id, False, reason, by, store)
+    _decide(run_id, False, reason, by, store, out)

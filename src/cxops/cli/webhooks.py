@@ -8,13 +8,12 @@ secret, so a typo is an error at once (exit 2), not a delivery that waits foreve
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from typing import Any
 
 import typer
-from rich.console import Console
 
+from cxops.cli.common import Output, output_options, say
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 from cxops.sinks.webhooks import Relay
@@ -40,9 +39,11 @@ def _state(endpoint: Endpoint) -> str:
 
 
 @app.command("list")
+@output_options("text", "json")
 def list_endpoints(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """The webhook endpoints: URL, secret variable (and whether it is set here), state, deliveries.
 
@@ -63,21 +64,24 @@ def list_endpoints(
         }
         for e in endpoints
     ]
-    if as_json:
-        typer.echo(json.dumps({"endpoints": rows}))
+    if out.json:
+        out.document({"endpoints": rows})
         return
-    console = Console(highlight=False, soft_wrap=True, markup=False)
+    console = out.console()
     if not rows:
         console.print("no webhook endpoints (add one: cxops webhooks add URL --secret-env NAME)")
     for row, endpoint in zip(rows, endpoints, strict=True):
         secret = "set" if row["secret_set"] else "NOT SET in this environment"
         tally = counts.get(endpoint.id, {})
         done = ", ".join(f"{k} {v}" for k, v in tally.items() if v) or "none yet"
-        console.print(f"{endpoint.url}  [{_state(endpoint)}]")
-        console.print(f"  secret: ${endpoint.secret_env} ({secret}); deliveries: {done}")
+        console.print(f"{endpoint.url}  [{_state(endpoint)}]", markup=False)
+        console.print(
+            f"  secret: ${endpoint.secret_env} ({secret}); deliveries: {done}", markup=False
+        )
 
 
 @app.command("add")
+@output_options("text", "json")
 def add(
     url: str = typer.Argument(..., help="The receiver's http(s) URL."),
     secret_env: str = typer.Option(
@@ -86,6 +90,8 @@ def add(
         help="NAME of the environment variable holding the endpoint's whsec_ secret(s).",
     ),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Send every later event to URL, signed with the secret in $NAME (checked now: exit 2 if
     unset or not a whsec_ secret). Adding a removed URL again enables it again.
@@ -94,14 +100,19 @@ def add(
     """
     with Store.open(store) as st:
         endpoint = register_endpoint(st.outbox, url, secret_env)
-    say = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-    say.print(f"added {endpoint.url} [{_state(endpoint)}]")
+    if out.json:
+        out.document({"added": endpoint.url, "secret_env": secret_env, "state": _state(endpoint)})
+        return
+    say(f"added {endpoint.url} [{_state(endpoint)}]")
 
 
 @app.command("remove")
+@output_options("text", "json")
 def remove(
     url: str = typer.Argument(..., help="The endpoint's URL, as `cxops webhooks list` shows it."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Stop sending to URL: pending deliveries to it are dropped, its history is kept.
 
@@ -109,12 +120,14 @@ def remove(
     """
     with Store.open(store) as st:
         endpoint, dropped = st.outbox.remove(url)
-    Console(stderr=True, highlight=False, soft_wrap=True, markup=False).print(
-        f"removed {endpoint.url} ({dropped} pending deliveries dropped)"
-    )
+    if out.json:
+        out.document({"removed": endpoint.url, "dropped": dropped})
+        return
+    say(f"removed {endpoint.url} ({dropped} pending deliveries dropped)")
 
 
 @app.command("deliver")
+@output_options("text", "json")
 def deliver(
     webhook: str | None = typer.Option(
         None, "--webhook", help="Register this endpoint URL first (with --webhook-secret-env)."
@@ -129,8 +142,9 @@ def deliver(
         min=0,
         help="Keep retrying on the retry schedule for up to this many seconds (0: one pass).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Send every due webhook delivery once (or keep going for --wait seconds).
 
@@ -151,10 +165,10 @@ def deliver(
             report = asyncio.run(relay.drain_once())
         counts = st.outbox.counts()
     failed = report.retrying + report.dead + report.disabled
-    if as_json:
-        typer.echo(json.dumps({"report": report.to_dict(), "deliveries": counts}))
+    if out.json:
+        out.document({"report": report.to_dict(), "deliveries": counts})
     else:
-        console = Console()
+        console = out.console()
         console.print(
             f"attempted {report.attempted}: delivered {report.delivered}, "
             f"retrying {report.retrying}, dead {report.dead}, disabled {report.disabled}"
