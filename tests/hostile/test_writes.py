@@ -112,12 +112,11 @@ def test_reports_never_write_through_a_symlink(
     report = tmp_path / "report.sarif"
     report.symlink_to(victim)
     before = _listing(tmp_path)
-    code = main(["validate", str(tmp_path / "bundle.json"), "--format", "sarif", "-o", "x"])
-    assert code == 2  # no -o short flag: a usage error, not a file called "x"
-    code = main(
-        ["validate", str(tmp_path / "bundle.json"), "--format", "sarif", "--output", str(report)]
-    )
-    assert code == 2
+    for flag in ("-o", "--output"):  # -o is --output (issue #16)
+        code = main(
+            ["validate", str(tmp_path / "bundle.json"), "--format", "sarif", flag, str(report)]
+        )
+        assert code == 2
     assert victim.read_text() == "precious\n"
     assert _listing(tmp_path) == before
     capsys.readouterr()
