@@ -45,6 +45,7 @@ from cxops.store.engine import resolve_url
 
 __all__ = [
     "APP_VERSION",
+    "SYS_POOL_SIZE",
     "RunBusy",
     "alive",
     "engine_url",
@@ -65,6 +66,10 @@ _stores: dict[str, Store] = {}
 _liveness: Liveness | None = None
 _executor: tuple[int, str] | None = None  # (pid, id): a forked child gets its own id
 _worker: tuple[int, str, tuple[str, ...], int] | None = None  # (pid, id, queues, concurrency)
+
+#: DBOS' system-database pool of a process on a PostgreSQL store (its notification listener
+#: holds one more connection, outside the pool); the store's own is ``store.engine.PG_POOL_SIZE``.
+SYS_POOL_SIZE = 3
 
 #: A worker's executor id is this prefix and its stable ``--id`` (issue #17).
 WORKER_PREFIX = "cxops-worker-"
@@ -173,11 +178,12 @@ def launch(store_url: str | None = None) -> Store:
             if schema is not None:
                 config["dbos_system_schema"] = schema
             me = worker()
-            if me is not None:
-                # A bounded pool per worker (docs/scale-out.md): its queue threads, the
-                # notification listener and one recording step per run it may hold at once;
-                # DBOS' default (20 per process) would let 10 workers exhaust PostgreSQL.
-                config["sys_db_pool_size"] = min(me[2] * len(me[1]) + 4, 20)
+            if schema is not None:
+                # A bounded pool per process (docs/scale-out.md): DBOS' default of 20 would let
+                # 10 workers exhaust PostgreSQL's 100 connections. Its connections are held for
+                # one short statement (a dequeue, a step's checkpoint); DBOS waits for a free
+                # one when all are busy.
+                config["sys_db_pool_size"] = SYS_POOL_SIZE
             # Open the store first: a PostgreSQL database that does not exist is then a
             # ConfigError, where DBOS would create it (issue #15).
             store_for(url)

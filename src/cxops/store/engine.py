@@ -21,11 +21,18 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from cxops.errors import ConfigError
 
-__all__ = ["DEFAULT_PATH", "ENV_VAR", "create_store_engine", "resolve_url"]
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "PG_POOL_SIZE", "create_store_engine", "resolve_url"]
 
 ENV_VAR = "CXOPS_STORE_URL"
 DEFAULT_PATH = Path(".cxops") / "state.db"
 _BUSY_TIMEOUT_MS = 30_000
+#: Connections one process may hold on a PostgreSQL store, opened on demand and never more
+#: (no overflow): a worker's liveness session is one of them, steps, the outbox relay and the
+#: shared pacing share the rest, waiting up to a minute for one when all are busy. With DBOS'
+#: pool (``pipelines/engine.py``) this keeps a worker under 10 connections, so 10 workers fit
+#: PostgreSQL's default ``max_connections`` of 100 (docs/scale-out.md, issue #17).
+PG_POOL_SIZE = 4
+_PG_POOL_TIMEOUT_S = 60
 _HINT = (
     "use a SQLite path (sqlite:///path/state.db) or a PostgreSQL URL "
     "(postgresql://user@host:5432/db), via --store or CXOPS_STORE_URL"
@@ -93,4 +100,10 @@ def create_store_engine(url: URL) -> Engine:
             "a PostgreSQL store needs the psycopg driver",
             hint="pip install 'cxops[postgres]'",
         ) from exc
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=_PG_POOL_TIMEOUT_S,
+    )
