@@ -234,3 +234,38 @@ def test_runs_resume_requeues_a_dead_workers_run(
     assert json.loads(out)["status"] == "succeeded"
     assert "back on its queue" in err, err
     assert len(_commits(tmp_path / "repo")) == 1
+
+
+def test_a_queued_run_is_listed_before_a_worker_takes_it(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    """A queued run has a store row (``queued``) that turns ``running`` when a worker takes it."""
+    env = _environment(emu)
+    args = ["export", "--project", PROJECT, "--repo", "repo", "--store", pg_store, "--rate", "4",
+            "--enqueue", "--json"]  # fmt: skip
+    queued = _cli(args, env, tmp_path)
+    assert queued.returncode == 0, queued.stderr
+    run = json.loads(queued.stdout)["run"]
+    listed = _cli(["runs", "list", "--store", pg_store, "--json"], env, tmp_path)
+    rows = {r["id"]: r for r in json.loads(listed.stdout)["runs"]}
+    assert rows[run]["status"] == "queued", rows
+    with Store.open(pg_store) as st:
+        was = st.runs.get(run)
+    assert was is not None and was.status == "queued" and was.kind == "export"
+    worker = _worker("taker", pg_store, env, tmp_path)
+    seen: list[str] = []
+    try:
+        end = time.monotonic() + DEADLINE_S
+        while time.monotonic() < end and (not seen or seen[-1] in ("queued", "running")):
+            with Store.open(pg_store) as st:
+                now = st.runs.get(run)
+            assert now is not None
+            if not seen or seen[-1] != now.status:
+                seen.append(now.status)
+            time.sleep(0.05)
+    finally:
+        _stop([worker])
+    assert seen == ["queued", "running", "succeeded"], seen  # 4 requests/s: seen running
+    with Store.open(pg_store) as st:
+        done = st.runs.get(run)
+    assert done is not None and done.started > was.started  # started when taken

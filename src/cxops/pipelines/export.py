@@ -85,9 +85,10 @@ def _ref(doc: dict[str, Any]) -> ProjectRef:
 
 @DBOS.step(name="export.open")
 async def open_run(run_id: str, params: dict[str, Any]) -> None:
-    """Record the run in the store (once: a replay finds it)."""
+    """Record the run in the store (once: a replay finds it); a queued run becomes running."""
     store = store_for(params["store"])
-    if store.runs.get(run_id) is None:
+    run = store.runs.get(run_id)
+    if run is None or run.status == "queued":
         store.runs.start("export", params, run_id=run_id)
 
 

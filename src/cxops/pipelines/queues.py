@@ -10,6 +10,7 @@ Each queue has a limit of runs per worker (``worker_concurrency``; DBOS keeps it
 so the last worker started sets it for all). A request's run id is derived from its command
 fingerprint (``runner.fingerprint``, secret-free params): enqueueing the same request while its
 run is queued or running returns that run; once it ended, the same request makes a new run.
+Each queued run has a store row with status ``queued`` until a worker takes it.
 The queue holds only public params (profile name, URLs, ids): the worker reads the secrets
 from the profile and its own environment (``env:`` references) when the run starts.
 """
@@ -23,6 +24,7 @@ from typing import Any
 from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 
 from cxops.errors import UsageError
+from cxops.pipelines.engine import store_for
 from cxops.pipelines.lease import target_name
 
 __all__ = [
@@ -110,6 +112,10 @@ async def enqueue(kind: str, workflow: Any, params: dict[str, Any]) -> tuple[str
     )
     run_id, existed = await request_run_id(kind, str(params["command"]))
     if not existed:
+        # The store row first (status ``queued``: `runs list` and the dashboard show it before a
+        # worker takes it); the worker's open step makes it running. A row left by an enqueuer
+        # that died before the engine's enqueue is kept and the enqueue made now.
+        store_for(params["store"]).runs.queue(str(params.get("kind", kind)), params, run_id)
         with (
             SetWorkflowID(run_id),
             SetEnqueueOptions(queue_partition_key=partition_key(kind, params)),

@@ -20,8 +20,11 @@ __all__ = [
 
 
 class RunStatus:
-    """A run's lifecycle: running, then exactly one of the final states."""
+    """A run's lifecycle: (queued,) running, then exactly one of the final states.
 
+    ``queued``: on a shared queue, not yet taken by a worker (issue #17)."""
+
+    QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"

@@ -54,7 +54,16 @@ class Runs:
     def start(
         self, kind: str, params: dict[str, Any] | None = None, *, run_id: str | None = None
     ) -> Run:
-        """Record a new running run; ``run_id`` lets a workflow engine choose the id."""
+        """Record a new running run; ``run_id`` lets a workflow engine choose the id. A queued
+        run with that id (:meth:`queue`) becomes running, started now."""
+        if run_id is not None:
+            with self._scope.session() as s:
+                queued = s.get(RunRow, run_id)
+                if queued is not None and queued.status == RunStatus.QUEUED:
+                    queued.status, queued.started = RunStatus.RUNNING, utcnow()
+                    queued.params = params or queued.params
+                    s.flush()
+                    return _run(queued)
         row = RunRow(
             id=run_id or uuid.uuid4().hex,
             kind=kind,
@@ -70,6 +79,31 @@ class Runs:
             s.add(row)
             s.flush()
             return _run(row)
+
+    def queue(self, kind: str, params: dict[str, Any], run_id: str) -> bool:
+        """Record a run put on a shared queue (status ``queued``) unless a run with that id
+        exists; True when recorded. :meth:`start` makes it running when a worker takes it."""
+        with self._scope.session() as s:
+            if s.get(RunRow, run_id) is not None:
+                return False
+            try:
+                with s.begin_nested():
+                    s.add(
+                        RunRow(
+                            id=run_id,
+                            kind=kind,
+                            status=RunStatus.QUEUED,
+                            started=utcnow(),
+                            ended=None,
+                            params=params,
+                            summary=None,
+                            error=None,
+                            cancel_requested=None,
+                        )
+                    )
+            except IntegrityError:  # another enqueuer of the same request recorded it first
+                return False
+            return True
 
     def finish(
         self,

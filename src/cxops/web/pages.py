@@ -59,7 +59,7 @@ def runs_page(
         environment=environment or None, since=parse_since(since),
         before=datetime.fromisoformat(before) if before else None,
     )  # fmt: skip
-    live = any(r.status == "running" for r in view.runs)
+    live = any(r.status in ("queued", "running") for r in view.runs)
     query = {"kind": kind, "status": status, "project": project, "environment": environment,
              "since": since}  # fmt: skip
     return render(request, "runs.html", view=view, q=query, live=live, nav="runs")
@@ -68,7 +68,8 @@ def runs_page(
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: str, c: Ctx = Depends(ctx)) -> HTMLResponse:
     view = runs.run_detail(c.store, c.repos, run_id)
-    return render(request, "run.html", view=view, live=view.run.status == "running", nav="runs")
+    live = view.run.status in ("queued", "running")
+    return render(request, "run.html", view=view, live=live, nav="runs")
 
 
 @router.post("/runs/{run_id}/approval")

@@ -65,7 +65,8 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
     ``flow.promote.started`` at once (once). A target another promotion holds raises
     ``LeaseBusy`` and records nothing."""
     with store_for(params["store"]).transaction() as tx:
-        if tx.runs.get(run_id) is not None:
+        run = tx.runs.get(run_id)
+        if run is not None and run.status != "queued":  # a queued run becomes running here
             return
         if not params["dry_run"]:
             lease.acquire(tx, run_id, params)

@@ -153,7 +153,7 @@ def run_list(
         page=Page(shown=len(items), next_before=cursor),
         filters=filters,
         kinds=kinds,
-        statuses=["running", "succeeded", "failed", "partial", "cancelled"],
+        statuses=["queued", "running", "succeeded", "failed", "partial", "cancelled"],
     )
 
 
