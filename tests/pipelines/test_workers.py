@@ -56,8 +56,8 @@ def _worker(
         )  # fmt: skip
 
 
-def _enqueue(store: str, repo: str, env: dict[str, str], cwd: Path) -> str:
-    args = ["export", "--project", PROJECT, "--repo", repo, "--store", store, "--rate", "50",
+def _enqueue(store: str, repo: str, env: dict[str, str], cwd: Path, rate: str = "50") -> str:
+    args = ["export", "--project", PROJECT, "--repo", repo, "--store", store, "--rate", rate,
             "--enqueue", "--json"]  # fmt: skip
     done = _cli(args, env, cwd)
     assert done.returncode == 0, done.stderr
@@ -163,11 +163,7 @@ def test_a_stopped_worker_drains_the_run_it_holds(
     emu: EmulatorThread, tmp_path: Path, pg_store: str
 ) -> None:
     env = _environment(emu)
-    args = ["export", "--project", PROJECT, "--repo", "repo", "--store", pg_store, "--rate", "4",
-            "--enqueue", "--json"]  # fmt: skip
-    queued = _cli(args, env, tmp_path)
-    assert queued.returncode == 0, queued.stderr
-    run = json.loads(queued.stdout)["run"]
+    run = _enqueue(pg_store, "repo", env, tmp_path, rate="4")
     worker = _worker("drain", pg_store, env, tmp_path)
     log = tmp_path / "worker-drain.log"
     try:
@@ -241,11 +237,7 @@ def test_a_queued_run_is_listed_before_a_worker_takes_it(
 ) -> None:
     """A queued run has a store row (``queued``) that turns ``running`` when a worker takes it."""
     env = _environment(emu)
-    args = ["export", "--project", PROJECT, "--repo", "repo", "--store", pg_store, "--rate", "4",
-            "--enqueue", "--json"]  # fmt: skip
-    queued = _cli(args, env, tmp_path)
-    assert queued.returncode == 0, queued.stderr
-    run = json.loads(queued.stdout)["run"]
+    run = _enqueue(pg_store, "repo", env, tmp_path, rate="4")
     listed = _cli(["runs", "list", "--store", pg_store, "--json"], env, tmp_path)
     rows = {r["id"]: r for r in json.loads(listed.stdout)["runs"]}
     assert rows[run]["status"] == "queued", rows
