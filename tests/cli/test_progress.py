@@ -14,7 +14,9 @@ import pytest
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.model.layout import BUNDLE_FILE
-from tests.cli.test_export import _flags
+from tests.cli.test_export import _flags, _flow_ids
+from tests.cli.test_promote import PROJECT, profiles  # noqa: F401  (fixture)
+from tests.cli.test_promote import _args as promote_args
 from tests.pipelines.compile.conn import cli_args
 
 LINE = re.compile(
@@ -118,3 +120,18 @@ def test_compile_progress_counts_the_units_checked(
     out, err = capsys.readouterr()
     assert json.loads(out)["units"] == doc["units"] and _lines(err, "compile") == []
     assert "clean" not in err
+
+
+@pytest.mark.usefixtures("profiles")
+def test_promote_plan_progress_counts_both_sides_flows(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """promote --dry-run: the plan's last progress line reads 2/2 projects (source, target) and
+    the flows of the project on both tenants, as the emulator lists them; stdout has none."""
+    assert main(promote_args(tmp_path, "--dry-run")) == 0
+    out, err = capsys.readouterr()
+    flows = len(_flow_ids(emu, PROJECT, "dev")[1]) + len(_flow_ids(emu, PROJECT, "prod")[1])
+    last = _lines(err, "promote plan")[-1]
+    assert (int(last["pd"]), int(last["pt"])) == (2, 2)
+    assert (int(last["fd"]), int(last["ft"])) == (flows, flows)
+    assert "promote plan:" not in out

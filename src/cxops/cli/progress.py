@@ -89,12 +89,15 @@ class ProgressView:
         console: Console | None = None,
         every: float = EVERY_S,
         clock: Callable[[], float] = time.monotonic,
+        live: bool | None = None,
     ) -> None:
         self.label = label
         self.tally = Tally()
         self.console = console or Console(stderr=True, highlight=False)
         self.shown = showing(quiet)
-        self.live = self.shown and self.console.is_terminal
+        # live: a bar redrawn in place (default on a terminal); False for plain lines where the
+        # command has a live display of its own (promote's status line: rich allows one).
+        self.live = self.shown and (self.console.is_terminal if live is None else live)
         self.every = every
         self.clock = clock
         self.started = clock()

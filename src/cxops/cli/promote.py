@@ -22,6 +22,7 @@ from rich.table import Table
 
 from cxops.cli.connection import connection_settings
 from cxops.cli.export import announce_queued, run_async, say, with_relay
+from cxops.cli.progress import ProgressView
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
@@ -68,6 +69,9 @@ def _progress(as_json: bool, rate: float, concurrency: int) -> Iterator[None]:
     err = Console(stderr=True)
     steps = _Steps(err, f"--rate {rate:g} req/s, --concurrency {concurrency}")
     remove = observe(steps)
+    # The plan reads both sides: their flows read, req/s, retries and an ETA (issue #16).
+    plan = ProgressView("promote plan", console=err, live=False)
+    remove_plan = observe(plan.observer())
     try:
         if err.is_terminal:
             with err.status(f"promote: planning ({steps.pace})") as status:
@@ -77,6 +81,7 @@ def _progress(as_json: bool, rate: float, concurrency: int) -> Iterator[None]:
             err.print(f"promote: planning ({steps.pace})", highlight=False)
             yield
     finally:
+        remove_plan()
         remove()
 
 

@@ -17,13 +17,16 @@ from dbos import DBOS
 
 from cxops.analysis.lock import LOCK_FILE
 from cxops.errors import UsageError
+from cxops.model.bundle import Bundle
 from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
+from cxops.pipelines.progress import traffic
 from cxops.pipelines.promote import approval
 from cxops.pipelines.promote import gates as gate
 from cxops.pipelines.promote.parity import parity
 from cxops.pipelines.promote.plan import check_version, diff_doc, latest_tag
 from cxops.pipelines.promote.state import context, strategy
+from cxops.pipelines.promote.strategy import SIDES, Context
 from cxops.pipelines.record import notify, recorded
 from cxops.vendors import pick_flows, pick_project
 
@@ -59,8 +62,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
         dst = pick_project(await dst_adapter.list_projects(), wanted)
         source = {"id": src.id, "name": src.name}
         target = {"id": dst.id, "name": dst.name}
-        a = await ctx.bundle("source", source)
-        b = await ctx.bundle("target", target)
+        a, b = await _read_both(run_id, ctx, source, target)
         diff = diff_doc(how.portable(b), how.portable(a))
         previous = latest_tag(params.get("repo"))
         flows = None
@@ -80,6 +82,26 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
 
     result: dict[str, Any] = await _step(params, run_id, "promote.plan", "plan", work)
     return result
+
+
+async def _read_both(
+    run_id: str, ctx: Context, source: dict[str, Any], target: dict[str, Any]
+) -> tuple[Bundle, Bundle]:
+    """Both sides' bundles, the plan's progress told as it goes (``pipelines/progress.py``:
+    the two sides are its two projects)."""
+    notify(run_id, "planned", projects=list(SIDES))
+    read = []
+    for side, project in (("source", source), ("target", target)):
+
+        def flows(stage: str, done: int, total: int, side: str = side) -> None:
+            notify(run_id, "progress", project=side, stage=stage, done=done, total=total,
+                   **traffic(ctx.clients.get(side)))  # fmt: skip
+
+        bundle = await ctx.bundle(side, project, on_progress=flows)
+        notify(run_id, "project_done", project=side, flows=len(bundle.flows),
+               **traffic(ctx.clients.get(side)))  # fmt: skip
+        read.append(bundle)
+    return read[0], read[1]
 
 
 def _lock_text(params: dict[str, Any]) -> tuple[str | None, str]:

@@ -32,6 +32,7 @@ from cxops.model.bundle import Bundle
 from cxops.pipelines.connections import settings_for
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for
+from cxops.vendors.base import Progress
 
 __all__ = ["SIDES", "Context", "Strategy", "register", "strategy_for"]
 
@@ -77,11 +78,20 @@ class Context:
         tenant = (self.params.get("identities") or self.params["tenants"])[side]
         return adapter_for(await self.client(side), settings, tenant=tenant)
 
-    async def bundle(self, side: str, project: dict[str, Any], *, fresh: bool = False) -> Bundle:
-        """The project's bundle on one side (``project`` = ``planned[side]``: id and name)."""
+    async def bundle(
+        self,
+        side: str,
+        project: dict[str, Any],
+        *,
+        fresh: bool = False,
+        on_progress: Progress | None = None,
+    ) -> Bundle:
+        """The project's bundle on one side (``project`` = ``planned[side]``: id and name);
+        ``on_progress`` hears the flows read (the plan's progress, issue #16)."""
         if fresh or side not in self.bundles:
             ref = ProjectRef(id=project["id"], name=project["name"])
-            self.bundles[side] = await (await self.adapter(side)).export_project(ref)
+            adapter = await self.adapter(side)
+            self.bundles[side] = await adapter.export_project(ref, on_progress=on_progress)
         return self.bundles[side]
 
     async def aclose(self) -> None:
