@@ -4,10 +4,15 @@ Revisions and tag names (which may come from a command line) always follow
 ``--end-of-options``, so none can be read as an option (``--output=…`` would make git write a
 file; issue #15).
 
-Every git call runs with the configured identity (``-c user.name=… -c user.email=…`` and the
-matching ``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, so an ambient identity cannot leak in)
-and with signing, hooks and line-ending conversion off, so it behaves the same on a laptop and
-on a CI machine with no git identity. Global git configuration is never edited.
+Commits and tags are made as the person running cxops (issue #16): :meth:`GitIdentity.resolve`
+takes ``CXOPS_GIT_NAME``/``CXOPS_GIT_EMAIL`` when set, else the user's own ``user.name`` and
+``user.email`` from git's configuration, else ``cxops <cxops@localhost>`` (a CI machine with
+no git identity still commits). The user's ``commit.gpgsign`` and ``tag.gpgsign`` are honoured
+(``commit-tree -S``, ``tag -s``, with their ``user.signingkey`` and ``gpg.format``). Every git
+call then runs with that identity (``-c user.name=… -c user.email=…`` and the matching
+``GIT_AUTHOR_*``/``GIT_COMMITTER_*`` variables, so an ambient identity cannot leak in) and with
+hooks and line-ending conversion off, so it behaves the same on a laptop and on a CI machine.
+Global git configuration is never edited.
 
 Paths written are tracked and only those are committed, through a temporary index built from
 ``HEAD`` (``GIT_INDEX_FILE``): a user's unrelated changes in the same repository, staged ones
@@ -63,16 +68,61 @@ class GitError(CxopsError):
 
 @dataclass(frozen=True)
 class GitIdentity:
-    """Author and committer of export commits and tags."""
+    """Author and committer of export commits and tags, and whether to sign them."""
 
     name: str = "cxops"
     email: str = "cxops@localhost"
+    sign_commits: bool = False
+    sign_tags: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GitIdentity:
         """``CXOPS_GIT_NAME`` / ``CXOPS_GIT_EMAIL`` when set, else ``cxops <cxops@localhost>``."""
         env = os.environ if env is None else env
         return cls(env.get("CXOPS_GIT_NAME") or cls.name, env.get("CXOPS_GIT_EMAIL") or cls.email)
+
+    @classmethod
+    def resolve(cls, where: Path, env: Mapping[str, str] | None = None) -> GitIdentity:
+        """Who commits in the repository at ``where`` (see the module doc): ``CXOPS_GIT_NAME``
+        / ``CXOPS_GIT_EMAIL``, else the user's git ``user.name`` / ``user.email`` (the
+        repository's, global and system configuration, as git reads them), else the default;
+        signing as the user's ``commit.gpgsign`` / ``tag.gpgsign`` say."""
+        env = os.environ if env is None else env
+        config = _user_config(where)
+        name = env.get("CXOPS_GIT_NAME") or config.get("user.name") or cls.name
+        email = env.get("CXOPS_GIT_EMAIL") or config.get("user.email") or cls.email
+        return cls(
+            name,
+            email,
+            sign_commits=config.get("commit.gpgsign") == "true",
+            sign_tags=config.get("tag.gpgsign") == "true",
+        )
+
+
+def _user_config(where: Path) -> dict[str, str]:
+    """The user's git settings cxops follows (the last value of each, as ``git config`` reads
+    them: system, global, then the repository's), booleans normalised to ``true``/``false``."""
+    try:
+        done = subprocess.run(
+            ["git", "config", "--get-regexp", _USER_KEYS],
+            cwd=where if where.is_dir() else None,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:  # no git at all: the default identity, and GitRepo says why
+        return {}
+    found: dict[str, str] = {}
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        key = key.lower()
+        if key.endswith("gpgsign"):  # git's booleans; a bare key (no value) means true
+            value = "true" if value.strip().lower() in ("", "true", "yes", "on", "1") else "false"
+        found[key] = value.strip()
+    return found
+
+
+#: What :meth:`GitIdentity.resolve` reads from the user's git configuration.
+_USER_KEYS = r"^(user\.(name|email)|commit\.gpgsign|tag\.gpgsign)$"
 
 
 DEFAULT_IDENTITY = GitIdentity()
@@ -147,7 +197,7 @@ class GitRepo:
                 f"cannot use {str(path)!r} as the export repository: {exc.strerror or exc}",
                 hint="give --repo a folder (it is created, with git init, when missing)",
             ) from None
-        repo = cls(root, identity or GitIdentity.from_env())
+        repo = cls(root, identity or GitIdentity.resolve(root))
         if not (repo.root / ".git").exists():
             repo.git("init", "-q", "-b", branch)
         return repo
@@ -297,7 +347,8 @@ class GitRepo:
         stat = self.git("diff", "--stat", "--no-renames", before, tree).strip()
         text = message(stat)
         parents = ["-p", head] if head else []
-        sha = self.git("commit-tree", tree, *parents, "-F", "-", stdin=text.encode()).strip()
+        sign = ["-S"] if self.identity.sign_commits else []
+        sha = self.git("commit-tree", tree, *parents, *sign, "-F", "-", stdin=text.encode()).strip()
         subject = text.splitlines()[0] if text else "cxops"
         # Compare-and-swap: a commit made meanwhile by someone else is not overwritten.
         self.git("update-ref", "-m", f"commit: {subject}", "HEAD", sha, head or _NO_COMMIT)
@@ -325,8 +376,9 @@ class GitRepo:
                 f"tag {name!r} already points at {existing.strip()[:12]}",
                 hint="choose the next version, or delete the tag if it was a mistake",
             )
+        kind = "-s" if self.identity.sign_tags else "-a"
         self.git(
-            "tag", "-a", "-F", "-", "--end-of-options", name, target, stdin=message.encode("utf-8")
+            "tag", kind, "-F", "-", "--end-of-options", name, target, stdin=message.encode("utf-8")
         )
         return target
 
