@@ -47,7 +47,8 @@ def test_commits_carry_the_user_s_git_identity(
     repo = GitRepo.open_or_init(root)
     repo.write_bundle(_bundle(_flow("f1", "changed")))
     repo.commit("again")
-    assert _git(root, "log", "-1", "--format=%an <%ae>").strip() == "Ada Lovelace <ada@team.example>"
+    author = _git(root, "log", "-1", "--format=%an <%ae>").strip()
+    assert author == "Ada Lovelace <ada@team.example>"
 
 
 def test_no_identity_falls_back_to_cxops_and_env_overrides_git_config(
