@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import LargeBinary, String, cast, func, select
 
 from cxops.errors import ConfigError, CxopsError
+from cxops.store.actor import TOOL_ACTORS, current_actor
 from cxops.store.chain import (
     GENESIS,
     Problem,
@@ -102,7 +103,13 @@ class Audit:
     def append(
         self, actor: str, action: str, subject: str, details: dict[str, Any] | None = None
     ) -> AuditEntry:
-        """Chain a new entry after the last one; ``details`` must be JSON (no NaN)."""
+        """Chain a new entry after the last one; ``details`` must be JSON (no NaN).
+
+        ``actor`` ``"cxops"`` or ``"cli"`` (cxops acting for whoever runs it) is recorded as
+        that person or CI identity (``store.actor``, issue #16); any other name as given.
+        """
+        if actor in TOOL_ACTORS:
+            actor = current_actor()
         # A JSON round trip makes what is hashed exactly what the database will give back.
         try:
             clean: dict[str, Any] = json.loads(json.dumps(details or {}, allow_nan=False))
