@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
+from cxops.cli.common import console as common_console
 from cxops.pipelines.progress import Tally
 
 __all__ = ["ProgressView", "duration", "observed", "progress_line", "quiet_option", "showing"]
@@ -93,7 +94,7 @@ class ProgressView:
     ) -> None:
         self.label = label
         self.tally = Tally()
-        self.console = console or Console(stderr=True, highlight=False)
+        self.console = console or common_console(stderr=True)
         self.shown = showing(quiet)
         # live: a bar redrawn in place (default on a terminal); False for plain lines where the
         # command has a live display of its own (promote's status line: rich allows one).
