@@ -30,6 +30,8 @@ from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
 from cxops.transport.urls import seg
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import gather_all, map_all
+from cxops.vendors.reads import Answer
+from cxops.vendors.reads import cognigy as reads
 
 __all__ = ["CognigyAdapter"]
 
@@ -37,6 +39,13 @@ API = "/new/v2.0"
 #: Read-only fields that are the tenant's, not the resource's (``projectReference``) or the
 #: download state of a lexicon (``isPackedForDownload``, IReadLexiconRestReturnValue_2_0).
 DROPPED = frozenset({"projectReference", "isPackedForDownload"})
+
+
+#: Resource kind → (its listing, one read), as :mod:`cxops.vendors.reads.cognigy` declares them.
+_RESOURCES = {
+    "lexicons": (reads.LEXICONS, reads.LEXICON),
+    "connections": (reads.CONNECTIONS, reads.CONNECTION),
+}
 
 
 def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -52,22 +61,28 @@ class CognigyAdapter:
         self.client = client
         self.tenant = tenant
 
-    async def _list(self, path: str, **params: str) -> list[dict[str, Any]]:
+    async def _list(self, spec: Answer, path: str, **params: str) -> list[dict[str, Any]]:
         """A listing sorted by ``_id`` (a set: projects, flows, lexicons, connections)."""
-        return _by_id(await self._ordered(path, **params))
+        return _by_id(await self._ordered(spec, path, **params))
 
-    async def _ordered(self, path: str, **params: str) -> list[dict[str, Any]]:
-        """A listing in the vendor's order (intents, sentences: the package keeps it too)."""
-        return [item async for item in cognigy_pages(self.client, f"{API}{path}", params)]
+    async def _ordered(self, spec: Answer | None, path: str, **params: str) -> list[dict[str, Any]]:
+        """A listing in the vendor's order (intents, sentences: the package keeps it too);
+        each element checked against ``spec`` (None: a listing only searched by name)."""
+        pages = cognigy_pages(self.client, f"{API}{path}", params)
+        return [item if spec is None else spec.require_item(item) async for item in pages]
+
+    async def _get(self, spec: Answer, path: str) -> dict[str, Any]:
+        doc: dict[str, Any] = spec.require(await self.client.get_json(f"{API}{path}"))
+        return doc
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every project of the tenant, sorted by id."""
-        rows = await self._list("/projects")
+        rows = await self._list(reads.PROJECTS, "/projects")
         return [ProjectRef(id=str(p["_id"]), name=str(p.get("name", p["_id"]))) for p in rows]
 
     async def list_flows(self, project: ProjectRef) -> list[FlowRef]:
         """Every flow of the project (id = ``_id``; the ``referenceId`` is an alias)."""
-        rows = await self._list("/flows", projectId=project.id)
+        rows = await self._list(reads.FLOWS, "/flows", projectId=project.id)
         return [
             FlowRef(
                 id=str(f["_id"]),
@@ -79,22 +94,22 @@ class CognigyAdapter:
 
     async def _flow(self, flow_id: str) -> dict[str, Any]:
         doc, chart, intents = await gather_all(
-            self.client.get_json(f"{API}/flows/{seg(flow_id)}"),
-            self.client.get_json(f"{API}/flows/{seg(flow_id)}/chart"),
-            self._ordered(f"/flows/{seg(flow_id)}/intents"),
+            self._get(reads.FLOW, f"/flows/{seg(flow_id)}"),
+            self._get(reads.CHART, f"/flows/{seg(flow_id)}/chart"),
+            self._ordered(reads.INTENTS, f"/flows/{seg(flow_id)}/intents"),
         )
-        nodes = chart.get("nodes") or []
-        if not isinstance(nodes, list):
-            raise ProtocolError(f"cognigy flow {flow_id}: chart 'nodes' is not a list")
+        nodes = chart["nodes"]
         full, sentences = await gather_all(
             map_all(
-                lambda n: self.client.get_json(
-                    f"{API}/flows/{seg(flow_id)}/chart/nodes/{seg(n['_id'])}"
+                lambda n: self._get(
+                    reads.NODE, f"/flows/{seg(flow_id)}/chart/nodes/{seg(n['_id'])}"
                 ),
                 nodes,
             ),
             map_all(
-                lambda i: self._ordered(f"/flows/{seg(flow_id)}/intents/{seg(i['_id'])}/sentences"),
+                lambda i: self._ordered(
+                    reads.SENTENCES, f"/flows/{seg(flow_id)}/intents/{seg(i['_id'])}/sentences"
+                ),
                 intents,
             ),
         )
@@ -104,14 +119,17 @@ class CognigyAdapter:
         return dict(doc)
 
     async def _resources(self, kind: str, project: ProjectRef) -> list[dict[str, Any]]:
-        rows = await self._list(f"/{kind}", projectId=project.id)
+        listing, _ = _RESOURCES[kind]
+        rows = await self._list(listing, f"/{kind}", projectId=project.id)
         docs = await map_all(lambda r: self._resource(kind, str(r["_id"])), rows)
         return [{k: v for k, v in d.items() if k not in DROPPED} for d in docs]
 
     async def _resource(self, kind: str, rid: str) -> dict[str, Any]:
-        doc = dict(await self.client.get_json(f"{API}/{kind}/{seg(rid)}"))
+        doc = dict(await self._get(_RESOURCES[kind][1], f"/{kind}/{seg(rid)}"))
         if kind == "lexicons":
-            doc["keyphrases"] = await self._ordered(f"/lexicons/{seg(rid)}/keyphrases")
+            doc["keyphrases"] = await self._ordered(
+                reads.KEYPHRASES, f"/lexicons/{seg(rid)}/keyphrases"
+            )
         return doc
 
     async def export_project(
@@ -123,7 +141,7 @@ class CognigyAdapter:
     ) -> Bundle:
         """The project as a bundle (flows, lexicons, connections, derived intents)."""
         doc, chosen, lexicons, connections = await gather_all(
-            self.client.get_json(f"{API}/projects/{seg(project.id)}"),
+            self._get(reads.PROJECT, f"/projects/{seg(project.id)}"),
             self.list_flows(project),
             self._resources("lexicons", project),
             self._resources("connections", project),
@@ -156,7 +174,7 @@ class CognigyAdapter:
         await poll_job(self.client, cognigy_task(str(created["_id"])))
 
     async def _named(self, kind: str, project: ProjectRef, name: str) -> str:
-        rows = await self._ordered(f"/{kind}", projectId=project.id)
+        rows = await self._ordered(None, f"/{kind}", projectId=project.id)
         found = next((r for r in rows if r.get("name") == name), None)
         if found is None:
             raise ProtocolError(f"cognigy: the task ended but no {kind[:-1]} {name!r} is listed")
@@ -166,7 +184,10 @@ class CognigyAdapter:
         """A package of every flow, lexicon and connection (a snapshot when there are none)."""
         ids: list[str] = []
         for kind in ("flows", "lexicons", "connections"):
-            ids += [str(r["_id"]) for r in await self._list(f"/{kind}", projectId=project.id)]
+            listing = _RESOURCES[kind][0] if kind in _RESOURCES else reads.FLOWS
+            ids += [
+                str(r["_id"]) for r in await self._list(listing, f"/{kind}", projectId=project.id)
+            ]
         # Unique per call: the package is found by this name after its task (never a stale one).
         name = f"cxops-archive-{project.id}-{uuid.uuid4().hex[:12]}"
         if ids:

@@ -27,6 +27,7 @@ from cxops.model.native.cxone_answers import is_live
 from cxops.transport import VendorClient, cxone_pages
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import map_all
+from cxops.vendors.reads import cxone as reads
 
 __all__ = ["ROOT_PROJECT", "CxoneAdapter", "project_of"]
 
@@ -62,6 +63,7 @@ class CxoneAdapter:
         async for row in cxone_pages(
             self.client, f"{API}/scripts/search", "scriptSearchDetails", params
         ):
+            reads.SEARCH.require_item(row)  # tolerant: a problem is logged, the row skipped
             if isinstance(row, dict) and isinstance(row.get("scriptName"), str):
                 path = str(row["scriptName"])
                 (live if is_live(row) else retired).setdefault(path, row)
@@ -88,8 +90,8 @@ class CxoneAdapter:
         return out
 
     async def _script(self, path: str) -> dict[str, Any]:
-        doc: dict[str, Any] = await self.client.get_json(
-            f"{API}/scripts", params={"scriptPath": path}
+        doc: dict[str, Any] = reads.SCRIPT.require(
+            await self.client.get_json(f"{API}/scripts", params={"scriptPath": path})
         )
         return doc
 

@@ -26,6 +26,7 @@ from cxops.transport import VendorClient, genesys_export_job, genesys_pages, pol
 from cxops.transport.urls import seg
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
 from cxops.vendors.concurrently import gather_all, map_all
+from cxops.vendors.reads import genesys as reads
 
 __all__ = ["DEFAULT_DIVISION", "GenesysAdapter", "object_type"]
 
@@ -82,7 +83,8 @@ class GenesysAdapter:
         self.build_wait = build_wait
 
     async def _flows(self) -> list[dict[str, Any]]:
-        rows = [f async for f in genesys_pages(self.client, f"{API}/flows") if isinstance(f, dict)]
+        pages = genesys_pages(self.client, f"{API}/flows")
+        rows = [reads.FLOWS.require_item(f) async for f in pages]
         return sorted(rows, key=lambda f: str(f.get("id", "")))
 
     async def list_projects(self) -> list[ProjectRef]:
@@ -106,7 +108,7 @@ class GenesysAdapter:
         until = time.monotonic() + self.build_wait
         delay = 0.25
         while True:
-            status = str((await self.client.get_json(url)).get("status", ""))
+            status = str(reads.BUILD.require(await self.client.get_json(url))["status"])
             if status == "OPERATIONAL":
                 return
             if status not in _BUILDING or time.monotonic() + delay > until:
@@ -121,7 +123,10 @@ class GenesysAdapter:
 
     async def _flow(self, flow: dict[str, Any]) -> dict[str, Any]:
         fid = str(flow["id"])
-        versions = [v async for v in genesys_pages(self.client, f"{API}/flows/{seg(fid)}/versions")]
+        versions = [
+            reads.VERSIONS.require_item(v)
+            async for v in genesys_pages(self.client, f"{API}/flows/{seg(fid)}/versions")
+        ]
         versions.sort(key=_version_key, reverse=True)
         published = (flow.get("publishedVersion") or {}).get("id")
         if self.version == "published" and published:
@@ -137,7 +142,7 @@ class GenesysAdapter:
         return {
             "flow": flow,
             "version": vid,
-            "configuration": config,
+            "configuration": reads.CONFIGURATION.require(config),
             "versions": versions,
             "consumed": consumed,
         }
@@ -148,7 +153,9 @@ class GenesysAdapter:
             return []
         params = {"id": fid, "version": vid, "objectType": otype}
         url = f"{API}/architect/dependencytracking/consumedresources"
-        rows = [d async for d in genesys_pages(self.client, url, params) if isinstance(d, dict)]
+        rows = [
+            reads.CONSUMED.require_item(d) async for d in genesys_pages(self.client, url, params)
+        ]
         return sorted(rows, key=lambda d: (str(d.get("type", "")), str(d.get("id", ""))))
 
     async def export_project(
