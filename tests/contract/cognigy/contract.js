@@ -202,6 +202,18 @@ async function main() {
   await done(prod, await call("deleteSnapshot", () => prod.deleteSnapshot({ snapshotId: held._id })), "deleteSnapshot");
 
   // -- errors: numeric codes pick the client's error classes -----------------------------
+  // -- the caller's own rights (cxops doctor) ----------------------------------------------
+  const rights = (o) => ({
+    orgRoles: o.organisationWide.roles,
+    orgRights: Object.keys(o.organisationWide.rights).sort(),
+    projects: Object.keys(o.projectWide).length,
+    projectRoles: Object.values(o.projectWide)[0].roles,
+    projectRights: Object.keys(Object.values(o.projectWide)[0].rights).sort(),
+    snapshotsCreate: Object.values(o.projectWide)[0].rights.snapshots.create,
+    crudKeys: Object.keys(Object.values(o.projectWide)[0].rights.flows).sort(),
+  });
+  await call("readUserAclMe", () => dev.readUserAclMe(), rights);
+  await call("readUserAclMe:readonly", () => client(env("DEV_BASE"), env("READONLY_KEY")).readUserAclMe(), rights);
   await expectError("readProject:404", () => dev.readProject({ projectId: "000000000000000000000000" }), "ResourceNotFoundError");
   await expectError("createSnapshot:403", () =>
     client(env("DEV_BASE"), env("READONLY_KEY")).createSnapshot({ projectId: pid, name: "x", description: "" }), "ForbiddenError");

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,8 +34,20 @@ ROUTES = {
     "indexSnapshots", "readSnapshot", "packageSnapshot", "composeSnapshotDownloadLink",
     "uploadSnapshotPackage", "restoreSnapshot", "deleteSnapshot", "createPackage",
     "indexPackages", "composePackageDownloadLink", "uploadPackage", "mergePackage",
-    "indexTasks", "login:clientCredentials", "indexProjects:oauth",
+    "indexTasks", "login:clientCredentials", "indexProjects:oauth", "readUserAclMe",
 }  # fmt: skip
+
+
+def _permission_names() -> tuple[set[str], set[str]]:
+    """``TOrganisationWidePermissions`` and ``TProjectWidePermissions`` of the client's types."""
+    text = (CLIENT / "types" / "index.d.ts").read_text(encoding="utf-8")
+
+    def names(const: str) -> set[str]:
+        found = re.search(rf"declare const {const}: readonly \[(.*?)\];", text, re.S)
+        assert found, const
+        return set(re.findall(r'"(\w+)"', found.group(1)))
+
+    return names("organisationWidePermissions"), names("projectWidePermissions")
 
 
 def _node() -> str:
@@ -94,6 +107,14 @@ def test_official_client_runs_every_route_cxops_calls(emu: EmulatorThread) -> No
     assert ops["readPlaybookRun"]["facts"]["status"] == "successful"
     assert "mergePackage" in ops["indexTasks"]["facts"]["names"]
     assert ops["readEndpoint:after"]["facts"]["sameHash"] is True
+    # The caller's rights (cxops doctor): every permission name of the client's types, CRUD each.
+    org, project = _permission_names()
+    for op, roles, create in (("readUserAclMe", ["admin"], True),
+                              ("readUserAclMe:readonly", ["base_role", "apiKeys"], False)):
+        acl = ops[op]["facts"]
+        assert acl["orgRoles"] == roles and acl["snapshotsCreate"] is create, op
+        assert acl["orgRights"] == sorted(org) and acl["projectRights"] == sorted(org | project)
+        assert acl["crudKeys"] == ["create", "delete", "read", "update"] and acl["projects"] > 1
     # Error bodies' numeric codes pick the client's classes (1002 → ResourceNotFoundError).
     assert ops["readProject:404"]["facts"]["error"] == "ResourceNotFoundError"
     assert ops["createSnapshot:403"]["facts"]["error"] == "ForbiddenError"

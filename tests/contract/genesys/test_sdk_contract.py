@@ -292,6 +292,24 @@ def test_gate_signals(emu: EmulatorThread, dev: httpx.Client) -> None:
     assert previous["nextActionType"] == "Exit"
 
 
+@covers(("GET", "/api/v2/authorization/subjects/me", "AuthzSubject"))
+@pytest.mark.parametrize("who", ["admin", "readonly"])
+def test_own_grants(emu: EmulatorThread, who: str) -> None:
+    """The caller's grants, with and without full roles (their permission policies), for the
+    admin (wildcards) and the read-only client (explicit permissions)."""
+    with client(emu, "dev", who) as c:
+        slim = fits(c.get("/api/v2/authorization/subjects/me"), "AuthzSubject")
+        assert slim["grants"] and all("policies" not in g["role"] for g in slim["grants"])
+        full = fits(
+            c.get("/api/v2/authorization/subjects/me", params={"includeFullRoles": "true"}),
+            "AuthzSubject",
+        )
+    policies = full["grants"][0]["role"]["policies"]
+    granted = {f"{p['domain']}:{p['entityName']}:{a}" for p in policies for a in p["actions"]}
+    assert ("architect:*:*" in granted) == (who == "admin")
+    assert ("architect:flow:view" in granted) == (who == "readonly")
+
+
 def test_error_bodies(dev: httpx.Client) -> None:
     """Errors of every kind (unknown route, unknown flow, bad request, refused launch, a fixed
     /flows route the emulator does not serve) are Genesys' ErrorBody."""

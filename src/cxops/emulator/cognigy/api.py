@@ -28,7 +28,8 @@ class Api:
         tenant: CognigyTenant = self.ctx.tenant(VENDOR, self.name)
         return tenant
 
-    def auth(self, request: Request, scope: str) -> Principal | Response:
+    def auth(self, request: Request, scope: str | None) -> Principal | Response:
+        """The caller, or the error to answer; ``None``: any valid key or token will do."""
         return guard.authenticate(self.ctx, request, VENDOR, self.name, scope)
 
     def now_ms(self) -> int:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from cxops.emulator import oauth
 from cxops.emulator.cognigy import (
+    routes_acl,
     routes_control,
     routes_deploy,
     routes_odata,
@@ -60,6 +61,7 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
         routes_playbooks,
         routes_testing,
         routes_odata,
+        routes_acl,
     )
     for module in (*modules, routes_control):
         routes.extend(module.routes(api))

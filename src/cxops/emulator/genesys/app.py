@@ -14,7 +14,15 @@ from starlette.routing import Route
 
 from cxops.emulator import oauth
 from cxops.emulator.context import EmulatorContext
-from cxops.emulator.genesys import architect_jobs, controls, dependencies, flows, runtime, textbots
+from cxops.emulator.genesys import (
+    architect_jobs,
+    authorization,
+    controls,
+    dependencies,
+    flows,
+    runtime,
+    textbots,
+)
 from cxops.emulator.genesys.common import Api
 
 VENDOR = "genesys"
@@ -66,6 +74,7 @@ def create_app(ctx: EmulatorContext, tenant: str) -> Starlette:
             *dependencies.routes(api),
             *runtime.routes(api),
             *textbots.routes(api),
+            *authorization.routes(api),
             *controls.routes(api),
         ],
     )

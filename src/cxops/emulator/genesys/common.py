@@ -35,7 +35,8 @@ class Api:
     def now(self) -> float:
         return self.ctx.clock.now()
 
-    def auth(self, request: Request, permission: str) -> Principal | Response:
+    def auth(self, request: Request, permission: str | None) -> Principal | Response:
+        """The caller, or the error to answer; ``None``: any valid token will do."""
         return guard.authenticate(self.ctx, request, VENDOR, self.tenant, permission)
 
     @staticmethod
