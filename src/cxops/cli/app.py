@@ -95,6 +95,7 @@ def _global(
 #: shell completion must not pay.
 COMMANDS: dict[str, tuple[str, str, bool]] = {
     "init": ("cxops.cli.init", "init", False),
+    "doctor": ("cxops.cli.doctor", "doctor", False),
     "emulator": ("cxops.cli.emulator", "emulator", False),
     "validate": ("cxops.cli.validate", "validate", False),
     "diff": ("cxops.cli.diff", "diff", False),
