@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -22,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from cxops.emulator.server import bind
 
@@ -455,12 +457,16 @@ def create_app(*, reverse: bool = False) -> Starlette:
 
 
 class StubServer:
-    """The stub on loopback (uvicorn in a thread); ``url`` is its base URL."""
+    """The stub on loopback (uvicorn in a thread); ``url`` is its base URL; ``wrap`` puts an
+    ASGI middleware in front of it (e.g. one that drops a field from an answer)."""
 
-    def __init__(self, *, reverse: bool = False) -> None:
+    def __init__(
+        self, *, reverse: bool = False, wrap: Callable[[ASGIApp], ASGIApp] | None = None
+    ) -> None:
         self._sock = bind("127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        config = uvicorn.Config(create_app(reverse=reverse), log_level="warning", lifespan="off")
+        app: ASGIApp = create_app(reverse=reverse)
+        config = uvicorn.Config(wrap(app) if wrap else app, log_level="warning", lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True

@@ -156,9 +156,13 @@ class Answer:
         found: list[FieldProblem] = []
         if not isinstance(item, dict):
             return [FieldProblem(self.route, where or "$", ("object",), json_type(item))]
+        gone: list[str] = []  # a missing object's own fields are not reported again
         for field in self.fields:
             for path, value in _walk(item, _split(field.path), where):
+                if any(path.startswith((g + ".", g + "[")) for g in gone):
+                    continue
                 if value is _MISSING:
+                    gone.append(path)
                     if field.required:
                         found.append(FieldProblem(self.route, path, field.types, "missing"))
                 elif not field.accepts(value):
