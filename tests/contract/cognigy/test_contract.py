@@ -109,8 +109,10 @@ def test_official_client_runs_every_route_cxops_calls(emu: EmulatorThread) -> No
     assert ops["readEndpoint:after"]["facts"]["sameHash"] is True
     # The caller's rights (cxops doctor): every permission name of the client's types, CRUD each.
     org, project = _permission_names()
-    for op, roles, create in (("readUserAclMe", ["admin"], True),
-                              ("readUserAclMe:readonly", ["base_role", "apiKeys"], False)):
+    for op, roles, create in (
+        ("readUserAclMe", ["admin"], True),
+        ("readUserAclMe:readonly", ["base_role", "apiKeys"], False),
+    ):
         acl = ops[op]["facts"]
         assert acl["orgRoles"] == roles and acl["snapshotsCreate"] is create, op
         assert acl["orgRights"] == sorted(org) and acl["projectRights"] == sorted(org | project)
