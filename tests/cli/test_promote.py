@@ -92,3 +92,46 @@ def test_webhooks_receive_signed_promote_events(
     lone = ["--webhook", hooks[0]]
     assert main(_args(profiles, *lone)) == 2
     assert "--webhook and --webhook-secret-env go together" in capsys.readouterr().err
+
+
+def test_a_rollback_in_words_and_found_by_the_promotion(
+    emu: EmulatorThread, profiles: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Verification fails after the deploy: promote prints each gate as a line of evidence and
+    names the failed check and its cause; `runs show` has the sections and links the rollback
+    run, which `runs list --rollback-of` finds by the promotion's id (or a prefix of it)."""
+    from cxops.demo import VERIFY_FAULT
+
+    httpx.post(f"{emu.url}/_emulator/scenario", json={"faults": [VERIFY_FAULT]}).raise_for_status()
+    try:
+        code = main(_args(profiles))
+    finally:
+        httpx.post(f"{emu.url}/_emulator/scenario", json={}).raise_for_status()
+    out = capsys.readouterr().out
+    assert code == 1, out
+    lines = out.splitlines()
+    assert "  pass  health: 1 of 1 endpoint active" in lines, out
+    assert any(ln.startswith("  pass  simulation: 2 of 2 runs passed: playbook '") for ln in lines)
+    cause = next(ln for ln in lines if ln.startswith("rolled back: "))
+    assert cause.startswith("rolled back: check 'smoke' after the deploy failed: playbook '")
+    assert cause.endswith("injected: the playbook run crashed"), cause
+    assert "content identical to before" in out
+    store = ["--store", f"sqlite:///{profiles / 'state.db'}"]
+    assert main(["runs", "list", "--kind", "promote", "--json", *store]) == 0
+    [run] = json.loads(capsys.readouterr().out)["runs"]
+    promotion = run["id"]
+    assert run["error"].startswith("verify: check 'smoke' after the deploy failed: playbook")
+
+    assert main(["runs", "show", promotion[:8], *store]) == 0  # the prefix names the promotion
+    shown = capsys.readouterr().out
+    titles = [ln for ln in shown.splitlines() if ln and not ln.startswith(" ")]
+    assert titles[1:] == ["parameters", "plan", "gates", "after the deploy", "rollback", "steps",
+                          "events"], shown  # fmt: skip
+    assert f"  rollback run: {promotion}-rollback (succeeded)" in shown
+    assert "  rolled back: check 'smoke' after the deploy failed" in shown
+
+    assert main(["runs", "list", "--rollback-of", promotion[:8], "--json", *store]) == 0
+    [rollback] = json.loads(capsys.readouterr().out)["runs"]
+    assert rollback["id"] == f"{promotion}-rollback" and rollback["kind"] == "rollback"
+    assert main(["runs", "show", rollback["id"], *store]) == 0
+    assert f"  undid promotion {promotion}: cxops runs show {promotion}" in capsys.readouterr().out

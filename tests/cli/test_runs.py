@@ -48,7 +48,8 @@ def test_list_reads_the_env_store(
 
 
 def test_show_by_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """runs show accepts a unique prefix and includes steps and emitted events."""
+    """runs show accepts a unique prefix; --json has steps and events, the text shows them in
+    sections."""
     url = f"sqlite:///{tmp_path / 's.db'}"
     run_id = _seed(url)
     assert main(["runs", "show", run_id[:6], "--json", "--store", url]) == 0
@@ -57,7 +58,12 @@ def test_show_by_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert [s["result"] for s in doc["steps"]] == [{"sha": "abc"}]
     assert [e["type"] for e in doc["events"]] == ["flow.export.completed"]
     assert main(["runs", "show", run_id, "--store", url]) == 0
-    assert "export.flow" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    titles = [ln for ln in out.splitlines() if ln and not ln.startswith(" ")]
+    assert titles == [f"run {run_id}  export  succeeded", "parameters", "summary", "steps",
+                      "events"], out  # fmt: skip
+    assert "  vendor: genesys" in out and "  flows: 1" in out and "export.flow" in out
+    assert "  flow.export.completed (" in out
 
 
 def test_show_unknown_and_resume_are_usage_errors(

@@ -78,14 +78,17 @@ def test_run_lifecycle(store: Store) -> None:
 
 
 def test_find_prefers_the_exact_id(store: Store) -> None:
-    """A promotion ``X`` and its rollback ``X-rollback``: ``X`` finds the promotion, ``X-``
-    the rollback, a shorter prefix is ambiguous."""
-    run = store.runs.start("promote", {})
+    """A promotion ``X`` and its rollback ``X-rollback``: ``X`` and any shorter prefix of it find
+    the promotion (whose ``runs show`` links the rollback), ``X-`` the rollback; a prefix two
+    unrelated runs share is ambiguous."""
+    run = store.runs.start("promote", {}, run_id="3f2a0001")
     store.runs.start("rollback", {}, run_id=f"{run.id}-rollback")
     assert store.runs.find(run.id).kind == "promote"
     assert store.runs.find(f"{run.id}-").kind == "rollback"
+    assert store.runs.find(run.id[:3]).id == run.id
+    store.runs.start("export", {}, run_id="3f2a0002")
     with pytest.raises(UsageError, match="several"):
-        store.runs.find(run.id[:8])
+        store.runs.find(run.id[:3])
 
 
 def test_caller_chosen_run_id(store: Store) -> None:

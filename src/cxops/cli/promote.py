@@ -18,11 +18,11 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.status import Status
-from rich.table import Table
 
 from cxops.cli.connection import connection_settings
 from cxops.cli.export import announce_queued, run_async, say, with_relay
 from cxops.cli.progress import ProgressView
+from cxops.cli.promotion_text import gate_lines, rollback_lines
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
@@ -89,12 +89,6 @@ def _split(text: str | None) -> list[str] | None:
     return [p.strip() for p in text.split(",") if p.strip()] if text else None
 
 
-def _gate_line(gate: dict[str, Any]) -> str:
-    skip = {"gate", "passed"}
-    parts = [f"{k}={json.dumps(v)}" for k, v in gate.items() if k not in skip]
-    return "; ".join(parts)[:300]
-
-
 def render(summary: dict[str, Any], as_json: bool) -> int:
     """Print the promotion's summary (JSON on stdout, or tables); the exit code it calls for."""
     outcome = summary.get("outcome")
@@ -123,11 +117,7 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
             state = "ok" if version["ok"] else f"[red]{version['reason']}[/]"
             last = version["previous"] or "no earlier tag"
             console.print(f"version {version['given']} (last: {last}): {state}")
-    table = Table("gate", "result", "evidence")
-    for gate in summary.get("gates", []):
-        result = "pass" if gate["passed"] else "[red]FAIL[/]"
-        table.add_row(gate["gate"], result, _gate_line(gate))
-    console.print(table)
+    gate_lines(console, summary)
     if "parity" in summary:
         parity = summary["parity"]
         console.print(f"parity {parity['score']} ({parity['matched']}/{parity['compared']})")
@@ -136,20 +126,8 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     if outcome == "nothing_to_promote":
         console.print("nothing to promote: the target already has this content (--force deploys)")
     rb = summary.get("rollback")
-    if rb and rb.get("error"):
-        console.print(
-            f"[red]ROLLBACK FAILED[/]: {rb['error']} (rollback point: {rb['restored_point']})"
-        )
-    elif rb and not rb.get("identical"):
-        console.print(
-            f"[red]ROLLBACK FAILED[/]: {rb['failed']}; restored {rb['restored_point']} but the "
-            "target's content differs from before: check it now"
-        )
-    elif rb:
-        console.print(
-            f"[red]rolled back[/]: {rb['failed']}; restored {rb['restored_point']}, "
-            f"content identical to before: {rb['identical']}"
-        )
+    if rb:
+        rollback_lines(console, summary, rb)
     if (summary.get("artifact") or {}).get("error"):
         console.print(f"[red]artifact not written[/]: {summary['artifact']['error']}")
     elif summary.get("artifact"):

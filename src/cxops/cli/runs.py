@@ -3,7 +3,6 @@ from the store; resuming an interrupted run, stopping one, answering an approval
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +68,12 @@ def _step_dict(step: Step) -> dict[str, Any]:
 def list_runs(
     kind: str | None = typer.Option(None, help="Only runs of this kind (export, promote, ...)."),
     status: str | None = typer.Option(None, help="Only runs in this status."),
+    rollback_of: str | None = typer.Option(
+        None,
+        "--rollback-of",
+        metavar="RUN",
+        help="Only the rollback of this promotion (its id or a prefix).",
+    ),
     limit: int = typer.Option(50, min=1, help="At most this many, newest first."),
     store: str | None = store_option(),
     *,
@@ -77,18 +82,24 @@ def list_runs(
     """List runs, newest first.
 
     Example: cxops runs list --kind export --status failed
+    Example: cxops runs list --rollback-of 3f2a   (the run that undid promotion 3f2a)
     """
     with Store.open(store) as st:
-        runs = st.runs.list(kind=kind, status=status, limit=limit)
+        if rollback_of is not None:
+            promotion = st.runs.find(rollback_of)
+            undid = st.runs.list(kind="rollback", status=status, limit=None)
+            runs = [r for r in undid if r.params.get("promote") == promotion.id][:limit]
+        else:
+            runs = st.runs.list(kind=kind, status=status, limit=limit)
     if out.json:
         out.document({"runs": [run_dict(r) for r in runs]})
         return
     table = Table("id", "kind", "status", "started (UTC)", "duration", "error")
     for r in runs:
-        table.add_row(
-            r.id[:12], r.kind, r.status, when(r.started), _seconds(r.duration), r.error or ""
-        )
-    out.console().print(table if runs else "no runs yet")
+        short = r.id[:12] + ("-rollback" if r.id.endswith("-rollback") else "")
+        table.add_row(short, r.kind, r.status, when(r.started), _seconds(r.duration), r.error or "")
+    empty = "no rollback of that run" if rollback_of is not None else "no runs yet"
+    out.console().print(table if runs else empty)
 
 
 @app.command("show")
@@ -99,34 +110,29 @@ def show(
     *,
     out: Output,
 ) -> None:
-    """Show one run: parameters, summary, steps and the events it emitted.
+    """Show one run in sections: parameters, plan, gates, steps, rollback, events.
 
+    A promotion that rolled back names the check that failed and links to its rollback run; a
+    rollback run names the promotion it undid (`runs list --rollback-of` finds one from the
+    other). A prefix shared by a promotion and its own rollback names the promotion.
+    --json prints the whole run (parameters, summary, steps, events) as one document.
     Example: cxops runs show 3f2a
     """
     with Store.open(store) as st:
         run = st.runs.find(run_id)
         steps = st.steps.for_run(run.id)
         events = st.outbox.events(run_id=run.id)
+        rollback = st.runs.get(f"{run.id}-rollback") if run.kind.startswith("promote") else None
     if out.json:
         doc = run_dict(run)
         doc["steps"] = [_step_dict(s) for s in steps]
         doc["events"] = [{"id": e.id, "type": e.type} for e in events]
+        doc["rollback_run"] = None if rollback is None else rollback.id
         out.document(doc)
         return
-    console = out.console()
-    console.print(f"[bold]run {run.id}[/]  {run.kind}  {run.status}")
-    console.print(f"started {when(run.started)}  ended {when(run.ended)}  {_seconds(run.duration)}")
-    if run.error:
-        console.print(f"[red]error:[/] {run.error}")
-    console.print(f"params: {json.dumps(run.params)}")
-    if run.summary is not None:
-        console.print(f"summary: {json.dumps(run.summary)}")
-    table = Table("step", "key", "status", "attempt", "duration", "error")
-    for s in steps:
-        table.add_row(s.name, s.key, s.status, str(s.attempt), _seconds(s.duration), s.error or "")
-    console.print(table if steps else "no steps")
-    for e in events:
-        console.print(f"event {e.id} {e.type}")
+    from cxops.cli.runs_show import print_run
+
+    print_run(out.console(), run, steps, events, rollback)
 
 
 def _credential(flag: str, env: str) -> Any:

@@ -146,14 +146,20 @@ class Runs:
 
     def find(self, prefix: str) -> Run:
         """The run whose id is ``prefix``, else the one run whose id starts with it (as ``git``
-        resolves short hashes; a promotion ``X`` and its rollback ``X-rollback`` share a prefix)."""
+        resolves short hashes). A promotion ``X`` and its rollback ``X-rollback`` share every
+        prefix of ``X``: such a prefix names the promotion."""
         with self._scope.session() as s:
             exact = s.get(RunRow, prefix)
             if exact is not None:
                 return _run(exact)
-            rows = s.scalars(select(RunRow).where(RunRow.id.startswith(prefix)).limit(2)).all()
+            rows = s.scalars(select(RunRow).where(RunRow.id.startswith(prefix)).limit(3)).all()
         if not rows:
             raise UsageError(f"no run matches {prefix!r}", hint="see `cxops runs list`")
+        ids = {r.id for r in rows}
+        if len(rows) == 2 and any(f"{i}-rollback" in ids for i in ids):
+            # A promotion and its own rollback: the prefix names the promotion, whose
+            # ``runs show`` links to the rollback.
+            rows = [r for r in rows if not r.id.endswith("-rollback")]
         if len(rows) > 1:
             raise UsageError(f"{prefix!r} matches several runs", hint="give more of the id")
         return _run(rows[0])

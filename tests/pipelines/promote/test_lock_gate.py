@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from cxops.analysis.evidence import gate_line
 from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock
 from cxops.emulator import EmulatorThread
 from cxops.model.bundle import Bundle
@@ -29,8 +30,8 @@ def _dev_bundle(emu: EmulatorThread) -> Bundle:
     return asyncio.run(read())
 
 
-def _edit_a_dev_node(emu: EmulatorThread) -> str:
-    """Change one node's comment in dev (after the lock was written); the flow's name."""
+def _edit_a_dev_node(emu: EmulatorThread) -> tuple[str, str]:
+    """Change one node's comment in dev (after the lock was written); the flow's id and name."""
     base, head = emu.base("cognigy", "dev"), {"X-API-Key": "cognigy-dev-admin-apikey"}
     projects = httpx.get(f"{base}/new/v2.0/projects", headers=head).json()["items"]
     pid = next(p["_id"] for p in projects if p["name"] == PROJECT)
@@ -40,14 +41,14 @@ def _edit_a_dev_node(emu: EmulatorThread) -> str:
     node = chart["nodes"][0]
     url = f"{base}/new/v2.0/flows/{flow['_id']}/chart/nodes/{node['_id']}"
     httpx.patch(url, json={"comment": "edited after the lock"}, headers=head).raise_for_status()
-    return str(flow["referenceId"])
+    return str(flow["referenceId"]), str(flow["name"])
 
 
 def test_lock_gate_passes_on_the_locked_content_and_blocks_on_drift(
     fast_emu: EmulatorThread, store_url: str, tmp_path: Path
 ) -> None:
     """Locked from dev's content: the gate passes; one node edited in dev afterwards: blocked,
-    the drift names the flow, nothing on prod changed."""
+    the drift names the flow (its evidence in words by name), nothing on prod changed."""
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / LOCK_FILE).write_text(dumps_lock(build_lock([_dev_bundle(fast_emu)])), "utf-8")
@@ -56,11 +57,13 @@ def test_lock_gate_passes_on_the_locked_content_and_blocks_on_drift(
     assert gate["gate"] == "lock" and gate["passed"], gate
     assert gate["locked_flows"] > 0 and gate["drift"] == []
 
-    flow = _edit_a_dev_node(fast_emu)
+    flow, name = _edit_a_dev_node(fast_emu)
     out = promote(fast_emu, store_url, repo=repo, gates=("lock",))
     assert out["outcome"] == "blocked" and out["blocked"] == ["lock"]
     [gate] = out["gates"]
     assert gate["drift_count"] >= 1 and any(flow in line for line in gate["drift"]), gate
+    line, _ = gate_line(gate)
+    assert line == f"lock: 1 flow drifted: '{name}' (re-export to update the lock)", line
     assert [r for r in ledger(fast_emu, "prod") if r.get("effect")] == []
 
 

@@ -22,7 +22,7 @@ import yaml
 from cxops.analysis.checks import CheckOptions, run_checks
 from cxops.analysis.findings import Finding
 from cxops.analysis.index import BundleIndex
-from cxops.analysis.lock import LOCK_FILE, build_lock, loads_lock, lock_drift
+from cxops.analysis.lock import LOCK_FILE, Drift, build_lock, loads_lock, lock_drift
 from cxops.errors import InputError, NetworkError
 from cxops.model.bundle import Bundle
 from cxops.model.errors import ModelError
@@ -124,8 +124,25 @@ def lock(bundle: Bundle, lock_text: str | None, where: str) -> dict[str, Any]:
         "passed": not drift,
         "locked_flows": len(locked["flow"]),
         "drift": [d.describe() for d in drift[:50]],
+        "drifted": _named(drift[:50], locked, current),
         "drift_count": len(drift),
     }
+
+
+def _named(drift: Sequence[Drift], *docs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each drift with the name of its flow or dependency (from the lock, else the bundle), so
+    the evidence reads "1 flow drifted: 'Cancel Contract'" rather than a row key."""
+    keys = {"flow": ("vendor", "project", "id"), "dependency": ("vendor", "project", "kind", "id")}
+    names = {
+        (table, "/".join(str(r.get(k)) for k in keys[table])): r.get("name")
+        for doc in reversed(docs)
+        for table in LOCKED_TABLES
+        for r in doc.get(table, [])
+    }
+    return [
+        {**d.to_dict(), "name": names.get((d.table, d.key)) or d.key.rsplit("/", 1)[-1]}
+        for d in drift
+    ]
 
 
 def load_tests(path: str | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from dbos import DBOS
 
+from cxops.analysis.evidence import verify_failure
 from cxops.analysis.lock import LOCK_FILE
 from cxops.errors import CxopsError
 from cxops.model.canonical import content_hash
@@ -219,7 +220,7 @@ async def _deploy(
         summary["id_map"] = checked["id_map"]
         summary["target_hash_after"] = checked["target_hash_after"]
         if not checked["passed"]:
-            failed = "verify: post-deploy checks did not pass"
+            failed = f"verify: {verify_failure(checked)}"  # names the check and its cause
             summary["step"] = "verify"
     except RunCancelled as exc:
         failed, cancelled = exc.message, True

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cxops.analysis.evidence import gate_sentence, verify_checks, version_sentence
 from cxops.store import Run, Store
 from cxops.store.models import RunRow
 from cxops.web.queries.repos import Repos
@@ -22,7 +23,7 @@ from cxops.web.queries.schemas import (
     RunList,
     StepView,
 )
-from cxops.web.queries.words import duration, gate_sentence, step_label, when
+from cxops.web.queries.words import duration, step_label, when
 
 __all__ = ["PAGE", "environment_of", "project_of", "run_detail", "run_item", "run_list"]
 
@@ -193,16 +194,9 @@ def _steps(store: Store, run: Run) -> list[StepView]:
 def _gates(summary: dict[str, Any]) -> list[GateView]:
     out = []
     version = ((summary.get("plan") or {}).get("version")) or None
-    if isinstance(version, dict) and version.get("given"):
-        ok = bool(version.get("ok"))
-        previous = version.get("previous") or "none"
-        sentence = (
-            f"Version {version['given']} is accepted: previous {previous}, the changes call "
-            f"for a {version.get('suggested_bump')} bump."
-            if ok
-            else f"Version {version['given']} REFUSED: {version.get('reason')}."
-        )
-        out.append(GateView(gate="version", passed=ok, sentence=sentence))
+    said = version_sentence(version) if isinstance(version, dict) else None
+    if said is not None:
+        out.append(GateView(gate="version", passed=said[0], sentence=said[1]))
     for gate in summary.get("gates") or []:
         if isinstance(gate, dict):
             sentence, details = gate_sentence(gate)
@@ -215,20 +209,16 @@ def _gates(summary: dict[str, Any]) -> list[GateView]:
                 )
             )
     verify = summary.get("verify")
-    if isinstance(verify, dict):
-        for part in ("health", "smoke"):
-            check = verify.get(part)
-            if isinstance(check, dict):
-                sentence, details = gate_sentence({**check, "gate": part})
-                sentence = f"After the deploy: {sentence[0].lower()}{sentence[1:]}"
-                out.append(
-                    GateView(
-                        gate=f"verify {part}",
-                        passed=bool(check.get("passed")),
-                        sentence=sentence,
-                        details=details,
-                    )
-                )
+    for check in verify_checks(verify) if isinstance(verify, dict) else []:
+        sentence, details = gate_sentence(check)
+        out.append(
+            GateView(
+                gate=f"verify {check['gate']}",
+                passed=bool(check.get("passed")),
+                sentence=f"After the deploy: {sentence[0].lower()}{sentence[1:]}",
+                details=details,
+            )
+        )
     return out
 
 
