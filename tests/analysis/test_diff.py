@@ -9,8 +9,8 @@ from cxops.model.bundle import Bundle
 from tests.analysis.bundles import bundle, edge, flow, menu_flow, node
 
 
-def _b(flows: list[dict[str, Any]]) -> Bundle:
-    return Bundle.model_validate(bundle(flows))
+def _b(flows: list[dict[str, Any]], resources: list[dict[str, Any]] | None = None) -> Bundle:
+    return Bundle.model_validate(bundle(flows, resources))
 
 
 def _changes(a: Bundle, b: Bundle) -> set[tuple[str, str, str]]:
@@ -54,7 +54,8 @@ def test_removed_flow_or_entry_point_is_major_with_reasons() -> None:
     moved["entry"] = ["ask"]
     result = diff_bundles(_b([menu_flow()]), _b([moved]))
     assert result.bump == "major"
-    assert any("entry point 'start'" in r for r in result.reasons)
+    # The node has no label: its id stands for it (unquoted: quotes are for names).
+    assert "major: entry point start of flow 'Menu' was removed" in result.reasons
 
 
 def test_renames_are_detected_by_content() -> None:
@@ -91,3 +92,52 @@ def test_property_changes_are_pointers() -> None:
     old = {"a": {"b/c": [1, 2], "_id": "x", "lastChanged": 1}, "k": 1}
     new = {"a": {"b/c": [1, 3], "_id": "y", "lastChanged": 2}, "k": 1, "n": None}
     assert property_changes(old, new) == ["/a/b~1c/1", "/n"]
+
+
+def test_changes_read_as_names_with_values() -> None:
+    """Each change's text names the flow and node, the field and its old and new values; ids
+    stay in the fields for machines."""
+    before = flow("f1", [node("start"), node("n1", label="Greeting", properties={"comment": "a"})],
+                  [edge("start", "n1")], name="Main")  # fmt: skip
+    after = flow("f1", [node("start"), node("n1", label="Greeting", properties={"comment": "b"})],
+                 [edge("start", "n1")], name="Main")  # fmt: skip
+    (change,) = diff_bundles(_b([before]), _b([after])).changes
+    assert change.text == "changed flow 'Main' › node 'Greeting': comment 'a' → 'b'"
+    assert (change.id, change.flow, change.name, change.flow_name) == (
+        "n1",
+        "f1",
+        "Greeting",
+        "Main",
+    )
+    doc = diff_bundles(_b([before]), _b([after])).to_dict()["changes"][0]
+    assert (
+        doc["id"] == "n1" and doc["text"] == change.text and doc["detail"] == "properties/comment"
+    )
+
+
+def test_a_shared_name_gets_a_short_id_beside_it() -> None:
+    """Two nodes labelled 'Say' in one flow: each is named with its short id; a unique label,
+    an added or removed field read without ids."""
+    uid = "bbcf9c4a-c49e-0a40-7ed7-56654ade60c3"
+    nodes = [node("start", label="Start"), node(uid, label="Say"), node("n2", label="Say")]
+    edges = [edge("start", uid), edge(uid, "n2")]
+    after_nodes = [*nodes[:1], node(uid, label="Say", properties={"text": "hi"}), nodes[2]]
+    before, after = flow("f", nodes, edges), flow("f", after_nodes, [*edges, edge("n2", "start")])
+    texts = [c.text for c in diff_bundles(_b([before]), _b([after])).changes]
+    assert texts == [
+        "changed flow 'F' › node 'Say' (bbcf9c4a…): text (none) → 'hi'",
+        "added flow 'F' › edge 'Say' (n2) → 'Start'",
+    ]
+
+
+def test_resources_and_refs_are_named() -> None:
+    """An added intent reference and an added lexicon read by their names."""
+    before = flow("f", [node("start", label="Ask")], [], name="Main")
+    after = flow("f", [node("start", label="Ask", refs=[{"kind": "intent", "id": "i1",
+                 "name": "Book"}])], [], name="Main")  # fmt: skip
+    lexicon = {"kind": "lexicon", "id": "x1", "name": "Cities"}
+    texts = [c.text for c in diff_bundles(_b([before]), _b([after], [lexicon])).changes]
+    assert texts == [
+        "added flow 'Main' › node 'Ask' › reference to intent 'Book'",
+        "added lexicon 'Cities'",
+    ]

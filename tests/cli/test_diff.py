@@ -46,7 +46,8 @@ def test_diff_between_git_revisions(
     result = json.loads(capsys.readouterr().out)
     assert result["bump"] == "minor"
     changes = result["bundles"][0]["diff"]["changes"]
-    assert {"action": "added", "what": "flow", "id": "extra", "detail": "Extra"} in changes
+    assert {"action": "added", "what": "flow", "id": "extra", "detail": "Extra", "name": "Extra",
+            "text": "added flow 'Extra'"} in changes  # fmt: skip
     assert any(c["action"] == "changed" and c["id"] == "again" for c in changes)
     assert main(["diff", "v1:flows", "v1:flows"]) == 0
     assert "suggested bump: none" in capsys.readouterr().out

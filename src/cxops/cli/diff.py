@@ -23,6 +23,7 @@ import typer
 from rich.markup import escape
 
 from cxops.analysis.diff import Diff, diff_bundles
+from cxops.analysis.names import change_line
 from cxops.cli.common import Output, output_options
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError, UsageError
@@ -152,15 +153,7 @@ def diff(
             f"{escape(terminal_safe(item['project']))}[/]: {item['bump']}"
         )
         for change in (item.get("diff") or {}).get("changes", []):
-            line = " ".join(str(change.get(k, "")) for k in ("action", "what", "id"))
-            if change.get("old_id"):
-                line += f" (was {change['old_id']})"
-            if change.get("flow") and change.get("what") != "flow":
-                flow = change["flow"]
-                line += f" in flow '{item['flow_names'].get(flow, flow)}'"
-            if change.get("detail"):
-                line += f": {change['detail']}"
-            console.print(f"  {escape(terminal_safe(line))}", soft_wrap=True)
+            console.print(f"  {escape(terminal_safe(change_line(change)))}", soft_wrap=True)
     console.print(f"suggested bump: [bold]{result['bump']}[/]")
     for reason in result["reasons"]:
         console.print(f"  {escape(terminal_safe(reason))}", style="dim")

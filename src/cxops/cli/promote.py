@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 
 from cxops.cli.connection import connection_settings
@@ -26,7 +27,9 @@ from cxops.cli.promotion_text import gate_lines, rollback_lines
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
+from cxops.logs import terminal_safe
 from cxops.pipelines.engine import launch
+from cxops.pipelines.promote.plan import plan_lines
 from cxops.pipelines.promote.runner import (
     DEFAULT_GATES,
     PromoteOptions,
@@ -106,13 +109,9 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
         console.print(f"finished interrupted promotion {r['run']}: {done}")
     plan = summary.get("plan") or {}
     if plan:
-        diff, version = plan["diff"], plan["version"]
-        console.print(
-            f"plan: {plan['source']['name']} → {plan['target']['name']}: "
-            f"{diff['total_changes']} change(s), suggested bump {diff['bump']}"
-        )
-        for change in diff["changes"][:20]:
-            console.print(f"  {change['action']} {change['what']} {change['id']}")
+        version = plan["version"]
+        for line in plan_lines(plan):
+            console.print(escape(terminal_safe(line)), soft_wrap=True)
         if version["given"]:
             state = "ok" if version["ok"] else f"[red]{version['reason']}[/]"
             last = version["previous"] or "no earlier tag"

@@ -15,12 +15,15 @@ from typing import Any
 import nodesemver  # type: ignore[import-untyped]
 
 from cxops.analysis.diff import diff_bundles
+from cxops.analysis.names import change_line
 from cxops.model.bundle import Bundle
 from cxops.sinks.git import GitRepo
 
-__all__ = ["LEVELS", "check_version", "diff_doc", "latest_tag"]
+__all__ = ["LEVELS", "SHOWN", "check_version", "diff_doc", "latest_tag", "plan_lines"]
 
 LEVELS = ("none", "patch", "minor", "major")
+#: Changes a plan shows as text (``--json`` lists up to :func:`diff_doc`'s limit).
+SHOWN = 20
 
 
 def diff_doc(target: Bundle, source: Bundle, limit: int = 200) -> dict[str, Any]:
@@ -29,6 +32,20 @@ def diff_doc(target: Bundle, source: Bundle, limit: int = 200) -> dict[str, Any]
     doc["total_changes"] = len(doc["changes"])
     doc["changes"] = doc["changes"][:limit]
     return doc
+
+
+def plan_lines(plan: dict[str, Any], shown: int = SHOWN) -> list[str]:
+    """The plan for people: a head line, then one line per change with names, not ids
+    (``changed flow 'Main' › node 'Greeting': comment 'a' → 'b'``). Pure: the CLI prints them."""
+    diff = plan["diff"]
+    source, target = plan["source"]["name"], plan["target"]["name"]
+    where = f"'{source}'" if source == target else f"'{source}' → '{target}'"
+    total = int(diff.get("total_changes", len(diff["changes"])))
+    lines = [f"plan: {where}: {total} change(s), suggested bump {diff['bump']}"]
+    lines += [f"  {change_line(c)}" for c in diff["changes"][:shown]]
+    if total > shown:
+        lines.append(f"  ... and {total - shown} more (--json lists up to {len(diff['changes'])})")
+    return lines
 
 
 def latest_tag(repo: str | None) -> str | None:
