@@ -208,13 +208,17 @@ def test_identity_from_environment_and_ambient_git_variables_ignored(
 
 
 def test_commit_message_shape() -> None:
-    """The message has the subject, the flow counts, the ids, then the run id trailer last."""
-    changes = FlowChanges(added=["a"], changed=["b", "c"], removed=[])
+    """The message has the subject, the flow counts, the flows by name (the id beside a name
+    two flows share; the id alone without a name), then the run id trailer last."""
+    names = {"a": "Main", "b": "Menu", "d": "Menu"}
+    changes = FlowChanges(added=["a"], changed=["b", "c"], removed=["d"], names=names)
     text = commit_message("export x\nignored", run_id="r-9", changes=changes)
     lines = text.splitlines()
     assert lines[0] == "export x"
-    assert "1 flow added, 2 changed, 0 removed" in lines
-    assert "  changed: c" in lines
+    assert "1 flow added, 2 changed, 1 removed" in lines
+    assert "  added: flow 'Main'" in lines
+    assert "  changed: flow 'Menu' (b)" in lines and "  removed: flow 'Menu' (d)" in lines
+    assert "  changed: flow c" in lines
     assert lines[-1] == "Cxops-Run-Id: r-9"
 
 

@@ -357,7 +357,9 @@ def _diff_resources(a: Bundle, b: Bundle, out: list[Change]) -> None:
             rows = property_diffs(ra[key].model_dump(mode="json"), rb[key].model_dump(mode="json"))
             if rows:
                 detail = ", ".join(p for p, _, _ in rows)
-                text = f"changed {shown(key)}: {_fields(rows)}"
+                # A resource's own configuration reads like a node's: without "properties".
+                bare = [(p.removeprefix("/properties"), x, y) for p, x, y in rows]
+                text = f"changed {shown(key)}: {_fields(bare)}"
                 out.append(Change("changed", "resource", f"{key[0]}:{key[1]}", detail=detail,
                                   name=rb[key].name, text=text))  # fmt: skip
 

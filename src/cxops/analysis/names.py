@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cxops.model.bundle import Flow
+from cxops.model.bundle import Bundle, Flow
 
 __all__ = [
     "SEP",
@@ -30,6 +30,7 @@ __all__ = [
     "change_line",
     "field_path",
     "label",
+    "project_name",
     "quoted",
     "shared",
     "short_id",
@@ -44,9 +45,11 @@ _HEXISH = re.compile(r"[0-9a-fA-F-]{13,}")
 
 def short_id(value: str) -> str:
     """An id short enough to read beside a name: a UUID or hex id cut to 8 characters
-    (``bbcf9c4a…``), a readable key (``DIGITALBOT/Order Status``) whole unless very long."""
+    (``bbcf9c4a…``), also inside a longer key (``d30643ea…/ResetPassword``); a readable key
+    (``DIGITALBOT/Order Status``) whole unless very long."""
     if _HEXISH.fullmatch(value):
         return value[:8] + "…"
+    value = _HEXISH.sub(lambda m: m[0][:8] + "…" if any(c.isdigit() for c in m[0]) else m[0], value)
     return value if len(value) <= 48 else value[:45] + "…"
 
 
@@ -71,6 +74,14 @@ def shared(items: Iterable[tuple[str, str | None]]) -> frozenset[str]:
     pairs = dict(items)
     counts = Counter(name for name in pairs.values() if name)
     return frozenset(i for i, name in pairs.items() if name and counts[name] > 1)
+
+
+def project_name(bundle: Bundle) -> str:
+    """The project's name: the vendor's project document's ``name`` (Cognigy keeps the project
+    id in ``Bundle.project``), else ``Bundle.project`` (a Genesys division, a CXone folder)."""
+    doc = bundle.properties.get("project")
+    name = doc.get("name") if isinstance(doc, dict) else None
+    return name if isinstance(name, str) and name else bundle.project
 
 
 def field_path(pointer: str) -> str:

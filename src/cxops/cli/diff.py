@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import typer
 from rich.markup import escape
 
 from cxops.analysis.diff import Diff, diff_bundles
-from cxops.analysis.names import change_line
+from cxops.analysis.names import change_line, project_name, quoted
 from cxops.cli.common import Output, output_options
 from cxops.cli.validate import discover, read_bundle
 from cxops.errors import InputError, UsageError
@@ -82,20 +83,55 @@ def materialize(spec: str) -> Iterator[tuple[Path, str]]:
         yield Path(tmp) / target, spec
 
 
-def _bundles(path: Path) -> dict[tuple[str, str], Bundle]:
-    out: dict[tuple[str, str], Bundle] = {}
-    for source in discover(path):
-        bundle = read_bundle(source)
-        out[(bundle.vendor, bundle.project)] = bundle
-    return out
+def _bundles(path: Path) -> list[Bundle]:
+    return [read_bundle(source) for source in discover(path)]
 
 
-def compare(a: str, b: str) -> dict[str, Any]:
-    """Diff every bundle of ``a`` against the bundle of the same vendor project in ``b``."""
+class By(StrEnum):
+    name = "name"
+    id = "id"
+
+
+def _portable(bundle: Bundle) -> Bundle:
+    """The bundle as the promote plan compares it: tenant-local ids replaced by what both
+    environments share (the vendor strategy's ``portable``: Genesys flows by ``<TYPE>/<name>``,
+    Cognigy without its ``_id`` lists, CXone without save stamps)."""
+    from cxops.pipelines.promote.strategy import Context, strategy_for
+
+    params = {"connections": {"target": {"vendor": bundle.vendor}}}
+    try:
+        how = strategy_for(Context(run_id="diff", params=params))
+    except UsageError:  # a vendor promote does not know: its ids are all there is
+        return bundle
+    return how.portable(bundle)
+
+
+def _keyed(bundles: list[Bundle], by: By) -> dict[tuple[str, str], Bundle]:
+    if by is By.id:
+        return {(x.vendor, x.project): x for x in bundles}
+    return {(x.vendor, project_name(x)): _portable(x) for x in bundles}
+
+
+def choose(before: list[Bundle], after: list[Bundle], by: By | None) -> tuple[By, str]:
+    """``--by`` given, or name when the two sides come from different tenants (their ids
+    differ though the content may not), else id; and why, in words."""
+    if by is not None:
+        return by, f"--by {by.value}"
+    if {x.tenant for x in before} != {x.tenant for x in after}:
+        return By.name, "the two sides come from different tenants; --by id compares ids"
+    return By.id, "both sides come from the same tenants; --by name compares names"
+
+
+def compare(a: str, b: str, by: By | None = None) -> dict[str, Any]:
+    """Diff every bundle of ``a`` against the bundle of the same vendor project in ``b``: by
+    ids, or by names (project name, portable flow keys) when ``by`` says so (see :func:`choose`).
+    """
     with materialize(a) as (pa, _), materialize(b) as (pb, _):
-        before, after = _bundles(pa), _bundles(pb)
-    if not before or not after:
+        found_a, found_b = _bundles(pa), _bundles(pb)
+    if not found_a or not found_b:
         raise InputError("nothing to compare")
+    mode, why_mode = choose(found_a, found_b, by)
+    before, after = _keyed(found_a, mode), _keyed(found_b, mode)
     if len(before) == 1 and len(after) == 1:
         # One bundle each side (e.g. the same project on dev and prod): compare them as a pair.
         key = next(iter(after))
@@ -104,13 +140,15 @@ def compare(a: str, b: str) -> dict[str, Any]:
     overall = "none"
     reasons: list[str] = []
     for key in sorted(set(before) | set(after)):
-        vendor, project = key
+        vendor = key[0]
+        either = after.get(key) or before[key]
+        name = project_name(either)
         if key not in after:
             bump, diff = "major", None
-            why = [f"major: bundle {vendor}/{project} was removed"]
+            why = [f"major: {vendor} project '{name}' was removed"]
         elif key not in before:
             bump, diff = "minor", None
-            why = [f"minor: bundle {vendor}/{project} was added"]
+            why = [f"minor: {vendor} project '{name}' was added"]
         else:
             diff = diff_bundles(before[key], after[key])
             bump, why = diff.bump, diff.reasons
@@ -119,7 +157,8 @@ def compare(a: str, b: str) -> dict[str, Any]:
             {
                 "flow_names": names,
                 "vendor": vendor,
-                "project": project,
+                "project": either.project,
+                "project_name": name,
                 "bump": bump,
                 "reasons": why,
                 **({"diff": diff.to_dict()} if isinstance(diff, Diff) else {}),
@@ -128,32 +167,53 @@ def compare(a: str, b: str) -> dict[str, Any]:
         if _RANK[bump] > _RANK[overall]:
             overall = bump
         reasons += [r for r in why if r != "no changes"]
-    return {"a": a, "b": b, "bump": overall, "reasons": reasons, "bundles": results}
+    return {
+        "a": a,
+        "b": b,
+        "by": mode.value,
+        "by_reason": why_mode,
+        "bump": overall,
+        "reasons": reasons,
+        "bundles": results,
+    }
 
 
 @output_options("text", "json", report=True)
 def diff(
     a: str = typer.Argument(..., help="Before: a bundle file, a folder, or REV:path."),
     b: str = typer.Argument(..., help="After: a bundle file, a folder, or REV:path."),
+    by: By | None = typer.Option(
+        None,
+        "--by",
+        help="Pair projects and flows by 'name' (project name and the promote plan's portable "
+        "keys: what two environments share) or by 'id'. Default: name when the two sides come "
+        "from different tenants, else id.",
+    ),
     *,
     out: Output,
 ) -> None:
     """Show what changed between two bundles (flows, nodes, edges, refs) and the semver bump.
 
+    Two environments' exports (dev and prod) are compared by names, as the promote plan does,
+    so the bump reflects content, not ids that differ between tenants.
+
     Example: cxops diff v1.2.0:flows flows --format json
+
+    Example: cxops diff prod-repo/flows dev-repo/flows --by name
     """
-    result = compare(a, b)
+    result = compare(a, b, by)
     if out.json:
         out.document(result, indent=2)
         return
     console = out.console()
+    console.print(
+        f"compared by {result['by']} ({result['by_reason']})", style="dim", soft_wrap=True
+    )
     for item in result["bundles"]:
-        console.print(
-            f"[bold]{escape(terminal_safe(item['vendor']))}/"
-            f"{escape(terminal_safe(item['project']))}[/]: {item['bump']}"
-        )
+        head = f"{item['vendor']} project {quoted(item['project_name'])}"
+        console.print(f"[bold]{escape(terminal_safe(head))}[/]: {item['bump']}", soft_wrap=True)
         for change in (item.get("diff") or {}).get("changes", []):
             console.print(f"  {escape(terminal_safe(change_line(change)))}", soft_wrap=True)
     console.print(f"suggested bump: [bold]{result['bump']}[/]")
     for reason in result["reasons"]:
-        console.print(f"  {escape(terminal_safe(reason))}", style="dim")
+        console.print(f"  {escape(terminal_safe(reason))}", style="dim", soft_wrap=True)

@@ -18,9 +18,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from cxops.model.layout import project_dir
+from cxops.model.bundle import Flow
+from cxops.model.errors import ModelError
+from cxops.model.layout import flow_file_name, project_dir
+from cxops.model.parse import parse_json
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 from cxops.sinks.git.files import TEMP_PREFIX
+from cxops.sinks.git.summary import LISTED, semantic_lines
 from cxops.store import Store
 from cxops.store.chain import HEAD_TRAILER, head_trailer
 from cxops.store.keys import signing_key_from_env
@@ -42,6 +46,7 @@ def changes_doc(changes: FlowChanges) -> dict[str, Any]:
         "changed": changes.changed,
         "removed": changes.removed,
         "bundle_changed": changes.bundle_changed,
+        "names": changes.names,
     }
 
 
@@ -53,9 +58,48 @@ def _merged(docs: Iterable[dict[str, Any]]) -> FlowChanges:
             list(d.get("changed", [])),
             list(d.get("removed", [])),
             bundle_changed=bool(d.get("bundle_changed")),
+            names=dict(d.get("names") or {}),
         )
         total = total.merge(part)
     return total
+
+
+def _flow(data: bytes | None) -> Flow | None:
+    try:
+        return Flow.model_validate(parse_json(data), strict=True) if data else None
+    except (ModelError, ValueError):
+        return None  # a file someone broke by hand: the message lists it by id only
+
+
+def _committed(repo: GitRepo, rel: str) -> bytes | None:
+    """The file as ``HEAD`` holds it (None when it does not)."""
+    if repo.head() is None:
+        return None
+    out = repo.git("show", "--end-of-options", f"HEAD:{rel}", ok=(0, 128))
+    return out.encode("utf-8") or None
+
+
+def changed_lines(
+    repo: GitRepo, projects: list[tuple[str, str]], docs: list[dict[str, Any]]
+) -> list[str]:
+    """What changed inside the flows an export rewrote, by name (``changed flow 'Main' › node
+    'Greeting': comment 'a' → 'b'``): each changed flow as ``HEAD`` holds it against the work
+    tree, at most :data:`LISTED` flows per project (the counts above name the rest)."""
+    lines: list[str] = []
+    for (vendor, project), doc in zip(projects, docs, strict=False):
+        base = project_dir(vendor, project)
+        old: list[Flow] = []
+        new: list[Flow] = []
+        for fid in list(doc.get("changed") or [])[:LISTED]:
+            rel = f"{base}/{flow_file_name(fid)}"
+            path = repo.root / rel
+            before = _flow(_committed(repo, rel))
+            after = _flow(path.read_bytes() if path.is_file() else None)
+            if before is not None and after is not None:
+                old.append(before)
+                new.append(after)
+        lines += semantic_lines(old, new)
+    return lines
 
 
 def audit_trailer(store: Store) -> str:
@@ -72,6 +116,7 @@ def commit_run(
     files: Iterable[str],
     changes: Iterable[dict[str, Any]],
     audit_head: str | None = None,
+    body: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Commit what the run wrote (``projects`` as (vendor, project), other ``files``) once.
 
@@ -79,10 +124,15 @@ def commit_run(
     the repository's history pins the audit log: ``cxops audit verify --repo`` finds a cut
     tail or a rewritten chain against it (issue #15).
 
+    The message names the flows it lists and, for changed flows, what changed inside them
+    (:func:`changed_lines`); ``body`` lines (a promotion's plan) come before the stat.
+
     Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
     """
     if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
         return {"commit": repo.head(), "changed": True, "stat": ""}
+    projects, changes = list(projects), list(changes)
+    inside = changed_lines(repo, projects, changes)
     paths = [project_dir(vendor, project) for vendor, project in projects]
     paths += [rel for rel in files if (repo.root / rel).is_file()]
     found: dict[str, str] = {}
@@ -92,8 +142,9 @@ def commit_run(
         found["stat"] = lines[-1].strip() if lines else ""
         shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
         trailers = {HEAD_TRAILER: audit_head} if audit_head else None
+        text = [*([""] if inside else []), *inside, *body, "", *shown]
         return commit_message(
-            subject, run_id=run_id, changes=_merged(changes), body=["", *shown], trailers=trailers
+            subject, run_id=run_id, changes=_merged(changes), body=text, trailers=trailers
         )
 
     sha = repo.commit_paths(paths, message)

@@ -27,6 +27,7 @@ from cxops.model.canonical import content_hash
 from cxops.model.layout import pretty_bytes, project_dir
 from cxops.pipelines import lease
 from cxops.pipelines.engine import store_for
+from cxops.pipelines.promote.plan import plan_lines
 from cxops.pipelines.promote.state import context, run_state, strategy
 from cxops.pipelines.promote.steps import (
     approval_gate,
@@ -154,9 +155,13 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
             repo.write_file(where, pretty_bytes({k: v for k, v in release.items() if v}))
             repo.write_lock()  # every bundle of the work tree, as `cxops lock` builds it
             subject = f"cxops promote {params['tenants']['source']} -> {params['target']}"
+            subject += f": '{planned['target']['name']}' {params.get('version') or ''}".rstrip()
             files = [LOCK_FILE, where]
             head = audit_trailer(store)
-            done = commit_run(repo, run_id, subject, [(b.vendor, b.project)], files, [], head)
+            plan = ["", *plan_lines(planned)]  # what the release changed on the target, by name
+            done = commit_run(
+                repo, run_id, subject, [(b.vendor, b.project)], files, [], head, body=plan
+            )
             if params.get("version") and repo.head() is not None:
                 repo.tag(params["version"], params.get("changelog") or params["version"])
             return {**done, "commit": done["commit"] or repo.head(), "tag": params.get("version")}

@@ -128,6 +128,16 @@ _USER_KEYS = r"^(user\.(name|email)|commit\.gpgsign|tag\.gpgsign)$"
 DEFAULT_IDENTITY = GitIdentity()
 
 
+def _flow_name(path: Path) -> str | None:
+    """The ``name`` of a flow file about to be removed (for the commit message), if readable."""
+    try:
+        doc = parse_json(path.read_bytes())
+    except (OSError, ModelError, ValueError):
+        return None
+    name = doc.get("name") if isinstance(doc, dict) else None
+    return name if isinstance(name, str) else None
+
+
 class GitRepo:
     """One export repository; see the module doc. Build it with :meth:`open_or_init`."""
 
@@ -235,6 +245,7 @@ class GitRepo:
         self._touched.add(base)
         changes = FlowChanges()
         ids = {flow_file_name(f.id): f.id for f in bundle.flows}  # long ids are shortened
+        names = {f.id: f.name for f in bundle.flows}
         for rel, data in files.items():
             existed = safe_path(self.root, rel).exists()
             wrote = self.write_file(rel, data)
@@ -247,6 +258,8 @@ class GitRepo:
                 changes.unchanged if not wrote else changes.changed if existed else changes.added
             )
             bucket.append(fid)
+            if wrote and fid in names:  # the commit message names what it lists (#16)
+                changes.names[fid] = names[fid]
         keep = {rel.rpartition("/")[2] for rel in files}
         if folder.is_dir():
             for old in sorted(folder.iterdir()):
@@ -255,8 +268,12 @@ class GitRepo:
                 if old.name.startswith(TEMP_PREFIX):  # left by a run killed mid-write
                     old.unlink()
                 elif old.name.endswith(".json") and old.name not in keep:
+                    gone = flow_id_from_file_name(old.name)
+                    was = _flow_name(old)
                     old.unlink()
-                    changes.removed.append(flow_id_from_file_name(old.name))
+                    changes.removed.append(gone)
+                    if was:
+                        changes.names[gone] = was
         for rel, data in sorted(extra.items()):
             self.write_file(rel, data)
         return changes

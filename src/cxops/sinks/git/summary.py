@@ -1,8 +1,10 @@
 """What an export changed, for people: flow counts and the commit message.
 
 ``FlowChanges`` comes from :meth:`GitRepo.write_bundle` (by file content: what git will
-commit); :func:`semantic_summary` adds the analysis' semantic diff and semver bump when the
-caller has the previous bundle.
+commit), with the names of the flows it lists; :func:`semantic_summary` adds the analysis'
+semantic diff and semver bump when the caller has the previous bundle, :func:`semantic_lines`
+the diff's lines (``changed flow 'Main' › node 'Greeting': comment 'a' → 'b'``). A commit
+message names flows, never a bare id where a name exists (issue #16).
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cxops.analysis.diff import diff_bundles
-from cxops.model.bundle import Bundle
+from cxops.analysis.names import label, shared
+from cxops.model.bundle import Bundle, Flow
 
-__all__ = ["FlowChanges", "commit_message", "semantic_summary"]
+__all__ = ["FlowChanges", "commit_message", "semantic_lines", "semantic_summary"]
+
+#: Flows listed by name per kind of change, and semantic lines, in one commit message.
+LISTED = 50
 
 
 @dataclass
 class FlowChanges:
-    """Flow ids whose file was added, changed or removed, per ``vendor/project``."""
+    """Flow ids whose file was added, changed or removed, per ``vendor/project``, and the
+    names of those flows (``names``: id → name, where known)."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     bundle_changed: bool = False
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -39,6 +47,7 @@ class FlowChanges:
             self.removed + other.removed,
             self.unchanged + other.unchanged,
             self.bundle_changed or other.bundle_changed,
+            {**self.names, **other.names},
         )
 
     def summary(self) -> str:
@@ -60,6 +69,18 @@ def semantic_summary(old: Bundle | None, new: Bundle) -> str:
     return f"bump {diff.bump}: {parts}"
 
 
+def semantic_lines(old: list[Flow], new: list[Flow], limit: int = LISTED) -> list[str]:
+    """What changed inside flows, one line each by name: the diff of ``old`` (the flows as
+    committed) against ``new`` (as written), at most ``limit`` lines and a count of the rest."""
+    if not old and not new:
+        return []
+    before = Bundle(vendor="-", tenant="-", project="-", flows=old)
+    after = Bundle(vendor="-", tenant="-", project="-", flows=new)
+    lines = [c.describe() for c in diff_bundles(before, after).changes]
+    more = [f"... and {len(lines) - limit} more"] if len(lines) > limit else []
+    return lines[:limit] + more
+
+
 def commit_message(
     subject: str,
     *,
@@ -74,14 +95,19 @@ def commit_message(
     lines = [subject.strip().splitlines()[0] if subject.strip() else "cxops export", ""]
     if changes is not None:
         lines.append(changes.summary())
-        for label, ids in (
+        listed = [*changes.added, *changes.changed, *changes.removed]
+        twins = shared((i, changes.names.get(i)) for i in listed)
+        for action, ids in (
             ("added", changes.added),
             ("changed", changes.changed),
             ("removed", changes.removed),
         ):
-            lines += [f"  {label}: {i}" for i in ids[:50]]
-            if len(ids) > 50:
-                lines.append(f"  ... and {len(ids) - 50} more {label}")
+            lines += [
+                f"  {action}: {label('flow', changes.names.get(i), i, ambiguous=i in twins)}"
+                for i in ids[:LISTED]
+            ]
+            if len(ids) > LISTED:
+                lines.append(f"  ... and {len(ids) - LISTED} more {action}")
     lines += list(body)
     tail = {**({"Cxops-Run-Id": run_id} if run_id else {}), **(trailers or {})}
     if tail:
