@@ -71,3 +71,36 @@ def test_unknown_revision_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     (tmp_path / "b.json").write_text(json.dumps(bundle([menu_flow()])))
     assert main(["diff", "nosuchrev:flows", "b.json"]) == 2
+
+
+def _env(root: Path, tenant: str, ids: dict[str, str], text: str) -> None:
+    """Two Cognigy projects of one environment: ids are the tenant's, names shared."""
+    for name, pid in ids.items():
+        changed = menu_flow()
+        changed["nodes"][3]["properties"] = {"text": text}
+        doc = bundle([changed]) | {"tenant": tenant, "project": pid}
+        doc["properties"] = {"project": {"_id": pid, "name": name}}
+        _write(root, Bundle.model_validate(doc))
+
+
+def test_two_environments_compare_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """dev and prod hold the same projects under other ids: by default (different tenants)
+    they pair by name and the bump is the content's (patch); --by id sees projects added and
+    removed (major)."""
+    _env(tmp_path / "prod", "prod", {"Billing": "p-1", "Support": "p-2"}, "Sorry?")
+    _env(tmp_path / "dev", "dev", {"Billing": "d-1", "Support": "d-2"}, "Pardon?")
+    prod, dev = str(tmp_path / "prod"), str(tmp_path / "dev")
+    assert main(["diff", prod, dev]) == 0
+    out = capsys.readouterr().out
+    assert "compared by name (the two sides come from different tenants" in out
+    assert "cognigy project 'Billing': patch" in out and "suggested bump: patch" in out
+    assert "changed flow 'Menu' › node again: text 'Sorry?' → 'Pardon?'" in out
+    assert main(["diff", prod, dev, "--by", "id", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["by"], doc["bump"]) == ("id", "major")
+    assert "major: cognigy project 'Billing' was removed" in doc["reasons"]
+    assert main(["diff", prod, prod]) == 0
+    assert "compared by id (both sides come from the same tenants" in capsys.readouterr().out
+    assert main(["diff", prod, dev, "--by", "tenant"]) == 2
