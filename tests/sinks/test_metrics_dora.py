@@ -138,5 +138,45 @@ def test_grouped_figures_in_json_text_and_prometheus(
     assert main(["metrics", "--store", sqlite_url]) == 0
     out = capsys.readouterr().out
     assert "5 deployment(s), 2 failed" in out
-    assert "DORA by environment" in out and "DORA by flow of Billing in prod" in out
-    assert "Support" in out and "DORA by flow of Support" not in out  # no flow in its diffs
+    assert "DORA by environment" in out and "DORA by flow of 'Billing' in prod" in out
+    assert "Support" in out and "DORA by flow of 'Support'" not in out  # no flow in its diffs
+    # A plan recorded without names (these): each flow by its id, the only name there is.
+    assert "│ f1 " in out and "│ f2 " in out
+
+
+def test_flows_read_by_name_in_text_and_prometheus(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Genesys flows keyed <TYPE>/<name> (8 characters alike: 'DIGITALB') are named in the
+    DORA table, the id beside a name two flows share; Prometheus labels carry flow_name beside
+    the id, one series per flow."""
+    keys = {
+        "DIGITALBOT/Order Status Bot": "Order Status Bot",
+        "DIGITALBOT/Billing Assistant Bot": "Billing Assistant Bot",
+        "INBOUNDCALL/Order Status Bot": "Order Status Bot",
+    }
+    changes = [
+        {"action": "changed", "what": "node", "id": "n1", "flow": k, "flow_name": name,
+         "text": f"changed flow '{name}' › node 'Greeting': text 'a' → 'b'"}
+        for k, name in keys.items()
+    ]  # fmt: skip
+    plan = {**_plan("Digital Channels"), "diff": {"bump": "patch", "changes": changes}}
+    with Store.open(sqlite_url) as st:
+        _promote(st, "prod", "Digital Channels", "promoted", plan=plan)
+        text = prometheus_text(st)
+    samples = [
+        s.labels
+        for f in text_string_to_metric_families(text)
+        if f.name == "cxops_dora_deployments_by_flow"
+        for s in f.samples
+    ]
+    assert {(s["flow"], s["flow_name"]) for s in samples} == set(keys.items())
+    assert main(["metrics", "--store", sqlite_url]) == 0
+    out = capsys.readouterr().out
+    assert "DORA by flow of 'Digital Channels' in prod" in out
+    assert "'Billing Assistant Bot' " in out and "DIGITALB " not in out
+    assert "'Order Status Bot' (DIGITALBOT/Order Status Bot)" in out
+    assert "'Order Status Bot' (INBOUNDCALL/Order Status Bot)" in out
+    assert main(["metrics", "--json", "--store", sqlite_url]) == 0
+    by_flow = json.loads(capsys.readouterr().out)["dora"]["by_flow"]
+    assert {(g["flow"], g["flow_name"]) for g in by_flow} == set(keys.items())

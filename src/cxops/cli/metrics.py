@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cxops.analysis.names import label, shared
 from cxops.cli.common import Output, output_options
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
@@ -107,15 +108,19 @@ def _show(m: Metrics, console: Console) -> None:
             g for g in dora.by_flow if (g.environment, g.project) == (p.environment, p.project)
         ]
         if flows:
-            title = f"DORA by flow of {p.project} in {p.environment}"
+            title = f"DORA by flow of '{p.project}' in {p.environment}"
             console.print(_dora_table(title, ["flow"], flows))
 
 
 def _dora_table(title: str, head: list[str], groups: list[DoraGroup]) -> Table:
-    """One row per group; a flow is its referenceId, cut to 8 characters (``--json`` has it all)."""
+    """One row per group; a flow by its name (its id beside a name two flows of the table share,
+    the id alone for a plan recorded without names; ``--json`` has both)."""
     table = Table(*head, "deploys", "failed", "/day", "CFR", "lead", "restore", title=title)
+    twins = shared((g.flow or "", g.flow_name) for g in groups)
     for g in groups:
-        row = {"environment": g.environment, "project": g.project, "flow": (g.flow or "")[:8]}
+        flow = g.flow or ""
+        shown = label("", g.flow_name, flow, ambiguous=flow in twins)
+        row = {"environment": g.environment, "project": g.project, "flow": shown}
         keys = [str(row[h]) for h in head]
         table.add_row(
             *keys,

@@ -135,6 +135,7 @@ class DoraGroup:
     change_failure_rate: float | None
     lead_time_p50: float | None
     time_to_restore_p50: float | None
+    flow_name: str | None = None  # the flow's name in its latest deployment (the plan's)
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ class Deployment:
     flows: tuple[str, ...]  # flow referenceIds it changed (``--flows``, else the plan's diff)
     failed: bool  # not succeeded, rolled back, or the rollback failed
     restored: datetime | None  # end of its rollback run when that restored identical content
+    flow_names: dict[str, str] = field(default_factory=dict)  # id → name, from the plan's diff
 
 
 def _flows(run: Run) -> tuple[str, ...]:
@@ -276,6 +278,19 @@ def _flows(run: Run) -> tuple[str, ...]:
         elif change.get("flow"):
             changed.add(str(change["flow"]))
     return tuple(sorted(changed))
+
+
+def _flow_names(run: Run) -> dict[str, str]:
+    """Flow id → name, as the plan's diff names them (a flow change's ``name``, any other
+    change's ``flow_name``; plans stored before #16 have none)."""
+    plan = (run.summary or {}).get("plan") or {}
+    names: dict[str, str] = {}
+    for change in (plan.get("diff") or {}).get("changes") or []:
+        if change.get("what") == "flow" and change.get("id") and change.get("name"):
+            names[str(change["id"])] = str(change["name"])
+        elif change.get("flow") and change.get("flow_name"):
+            names.setdefault(str(change["flow"]), str(change["flow_name"]))
+    return names
 
 
 def _project(run: Run) -> str:
@@ -319,6 +334,7 @@ def deployments(runs: Sequence[Run], since: datetime) -> list[Deployment]:
             _flows(r),
             _failed(r),
             restores.get(r.id) if _failed(r) else None,
+            _flow_names(r),
         )
         for r in found
     ]
@@ -384,6 +400,10 @@ def time_to_restore(runs: Sequence[Run], since: datetime) -> float | None:
 
 
 def _group(found: Sequence[Deployment], days: float, key: tuple[str, ...]) -> DoraGroup:
+    flow = key[2] if len(key) > 2 else None
+    # The latest deployment's name for the flow (found is oldest first): a renamed flow is one
+    # group (its id), shown by its current name.
+    named = [d.flow_names[flow] for d in found if flow and flow in d.flow_names]
     return DoraGroup(
         key[0],
         key[1] if len(key) > 1 else None,
@@ -394,6 +414,7 @@ def _group(found: Sequence[Deployment], days: float, key: tuple[str, ...]) -> Do
         _failure_rate(found),
         _lead_time(found),
         _time_to_restore(found),
+        named[-1] if named else None,
     )
 
 

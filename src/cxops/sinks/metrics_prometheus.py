@@ -98,11 +98,14 @@ def render(m: Metrics) -> Iterator[Metric]:
     yield from _dora_groups(m)
 
 
-#: Per-scope families: ``cxops_dora_<figure>_by_<scope>`` with the scope's labels.
+#: Per-scope families: ``cxops_dora_<figure>_by_<scope>`` with the scope's labels. A flow is
+#: labelled by its id (stable across renames and environments: the series' identity) and by
+#: ``flow_name``, the name a person reads (issue #16). Each id carries one name (its latest), so
+#: the name label adds no series: cardinality stays one per flow (docs/metrics.md).
 _SCOPES = (
     ("environment", ["environment"]),
     ("project", ["environment", "project"]),
-    ("flow", ["environment", "project", "flow"]),
+    ("flow", ["environment", "project", "flow", "flow_name"]),
 )
 _FIGURES = (
     ("deployments", "Deployments (blocked runs and dry runs are not)", "deployments"),
@@ -132,7 +135,8 @@ def _dora_groups(m: Metrics) -> Iterator[Metric]:
             for g in groups[scope]:
                 value = getattr(g, attr)
                 if value is not None:
-                    values = [g.environment, g.project or "", g.flow or ""][: len(labels)]
+                    row = [g.environment, g.project or "", g.flow or "", g.flow_name or ""]
+                    values = row[: len(labels)]
                     family.add_metric(values, float(value))
             yield family
 
