@@ -1,11 +1,12 @@
 """On the demo's data, what a person reads names flows and nodes, never a bare id where a name
-exists (issue #16): ``promote --dry-run``, ``diff``, ``metrics`` and the export commit message.
+exists (issue #16): ``promote --dry-run``, ``diff``, ``metrics``, ``runs show`` and the export
+commit message.
 
 One module fixture builds the data as ``make demo`` does (``cxops.demo``): exports of the
 Cognigy project "Appointment Booking" and of the Genesys tenants, dev and prod; the demo's
 promotion part (dev → prod promoted, a comment added to the Main flow's greeting node in dev, a
-promotion rolled back); then a dry run, an export of dev again, ``cxops metrics`` and ``cxops
-diff`` whose text output the tests read.
+promotion rolled back); then a dry run, an export of dev again, ``cxops metrics``, ``cxops
+diff`` and ``cxops runs show`` of the rolled-back promotion, whose text output the tests read.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.engine import shutdown
 from cxops.pipelines.runner import ExportOptions, run_export
+from cxops.store import Store
 
 #: What an id looks like here: a UUID (Cognigy referenceIds, Genesys GUIDs), its first 8
 #: characters (the old tables), or a 24-hex Cognigy/Mongo id.
@@ -48,6 +50,7 @@ class DemoTexts:
     metrics: str
     diff: str
     diff_genesys_by_id: str
+    runs_show: str
     flow_ids: dict[str, str]  # Appointment Booking: name → referenceId
 
 
@@ -112,8 +115,13 @@ def demo_texts(
             assert code == 0, diff
             code, by_id = _cli("diff", f"{prod}/genesys", f"{dev}/genesys", "--by", "id")
             assert code == 0, by_id
+            with Store.open(store_url) as st:
+                runs = st.runs.list(kind="promote")
+                rolled = next(r for r in runs if (r.summary or {}).get("outcome") == "rolled_back")
+            code, show = _cli("runs", "show", rolled.id, "--store", store_url)
+            assert code == 0, show
             ids = _flow_ids(work / "repos" / "dev")
-            yield DemoTexts(dry_run, commit, metrics, diff, by_id, ids)
+            yield DemoTexts(dry_run, commit, metrics, diff, by_id, show, ids)
         finally:
             shutdown()
             httpx.post(f"{emu.url}/_emulator/clock", json={"speed": 1}).raise_for_status()
@@ -189,3 +197,11 @@ def test_diff_of_two_environments_names_everything(demo_texts: DemoTexts) -> Non
         assert not UUID.search(line), line
     assert "suggested bump: major" in demo_texts.diff_genesys_by_id
     assert "changed id" in demo_texts.diff_genesys_by_id
+
+
+def test_runs_show_plan_names_the_change(demo_texts: DemoTexts) -> None:
+    """runs show of the rolled-back promotion: its plan section names flow, node and field."""
+    text = demo_texts.runs_show
+    assert f"    changed flow 'Main' › node 'Greeting': comment '' → '{COMMENT}'" in text, text
+    plan = text[text.index("\nplan\n") :].split("\n\n")[0].splitlines()
+    _no_ids(plan, demo_texts.flow_ids)

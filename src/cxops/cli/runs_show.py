@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cxops.analysis.names import change_line
 from cxops.cli.promotion_text import gate_lines, rollback_lines
 from cxops.logs import terminal_safe
 from cxops.store import Event, Run, Step
@@ -61,9 +62,8 @@ def _plan(console: Console, plan: dict[str, Any]) -> None:
         f"{diff.get('total_changes', 0)} change(s), suggested bump {_safe(diff.get('bump'))}",
         soft_wrap=True,
     )
-    for change in (diff.get("changes") or [])[:20]:
-        what = " ".join(str(change.get(k)) for k in ("action", "what", "id"))
-        console.print(f"    {_safe(what)}", soft_wrap=True)
+    for change in (diff.get("changes") or [])[:20]:  # by name (#16: analysis/names.py)
+        console.print(f"    {_safe(change_line(change))}", soft_wrap=True)
     if version.get("given"):
         state = "ok" if version.get("ok") else f"[red]{_safe(version.get('reason'))}[/]"
         last = version.get("previous") or "no earlier tag"
