@@ -9,10 +9,14 @@ Layout::
 
     lock_version = 1
 
-    [[bundle]]        vendor, tenant, project, version (tag), content_hash
-    [[flow]]          vendor, project, id, name, version, hash
+    [[bundle]]        vendor, tenant, project, version (tag), content_hash, stamp
+    [[flow]]          vendor, project, id, name, version, hash, stamp
     [[dependency]]    vendor, project, kind, id, name, version (resolved), ranges, used_by, hash,
                       deleted
+
+``stamp`` (optional) is the vendor's change stamp an incremental export compares
+(``cxops.analysis.incremental``): not content, so :func:`lock_drift` leaves it out, and a lock
+without stamps stays valid (``lock_version`` 1).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ __all__ = [
 
 LOCK_FILE = "cxops.lock"
 LOCK_VERSION = 1
+#: Fields that are not content: drift between two locks ignores them.
+_NOT_CONTENT = frozenset({"stamp"})
 _KEYS = {
     "bundle": ("vendor", "project"),
     "flow": ("vendor", "project", "id"),
@@ -208,7 +214,7 @@ def lock_drift(locked: Mapping[str, Any], current: Mapping[str, Any]) -> list[Dr
         for key in sorted(set(old) - set(new)):
             out.append(Drift(table, key, "removed"))
         for key in sorted(set(old) & set(new)):
-            for name in sorted(set(old[key]) | set(new[key])):
+            for name in sorted((set(old[key]) | set(new[key])) - _NOT_CONTENT):
                 if old[key].get(name) != new[key].get(name):
                     out.append(
                         Drift(table, key, "changed", name, old[key].get(name), new[key].get(name))

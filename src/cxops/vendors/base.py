@@ -13,9 +13,11 @@ A *project* is the unit one export writes as one bundle:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from cxops.errors import UsageError
 from cxops.model.bundle import Bundle
@@ -25,10 +27,30 @@ __all__ = [
     "FlowRef",
     "Progress",
     "ProjectRef",
+    "Stamps",
     "VendorAdapter",
     "pick_flows",
     "pick_project",
+    "stamp_of",
 ]
+
+#: A project's change stamps (``cxops.analysis.incremental``): ``{"flows": {flow id as the
+#: bundle names it: stamp}, "project": stamp of the rest of the project, or None}``.
+Stamps = dict[str, Any]
+
+
+def stamp_of(fields: Iterable[Any], *rows: Any) -> str:
+    """A change stamp: the vendor's own stamp ``fields`` (for people), then ``#`` and a short
+    hash of the listing ``rows`` they came from, so a listed field that moves without the
+    vendor's stamp (a rename, a lock) still reads as a change.
+
+    >>> stamp_of([1700000000000], {"_id": "a", "lastChanged": 1700000000000})
+    '1700000000000#0d78ebd1a6761dc2'
+    """
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return "/".join("-" if f is None else str(f) for f in fields) + "#" + digest
+
 
 #: ``on_progress(stage, done, total)``: stage is e.g. ``"flows"``, ``"scripts"``, ``"archive"``.
 Progress = Callable[[str, int, int], None]
@@ -95,6 +117,19 @@ class VendorAdapter(Protocol):
 
     async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
         """The vendor's own archive of the project: ``(file name, bytes)``."""
+        ...
+
+    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+        """The change stamps of these projects' flows (by project id), from listings only."""
+        ...
+
+    async def export_changes(
+        self, project: ProjectRef, previous: Bundle, fetch: Collection[str]
+    ) -> Bundle:
+        """The project as a bundle, fetching only the flows in ``fetch`` (bundle flow ids) and
+        any flow ``previous`` lacks; every other listed flow is taken from ``previous`` (the
+        bundle in the repository), as are the project's other parts where the vendor has them
+        (its stamp said they did not change). Flows no longer listed are left out."""
         ...
 
 

@@ -28,7 +28,7 @@ from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
 from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
 from cxops.transport.urls import seg
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
 from cxops.vendors.concurrently import gather_all, map_all
 from cxops.vendors.reads import Answer
 from cxops.vendors.reads import cognigy as reads
@@ -50,6 +50,10 @@ _RESOURCES = {
 
 def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda item: str(item.get("_id", "")))
+
+
+async def _ready(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc
 
 
 class CognigyAdapter:
@@ -165,6 +169,54 @@ class CognigyAdapter:
             "flows": _by_id(list(flow_docs)),
             "lexicons": _by_id(lexicons),
             "connections": _by_id(connections),
+        }
+        return native.to_bundle(document, tenant=self.tenant)
+
+    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+        """Per project: each flow's ``lastChanged`` (``IFlowIndexItem_2_0``), and for the rest
+        the project's, its lexicons' and connections' ``lastChanged`` (index items of the same
+        client types): four listings per project, one for all of them."""
+        rows = {str(p["_id"]): p for p in await self._list("/projects")}
+
+        async def one(project: ProjectRef) -> Stamps:
+            flows, lexicons, connections = await gather_all(
+                self._list("/flows", projectId=project.id),
+                self._list("/lexicons", projectId=project.id),
+                self._list("/connections", projectId=project.id),
+            )
+            row = rows.get(project.id, {})
+            rest = stamp_of([row.get("lastChanged")], row, lexicons, connections)
+            return {
+                "flows": {native.rid(f): stamp_of([f.get("lastChanged")], f) for f in flows},
+                "project": rest,
+            }
+
+        chosen = list(projects)
+        found = await map_all(one, chosen)
+        return {p.id: s for p, s in zip(chosen, found, strict=True)}
+
+    async def export_changes(
+        self, project: ProjectRef, previous: Bundle, fetch: Collection[str]
+    ) -> Bundle:
+        """The project with only ``fetch`` (and new flows) read again; the project document,
+        lexicons and connections come from ``previous`` (their stamps held)."""
+        before = native.to_native(previous)
+        kept = {native.rid(f): f for f in before.get("flows") or []}
+        wanted = set(fetch)
+        listed = await self._list("/flows", projectId=project.id)
+        docs = await map_all(
+            lambda f: (
+                self._flow(str(f["_id"]))
+                if native.rid(f) in wanted or native.rid(f) not in kept
+                else _ready(kept[native.rid(f)])
+            ),
+            listed,
+        )
+        document = {
+            "project": before.get("project"),
+            "flows": _by_id(list(docs)),
+            "lexicons": _by_id(list(before.get("lexicons") or [])),
+            "connections": _by_id(list(before.get("connections") or [])),
         }
         return native.to_bundle(document, tenant=self.tenant)
 

@@ -25,7 +25,7 @@ from cxops.model.layout import flow_file_name
 from cxops.model.native import cxone as native
 from cxops.model.native.cxone_answers import is_live
 from cxops.transport import VendorClient, cxone_pages
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, pick_flows
+from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
 from cxops.vendors.concurrently import map_all
 from cxops.vendors.reads import cxone as reads
 
@@ -117,6 +117,34 @@ class CxoneAdapter:
         if on_progress is not None:
             on_progress("scripts", 0, len(picked))
         scripts = await map_all(one, picked)
+        ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
+        return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
+
+    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+        """Per folder: each live script's ``masterID`` and ``modifyDate`` (search rows; every
+        save mints a new ``masterID``), from one search of the business unit."""
+        out: dict[str, Stamps] = {p.id: {"flows": {}, "project": None} for p in projects}
+        for row in await self._search():
+            folder = project_of(str(row["scriptName"]))
+            if folder in out:
+                stamp = stamp_of([row.get("masterID"), row.get("modifyDate")], row)
+                out[folder]["flows"][str(row["scriptName"])] = stamp
+        return out
+
+    async def export_changes(
+        self, project: ProjectRef, previous: Bundle, fetch: Collection[str]
+    ) -> Bundle:
+        """The folder with only ``fetch`` (and new scripts) read again."""
+        before = native.to_native(previous).get("scripts") or []
+        kept = {str(s["header"]["scriptName"]): s for s in before}
+        wanted = set(fetch)
+
+        async def one(ref: FlowRef) -> dict[str, Any]:
+            if ref.id in wanted or ref.id not in kept:
+                return await self._script(ref.id)
+            return dict(kept[ref.id])
+
+        scripts = await map_all(one, await self.list_flows(project))
         ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
         return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
 

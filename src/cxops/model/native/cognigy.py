@@ -30,7 +30,14 @@ from typing import Any
 from cxops.model.bundle import Bundle, Edge, Flow, Node, Ref, Resource
 from cxops.model.errors import ConvertError
 
-__all__ = ["flow_to_bundle", "flow_to_native", "portable_keyphrases", "to_bundle", "to_native"]
+__all__ = [
+    "flow_to_bundle",
+    "flow_to_native",
+    "portable_keyphrases",
+    "rid",
+    "to_bundle",
+    "to_native",
+]
 
 _CONNECTION_KEYS = {
     "basic": "basicConnection",
@@ -40,8 +47,12 @@ _CONNECTION_KEYS = {
 }
 
 
-def _rid(obj: dict[str, Any]) -> str:
+def rid(obj: dict[str, Any]) -> str:
+    """The id cxops gives a Cognigy object: its ``referenceId``, else its ``_id``."""
     return str(obj.get("referenceId") or obj["_id"])
+
+
+_rid = rid
 
 
 def _refs(

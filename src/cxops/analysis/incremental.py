@@ -1,0 +1,216 @@
+"""Incremental export, the pure part: vendor change stamps in ``cxops.lock``, what to fetch
+again, and the flows whose content changed without their stamp (issue #19).
+
+A *stamp* is a string the vendor's listing gives for each flow (Cognigy ``lastChanged``,
+Genesys the published/saved/checked-in version ids, CXone ``masterID`` and ``modifyDate``; see
+docs/export.md) and, where a project holds more than flows (Cognigy: the project document,
+lexicons, connections), one for the rest of the project. The lock keeps them in the ``stamp``
+field of its ``[[flow]]`` and ``[[bundle]]`` rows (optional: a lock without stamps is still a
+valid lock, and means "fetch fully this time").
+
+A project's stamps are a JSON-ready mapping ``{"flows": {flow id: stamp}, "project": stamp |
+None}`` (flow ids as the bundle names them), so they travel through recorded steps as they are.
+
+>>> lock = {"bundle": [{"vendor": "v", "project": "p", "content_hash": "h"}],
+...         "flow": [{"vendor": "v", "project": "p", "id": "a", "hash": "1", "stamp": "s1"},
+...                  {"vendor": "v", "project": "p", "id": "b", "hash": "2", "stamp": "s2"}]}
+>>> plan_project(lock, "v", "p", {"flows": {"a": "s1", "b": "s3", "c": "s4"}, "project": None})
+ProjectPlan(full=False, fetch=('b', 'c'), removed=(), kept=('a',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ProjectPlan", "StaleStamp", "plan_project", "stamp_drift", "with_stamps"]
+
+Stamps = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ProjectPlan:
+    """What an incremental export of one project fetches.
+
+    ``full``: fetch the whole project (no stamps recorded, the project's own stamp moved, or
+    nothing locked for it). Otherwise ``fetch`` (changed or new flows), ``removed`` (locked,
+    no longer listed) and ``kept`` (stamp unchanged: taken from the repository).
+    """
+
+    full: bool
+    fetch: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing to fetch and nothing to remove: the project needs no request at all."""
+        return not self.full and not self.fetch and not self.removed
+
+
+def _rows(lock: Mapping[str, Any], table: str, vendor: str, project: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in lock.get(table, [])
+        if isinstance(r, dict) and r.get("vendor") == vendor and r.get("project") == project
+    ]
+
+
+def plan_project(lock: Mapping[str, Any], vendor: str, project: str, stamps: Stamps) -> ProjectPlan:
+    """Compare a project's listed ``stamps`` with those ``lock`` recorded (see the module doc).
+
+    Any flow the lock holds without a stamp (a lock written before stamps, or by ``cxops lock``)
+    makes the whole project a full fetch, as does a project stamp that moved or is missing.
+    """
+    bundles = _rows(lock, "bundle", vendor, project)
+    if not bundles:
+        return ProjectPlan(full=True)
+    locked = {str(r.get("id")): r for r in _rows(lock, "flow", vendor, project)}
+    if any(not r.get("stamp") for r in locked.values()):
+        return ProjectPlan(full=True)
+    if stamps.get("project") != bundles[0].get("stamp"):
+        return ProjectPlan(full=True)
+    listed: Mapping[str, Any] = stamps.get("flows") or {}
+    fetch = sorted(f for f, s in listed.items() if not s or locked.get(f, {}).get("stamp") != s)
+    kept = sorted(f for f in listed if f not in fetch)
+    removed = sorted(f for f in locked if f not in listed)
+    return ProjectPlan(full=False, fetch=tuple(fetch), removed=tuple(removed), kept=tuple(kept))
+
+
+def with_stamps(
+    lock: Mapping[str, Any],
+    stamps: Mapping[tuple[str, str], Stamps],
+    previous: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``lock`` with the ``stamp`` fields filled in.
+
+    ``stamps`` are this run's listings by ``(vendor, project)``; a project this run did not
+    list keeps the stamps ``previous`` recorded for it, flow by flow, where the flow's hash is
+    the same (a flow whose content moved without a listing loses its stamp: fetched next time).
+    """
+    old_flows = {
+        (r.get("vendor"), r.get("project"), r.get("id")): r
+        for r in (previous or {}).get("flow", [])
+    }
+    old_bundles = {
+        (r.get("vendor"), r.get("project")): r for r in (previous or {}).get("bundle", [])
+    }
+    out = dict(lock)
+    bundles = []
+    for row in lock.get("bundle", []):
+        key = (row.get("vendor"), row.get("project"))
+        if key in stamps:
+            stamp = stamps[key].get("project")
+        else:
+            old = old_bundles.get(key, {})
+            same = old.get("content_hash") == row.get("content_hash")
+            stamp = old.get("stamp") if same else None
+        bundles.append(_set(row, stamp))
+    flows = []
+    for row in lock.get("flow", []):
+        key = (row.get("vendor"), row.get("project"))
+        if key in stamps:
+            stamp = (stamps[key].get("flows") or {}).get(row.get("id"))
+        else:
+            old = old_flows.get((*key, row.get("id")), {})
+            stamp = old.get("stamp") if old.get("hash") == row.get("hash") else None
+        flows.append(_set(row, stamp))
+    out["bundle"], out["flow"] = bundles, flows
+    return out
+
+
+def _set(row: Mapping[str, Any], stamp: Any) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "stamp"}
+    if isinstance(stamp, str) and stamp:
+        out["stamp"] = stamp
+    return out
+
+
+@dataclass(frozen=True)
+class StaleStamp:
+    """A flow (or a project's non-flow content, ``flow`` None) whose content changed while its
+    vendor stamp did not: incremental exports would have missed it."""
+
+    vendor: str
+    project: str
+    flow: str | None
+    name: str | None
+    stamp: str
+    locked_hash: str | None
+    hash: str | None
+
+    def describe(self) -> str:
+        """One line for people."""
+        what = f"flow {self.name or self.flow!r}" if self.flow else "project content"
+        if self.flow and self.name and self.name != self.flow:
+            what += f" ({self.flow})"
+        return (
+            f"{self.vendor}/{self.project}: {what} changed without its vendor stamp changing "
+            f"({self.stamp}); incremental exports missed it until this full pass"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (with the sentence)."""
+        return {
+            "vendor": self.vendor,
+            "project": self.project,
+            "flow": self.flow,
+            "name": self.name,
+            "stamp": self.stamp,
+            "locked_hash": self.locked_hash,
+            "hash": self.hash,
+            "message": self.describe(),
+        }
+
+
+def stamp_drift(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[StaleStamp]:
+    """Flows whose stamp is the same in ``previous`` and ``current`` (two locks, the second
+    written by a full pass) but whose content hash is not; and projects whose own stamp and
+    every flow stamp held while the bundle's hash moved with no such flow to explain it."""
+    old = {(r.get("vendor"), r.get("project"), r.get("id")): r for r in previous.get("flow", [])}
+    out: list[StaleStamp] = []
+    flagged: set[tuple[Any, Any]] = set()
+    moved: set[tuple[Any, Any]] = set()
+    for row in current.get("flow", []):
+        key = (row.get("vendor"), row.get("project"), row.get("id"))
+        before = old.get(key)
+        if before is None or not row.get("stamp") or before.get("stamp") != row.get("stamp"):
+            moved.add(key[:2])
+            continue
+        if before.get("hash") != row.get("hash"):
+            flagged.add(key[:2])
+            out.append(
+                StaleStamp(
+                    str(key[0]),
+                    str(key[1]),
+                    str(key[2]),
+                    row.get("name"),
+                    str(row["stamp"]),
+                    before.get("hash"),
+                    row.get("hash"),
+                )
+            )
+    now = {(r.get("vendor"), r.get("project"), r.get("id")) for r in current.get("flow", [])}
+    moved |= {key[:2] for key in old if key not in now}
+    old_bundles = {(r.get("vendor"), r.get("project")): r for r in previous.get("bundle", [])}
+    for row in current.get("bundle", []):
+        where = (row.get("vendor"), row.get("project"))
+        held = old_bundles.get(where)
+        if held is None or where in flagged or where in moved:
+            continue
+        if held.get("stamp") == row.get("stamp") and held.get("content_hash") != row.get(
+            "content_hash"
+        ):
+            out.append(
+                StaleStamp(
+                    str(where[0]),
+                    str(where[1]),
+                    None,
+                    None,
+                    str(row.get("stamp") or "-"),
+                    held.get("content_hash"),
+                    row.get("content_hash"),
+                )
+            )
+    return sorted(out, key=lambda s: (s.vendor, s.project, s.flow or ""))
