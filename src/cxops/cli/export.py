@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
@@ -26,6 +27,7 @@ from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.pipelines.engine import launch, shutdown
+from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY
 from cxops.pipelines.runner import (
     ExportOptions,
     Resumed,
@@ -94,6 +96,7 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
             detail,
         )
     console.print(table)
+    _render_pass(console, summary)
     counts = summary.get("findings", {})
     console.print(
         f"run {summary.get('run')}: {summary.get('status')}; "
@@ -107,6 +110,19 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
     elif summary.get("changed") is None:
         console.print("--no-commit: files written, not committed")
     return code
+
+
+def _render_pass(console: Console, summary: dict[str, Any]) -> None:
+    """The pass the run made (#19) and every change a vendor made without its stamp."""
+    if summary.get("pass"):
+        same = sum(1 for p in summary.get("projects", []) if p.get("unchanged"))
+        console.print(
+            f"{summary['pass']} pass ({summary.get('pass_reason', '')}); "
+            f"{same} project(s) unchanged by their stamps",
+            highlight=False,
+        )
+    for stale in summary.get("stale", []):
+        console.print(f"[yellow]warning:[/] {escape(stale['message'])}", highlight=False)
 
 
 def _counts(per: dict[str, dict[str, int]], project: str) -> dict[str, int]:
@@ -186,14 +202,31 @@ def export(
         False, "--enqueue", help="Queue the run for a worker (PostgreSQL store) instead."
     ),
     wait: bool = typer.Option(False, "--wait", help="With --enqueue: wait for the run's end."),
+    incremental: bool | None = typer.Option(
+        None,
+        "--incremental/--full",
+        help="Fetch only flows whose vendor change stamp moved (the default once cxops.lock "
+        "records stamps), or everything.",
+    ),
+    verify_every: int = typer.Option(
+        DEFAULT_VERIFY_EVERY,
+        "--verify-every",
+        min=0,
+        help="Every N-th run is a full pass that reports changes made without a stamp (0: never).",
+    ),
     store: str | None = store_option(),
     *,
     connection: ConnectionSettings,
 ) -> None:
     """Export flows into a git repository: checked, locked and committed once per run.
 
+    Once cxops.lock records the vendors' change stamps, only changed flows are fetched; every
+    --verify-every runs a full pass checks that no change went by without its stamp.
+
     Example: cxops export --profile dev --all --repo flows-repo --webhook https://hooks.example
     --webhook-secret-env CXOPS_WEBHOOK_SECRET
+
+    Example: cxops export --profile dev --all --repo flows-repo --full
     """
     options = ExportOptions(
         repo=repo,
@@ -206,6 +239,8 @@ def export(
         force=force,
         store=store,
         transport=pace(rate, concurrency),
+        mode="auto" if incremental is None else "incremental" if incremental else "full",
+        verify_every=verify_every,
     )
 
     if enqueue:

@@ -7,6 +7,8 @@
 - ``GET|POST /_emulator/clock``                read; ``{"advance": s}`` or ``{"speed": n}``
 - ``GET|POST /_emulator/scenario``             read or replace the fault scenario (JSON body)
 - ``GET  /_emulator/jobs``                     every async job and its state now
+- ``POST /_emulator/unstamped``                change a flow without bumping its vendor stamp
+  (``{"vendor", "tenant", "flow", "text"?}``; see ``unstamped``)
 - ``POST|GET|PUT /_emulator/webhooks/{name}``  the webhook receiver (see ``receiver``)
 - ``POST|PUT|GET /_emulator/registry/{name}/{version}``  an immutable artifact registry
 """
@@ -23,6 +25,7 @@ from starlette.routing import Route
 from cxops.emulator import registry_sink
 from cxops.emulator.context import EmulatorContext
 from cxops.emulator.scenario import Scenario
+from cxops.emulator.unstamped import unstamped_change
 from cxops.errors import ConfigError
 
 
@@ -85,6 +88,18 @@ def create_control_app(ctx: EmulatorContext) -> Starlette:
                 return JSONResponse({"error": "body is not JSON"}, status_code=400)
         return JSONResponse(ctx.faults.scenario.model_dump(mode="json"))
 
+    async def unstamped(request: Request) -> Response:
+        try:
+            body = await request.json()
+            vendor, tenant, flow = (str(body[k]) for k in ("vendor", "tenant", "flow"))
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": "body needs vendor, tenant and flow"}, status_code=400)
+        state = ctx.tenants.get(vendor, {}).get(tenant)
+        text = str(body.get("text") or "changed without a stamp")
+        if state is None or not unstamped_change(state, vendor, flow, text):
+            return JSONResponse({"error": f"no flow {flow!r} in {vendor}/{tenant}"}, 404)
+        return JSONResponse({"changed": flow, "vendor": vendor, "tenant": tenant})
+
     async def jobs(request: Request) -> Response:
         now = ctx.clock.now()
         rows = []
@@ -113,6 +128,7 @@ def create_control_app(ctx: EmulatorContext) -> Starlette:
             Route("/clock", clock, methods=["GET", "POST"]),
             Route("/scenario", scenario, methods=["GET", "POST"]),
             Route("/jobs", jobs),
+            Route("/unstamped", unstamped, methods=["POST"]),
             Route("/webhooks/{endpoint}", receiver.deliver, methods=["POST"]),
             Route("/webhooks/{endpoint}", receiver.show, methods=["GET"]),
             Route("/webhooks/{endpoint}", receiver.configure, methods=["PUT"]),

@@ -21,11 +21,19 @@ from typing import Any
 
 from dbos import DBOS
 
+from cxops.analysis.incremental import stamp_drift, with_stamps
+from cxops.analysis.lock import dumps_lock, loads_lock
 from cxops.errors import CxopsError, UsageError
 from cxops.model.layout import project_dir
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
 from cxops.pipelines.export_files import FINDINGS_FILE, LOCK_FILE, check_repository
+from cxops.pipelines.export_incremental import (
+    choose_pass,
+    plan_projects,
+    read_lock,
+    unchanged,
+)
 from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
@@ -115,8 +123,10 @@ def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> 
 
 
 @DBOS.step(name="export.plan")
-async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """List the tenant's projects and apply the scope (``--project``, else every project)."""
+async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """List the tenant's projects and apply the scope (``--project``, else every project);
+    choose the pass and, on an incremental one, what each project fetches
+    (``export_incremental``)."""
 
     async def work() -> dict[str, Any]:
         adapter = await _adapter(run_id, params)
@@ -130,12 +140,17 @@ async def plan(run_id: str, params: dict[str, Any]) -> list[dict[str, Any]]:
                 hint="pass --project NAME, or --all for every project",
             )
         _refuse_user_changes(params, projects)
-        return {"projects": [{"id": p.id, "name": p.name, "key": p.key} for p in projects]}
+        lock = read_lock(params["repo"])
+        chosen = choose_pass(params, store, lock)
+        docs = await plan_projects(
+            adapter, projects, lock, chosen["pass"], narrowed=bool(params.get("flows"))
+        )
+        return {"projects": docs, **chosen}
 
     store = store_for(params["store"])
     result = await recorded(store, run_id, "export.plan", f"{run_id}:plan", work)
     notify(run_id, "planned", projects=[p["key"] for p in result["projects"]], **_traffic(run_id))
-    return list(result["projects"])
+    return result
 
 
 @DBOS.step(name="export.project")
@@ -153,13 +168,25 @@ async def export_project(
                 notify(run_id, "progress", project=ref.key, stage=stage, done=done, total=total,
                        **_traffic(run_id))  # fmt: skip
 
-            bundle = await adapter.export_project(
-                ref, flows=params.get("flows"), on_progress=progress
-            )
+            plan = project.get("plan")
+            previous = None
+            if plan and not plan["full"]:
+                repo = open_repo(params["repo"])
+                previous = await asyncio.to_thread(repo.read_bundle, adapter.name, ref.key)
+            if plan and previous is not None:
+                bundle = await adapter.export_changes(ref, previous, plan["fetch"])
+            else:
+                bundle = await adapter.export_project(
+                    ref, flows=params.get("flows"), on_progress=progress
+                )
             archive = await adapter.archive_project(ref) if params.get("archive") else None
         # The sink leaves the export time out of the files (the commit records when).
         extra: dict[str, bytes] = {}
         result: dict[str, Any] = {"flows": len(bundle.flows), "vendor": bundle.vendor}
+        if previous is not None and plan:
+            result["fetched"] = len(plan["fetch"]) + len(
+                {f.id for f in bundle.flows} - {f.id for f in previous.flows}
+            )
         if archive is not None:
             name, data = archive
             folder = project_dir(bundle.vendor, bundle.project).removeprefix("flows/")
@@ -184,17 +211,28 @@ async def export_project(
 
 
 @DBOS.step(name="export.check")
-async def check(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Check every bundle in the repository; write the findings report and ``cxops.lock``."""
+async def check(
+    run_id: str, params: dict[str, Any], planned: dict[str, Any], listed: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Check every bundle in the repository; write the findings report and ``cxops.lock`` with
+    this run's change stamps (``listed``: the projects written or found unchanged). A full or
+    verify pass reports the flows whose content moved while their stamp did not."""
 
     async def work() -> dict[str, Any]:
         repo = open_repo(params["repo"])
         checked = await asyncio.to_thread(
             check_repository, repo.root, max_nodes=params["max_nodes"]
         )
-        repo.write_lock(checked.lock_text)
+        previous = read_lock(repo.root)
+        vendor = params["connection"]["vendor"]
+        stamps = {(vendor, p["key"]): p["stamps"] for p in listed if "stamps" in p}
+        lock = with_stamps(loads_lock(checked.lock_text), stamps, previous)
+        repo.write_lock(dumps_lock(lock))
         repo.write_file(FINDINGS_FILE, checked.report_text.encode("utf-8"))
-        return {"findings": checked.counts, "per_project": checked.per_project}
+        stale = []
+        if planned["pass"] != "incremental" and previous is not None:
+            stale = [s.to_dict() for s in stamp_drift(previous, lock)]
+        return {"findings": checked.counts, "per_project": checked.per_project, "stale": stale}
 
     store = store_for(params["store"])
     return await recorded(store, run_id, "export.check", f"{run_id}:check", work)
@@ -238,7 +276,8 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
             status = summary["status"]
             tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
             details = {
-                k: summary.get(k) for k in ("commit", "projects_ok", "projects_failed", "step")
+                k: summary.get(k)
+                for k in ("commit", "projects_ok", "projects_failed", "step", "pass", "stale")
             }
             tx.audit.append("cxops", f"export.{status}", run_id, details)
             if status in ("succeeded", "partial"):
@@ -323,11 +362,36 @@ async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]
     return summary
 
 
+def _unchanged_result(params: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:
+    """A project whose stamps all held: no request, no step, nothing written."""
+    return {
+        "project": project["key"],
+        "id": project["id"],
+        "name": project["name"],
+        "status": "ok",
+        "flows": len(project["plan"]["kept"]),
+        "vendor": params["connection"]["vendor"],
+        "key": project["key"],
+        "unchanged": True,
+        "fetched": 0,
+    }
+
+
 async def _export(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     async with _run_state(run_id, params):
-        projects = await plan(run_id, params)
-        results = await map_all(lambda p: export_project(run_id, params, p), projects)
-    done = [r for r in results if r["status"] == "ok"]
-    checked = await check(run_id, params)
+        planned = await plan(run_id, params)
+        projects = planned["projects"]
+        todo = [p for p in projects if not unchanged(p)]
+        for p in projects:
+            if unchanged(p):  # nothing to fetch: done as soon as planned
+                notify(run_id, "project_done", project=p["key"], flows=len(p["plan"]["kept"]))
+        fetched = await map_all(lambda p: export_project(run_id, params, p), todo)
+    by_id = {r["id"]: r for r in fetched}
+    results = [by_id.get(p["id"]) or _unchanged_result(params, p) for p in projects]
+    done = [r for r in results if r["status"] == "ok" and not r.get("unchanged")]
+    ok_ids = {r["id"] for r in results if r["status"] == "ok"}
+    checked = await check(run_id, params, planned, [p for p in projects if p["id"] in ok_ids])
     committed = await commit(run_id, params, done) if done else {"commit": None, "changed": False}
-    return _summary(results, checked, committed)
+    summary = _summary(results, checked, committed)
+    stale = checked.get("stale", [])
+    return {**summary, "pass": planned["pass"], "pass_reason": planned["reason"], "stale": stale}

@@ -33,6 +33,7 @@ from cxops.pipelines.connections import (
 )
 from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, take_over
 from cxops.pipelines.export import export_workflow
+from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY, MODES
 from cxops.store import Run, Store
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
@@ -67,6 +68,10 @@ class ExportOptions:
     store: str | None = None
     transport: dict[str, Any] = field(default_factory=dict)
     force: bool = False
+    #: ``auto`` (incremental once the lock records stamps), ``incremental`` or ``full`` (#19).
+    mode: str = "auto"
+    #: Every N-th run is a full verify pass (0: never).
+    verify_every: int = DEFAULT_VERIFY_EVERY
 
 
 def export_params(
@@ -77,6 +82,10 @@ def export_params(
         raise UsageError("--flows needs --project", hint="name the project the flows belong to")
     if options.project and options.all:
         raise UsageError("--project and --all exclude each other")
+    if options.mode not in MODES:
+        raise UsageError(f"unknown export mode {options.mode!r}", hint=", ".join(MODES))
+    if options.verify_every < 0:
+        raise UsageError("--verify-every must be 0 (never) or more")
     params = {
         "connection": public_settings(settings),
         "tenant": tenant_label(settings),
@@ -92,6 +101,8 @@ def export_params(
         "store": store.url,
         "transport": options.transport,
         "force": options.force,
+        "mode": options.mode,
+        "verify_every": options.verify_every,
     }
     return {**params, "command": fingerprint("export", params)}
 

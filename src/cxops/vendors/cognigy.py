@@ -175,14 +175,14 @@ class CognigyAdapter:
     async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
         """Per project: each flow's ``lastChanged`` (``IFlowIndexItem_2_0``), and for the rest
         the project's, its lexicons' and connections' ``lastChanged`` (index items of the same
-        client types): four listings per project, one for all of them."""
-        rows = {str(p["_id"]): p for p in await self._list("/projects")}
+        client types): three listings per project and one of the projects."""
+        rows = {str(p["_id"]): p for p in await self._list(reads.PROJECTS, "/projects")}
 
         async def one(project: ProjectRef) -> Stamps:
             flows, lexicons, connections = await gather_all(
-                self._list("/flows", projectId=project.id),
-                self._list("/lexicons", projectId=project.id),
-                self._list("/connections", projectId=project.id),
+                self._list(reads.FLOWS, "/flows", projectId=project.id),
+                self._list(reads.LEXICONS, "/lexicons", projectId=project.id),
+                self._list(reads.CONNECTIONS, "/connections", projectId=project.id),
             )
             row = rows.get(project.id, {})
             rest = stamp_of([row.get("lastChanged")], row, lexicons, connections)
@@ -203,7 +203,7 @@ class CognigyAdapter:
         before = native.to_native(previous)
         kept = {native.rid(f): f for f in before.get("flows") or []}
         wanted = set(fetch)
-        listed = await self._list("/flows", projectId=project.id)
+        listed = await self._list(reads.FLOWS, "/flows", projectId=project.id)
         docs = await map_all(
             lambda f: (
                 self._flow(str(f["_id"]))

@@ -24,13 +24,16 @@ __all__ = [
     "SENTENCES",
 ]
 
-PROJECTS = Answer("GET /new/v2.0/projects", "_id:string", "name:string?", items="items")
+#: ``lastChanged`` (epoch ms) of index items: the change stamps of incremental exports (#19).
+_STAMP = "lastChanged:integer|number?"
+PROJECTS = Answer("GET /new/v2.0/projects", "_id:string", "name:string?", _STAMP, items="items")
 PROJECT = Answer("GET /new/v2.0/projects/{projectId}", "_id:string", "name:string?")
 FLOWS = Answer(
     "GET /new/v2.0/flows",
     "_id:string",
     "name:string?",
     "referenceId:string?",
+    _STAMP,
     items="items",
 )
 FLOW = Answer("GET /new/v2.0/flows/{flowId}", "_id:string", "name:string?", "referenceId:string?")
@@ -53,7 +56,7 @@ INTENTS = Answer("GET /new/v2.0/flows/{flowId}/intents", "_id:string", "name:str
 SENTENCES = Answer(
     "GET /new/v2.0/flows/{flowId}/intents/{intentId}/sentences", "_id:string?", items="items"
 )
-LEXICONS = Answer("GET /new/v2.0/lexicons", "_id:string", items="items")
+LEXICONS = Answer("GET /new/v2.0/lexicons", "_id:string", _STAMP, items="items")
 LEXICON = Answer(
     "GET /new/v2.0/lexicons/{lexiconId}", "_id:string", "name:string?", "referenceId:string?"
 )
@@ -64,7 +67,7 @@ KEYPHRASES = Answer(
     "lexiconEntryReference:string?",
     items="items",
 )
-CONNECTIONS = Answer("GET /new/v2.0/connections", "_id:string", items="items")
+CONNECTIONS = Answer("GET /new/v2.0/connections", "_id:string", _STAMP, items="items")
 CONNECTION = Answer(
     "GET /new/v2.0/connections/{connectionId}", "_id:string", "name:string?", "type:string?"
 )

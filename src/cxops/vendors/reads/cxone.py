@@ -14,6 +14,7 @@ SEARCH = Answer(
     "scriptName:string",
     "status:string?",
     "masterID:string|integer?",
+    "modifyDate:string?",  # with masterID, the change stamp of incremental exports (#19)
     items="scriptSearchDetails",
     tolerant=True,  # a row without a scriptName is left out of the listing
 )

@@ -19,6 +19,10 @@ FLOWS = Answer(
     "division.name:string?",
     "publishedVersion:object?",
     "publishedVersion.id:string?",
+    "savedVersion:object?",  # the version ids are incremental exports' change stamps (#19)
+    "savedVersion.id:string?",
+    "checkedInVersion:object?",
+    "checkedInVersion.id:string?",
     items="entities",
 )
 VERSIONS = Answer("GET /api/v2/flows/{flowId}/versions", "id:string", items="entities")

@@ -1,0 +1,119 @@
+"""Which pass an export makes (incremental, full, verify) and what each project fetches (#19).
+
+- ``--full`` (mode ``full``): every project is read in full.
+- Otherwise (mode ``auto``, the default, or ``incremental``) the pass is incremental once the
+  repository's ``cxops.lock`` records vendor change stamps; a lock without stamps (or none)
+  makes this run full, and it records them for the next.
+- Every ``verify_every``-th run (the runs of this repository recorded in the store since the
+  last full or verify pass) is a *verify* pass: full, and any flow whose content changed while
+  its stamp did not is reported (``cxops.analysis.incremental.stamp_drift``).
+
+Every pass lists the stamps (listings only), so the lock always records them. With ``--flows``
+the export is narrowed by hand: it is a full pass of those flows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from cxops.analysis.incremental import plan_project
+from cxops.analysis.lock import LOCK_FILE, loads_lock
+from cxops.model.errors import ModelError
+from cxops.store import Store
+from cxops.vendors import ProjectRef, VendorAdapter
+
+__all__ = [
+    "DEFAULT_VERIFY_EVERY",
+    "MODES",
+    "choose_pass",
+    "plan_projects",
+    "read_lock",
+    "unchanged",
+]
+
+MODES = ("auto", "incremental", "full")
+DEFAULT_VERIFY_EVERY = 7
+#: How far back the store is read to count incremental runs (far more than any sane N).
+_HISTORY = 1000
+
+
+def read_lock(repo: str | Path) -> dict[str, Any] | None:
+    """The repository's ``cxops.lock`` as a document; None when missing or unreadable (a lock
+    cxops cannot read is rewritten by this run's full pass)."""
+    path = Path(repo) / LOCK_FILE
+    try:
+        return loads_lock(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ModelError):
+        return None
+
+
+def _has_stamps(lock: dict[str, Any] | None) -> bool:
+    return bool(lock) and any(r.get("stamp") for r in (lock or {}).get("flow", []))
+
+
+def _incremental_runs(store: Store, repo: str) -> int:
+    """Finished runs of this repository since its last full or verify pass (newest first)."""
+    count = 0
+    for run in store.runs.list(kind="export", limit=_HISTORY):
+        if run.params.get("repo") != repo or run.status not in ("succeeded", "partial"):
+            continue
+        if (run.summary or {}).get("pass") != "incremental":
+            break
+        count += 1
+    return count
+
+
+def choose_pass(
+    params: dict[str, Any], store: Store, lock: dict[str, Any] | None
+) -> dict[str, str]:
+    """``{"pass": incremental | full | verify, "reason": ...}`` for this run."""
+    mode = params.get("mode") or "auto"
+    every = int(params.get("verify_every", DEFAULT_VERIFY_EVERY))
+    if mode == "full":
+        return {"pass": "full", "reason": "--full"}
+    if params.get("flows"):
+        return {"pass": "full", "reason": "--flows names the flows to read"}
+    if not _has_stamps(lock):
+        return {"pass": "full", "reason": "no change stamps recorded in cxops.lock yet"}
+    if every > 0:
+        done = _incremental_runs(store, params["repo"])
+        if done + 1 >= every:
+            why = f"{done} incremental run(s) since the last full pass"
+            return {"pass": "verify", "reason": why}
+    return {"pass": "incremental", "reason": "change stamps recorded in cxops.lock"}
+
+
+async def plan_projects(
+    adapter: VendorAdapter,
+    projects: Collection[ProjectRef],
+    lock: dict[str, Any] | None,
+    chosen: str,
+    *,
+    narrowed: bool = False,
+) -> list[dict[str, Any]]:
+    """The plan step's project documents: id, name, key, this run's ``stamps`` and (on an
+    incremental pass) the ``plan`` (``ProjectPlan`` as a dict)."""
+    stamps = {} if narrowed else await adapter.stamps(projects)
+    out = []
+    for p in projects:
+        doc: dict[str, Any] = {"id": p.id, "name": p.name, "key": p.key}
+        if p.id in stamps:
+            doc["stamps"] = stamps[p.id]
+            if chosen == "incremental" and lock is not None:
+                plan = plan_project(lock, adapter.name, p.key, stamps[p.id])
+                doc["plan"] = {
+                    "full": plan.full,
+                    "fetch": list(plan.fetch),
+                    "removed": list(plan.removed),
+                    "kept": list(plan.kept),
+                }
+        out.append(doc)
+    return out
+
+
+def unchanged(project: dict[str, Any]) -> bool:
+    """True when the project's plan needs no request at all."""
+    plan: dict[str, Any] = project.get("plan") or {}
+    return bool(plan) and not (plan["full"] or plan["fetch"] or plan["removed"])

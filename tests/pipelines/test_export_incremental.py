@@ -1,0 +1,157 @@
+"""Incremental export (issue #19): the emulator over HTTP, a real git repository, a SQLite store.
+
+Requests are counted in the emulator's ledger; "flow fetches" are the requests that read one
+flow (Cognigy ``/flows/{id}`` and below, Genesys ``/flows/{id}/versions...``, CXone ``GET
+scripts?scriptPath=``), which an unchanged flow must never cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cxops.analysis.lock import loads_lock
+from cxops.emulator import EmulatorThread
+from cxops.pipelines.runner import ExportOptions, run_export
+from tests.pipelines.conftest import FAST, emulator_settings
+
+SMALL = "Flawed - Flow Cycle"  # a five-flow Cognigy fixture project
+_FLOW_READ = {
+    "cognigy": re.compile(r"^/new/v2\.0/flows/[^/?]+"),
+    "genesys": re.compile(r"^/api/v2/flows/[^/?]+/versions"),
+    "cxone": re.compile(r"^/inContactAPI/services/v[0-9.]+/scripts$"),
+}
+
+
+def _export(emu: EmulatorThread, vendor: str, repo: Path, store: str, **kw: Any) -> dict[str, Any]:
+    settings = emulator_settings(emu, vendor, "dev")
+    scope = {"project": SMALL} if vendor == "cognigy" else {"all": True}
+    options = ExportOptions(repo=repo, store=store, transport=FAST, **{**scope, **kw})
+    return asyncio.run(run_export(settings, options))
+
+
+def _flow_reads(emu: EmulatorThread, vendor: str) -> list[str]:
+    """The paths of this vendor's flow reads since the last ledger clear."""
+    return [
+        s.path
+        for s in emu.ctx.ledger.requests
+        if s.vendor == vendor and s.method == "GET" and _FLOW_READ[vendor].match(s.path)
+    ]
+
+
+def _files(repo: Path) -> dict[str, bytes]:
+    """Every file cxops wrote (flows, lock, report), by path."""
+    out = {}
+    for path in sorted(repo.rglob("*")):
+        rel = path.relative_to(repo).as_posix()
+        if path.is_file() and not rel.startswith(".git/"):
+            out[rel] = path.read_bytes()
+    return out
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _unstamped(emu: EmulatorThread, vendor: str, flow: str) -> None:
+    r = httpx.post(
+        f"{emu.url}/_emulator/unstamped",
+        json={"vendor": vendor, "tenant": "dev", "flow": flow, "text": "silently changed"},
+    )
+    assert r.status_code == 200, r.text
+
+
+def _cognigy_flows(emu: EmulatorThread, project_name: str) -> tuple[str, list[dict[str, Any]]]:
+    state = emu.ctx.tenant("cognigy", "dev")
+    pid = next(p for p, doc in state.projects.items() if doc["name"] == project_name)
+    flows = sorted(state.content[pid]["flows"].values(), key=lambda f: f["_id"])
+    return pid, flows
+
+
+def _stamped_change(emu: EmulatorThread, vendor: str) -> str:
+    """Change one flow the way the vendor's own API does (its stamp moves); its bundle id."""
+    if vendor == "cognigy":
+        info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+        admin = {"X-API-Key": info["credentials"]["admin"]["api_key"]}
+        _, flows = _cognigy_flows(emu, SMALL)
+        flow = flows[0]
+        node = flow["chart"]["nodes"][0]["_id"]
+        r = httpx.patch(
+            f"{info['api']}/flows/{flow['_id']}/chart/nodes/{node}",
+            json={"label": "changed with a stamp"},
+            headers=admin,
+        )
+        assert r.status_code < 300, r.text
+        return str(flow.get("referenceId") or flow["_id"])
+    if vendor == "genesys":
+        state = emu.ctx.tenant("genesys", "dev")
+        entity = state.flows[sorted(state.flows)[0]]
+        config = copy.deepcopy((entity.published_version() or entity.latest()).config)
+        config["description"] = "changed with a stamp"
+        version = state.add_version(entity, config, "SAVE", emu.ctx.clock.now())
+        state.publish(entity, version.id, emu.ctx.clock.now())
+        return str(entity.id)
+    state = emu.ctx.tenant("cxone", "dev")
+    path = sorted(p for p in state.paths() if state.is_active(p))[0]
+    script = state.document(path, state.current(path))
+    first = sorted(script["actions"])[0]
+    script["actions"][first]["caption"] = "changed with a stamp"
+    state.commit(script, "2026-02-02T00:00:00Z", "test")
+    return str(path)
+
+
+VENDORS = ["cognigy", "genesys", "cxone"]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_unchanged_tenant_fetches_no_flow(
+    emu: EmulatorThread, tmp_path: Path, vendor: str, engine_down: None
+) -> None:
+    """Once the lock records stamps, a second export of an unchanged tenant reads no flow."""
+    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    first = _export(emu, vendor, repo, store)
+    assert first["status"] == "succeeded" and first["pass"] == "full", first
+    lock = loads_lock((repo / "cxops.lock").read_text())
+    assert lock["flow"] and all(r.get("stamp") for r in lock["flow"])
+    emu.ctx.ledger.clear()
+    second = _export(emu, vendor, repo, store)
+    assert second["pass"] == "incremental", second
+    assert _flow_reads(emu, vendor) == []
+    assert all(p.get("unchanged") for p in second["projects"]), second["projects"]
+    assert second["changed"] is False and second["commit"] is None
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_one_changed_flow_is_fetched_alone_and_files_equal_a_full_export(
+    emu: EmulatorThread, tmp_path: Path, vendor: str, engine_down: None
+) -> None:
+    """A flow changed through the vendor's API is the only flow read and the only flow file
+    committed; the repository then holds byte for byte what a full export writes."""
+    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    _export(emu, vendor, repo, store)
+    changed = _stamped_change(emu, vendor)
+    emu.ctx.ledger.clear()
+    out = _export(emu, vendor, repo, store)
+    assert out["pass"] == "incremental" and out["changed"] is True, out
+    reads = _flow_reads(emu, vendor)
+    assert reads, "the changed flow was not read"
+    if vendor == "cxone":
+        assert len(reads) == 1
+    else:
+        assert len({re.split(r"/", p)[4 if vendor == "genesys" else 3] for p in reads}) == 1
+    touched = _git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split()
+    flow_files = [f for f in touched if f.startswith("flows/") and not f.endswith("_bundle.json")]
+    assert len(flow_files) == 1, touched
+    assert changed.replace("\\", "%5C") in flow_files[0] or vendor == "cognigy"
+    full = _export(emu, vendor, tmp_path / "full", store, mode="full")
+    assert full["pass"] == "full"
+    assert _files(repo) == _files(tmp_path / "full")
