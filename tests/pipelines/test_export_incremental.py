@@ -155,3 +155,94 @@ def test_one_changed_flow_is_fetched_alone_and_files_equal_a_full_export(
     full = _export(emu, vendor, tmp_path / "full", store, mode="full")
     assert full["pass"] == "full"
     assert _files(repo) == _files(tmp_path / "full")
+
+
+def test_deleted_and_new_flows_and_full_reads_everything(
+    emu: EmulatorThread, tmp_path: Path, engine_down: None
+) -> None:
+    """A script deleted in the tenant is removed from the repository, a new one is fetched
+    alone and added, and ``--full`` reads every script again."""
+    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    _export(emu, "cxone", repo, store)
+    state = emu.ctx.tenant("cxone", "dev")
+    live = sorted(p for p in state.paths() if state.is_active(p))
+    gone, template = live[-1], live[0]
+    state.remove(gone)
+    script = state.document(template, state.current(template))
+    folder = template.rpartition("\\")[0]
+    script["header"]["scriptName"] = f"{folder}\\Added_By_Test"
+    state.commit(script, "2026-02-02T00:00:00Z", "test")
+    emu.ctx.ledger.clear()
+    out = _export(emu, "cxone", repo, store)
+    assert out["pass"] == "incremental", out
+    assert len(_flow_reads(emu, "cxone")) == 1
+    shown = _git(repo, "show", "--name-status", "--no-renames", "--format=", "HEAD")
+    rows = [line.split("\t") for line in shown.splitlines()]
+    flows = sorted((k, f) for k, f in rows if f.startswith("flows/") and "_bundle" not in f)
+    assert [k for k, _ in flows] == ["A", "D"], shown
+    assert "Added_By_Test" in flows[0][1]
+    lock = loads_lock((repo / "cxops.lock").read_text())
+    ids = {r["id"] for r in lock["flow"]}
+    assert f"{folder}\\Added_By_Test" in ids and gone not in ids
+    assert _files(repo) == _files(_full_copy(emu, "cxone", tmp_path, store))
+
+    emu.ctx.ledger.clear()
+    again = _export(emu, "cxone", repo, store, mode="full")
+    assert again["pass"] == "full" and again["changed"] is False
+    assert len(_flow_reads(emu, "cxone")) == len(live)  # one gone, one added
+
+
+def _full_copy(emu: EmulatorThread, vendor: str, tmp_path: Path, store: str) -> Path:
+    target = tmp_path / f"full-{vendor}"
+    _export(emu, vendor, target, store, mode="full")
+    return target
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_verify_pass_reports_a_change_made_without_a_stamp(
+    emu: EmulatorThread, tmp_path: Path, vendor: str, engine_down: None
+) -> None:
+    """A flow changed without its stamp is missed by incremental runs (by design: nothing said
+    it changed), then caught, named and fixed by the verify pass of ``--verify-every``."""
+    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    first = _export(emu, vendor, repo, store, verify_every=3)
+    lock = loads_lock((repo / "cxops.lock").read_text())
+    row = lock["flow"][0]
+    target = row["id"]
+    if vendor == "cognigy":
+        _, flows = _cognigy_flows(emu, SMALL)
+        target = next(f["_id"] for f in flows if (f.get("referenceId") or f["_id"]) == row["id"])
+    _unstamped(emu, vendor, target)
+    # verify_every=3: one run in three is full (full, incremental, incremental, verify, ...).
+    for _ in range(2):
+        missed = _export(emu, vendor, repo, store, verify_every=3)
+        assert missed["pass"] == "incremental" and missed["changed"] is False
+        assert missed["stale"] == []
+    third = _export(emu, vendor, repo, store, verify_every=3)
+    assert third["pass"] == "verify", third["pass_reason"]
+    assert third["changed"] is True
+    assert [(s["project"], s["flow"]) for s in third["stale"]] == [(row["project"], row["id"])]
+    assert row["name"] in third["stale"][0]["message"]
+    fourth = _export(emu, vendor, repo, store, verify_every=3)
+    assert fourth["pass"] == "incremental" and fourth["stale"] == []
+    assert first["pass"] == "full"
+    assert _files(repo) == _files(_full_copy(emu, vendor, tmp_path, store))
+
+
+def test_old_lock_without_stamps_means_a_full_fetch(
+    emu: EmulatorThread, tmp_path: Path, engine_down: None
+) -> None:
+    """A lock written before stamps (or by ``cxops lock``) makes the next export read every
+    flow, and that export records the stamps."""
+    repo, store = tmp_path / "repo", f"sqlite:///{tmp_path / 'state.db'}"
+    _export(emu, "genesys", repo, store)
+    text = (repo / "cxops.lock").read_text()
+    old = "\n".join(line for line in text.splitlines() if not line.startswith("stamp = ")) + "\n"
+    (repo / "cxops.lock").write_text(old)
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qam", "old lock")
+    emu.ctx.ledger.clear()
+    out = _export(emu, "genesys", repo, store)
+    assert out["pass"] == "full" and "no change stamps" in out["pass_reason"]
+    flows = len(loads_lock(old)["flow"])
+    assert len({p.split("/")[4] for p in _flow_reads(emu, "genesys")}) == flows
+    assert (repo / "cxops.lock").read_text() == text

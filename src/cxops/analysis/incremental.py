@@ -142,7 +142,7 @@ class StaleStamp:
 
     def describe(self) -> str:
         """One line for people."""
-        what = f"flow {self.name or self.flow!r}" if self.flow else "project content"
+        what = f"flow '{self.name or self.flow}'" if self.flow else "project content"
         if self.flow and self.name and self.name != self.flow:
             what += f" ({self.flow})"
         return (
