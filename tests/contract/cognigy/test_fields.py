@@ -39,22 +39,23 @@ PAGE = ("items", "total")  # IMongoosePaginationPluginReturnValue: every listing
 #: route → [(interface, fields cxops reads)]
 READS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "GET /projects": [("IMongoosePaginationPluginReturnValue", PAGE),
-                      ("IProjectIndexItem_2_0", ("_id", "name"))],
+                      ("IProjectIndexItem_2_0", ("_id", "name", "lastChanged"))],
     "GET /projects/{id}": [("IReadProjectRestReturnValue_2_0", ("_id", "name"))],
-    "GET /flows": [("IFlowIndexItem_2_0", ("_id", "name", "referenceId"))],
+    "GET /flows": [("IFlowIndexItem_2_0", ("_id", "name", "referenceId", "lastChanged"))],
     "GET /flows/{id}": [("IReadFlowRestReturnValue_2_0",
                          ("_id", "name", "attachedLexicons", "attachedFlows"))],
     "GET /flows/{id}/chart": [("IReadChartRestReturnValue_2_0", ("nodes",)),
                               ("IChartNodeIndexItem_2_0", ("_id",))],
     "GET /flows/{id}/chart/nodes/{id}": [("IChartNode_2_0", ("_id", "type", "config"))],
     "GET /flows/{id}/intents": [("IIntentIndexItem_2_0", ("_id", "name"))],
-    "GET /lexicons": [("ILexiconIndexItem_2_0", ("_id", "name", "referenceId"))],
+    "GET /lexicons": [("ILexiconIndexItem_2_0", ("_id", "name", "referenceId", "lastChanged"))],
     "GET /lexicons/{id}": [("IReadLexiconRestReturnValue_2_0", ("_id", "referenceId", "name"))],
     "GET /lexicons/{id}/keyphrases": [
         ("ILexiconKeyphraseIndexItem_2_0",
          ("_id", "value", "isMainKeyphrase", "lexiconEntryReference")),
     ],
-    "GET /connections": [("IConnectionIndexItem_2_0", ("_id", "name", "referenceId"))],
+    "GET /connections": [
+        ("IConnectionIndexItem_2_0", ("_id", "name", "referenceId", "lastChanged"))],
     "GET /snapshots": [("ISnapshotIndexItem_2_0", ("_id", "name", "createdAt", "hash"))],
     "GET /snapshots/{id}": [("IReadSnapshotRestReturnValue_2_0", ("isPackaged",))],
     "POST /snapshots (and every task-creating call)": [("ICreatedTask_2_0", ("_id",))],
