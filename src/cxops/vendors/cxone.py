@@ -55,6 +55,8 @@ class CxoneAdapter:
         self.include_inactive = include_inactive
         #: Paths listed only as inactive by the last search (``include_inactive`` only).
         self.inactive: set[str] = set()
+        #: The rows of the last search (:meth:`stamps` reuses them: one search per plan).
+        self._rows: list[dict[str, Any]] | None = None
 
     async def _search(self) -> list[dict[str, Any]]:
         params = {"includeInactive": "true"} if self.include_inactive else None
@@ -69,7 +71,8 @@ class CxoneAdapter:
                 (live if is_live(row) else retired).setdefault(path, row)
         self.inactive = set(retired) - set(live) if self.include_inactive else set()
         rows = list(live.values()) + [retired[p] for p in sorted(self.inactive)]
-        return sorted(rows, key=lambda r: str(r["scriptName"]))
+        self._rows = sorted(rows, key=lambda r: str(r["scriptName"]))
+        return self._rows
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every top-level folder that holds a script (``default`` for the root), sorted."""
@@ -122,9 +125,10 @@ class CxoneAdapter:
 
     async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
         """Per folder: each live script's ``masterID`` and ``modifyDate`` (search rows; every
-        save mints a new ``masterID``), from one search of the business unit."""
+        save mints a new ``masterID``), from the search :meth:`list_projects` just made (or
+        one search of the business unit)."""
         out: dict[str, Stamps] = {p.id: {"flows": {}, "project": None} for p in projects}
-        for row in await self._search():
+        for row in self._rows if self._rows is not None else await self._search():
             folder = project_of(str(row["scriptName"]))
             if folder in out:
                 stamp = stamp_of([row.get("masterID"), row.get("modifyDate")], row)

@@ -93,11 +93,14 @@ class GenesysAdapter:
         self.tenant = tenant
         self.version = version
         self.build_wait = build_wait
+        #: The rows of the last listing (:meth:`stamps` reuses them: one listing per plan).
+        self._rows: list[dict[str, Any]] | None = None
 
     async def _flows(self) -> list[dict[str, Any]]:
         pages = genesys_pages(self.client, f"{API}/flows")
         rows = [reads.FLOWS.require_item(f) async for f in pages]
-        return sorted(rows, key=lambda f: str(f.get("id", "")))
+        self._rows = sorted(rows, key=lambda f: str(f.get("id", "")))
+        return self._rows
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every division that holds a flow, sorted by id."""
@@ -202,11 +205,11 @@ class GenesysAdapter:
 
     async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
         """Per division: each flow's published, saved and checked-in version ids (``Flow`` in
-        the SDK), from one listing of the tenant's flows; no stamp for the rest (a division
-        holds nothing but its flows)."""
+        the SDK), from the listing :meth:`list_projects` just made (or one listing of the
+        tenant's flows); no stamp for the rest (a division holds nothing but its flows)."""
         wanted = {p.id for p in projects}
         out: dict[str, Stamps] = {p: {"flows": {}, "project": None} for p in wanted}
-        for row in await self._flows():
+        for row in self._rows if self._rows is not None else await self._flows():
             division = str(_division(row)["id"])
             if division in out:
                 out[division]["flows"][str(row["id"])] = _stamp(row)
