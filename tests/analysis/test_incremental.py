@@ -1,0 +1,77 @@
+"""The pure side of incremental export: what to fetch, stamps carried into the lock, drift."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cxops.analysis.incremental import plan_project, stamp_drift, with_stamps
+from cxops.analysis.lock import lock_drift
+
+
+def _lock(
+    flows: dict[str, tuple[str, str | None]], project_stamp: str | None = None
+) -> dict[str, Any]:
+    bundle = {"vendor": "v", "project": "p", "content_hash": "H" + "".join(sorted(flows))}
+    if project_stamp:
+        bundle["stamp"] = project_stamp
+    rows = []
+    for fid, (digest, stamp) in sorted(flows.items()):
+        row = {"vendor": "v", "project": "p", "id": fid, "name": fid.upper(), "hash": digest}
+        if stamp:
+            row["stamp"] = stamp
+        rows.append(row)
+    return {"lock_version": 1, "bundle": [bundle], "flow": rows, "dependency": []}
+
+
+def test_plan_fetches_moved_and_new_flows_and_removes_gone_ones() -> None:
+    """Only flows whose stamp moved (or that are new, or listed without a stamp) are fetched."""
+    lock = _lock({"a": ("1", "s1"), "b": ("2", "s2"), "c": ("3", "s3")})
+    plan = plan_project(lock, "v", "p", {"flows": {"a": "s1", "b": "s2x", "d": "s4", "e": ""}})
+    assert (plan.full, plan.fetch, plan.removed, plan.kept) == (
+        False,
+        ("b", "d", "e"),
+        ("c",),
+        ("a",),
+    )
+    same = plan_project(lock, "v", "p", {"flows": {"a": "s1", "b": "s2", "c": "s3"}})
+    assert same.unchanged and same.kept == ("a", "b", "c")
+
+
+def test_plan_is_full_without_stamps_or_when_the_project_stamp_moved() -> None:
+    """An old lock (no stamps), an unknown project or a moved project stamp: fetch it all."""
+    listed = {"flows": {"a": "s1"}, "project": "P1"}
+    assert plan_project(_lock({"a": ("1", None)}, "P1"), "v", "p", listed).full
+    assert plan_project(_lock({"a": ("1", "s1")}, "P1"), "v", "other", listed).full
+    assert plan_project(_lock({"a": ("1", "s1")}, "P0"), "v", "p", listed).full
+    assert not plan_project(_lock({"a": ("1", "s1")}, "P1"), "v", "p", listed).full
+
+
+def test_stamps_are_set_from_the_run_or_carried_while_the_content_holds() -> None:
+    """This run's stamps win; a project it did not list keeps a flow's stamp only while the
+    flow's hash is unchanged; stamps never count as drift."""
+    previous = _lock({"a": ("1", "s1"), "b": ("2", "s2")})
+    current = _lock({"a": ("1", None), "b": ("9", None)})
+    carried = with_stamps(current, {}, previous)
+    assert [r.get("stamp") for r in carried["flow"]] == ["s1", None]
+    listed = with_stamps(current, {("v", "p"): {"flows": {"a": "n1", "b": "n2"}}}, previous)
+    assert [r.get("stamp") for r in listed["flow"]] == ["n1", "n2"]
+    assert lock_drift(current, listed) == []
+
+
+def test_drift_names_flows_whose_content_moved_under_the_same_stamp() -> None:
+    """Same stamp, other hash: a change the vendor did not stamp; a moved stamp is not drift."""
+    previous = _lock({"a": ("1", "s1"), "b": ("2", "s2")})
+    current = _lock({"a": ("1b", "s1"), "b": ("2b", "s2x")})
+    found = stamp_drift(previous, current)
+    assert [(s.flow, s.locked_hash, s.hash) for s in found] == [("a", "1", "1b")]
+    assert "flow 'A' (a) changed without its vendor stamp changing" in found[0].describe()
+    assert stamp_drift(previous, previous) == []
+
+
+def test_drift_of_a_project_with_no_flow_to_explain_it() -> None:
+    """A bundle whose hash moved while its own and every flow's stamp held is reported too."""
+    previous = _lock({"a": ("1", "s1")}, "P1")
+    current = _lock({"a": ("1", "s1")}, "P1")
+    current["bundle"][0]["content_hash"] = "other"
+    found = stamp_drift(previous, current)
+    assert [(s.project, s.flow) for s in found] == [("p", None)]
