@@ -5,7 +5,8 @@ Adding a command: write ``cli/<name>.py`` with a function, then add one line to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from importlib import import_module
 
@@ -44,7 +45,7 @@ app = typer.Typer(
         "promote and audit bot and IVR flows on Cognigy.AI, CXone Studio and Genesys Cloud."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (docs/completion.md)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -133,11 +134,40 @@ def register(names: Iterable[str] = COMMANDS) -> None:
     _registered[:] = wanted
 
 
-def register_for(argv: Sequence[str]) -> None:
-    """Register what these arguments need: the command they name, none for ``--version``
-    alone, every command otherwise (``--help``, no arguments, an unknown command's message)."""
+#: What the shell sets when it asks ``cxops`` to complete a word (Typer: ``_{PROG}_COMPLETE``);
+#: bash passes the words in ``COMP_WORDS``, zsh, fish and PowerShell in ``_TYPER_COMPLETE_ARGS``.
+COMPLETE_VAR = "_CXOPS_COMPLETE"
+_NO_COMMANDS = ("--version", "--show-completion", "--install-completion")
+
+
+def _placeholders() -> None:
+    """Every command by name only, for completing the command word itself: a TAB must not pay
+    for importing every command module (seconds; benchmarks/cli_startup.py)."""
+    app.registered_commands.clear()
+    app.registered_groups.clear()
+    for name, (_, _, group) in COMMANDS.items():
+        if group:
+            app.add_typer(typer.Typer(), name=name)
+        else:
+            app.command(name)(lambda: None)
+    _registered[:] = ["(placeholders)"]
+
+
+def register_for(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> None:
+    """Register what these arguments need: the command they name, none for ``--version`` or the
+    completion scripts alone, every command otherwise (``--help``, no arguments, an unknown
+    command's message). When the shell asks for a completion, the words it sends decide: the
+    command they name, else every command by name only."""
+    if COMPLETE_VAR in environ:
+        words = (environ.get("COMP_WORDS") or environ.get("_TYPER_COMPLETE_ARGS") or "").split()
+        named = [word for word in words[1:] if word in COMMANDS]
+        if named:
+            register(named[:1])
+        else:
+            _placeholders()
+        return
     named = [arg for arg in argv if arg in COMMANDS]
     if named:
         register(named[:1])
-    elif "--version" not in argv:
+    elif not any(flag in argv for flag in _NO_COMMANDS):
         register()

@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", EXIT_OK))
+    except SystemExit as exc:  # shell completion (--show-completion, a TAB) ends with sys.exit
+        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_BUG
     except typer.Abort:
         _say("Aborted.")
         return 130
