@@ -198,3 +198,19 @@ async def test_cxone_stub_dropping_a_field_names_route_and_field() -> None:
     bad = [p.describe() for c in report.checks for p in c.problems]
     assert bad == ["GET /inContactAPI/services/v31.0/scripts?scriptPath=: 'header' is missing "
                    "(expected object)"]  # fmt: skip
+
+
+def test_config_error_as_json_and_the_text_report_to_a_file(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile without a base URL is exit 2, as the one JSON error document with --json;
+    -o FILE writes the text report to FILE (and one line on stderr says so)."""
+    assert main(["doctor", "--vendor", "genesys", "--client-id", "x", "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exit"] == 2 and doc["error"]
+    out = tmp_path / "doctor.txt"
+    assert main(["doctor", *_flags(emu, "cognigy", "admin"), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and str(out) in captured.err
+    text = out.read_text(encoding="utf-8")
+    assert "ready: every check passed" in text and "GET /new/v2.0/flows/{flowId}/chart" in text

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from cxops.cli.common import Output, output_options, say
 from cxops.cli.connection import connection_options
 from cxops.pipelines.doctor import Check, Report, diagnose
 from cxops.safefile import write_file
@@ -42,41 +42,45 @@ def _summary(report: Report) -> str:
     return f"[red]not ready[/]: {len(failing)} check(s) failed (exit {report.exit_code})"
 
 
+@output_options("text", "json", report=True)
 @connection_options
 def doctor(
     project: str | None = typer.Option(
         None, "--project", help="Cognigy: the project to read objects from (default: the first)."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON on stdout."),
     report_file: Path | None = typer.Option(
-        None, "--report", help="Write the JSON report to this file (no secrets, no values)."
+        None,
+        "--report",
+        metavar="FILE",
+        dir_okay=False,
+        help="Also write the JSON report to FILE, to attach to a bug (no secrets, no values).",
     ),
     *,
     connection: ConnectionSettings,
+    out: Output,
 ) -> None:
     """Check a profile: reachability, credentials, each permission cxops' commands need, and
     that the tenant's answers hold every field cxops reads (one of each object, GETs only).
 
-    One line per check; a missing permission says what to grant. --report FILE writes the
-    result as JSON (field paths, JSON types and statuses; no secret, id or content value) to
-    attach to a bug report. Exit 0 all good, 1 something missing, 2 credentials or
-    configuration, 3 the vendor is unreachable.
+    One line per check; a missing permission says what to grant. --report FILE also writes the
+    result as JSON (route templates, field paths, JSON types and statuses; no secret, URL, id or
+    content value) to attach to a bug report. Exit 0 all good, 1 something missing,
+    2 credentials or configuration, 3 the vendor is unreachable.
 
     Example: cxops doctor --profile prod --report doctor.json
     """
     report = asyncio.run(diagnose(connection, project=project))
-    document = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    document = report.as_dict()
     if report_file is not None:
-        write_file(report_file, document)
-    if json_out:
-        typer.echo(document, nl=False)
+        write_file(report_file, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        say(f"wrote {report_file} (json, the doctor's report)")
+    if out.json:
+        out.document(document, indent=2)
     else:
-        out = Console(highlight=False, soft_wrap=True)
-        out.print(f"cxops doctor: {escape(report.vendor)}")
+        text = out.console()
+        text.print(f"cxops doctor: {escape(report.vendor)}")
         for check in report.checks:
-            out.print(_line(check))
-        out.print(_summary(report))
-    if report_file is not None:
-        Console(stderr=True, highlight=False).print(f"report written to {escape(str(report_file))}")
+            text.print(_line(check))
+        text.print(_summary(report))
     if report.exit_code:
         raise typer.Exit(report.exit_code)
