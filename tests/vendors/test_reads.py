@@ -3,6 +3,8 @@ a tolerant answer only logs; every route the adapters read is declared."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cxops.errors import ProtocolError
@@ -41,3 +43,32 @@ def test_every_declared_route_is_distinct() -> None:
     for module in (cognigy, cxone, genesys):
         routes = [a.route for a in module.ANSWERS]
         assert len(routes) == len(set(routes)) and all(a.fields for a in module.ANSWERS)
+
+
+#: Keys the adapters read that are not a vendor answer's field: cxops' own native documents
+#: (what they hand the converter), and the answers of the archive's POSTs (outside the
+#: declarations: ``cxops doctor`` sends GETs only).
+OWN = {
+    "genesys": {"flow", "flows", "downloadUrl"},
+    "cognigy": {"flows", "lexicons", "connections", "project", "downloadLink"},
+    "cxone": {"flows", "scripts"},
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(OWN))
+def test_every_key_an_adapter_reads_is_declared(vendor: str) -> None:
+    """A key read with ``.get("k")`` or ``x["k"]`` in ``vendors/<vendor>.py`` is a segment of a
+    declared field (or its listing's array), or one of :data:`OWN`: a new read that is not
+    declared fails here, so ``cxops doctor`` cannot miss it."""
+    from tests.contract.cognigy.test_fields import _keys_read
+
+    module = {"cognigy": cognigy, "cxone": cxone, "genesys": genesys}[vendor]
+    declared = {a.items for a in module.ANSWERS if a.items} | {
+        part
+        for a in module.ANSWERS
+        for f in a.fields
+        for part in f.path.replace("[]", "").split(".")
+    }
+    src = Path(__file__).resolve().parents[2] / "src" / "cxops" / "vendors" / f"{vendor}.py"
+    undeclared = _keys_read(src) - declared - OWN[vendor]
+    assert not undeclared, f"vendors/{vendor}.py reads undeclared keys: {sorted(undeclared)}"
