@@ -169,14 +169,15 @@ async def test_map_all_runs_at_most_limit_at_a_time() -> None:
 
 
 def _refuse_one_flow(emu: EmulatorThread, refused: str, slow: list[str]) -> None:
-    """403 on one flow's chart; the node reads of ``slow`` flows take 0.3 s, so those requests
-    are still in flight when the 403 arrives (gather would leave them running)."""
+    """403 on one flow's chart; the node reads (listing or single) of ``slow`` flows take 0.3 s,
+    so those requests are still in flight when the 403 arrives (gather would leave them
+    running)."""
     rules: list[dict[str, Any]] = [
         {"vendor": "cognigy", "path": f"/new/v2.0/flows/{refused}/chart", "action": "error",
          "status": 403, "message": REFUSED},
     ]  # fmt: skip
     rules += [
-        {"vendor": "cognigy", "path": f"/new/v2.0/flows/{f}/chart/nodes/*", "action": "latency",
+        {"vendor": "cognigy", "path": f"/new/v2.0/flows/{f}/chart/nodes*", "action": "latency",
          "seconds": 0.3}
         for f in slow
     ]  # fmt: skip

@@ -1,6 +1,10 @@
 """Cognigy.AI read side: projects → flows → chart + node details → intents, lexicons,
 connections → the native project document → ``cxops.model.native.cognigy``.
 
+Node details come from the chart's node listing where its items carry ``config`` (one request
+per 100 nodes) and from ``GET .../chart/nodes/{id}`` for any node they leave out (see
+``CognigyAdapter._nodes``; docs/vendors.md says which evidence backs each).
+
 Only GETs. Listings that are sets (flows, lexicons, connections) are sorted by ``_id`` before
 conversion, so the bundle (and its content hash) does not depend on the vendor's listing order;
 a chart keeps the order of its own document, intents and their sentences the vendor's order
@@ -23,10 +27,10 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from cxops.errors import ProtocolError
+from cxops.errors import NotFound, ProtocolError
 from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
-from cxops.transport import VendorClient, cognigy_pages, cognigy_task, poll_job
+from cxops.transport import VendorClient, cognigy_cursor, cognigy_pages, cognigy_task, poll_job
 from cxops.transport.urls import seg
 from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
 from cxops.vendors.concurrently import gather_all, map_all
@@ -46,6 +50,16 @@ _RESOURCES = {
     "lexicons": (reads.LEXICONS, reads.LEXICON),
     "connections": (reads.CONNECTIONS, reads.CONNECTION),
 }
+
+
+def _whole(node: Any) -> bool:
+    """A chart node as ``readChartNode`` gives it: a ``config`` object and every field cxops
+    reads from a node (``reads.NODE``)."""
+    return (
+        isinstance(node, dict)
+        and isinstance(node.get("config"), dict)
+        and not reads.NODE.problems(node)
+    )
 
 
 def _by_id(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -104,12 +118,7 @@ class CognigyAdapter:
         )
         nodes = chart["nodes"]
         full, sentences = await gather_all(
-            map_all(
-                lambda n: self._get(
-                    reads.NODE, f"/flows/{seg(flow_id)}/chart/nodes/{seg(n['_id'])}"
-                ),
-                nodes,
-            ),
+            self._nodes(flow_id, nodes),
             map_all(
                 lambda i: self._ordered(
                     reads.SENTENCES, f"/flows/{seg(flow_id)}/intents/{seg(i['_id'])}/sentences"
@@ -121,6 +130,30 @@ class CognigyAdapter:
         doc["chart"] = {**chart, "nodes": list(full)}
         doc["intents"] = [{**i, "sentences": s} for i, s in zip(intents, sentences, strict=True)]
         return dict(doc)
+
+    async def _nodes(self, flow_id: str, chart: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every node of the chart with its ``config``, in the chart's order, in as few requests
+        as the tenant allows (issue #16: a resolve was a GET per node): a node the chart
+        already holds whole is kept; then the chart's node listing (``indexChartNodes``, 100 a
+        page), whose items carry ``config`` on the tenants public code reads it from; only a
+        node still without one is read by itself (``readChartNode``), as before."""
+        have = {str(n["_id"]): n for n in chart if _whole(n)}
+        if len(have) < len(chart):
+            wanted = {str(n["_id"]) for n in chart}
+            url = f"{API}/flows/{seg(flow_id)}/chart/nodes"
+            try:
+                async for item in cognigy_cursor(self.client, url):
+                    if _whole(item) and str(item["_id"]) in wanted:
+                        have.setdefault(str(item["_id"]), item)
+            except NotFound:  # a platform without the listing: every node is read by itself
+                pass
+        missing = [str(n["_id"]) for n in chart if str(n["_id"]) not in have]
+        read = await map_all(
+            lambda nid: self._get(reads.NODE, f"/flows/{seg(flow_id)}/chart/nodes/{seg(nid)}"),
+            missing,
+        )
+        have.update(zip(missing, read, strict=True))
+        return [have[str(n["_id"])] for n in chart]
 
     async def _resources(self, kind: str, project: ProjectRef) -> list[dict[str, Any]]:
         listing, _ = _RESOURCES[kind]

@@ -99,6 +99,10 @@ async function main() {
   await call("readFlow", () => dev.readFlow({ flowId: flow._id }),
     (o) => ({ attachedLexicons: Array.isArray(o.attachedLexicons) }));
   const chart = await call("readChart", () => dev.readChart({ resourceId: flow._id, resourceType: "flow" }));
+  await call("indexChartNodes", () =>
+    dev.indexChartNodes({ resourceId: flow._id, resourceType: "flow", limit: 100 }),
+    (o) => ({ page: o.items.length, nodes: chart.nodes.length,
+              config: o.items.every((n) => typeof n.config === "object") }));
   await call("readChartNode", () =>
     dev.readChartNode({ resourceId: flow._id, resourceType: "flow", nodeId: chart.nodes[0]._id }),
     (o) => ({ config: typeof o.config === "object" }));

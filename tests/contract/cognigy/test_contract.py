@@ -27,7 +27,8 @@ PROJECT = "Appointment Booking"
 #: Every client method the script must call successfully (the routes cxops calls).
 ROUTES = {
     "indexProjects", "readProject", "indexFlows", "readFlow", "updateFlow", "readChart",
-    "readChartNode", "updateChartNode", "indexIntents", "indexSentences", "indexLexicons",
+    "indexChartNodes", "readChartNode", "updateChartNode", "indexIntents", "indexSentences",
+    "indexLexicons",
     "readLexicon", "indexLexiconKeyphrases", "indexConnections", "readConnection",
     "indexEndpoints", "readEndpoint", "updateEndpoint", "indexPlaybooks", "readPlaybook",
     "schedulePlaybook", "readPlaybookRun", "indexPlaybookRuns", "createSnapshot",

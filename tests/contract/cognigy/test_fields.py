@@ -46,6 +46,10 @@ READS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
                          ("_id", "name", "attachedLexicons", "attachedFlows"))],
     "GET /flows/{id}/chart": [("IReadChartRestReturnValue_2_0", ("nodes",)),
                               ("IChartNodeIndexItem_2_0", ("_id",))],
+    # The listing's items are typed as index items; cxops reads ``config`` from them only when
+    # they carry it (public code reads it there: docs/vendors.md), else reads the node itself.
+    "GET /flows/{id}/chart/nodes": [("IMongoosePaginationPluginReturnValue", ("items",)),
+                                    ("IChartNodeIndexItem_2_0", ("_id",))],
     "GET /flows/{id}/chart/nodes/{id}": [("IChartNode_2_0", ("_id", "type", "config"))],
     "GET /flows/{id}/intents": [("IIntentIndexItem_2_0", ("_id", "name"))],
     "GET /lexicons": [("ILexiconIndexItem_2_0", ("_id", "name", "referenceId", "lastChanged"))],

@@ -1,7 +1,7 @@
 """Projects, flows, charts, chart nodes, intents, lexicons, connections and the project graph
 (``ResourcesAPIGroup_2_0``: indexProjects, readProject, graphProject, indexFlows, readFlow,
-readChart, readChartNode, updateChartNode, indexIntents, indexSentences, indexLexicons,
-readLexicon, indexLexiconKeyphrases, indexConnections, readConnection).
+readChart, indexChartNodes, readChartNode, updateChartNode, indexIntents, indexSentences,
+indexLexicons, readLexicon, indexLexiconKeyphrases, indexConnections, readConnection).
 
 A lexicon read has no keyphrases (``ILexicon_2_0``); they are a paged listing of their own,
 ``GET /lexicons/{id}/keyphrases`` (``ILexiconKeyphraseIndexItem_2_0``). A node update answers
@@ -145,6 +145,19 @@ def routes(api: Api) -> list[Route]:
             }
         )
 
+    async def nodes(request: Request) -> Response:
+        # indexChartNodes: the official client types the items as IChartNodeIndexItem_2_0;
+        # public code run against live tenants reads each item's config from this listing
+        # (TheHenkelmann/cognigy-api-client, NodesResource.get_all), so the items are the
+        # nodes as GET .../chart/nodes/{id} gives them, in the chart's order (docs/emulator).
+        who = api.auth(request, "flows:read")
+        if isinstance(who, Response):
+            return who
+        found = _flow(request)
+        if isinstance(found, Response):
+            return found
+        return paged(list(found[1]["chart"]["nodes"]), request)
+
     async def node(request: Request) -> Response:
         scope = "flows:read" if request.method == "GET" else "flows:write"
         who = api.auth(request, scope)
@@ -250,6 +263,7 @@ def routes(api: Api) -> list[Route]:
         Route(f"{v2}/flows", flows),
         Route(f"{v2}/flows/{{flowId}}", flow, methods=["GET", "PATCH"]),
         Route(f"{v2}/flows/{{flowId}}/chart", chart),
+        Route(f"{v2}/flows/{{flowId}}/chart/nodes", nodes),
         Route(f"{v2}/flows/{{flowId}}/chart/nodes/{{nodeId}}", node, methods=["GET", "PATCH"]),
         Route(f"{v2}/flows/{{flowId}}/intents", intents),
         Route(f"{v2}/flows/{{flowId}}/intents/{{intentId}}/sentences", sentences),
