@@ -30,6 +30,26 @@ def test_chart_has_one_relation_per_node_and_index_fields_only(cognigy: Client) 
     assert [n["type"] for n in starts] == ["start"]
 
 
+def test_node_listing_pages_the_chart_s_nodes_as_their_reads_give_them(cognigy: Client) -> None:
+    """indexChartNodes: every chart node once, in the chart's order, each equal to its own
+    readChartNode answer (with config); cursor paging visits them all."""
+    c = cognigy()
+    flow = _main(c, project_id(c, "Customer Service"))
+    base = f"/new/v2.0/flows/{flow['_id']}/chart"
+    ids = [n["_id"] for n in c.get(base).json()["nodes"]]
+    listed: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"limit": 3}
+    while True:
+        page = c.get(f"{base}/nodes", params=query).json()
+        listed += page["items"]
+        if not page["nextCursor"]:
+            break
+        query = {"limit": 3, "next": page["nextCursor"]}
+    assert [n["_id"] for n in listed] == ids and len(ids) > 3
+    assert listed == [c.get(f"{base}/nodes/{i}").json() for i in ids]
+    assert all(isinstance(n["config"], dict) for n in listed)
+
+
 def test_node_detail_holds_references(cognigy: Client) -> None:
     """executeFlow config names a flow referenceId of the project; lookup cases name intents."""
     c = cognigy()
