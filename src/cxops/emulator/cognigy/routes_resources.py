@@ -102,6 +102,11 @@ def routes(api: Api) -> list[Route]:
         found = api.t.flow(fid)
         return found if found else not_found("Flow", fid)
 
+    def _readable(request: Request) -> tuple[str, dict[str, Any]] | Response:
+        """The flow of the path for a caller allowed to read flows (else the refusal)."""
+        who = api.auth(request, "flows:read")
+        return who if isinstance(who, Response) else _flow(request)
+
     async def flow(request: Request) -> Response:
         write = request.method == "PATCH"
         who = api.auth(request, "flows:write" if write else "flows:read")
@@ -130,10 +135,7 @@ def routes(api: Api) -> list[Route]:
         return ok({**strip(doc, "chart", "intents"), "projectReference": pid})
 
     async def chart(request: Request) -> Response:
-        who = api.auth(request, "flows:read")
-        if isinstance(who, Response):
-            return who
-        found = _flow(request)
+        found = _readable(request)
         if isinstance(found, Response):
             return found
         c = found[1]["chart"]
@@ -150,10 +152,7 @@ def routes(api: Api) -> list[Route]:
         # public code run against live tenants reads each item's config from this listing
         # (TheHenkelmann/cognigy-api-client, NodesResource.get_all), so the items are the
         # nodes as GET .../chart/nodes/{id} gives them, in the chart's order (docs/emulator).
-        who = api.auth(request, "flows:read")
-        if isinstance(who, Response):
-            return who
-        found = _flow(request)
+        found = _readable(request)
         if isinstance(found, Response):
             return found
         return paged(list(found[1]["chart"]["nodes"]), request)
