@@ -214,3 +214,27 @@ def test_config_error_as_json_and_the_text_report_to_a_file(
     assert captured.out == "" and str(out) in captured.err
     text = out.read_text(encoding="utf-8")
     assert "ready: every check passed" in text and "GET /new/v2.0/flows/{flowId}/chart" in text
+
+
+def test_a_profile_of_cxops_toml_and_no_secret_in_the_report(
+    emu: EmulatorThread,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--profile dev`` of a cxops.toml (secrets as env: references) passes with the admin
+    client; neither the secret nor the URL reaches the screen or the report."""
+    from tests.pipelines.promote.profiles import write_profiles
+
+    env = write_profiles(emu, tmp_path, "genesys")
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "doctor.json"
+    assert main(["doctor", "--profile", "dev", "--report", str(report)]) == 0
+    captured = capsys.readouterr()
+    saved = report.read_text(encoding="utf-8")
+    for secret in env.values():
+        assert secret not in captured.out + captured.err + saved
+    assert emu.base("genesys", "dev") not in saved
+    assert json.loads(saved)["exit"] == 0
