@@ -75,3 +75,14 @@ def test_drift_of_a_project_with_no_flow_to_explain_it() -> None:
     current["bundle"][0]["content_hash"] = "other"
     found = stamp_drift(previous, current)
     assert [(s.project, s.flow) for s in found] == [("p", None)]
+
+
+def test_no_drift_reported_where_flows_came_or_went() -> None:
+    """A flow's converted content may move when another flow of its project appears or goes
+    (references resolve against the project's flows): no stale stamp is claimed there."""
+    previous = _lock({"a": ("1", "s1")})
+    current = _lock({"a": ("1b", "s1"), "b": ("2", "s2")})
+    assert stamp_drift(previous, current) == []
+    cognigy_before = _lock({"a": ("1", "s1")}, "P1")
+    cognigy_after = _lock({"a": ("1b", "s1")}, "P2")  # a lexicon changed: refs may move
+    assert stamp_drift(cognigy_before, cognigy_after) == []

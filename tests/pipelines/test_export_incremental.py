@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from cxops.analysis.lock import loads_lock
+from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.pipelines.runner import ExportOptions, run_export
 from tests.pipelines.conftest import FAST, emulator_settings
@@ -62,10 +64,10 @@ def _git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def _unstamped(emu: EmulatorThread, vendor: str, flow: str) -> None:
+def _unstamped(emu: EmulatorThread, vendor: str, flow: str, tenant: str = "dev") -> None:
     r = httpx.post(
         f"{emu.url}/_emulator/unstamped",
-        json={"vendor": vendor, "tenant": "dev", "flow": flow, "text": "silently changed"},
+        json={"vendor": vendor, "tenant": tenant, "flow": flow, "text": "silently changed"},
     )
     assert r.status_code == 200, r.text
 
@@ -246,3 +248,35 @@ def test_old_lock_without_stamps_means_a_full_fetch(
     flows = len(loads_lock(old)["flow"])
     assert len({p.split("/")[4] for p in _flow_reads(emu, "genesys")}) == flows
     assert (repo / "cxops.lock").read_text() == text
+
+
+def _cli(emu: EmulatorThread, tmp_path: Path, *extra: str) -> list[str]:
+    base = emu.base("genesys", "prod")  # prod: no error finding, so exit 0
+    return [
+        "export", "--vendor", "genesys", "--base-url", base, "--auth-url", base,
+        "--client-id", "genesys-prod-readonly", "--client-secret", "genesys-prod-readonly-secret",
+        "--store", f"sqlite:///{tmp_path / 'state.db'}", "--rate", "5000",
+        "--concurrency", "32", "--all", "--repo", str(tmp_path / "repo"), *extra,
+    ]  # fmt: skip
+
+
+def test_cli_incremental_full_and_verify_every(
+    emu: EmulatorThread, tmp_path: Path, capsys: pytest.CaptureFixture[str], engine_down: None
+) -> None:
+    """``cxops export`` runs incremental by default once stamps exist, ``--full`` forces a full
+    read, and the text output names the pass and warns about a change made without a stamp."""
+    assert main(_cli(emu, tmp_path, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["pass"] == "full"
+    assert main(_cli(emu, tmp_path, "--json")) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["pass"] == "incremental" and second["changed"] is False
+    assert main(_cli(emu, tmp_path, "--json", "--full")) == 0
+    assert json.loads(capsys.readouterr().out)["pass"] == "full"
+    state = emu.ctx.tenant("genesys", "prod")
+    flow = sorted(state.flows)[0]
+    _unstamped(emu, "genesys", flow, "prod")
+    assert main(_cli(emu, tmp_path, "--verify-every", "1")) == 0
+    out = capsys.readouterr().out
+    assert "verify pass" in out
+    assert "changed without its vendor stamp changing" in out and state.flows[flow].name in out
+    assert main(_cli(emu, tmp_path, "--verify-every", "-1")) == 2

@@ -164,21 +164,48 @@ class StaleStamp:
         }
 
 
+def _key(row: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    return (row.get("vendor"), row.get("project"), row.get("id"))
+
+
+def _reshaped(previous: Mapping[str, Any], current: Mapping[str, Any]) -> set[tuple[Any, Any]]:
+    """Projects whose set of flows or own stamp changed between the two locks: converting one
+    flow may depend on which others exist (a CXone script's references resolve against the
+    folder's scripts; Cognigy lexicon references against the project's lexicons), so there a
+    flow's hash may move with its stamp held, honestly."""
+    ids: dict[tuple[Any, Any], list[set[Any]]] = {}
+    for side, lock in enumerate((previous, current)):
+        for row in lock.get("flow", []):
+            ids.setdefault((row.get("vendor"), row.get("project")), [set(), set()])[side].add(
+                row.get("id")
+            )
+    out = {where for where, (a, b) in ids.items() if a != b}
+    stamps: dict[tuple[Any, Any], list[Any]] = {}
+    for lock in (previous, current):
+        for row in lock.get("bundle", []):
+            stamps.setdefault((row.get("vendor"), row.get("project")), []).append(row.get("stamp"))
+    return out | {where for where, seen in stamps.items() if len(set(seen)) > 1 or len(seen) < 2}
+
+
 def stamp_drift(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[StaleStamp]:
     """Flows whose stamp is the same in ``previous`` and ``current`` (two locks, the second
     written by a full pass) but whose content hash is not; and projects whose own stamp and
-    every flow stamp held while the bundle's hash moved with no such flow to explain it."""
-    old = {(r.get("vendor"), r.get("project"), r.get("id")): r for r in previous.get("flow", [])}
+    every flow stamp held while the bundle's hash moved with no such flow to explain it.
+
+    Projects whose flows were added or removed, or whose own stamp moved, are left out: there
+    a flow's content may change through another's (see :func:`_reshaped`)."""
+    old = {_key(r): r for r in previous.get("flow", [])}
+    reshaped = _reshaped(previous, current)
     out: list[StaleStamp] = []
     flagged: set[tuple[Any, Any]] = set()
-    moved: set[tuple[Any, Any]] = set()
+    moved: set[tuple[Any, Any]] = set(reshaped)
     for row in current.get("flow", []):
-        key = (row.get("vendor"), row.get("project"), row.get("id"))
+        key = _key(row)
         before = old.get(key)
         if before is None or not row.get("stamp") or before.get("stamp") != row.get("stamp"):
             moved.add(key[:2])
             continue
-        if before.get("hash") != row.get("hash"):
+        if before.get("hash") != row.get("hash") and key[:2] not in reshaped:
             flagged.add(key[:2])
             out.append(
                 StaleStamp(
@@ -191,17 +218,13 @@ def stamp_drift(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list
                     row.get("hash"),
                 )
             )
-    now = {(r.get("vendor"), r.get("project"), r.get("id")) for r in current.get("flow", [])}
-    moved |= {key[:2] for key in old if key not in now}
     old_bundles = {(r.get("vendor"), r.get("project")): r for r in previous.get("bundle", [])}
     for row in current.get("bundle", []):
         where = (row.get("vendor"), row.get("project"))
         held = old_bundles.get(where)
         if held is None or where in flagged or where in moved:
             continue
-        if held.get("stamp") == row.get("stamp") and held.get("content_hash") != row.get(
-            "content_hash"
-        ):
+        if held.get("content_hash") != row.get("content_hash"):
             out.append(
                 StaleStamp(
                     str(where[0]),

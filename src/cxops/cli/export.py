@@ -122,7 +122,9 @@ def _render_pass(console: Console, summary: dict[str, Any]) -> None:
             highlight=False,
         )
     for stale in summary.get("stale", []):
-        console.print(f"[yellow]warning:[/] {escape(stale['message'])}", highlight=False)
+        console.print(
+            f"[yellow]warning:[/] {escape(stale['message'])}", highlight=False, soft_wrap=True
+        )
 
 
 def _counts(per: dict[str, dict[str, int]], project: str) -> dict[str, int]:
