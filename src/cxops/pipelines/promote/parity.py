@@ -5,7 +5,8 @@ kind, entry points, edges, properties), every node, every reference, every other
 (configuration). A unit matches when both sides have it and its JSON differs nowhere but in
 tenant-local keys (``diff.property_changes`` skips ``_id`` and audit stamps; a flow's
 ``attachedLexicons`` ids are compared as its lexicon refs, by ``referenceId``). The score is
-matched / compared units; the differences name each unit that did not match and where.
+matched / compared units; the differences name each unit that did not match and where, by
+name (``flow 'Main' › node 'Greeting': differs at comment``; issue #16).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Collection
 from typing import Any
 
 from cxops.analysis.diff import IGNORED_KEYS, property_changes
+from cxops.analysis.names import SEP, Names, field_path, label
 from cxops.model.bundle import Bundle
 from cxops.model.canonical import content_hash
 
@@ -23,7 +25,10 @@ __all__ = ["LOCAL_IDS", "parity", "portable", "stable_hash"]
 LOCAL_IDS = frozenset({"attachedLexicons", "attachedFlows"})
 
 
-def _units(bundle: Bundle, flows: Collection[str] | None) -> dict[str, Any]:
+def _units(
+    bundle: Bundle, flows: Collection[str] | None, names: Names, shown: dict[str, str]
+) -> dict[str, Any]:
+    """The units, keyed by ids; ``shown`` gets each key's label for people (#16: names)."""
     out: dict[str, Any] = {}
     for flow in bundle.flows:
         if flows and flow.id not in flows and flow.name not in flows:
@@ -32,12 +37,18 @@ def _units(bundle: Bundle, flows: Collection[str] | None) -> dict[str, Any]:
         # Tenant-local _id lists: the flow's refs carry the same links by referenceId.
         doc["properties"] = {k: v for k, v in doc["properties"].items() if k not in LOCAL_IDS}
         out[f"flow {flow.id}"] = doc
+        shown[f"flow {flow.id}"] = names.flow(flow.id)
         for node in flow.nodes:
             out[f"node {flow.id}/{node.id}"] = node.model_dump(mode="json")
+            shown[f"node {flow.id}/{node.id}"] = names.node(flow.id, node.id)
         for ref in flow.refs:
-            out[f"ref {flow.id} -> {ref.kind}:{ref.id}"] = ref.model_dump(mode="json")
+            key = f"ref {flow.id} -> {ref.kind}:{ref.id}"
+            out[key] = ref.model_dump(mode="json")
+            used = label(ref.kind, ref.name, ref.id)
+            shown[key] = f"{names.flow(flow.id)}{SEP}reference to {used}"
     for res in bundle.resources:
         out[f"{res.kind} {res.id}"] = res.model_dump(mode="json", exclude={"version", "versions"})
+        shown[f"{res.kind} {res.id}"] = label(res.kind, res.name, res.id)
     return out
 
 
@@ -49,7 +60,9 @@ def parity(
     ``flows`` limits the flow units to a scoped promotion (ids or names); ``limit`` caps the
     listed differences (the counts stay exact).
     """
-    a, b = _units(source, flows), _units(target, flows)
+    names = Names.of([*target.flows, *source.flows])  # the source's names win
+    shown: dict[str, str] = {}
+    a, b = _units(source, flows, names, shown), _units(target, flows, names, shown)
     keys = sorted(set(a) | set(b))
     differences: list[str] = []
     matched = 0
@@ -63,9 +76,9 @@ def parity(
             if not where:
                 matched += 1
                 continue
-            problem = "differs at " + ", ".join(where[:5])
+            problem = "differs at " + ", ".join(field_path(p) for p in where[:5])
         if len(differences) < limit:
-            differences.append(f"{key}: {problem}")
+            differences.append(f"{shown.get(key, key)}: {problem}")
     score = round(matched / len(keys), 4) if keys else 1.0
     return {
         "score": score,
