@@ -61,8 +61,10 @@ def metrics_view(store: Store, repos: Repos, window_days: float = 30.0) -> Metri
         by_environment=[_row(g.environment, g) for g in d.by_environment],
         by_project=[_row(f"{g.project} in {g.environment}", g) for g in d.by_project],
         by_flow=[
-            _row(f"{names.get(g.flow or '', g.flow)} ({g.project} in {g.environment})", g)
+            # The plan's name (#16), else the repositories' (Genesys keys are not repo ids).
+            _row(f"{g.flow_name or names.get(g.flow or '', g.flow)} ({where})", g)
             for g in d.by_flow
+            for where in [f"{g.project} in {g.environment}"]
         ],
         kinds=[
             KindRow(
