@@ -238,3 +238,20 @@ def test_a_profile_of_cxops_toml_and_no_secret_in_the_report(
         assert secret not in captured.out + captured.err + saved
     assert emu.base("genesys", "dev") not in saved
     assert json.loads(saved)["exit"] == 0
+
+
+def test_cognigy_odata_key_of_the_sessions_gate(
+    emu: EmulatorThread, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With odata_url, the OData Sessions answer is read and checked and its key's permission
+    is a line: a valid key passes, a refused one is missing (exit 1) and never printed."""
+    odata = f"{emu.base('cognigy', 'dev')}/odata"
+    admin = [*_flags(emu, "cognigy", "admin"), "--odata-url", odata]
+    code, report = _run([*admin, "--odata-key", "cognigy-dev-admin-apikey"], capsys)
+    assert code == 0
+    assert _status(report, "fields")["GET {odata_url}/v2.3/Sessions"] in ("ok", "skipped")
+    assert _status(report, "permission")["odata_key: OData Sessions"] == "ok"
+    code, report = _run([*admin, "--odata-key", "not-a-key-of-this-tenant"], capsys)
+    assert code == 1
+    assert _status(report, "permission")["odata_key: OData Sessions"] == "missing"
+    assert "not-a-key-of-this-tenant" not in json.dumps(report)

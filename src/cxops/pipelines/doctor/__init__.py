@@ -63,6 +63,7 @@ async def diagnose(
                 await genesys.check_reads(client, report)
             elif settings.vendor == "cognigy":
                 await cognigy.check_reads(client, report, project)
+                await cognigy.check_odata(settings, report, transport)
         except NetworkError:
             report.add(Check("reach", target, "failed", "the vendor stopped answering"))
     return report

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from cxops.errors import AuthError, VendorError
 from cxops.pipelines.doctor.fetch import fetch, first, skipped
 from cxops.pipelines.doctor.report import Check, Report, Status
-from cxops.transport import VendorClient
+from cxops.transport import ConnectionSettings, VendorClient, connect_odata
 from cxops.transport.urls import seg
+from cxops.vendors.deploy.cognigy_tests import ODATA_VERSION
 from cxops.vendors.reads import cognigy as reads
 
-__all__ = ["NEEDS", "check_permissions", "check_reads"]
+__all__ = ["NEEDS", "check_odata", "check_permissions", "check_reads"]
 
 API = "/new/v2.0"
 ACL = f"{API}/users/me/acl"
@@ -96,6 +99,30 @@ async def check_permissions(client: VendorClient, report: Report) -> None:
             Check("permission", label, status, note, needed_by=who,
                   grant="" if status == "ok" else f"grant {role} (docs/connect/cognigy.md)")
         )  # fmt: skip
+
+
+async def check_odata(
+    settings: ConnectionSettings,
+    report: Report,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """The profile's OData analytics endpoint (the ``sessions`` gate), when it names one: one
+    session read with ``odata_key`` (``$top=1``), its fields checked; a refused key is the
+    missing ``odata`` global role of its user."""
+    found = connect_odata(settings, transport=transport)
+    if found is None:
+        return
+    client, key = found
+    params = {"$top": 1, "$select": "sessionId", "apikey": key}
+    async with client:
+        await fetch(client, report, reads.ODATA_SESSIONS, f"/{ODATA_VERSION}/Sessions", params)
+    ok = report.checks[-1].status in ("ok", "skipped")
+    report.add(
+        Check("permission", "odata_key: OData Sessions", "ok" if ok else "missing",
+              needed_by="promote: the sessions gate (target)",
+              grant="" if ok else "give odata_key's user the global role odata, and check "
+              "odata_url (docs/connect/cognigy.md)")
+    )  # fmt: skip
 
 
 async def check_reads(client: VendorClient, report: Report, project: str | None) -> None:

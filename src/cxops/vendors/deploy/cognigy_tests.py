@@ -28,6 +28,7 @@ from cxops.transport import VendorClient
 from cxops.transport.urls import seg
 from cxops.vendors.deploy.cognigy import API, CognigyDeployer
 from cxops.vendors.deploy.waiting import until
+from cxops.vendors.reads.cognigy import ODATA_SESSIONS
 
 __all__ = ["ODATA_VERSION", "NoSimulator", "Playbooks", "Simulator", "recent_sessions"]
 
@@ -152,9 +153,7 @@ async def recent_sessions(
                 status=exc.status,
                 hint="check odata_url and its key in the profile (the key needs the odata role)",
             ) from None
-        rows = doc.get("value") if isinstance(doc, dict) else None
-        if not isinstance(rows, list):
-            raise ProtocolError("cognigy OData Sessions: no 'value' list")
+        rows = ODATA_SESSIONS.require(doc)["value"]
         seen |= {str(r.get("sessionId")) for r in rows if isinstance(r, dict)}
         if len(rows) < top:
             return len(seen)

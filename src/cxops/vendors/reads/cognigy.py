@@ -19,6 +19,7 @@ __all__ = [
     "LEXICON",
     "LEXICONS",
     "NODE",
+    "ODATA_SESSIONS",
     "PROJECT",
     "PROJECTS",
     "SENTENCES",
@@ -71,6 +72,10 @@ CONNECTIONS = Answer("GET /new/v2.0/connections", "_id:string", _STAMP, items="i
 CONNECTION = Answer(
     "GET /new/v2.0/connections/{connectionId}", "_id:string", "name:string?", "type:string?"
 )
+
+#: The OData analytics endpoint (a host of its own; the ``sessions`` gate): ``{value: [...]}``
+#: (Cognigy's odata.md; Cognigy/Extensions reads ``value``), outside the official client.
+ODATA_SESSIONS = Answer("GET {odata_url}/v2.3/Sessions", "sessionId:string?", items="value")
 
 #: Every answer the export reads, in the order ``cxops doctor`` fetches them.
 ANSWERS = (
