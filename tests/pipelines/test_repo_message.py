@@ -44,3 +44,16 @@ def test_export_message_names_flows_nodes_fields_and_values(tmp_path: Path) -> N
     words = [line for line in lines if " | " not in line and "files changed" not in line]
     for ident in ("f-main", "f-old", UID[:8]):  # the stat lists files, named as git has them
         assert not any(ident in line for line in words), ident
+
+
+def test_at_most_fifty_changed_flows_are_read(tmp_path: Path) -> None:
+    """60 flows changed at once: the message lists all 60 by name, and what changed inside
+    the first 50 (one git read each: the cost of a message is bounded)."""
+    flows = [_flow(f"f{i:02}", f"Flow {i:02}") for i in range(60)]
+    _commit(tmp_path, "r1", _bundle(*flows))
+    again = [_flow(f"f{i:02}", f"Flow {i:02}", "new") for i in range(60)]
+    lines = _commit(tmp_path, "r2", _bundle(*again)).splitlines()
+    assert sum(line.startswith("  changed: flow 'Flow ") for line in lines) == 50
+    assert "  ... and 10 more changed" in lines
+    inside = [line for line in lines if line.startswith("changed flow 'Flow ")]
+    assert len(inside) == 50 and inside[0].endswith("comment '' → 'new'")

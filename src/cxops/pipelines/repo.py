@@ -84,21 +84,26 @@ def changed_lines(
 ) -> list[str]:
     """What changed inside the flows an export rewrote, by name (``changed flow 'Main' › node
     'Greeting': comment 'a' → 'b'``): each changed flow as ``HEAD`` holds it against the work
-    tree, at most :data:`LISTED` flows per project (the counts above name the rest)."""
+    tree. At most :data:`LISTED` flows in all (one ``git show`` each: a fleet of changed
+    projects costs no more than one), the flow lists above name the rest."""
     lines: list[str] = []
+    budget = LISTED
     for (vendor, project), doc in zip(projects, docs, strict=False):
         base = project_dir(vendor, project)
         old: list[Flow] = []
         new: list[Flow] = []
-        for fid in list(doc.get("changed") or [])[:LISTED]:
+        for fid in list(doc.get("changed") or [])[:budget]:
             rel = f"{base}/{flow_file_name(fid)}"
             path = repo.root / rel
             before = _flow(_committed(repo, rel))
             after = _flow(path.read_bytes() if path.is_file() else None)
+            budget -= 1
             if before is not None and after is not None:
                 old.append(before)
                 new.append(after)
         lines += semantic_lines(old, new)
+    if len(lines) > LISTED:
+        lines = [*lines[:LISTED], f"... and {len(lines) - LISTED} more"]
     return lines
 
 
