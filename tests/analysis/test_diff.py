@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cxops.analysis.diff import diff_bundles, property_changes
 from cxops.model.bundle import Bundle
@@ -141,3 +145,32 @@ def test_resources_and_refs_are_named() -> None:
         "added flow 'Main' › node 'Ask' › reference to intent 'Book'",
         "added lexicon 'Cities'",
     ]
+
+
+@given(
+    st.lists(st.sampled_from(["Say", "Ask", "Greeting", ""]), min_size=1, max_size=6),
+    st.data(),
+)
+def test_a_node_id_shows_only_when_its_label_is_shared_or_missing(
+    labels: list[str], data: st.DataObject
+) -> None:
+    """Whatever the labels, a changed node's line shows its label alone when no other node of
+    the flow has it, its short id beside a shared label, its id without a label."""
+    ids = [str(uuid.UUID(int=(i + 1) << 96 | 0xABC)) for i in range(len(labels))]
+    pick = data.draw(st.integers(0, len(labels) - 1))
+
+    def nodes(text: str) -> list[dict[str, Any]]:
+        return [
+            node(i, label=lab or None, properties={"text": text if k == pick else "same"})
+            for k, (i, lab) in enumerate(zip(ids, labels, strict=True))
+        ]
+
+    before, after = flow("f", nodes("a"), [], name="Main"), flow("f", nodes("b"), [], name="Main")
+    (change,) = diff_bundles(_b([before]), _b([after])).changes
+    mine, short = labels[pick], ids[pick][:8] + "…"
+    if mine and labels.count(mine) == 1:
+        assert f"node '{mine}': " in change.text and ids[pick][:8] not in change.text
+    elif mine:
+        assert f"node '{mine}' ({short}): " in change.text
+    else:
+        assert f"node {short}: " in change.text

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from cxops.model.bundle import Bundle, Flow
@@ -109,18 +108,20 @@ def brief(value: Any) -> str:
     return str(value)
 
 
-@dataclass
 class Names:
     """Display names of the flows and nodes of one or more versions of a project.
 
     Built from every side of a comparison at once (before and after), so a name both sides
-    share is one name, and a name two different ids hold is disambiguated on both.
+    share is one name, and a name two different ids hold is disambiguated on both. A flow's
+    node names are gathered the first time one of its nodes is named (a plan of a large
+    project names few of them).
     """
 
-    flow_names: dict[str, str] = field(default_factory=dict)
-    node_names: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    flows_shared: frozenset[str] = frozenset()
-    nodes_shared: dict[str, frozenset[str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.flow_names: dict[str, str] = {}
+        self.flows_shared: frozenset[str] = frozenset()
+        self._versions: dict[str, list[Flow]] = {}
+        self._nodes: dict[str, tuple[dict[str, str | None], frozenset[str]]] = {}
 
     @classmethod
     def of(cls, flows: Iterable[Flow]) -> Names:
@@ -128,12 +129,18 @@ class Names:
         out = cls()
         for flow in flows:
             out.flow_names[flow.id] = flow.name
-            nodes = out.node_names.setdefault(flow.id, {})
-            for node in flow.nodes:
-                nodes[node.id] = node.label or nodes.get(node.id)
+            out._versions.setdefault(flow.id, []).append(flow)
         out.flows_shared = shared(out.flow_names.items())
-        out.nodes_shared = {fid: shared(nodes.items()) for fid, nodes in out.node_names.items()}
         return out
+
+    def _node_names(self, flow: str) -> tuple[dict[str, str | None], frozenset[str]]:
+        if flow not in self._nodes:
+            nodes: dict[str, str | None] = {}
+            for version in self._versions.get(flow, []):
+                for node in version.nodes:
+                    nodes[node.id] = node.label or nodes.get(node.id)
+            self._nodes[flow] = (nodes, shared(nodes.items()))
+        return self._nodes[flow]
 
     def flow_name(self, flow: str) -> str | None:
         """The flow's name, None when unknown."""
@@ -141,7 +148,7 @@ class Names:
 
     def node_name(self, flow: str, node: str) -> str | None:
         """The node's label, None when it has none."""
-        return self.node_names.get(flow, {}).get(node)
+        return self._node_names(flow)[0].get(node)
 
     def flow(self, flow: str) -> str:
         """``flow 'Main'`` (with its id only when another flow has that name)."""
@@ -149,7 +156,7 @@ class Names:
 
     def node_only(self, flow: str, node: str) -> str:
         """``node 'Greeting'`` (with its id only when another node of the flow has that label)."""
-        ambiguous = node in self.nodes_shared.get(flow, frozenset())
+        ambiguous = node in self._node_names(flow)[1]
         return label("node", self.node_name(flow, node), node, ambiguous=ambiguous)
 
     def node(self, flow: str, node: str) -> str:
