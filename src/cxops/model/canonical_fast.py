@@ -14,8 +14,9 @@ shortest digits that round-trip (orjson with Ryu, RFC 8785 with ECMAScript's Num
 Every other token is already identical. So orjson's output is kept and only those tokens are
 rewritten. Outside strings, orjson's compact output has digits only in number tokens, so a digit
 followed by ``.0`` and a delimiter is a whole float; what is inside a string is told by counting
-the unescaped quotes before it. The search patterns start with a literal (``.0``, ``e``), which
-``re`` finds at memchr speed. NaN and infinities, which orjson writes as ``null``, are found in a
+the unescaped quotes before it. Both are found for the whole document at once with numpy (byte
+classes by table lookup, quote counts by ``searchsorted``), so the cost per rewritten number is a
+slice, not a step of Python. NaN and infinities, which orjson writes as ``null``, are found in a
 ``marshal`` image of the document (a float there is ``g`` and eight IEEE bytes). Anything the
 path cannot prove identical answers None, and the caller runs the reference ``rfc8785``;
 property tests prove byte identity where it answers.
@@ -27,6 +28,8 @@ import marshal
 import re
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 
 __all__ = ["fast_canonical_bytes"]
@@ -40,17 +43,8 @@ _OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
-_DELIMITERS = b",]}"
-_OPENERS = b":,["
 _ESCAPED_QUOTE = b'\\"'
-# A whole float: a digit, '.0', a delimiter (the literal '.0' leads, for a fast scan).
-_WHOLE = re.compile(rb"\.0(?<=[0-9]\.0)(?=[,\]}])")
-# Exponent tokens whose ECMAScript form is decimal: e-6 (1e-6 <= x < 1e-5) and e+16 ... e+20.
-# Two patterns, each led by a literal that English text seldom holds.
-_DECIMAL_IN_ES = (
-    re.compile(rb"e-6(?<=[0-9]e-6)(?=[,\]}])"),
-    re.compile(rb"e\+(?<=[0-9]e\+)(?:1[6-9]|20)(?=[,\]}])"),
-)
+_OPENERS = b":,["
 # In marshal's image a float is 'g' (0xE7 when flagged as referenced) and eight little-endian
 # IEEE bytes. Infinities and the NaNs that parsing "NaN" and arithmetic make (quiet, zero
 # payload, either sign) end in F0 7F / F0 FF / F8 7F / F8 FF after six zero bytes. Six zero bytes
@@ -59,6 +53,17 @@ _DECIMAL_IN_ES = (
 # struct-unpacking arbitrary bits makes one) is not seen.
 _NON_FINITE = re.compile(rb"\x00\x00\x00\x00\x00\x00(?<=[g\xe7]\x00{6})[\xf0\xf8][\x7f\xff]")
 _NON_BMP_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+
+# Byte classes as lookup tables, so a whole array of bytes is classified in one step.
+_IS_DIGIT = np.zeros(256, dtype=np.bool_)
+_IS_DIGIT[ord("0") : ord("9") + 1] = True
+_IS_DELIMITER = np.zeros(256, dtype=np.bool_)
+_IS_DELIMITER[list(b",]}")] = True
+_IS_OPENER = np.zeros(256, dtype=np.bool_)
+_IS_OPENER[list(_OPENERS)] = True
+_MAX_NUMBER = 26  # bytes in the longest number orjson writes ("-2.2250738585072014e-308")
+_DOT, _ZERO, _QUOTE, _BACKSLASH = ord("."), ord("0"), ord('"'), ord("\\")
+_MINUS, _PLUS, _E = ord("-"), ord("+"), ord("e")
 
 
 def _string_end(out: bytes, pos: int) -> int:
@@ -85,38 +90,52 @@ def _non_bmp_key(out: bytes) -> bool:
     return False
 
 
-def _outside_strings(out: bytes, hits: list[int]) -> list[int]:
-    """The hit positions (ascending) that are not inside a JSON string.
+def _whole_floats(arr: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+    """Positions of the ``.`` of every ``<digit>.0<delimiter>``: a whole float, or text."""
+    dots = np.flatnonzero(arr[1:-2] == _DOT) + 1
+    keep = (arr[dots + 1] == _ZERO) & _IS_DELIMITER[arr[dots + 2]] & _IS_DIGIT[arr[dots - 1]]
+    whole: npt.NDArray[np.intp] = dots[keep]
+    return whole
+
+
+def _decimal_exponents(arr: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+    """Positions of the ``e`` of every ``<digit>e-6`` and ``<digit>e+16`` ... ``e+20`` followed
+    by a delimiter: the exponent forms ECMAScript writes in decimal (or text)."""
+    minus = np.flatnonzero(arr[2:-2] == _MINUS) + 2
+    keep = (
+        (arr[minus - 1] == _E)
+        & _IS_DIGIT[arr[minus - 2]]
+        & (arr[minus + 1] == ord("6"))
+        & _IS_DELIMITER[arr[minus + 2]]
+    )
+    plus = np.flatnonzero(arr[2:-3] == _PLUS) + 2
+    tens, units = arr[plus + 1], arr[plus + 2]
+    sixteen_to_twenty = ((tens == ord("1")) & (units >= ord("6")) & _IS_DIGIT[units]) | (
+        (tens == ord("2")) & (units == ord("0"))
+    )
+    keep_plus = (
+        (arr[plus - 1] == _E)
+        & _IS_DIGIT[arr[plus - 2]]
+        & sixteen_to_twenty
+        & _IS_DELIMITER[arr[plus + 3]]
+    )
+    hits: npt.NDArray[np.intp] = np.concatenate((minus[keep] - 1, plus[keep_plus] - 1))
+    return hits
+
+
+def _outside_strings(
+    arr: npt.NDArray[np.uint8], hits: npt.NDArray[np.intp], escaped: bool
+) -> npt.NDArray[np.bool_]:
+    """For each hit, whether it lies outside every JSON string.
 
     A position is inside a string when an odd number of unescaped quotes precede it. The caller
     has ruled out a quote after an escaped backslash, so every backslash-quote is an escaped one.
     """
-    escaped = _ESCAPED_QUOTE in out
-    kept: list[int] = []
-    count = last = 0
-    for pos in hits:
-        count += out.count(b'"', last, pos)
-        if escaped:
-            count -= out.count(_ESCAPED_QUOTE, last, pos)
-        last = pos
-        if not count & 1:
-            kept.append(pos)
-    return kept
-
-
-def _drop_whole_zeros(out: bytes) -> bytes:
-    """``2.0`` becomes ``2`` and ``-0.0`` becomes ``0``, for every whole float outside strings."""
-    kept = _outside_strings(out, [m.start() for m in _WHOLE.finditer(out)])
-    if not kept:
-        return out
-    starts = [0] + [pos + 2 for pos in kept]
-    pieces = [out[start:end] for start, end in zip(starts, kept, strict=False)]
-    pieces.append(out[starts[-1] :])
-    if b"-0.0" in out:  # -0.0 left "-0": ECMAScript writes "0"
-        for i, pos in enumerate(kept):
-            if out[pos - 2 : pos] == b"-0" and out[pos - 3] in _OPENERS:
-                pieces[i] = pieces[i][:-2] + b"0"
-    return b"".join(pieces)
+    quotes = np.flatnonzero(arr == _QUOTE)  # never 0: the document opens with { or [
+    if escaped:
+        quotes = quotes[arr[quotes - 1] != _BACKSLASH]
+    outside: npt.NDArray[np.bool_] = (np.searchsorted(quotes, hits) & 1) == 0
+    return outside
 
 
 def _es_decimal(token: bytes) -> bytes:
@@ -133,23 +152,61 @@ def _es_decimal(token: bytes) -> bytes:
     return sign + digits + b"0" * (power + 1 - len(digits))
 
 
-def _exponents_to_decimal(out: bytes) -> bytes:
-    """Rewrite the exponent tokens, outside strings, whose ECMAScript form is decimal."""
-    hits = sorted(m.start() for pattern in _DECIMAL_IN_ES for m in pattern.finditer(out))
-    if not hits:
+def _token_spans(
+    arr: npt.NDArray[np.uint8], hits: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Start and end of the number token around each hit (a number is under 26 bytes long)."""
+    back = np.arange(1, _MAX_NUMBER + 1)
+    before = _IS_OPENER[arr[np.maximum(hits[:, None] - back, 0)]]
+    starts: npt.NDArray[np.intp] = hits - np.argmax(before, axis=1)
+    after = _IS_DELIMITER[arr[np.minimum(hits[:, None] + back, len(arr) - 1)]]
+    ends: npt.NDArray[np.intp] = hits + 1 + np.argmax(after, axis=1)
+    return starts, ends
+
+
+def _rewrite_numbers(out: bytes) -> bytes:
+    """Rewrite, outside strings, whole floats (``2.0`` to ``2``, ``-0.0`` to ``0``) and the
+    exponent tokens whose ECMAScript form is decimal; every other byte is kept."""
+    arr = np.frombuffer(out, dtype=np.uint8)
+    whole = _whole_floats(arr)
+    exponents = _decimal_exponents(arr)
+    if not len(whole) and not len(exponents):
         return out
-    pieces: list[bytes] = []
-    last = 0
-    for pos in _outside_strings(out, hits):
-        start = pos
-        while out[start - 1] not in _OPENERS:
-            start -= 1
-        end = pos + 2
-        while out[end] not in _DELIMITERS:
-            end += 1
-        pieces += [out[last:start], _es_decimal(out[start:end])]
-        last = end
-    pieces.append(out[last:])
+    outside = _outside_strings(arr, np.concatenate((whole, exponents)), _ESCAPED_QUOTE in out)
+    whole, exponents = whole[outside[: len(whole)]], exponents[outside[len(whole) :]]
+    # Each edit is a span and its replacement: a whole float loses its ".0"; a "-0.0" becomes
+    # "0"; an exponent token becomes its decimal form (both rare in vendor documents).
+    special: list[bytes] = []
+    if len(exponents):
+        starts, ends = _token_spans(arr, exponents)
+        special = [
+            _es_decimal(out[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+    else:
+        starts = ends = np.zeros(0, dtype=np.intp)
+    if b"-0.0" in out:
+        zero = (arr[whole - 1] == _ZERO) & (arr[whole - 2] == _MINUS)
+        zero[zero] = _IS_OPENER[arr[whole[zero] - 3]]
+        starts, ends = (
+            np.concatenate((starts, whole[zero] - 2)),
+            np.concatenate((ends, whole[zero] + 2)),
+        )
+        special += [b"0"] * int(zero.sum())
+        whole = whole[~zero]
+    if special:
+        starts, ends = np.concatenate((whole, starts)), np.concatenate((whole + 2, ends))
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+    else:
+        starts, ends = whole, whole + 2
+    cut_starts, cut_ends = starts.tolist(), ends.tolist()
+    pieces = [out[a:b] for a, b in zip([0, *cut_ends], [*cut_starts, len(out)], strict=True)]
+    if special:  # the piece before each special cut ends with its replacement
+        replaced = np.flatnonzero(order >= len(whole)).tolist()
+        for index, text in zip(
+            replaced, (special[i - len(whole)] for i in order[replaced].tolist()), strict=True
+        ):
+            pieces[index] += text
     return b"".join(pieces)
 
 
@@ -173,4 +230,4 @@ def fast_canonical_bytes(doc: Any) -> bytes | None:
         return None
     if b'\\\\"' in out:
         return None  # a quote after an escaped backslash: parity by counting would need runs
-    return _exponents_to_decimal(_drop_whole_zeros(out))
+    return _rewrite_numbers(out)
