@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -191,9 +192,9 @@ class BundleIndex:
         fid, name = doc["id"], doc["name"]
         nodes, edges = doc["nodes"], doc.get("edges", [])
         entry = doc.get("entry")
-        ids = [n["id"] for n in nodes]
-        srcs = [e["source"] for e in edges]
-        dsts = [e["target"] for e in edges]
+        ids = list(map(_ID, nodes))
+        srcs = list(map(_SOURCE, edges))
+        dsts = list(map(_TARGET, edges))
         if not (
             type(fid) is str
             and type(name) is str
@@ -204,14 +205,15 @@ class BundleIndex:
             raise TypeError(fid)
         if not set(map(type, ids)) | set(map(type, srcs)) | set(map(type, dsts)) <= {str}:
             raise TypeError(fid)
-        _check_shape(doc, nodes, edges)
+        labels = list(map(_GET, nodes, repeat("label")))
+        _check_shape(doc, nodes, edges, labels)
         n = len(ids)
         index = dict(zip(ids, range(n), strict=True))
         flow = FlowEntry(
             fid, name, pointer, file, ids, self._next, has_entry_field=entry is not None
         )
         flow.vendor, flow.project = self.vendor, self.project
-        flow.labels = [node.get("label") for node in nodes]
+        flow.labels = labels
         version, versions = doc.get("version"), doc.get("versions") or []
         flow.versions = sorted({*versions, *([version] if version else [])})
         if not set(map(type, flow.versions)) <= {str}:
@@ -238,8 +240,8 @@ class BundleIndex:
         for j, ref in enumerate(doc.get("refs") or []):
             self._ref(user, ref, fid, None, f"{pointer}/refs/{j}", file, f"flow '{name}'")
         # Comprehensions, not one loop with branches: this runs once per node of the export.
-        flow.terminal = [i for i, node in enumerate(nodes) if node.get("terminal")]
-        for i in [i for i, node in enumerate(nodes) if node.get("refs")]:
+        flow.terminal = list(compress(range(n), map(_GET, nodes, repeat("terminal"))))
+        for i in compress(range(n), map(_GET, nodes, repeat("refs"))):
             who = f"node {flow.describe(i)} of flow '{name}'"
             for j, ref in enumerate(nodes[i]["refs"]):
                 self._ref(user, ref, fid, ids[i], f"{pointer}/nodes/{i}/refs/{j}", file, who)
@@ -371,13 +373,22 @@ class BundleIndex:
 _FLOW_FIELDS = frozenset(Flow.model_fields)
 _NODE_FIELDS = frozenset(Node.model_fields)
 _EDGE_FIELDS = frozenset(Edge.model_fields)
+_ID, _SOURCE, _TARGET = itemgetter("id"), itemgetter("source"), itemgetter("target")
 _EDGE_KINDS = frozenset({"next", "child", "branch", "transfer"})
 _NONE = type(None)
+_GET = dict.get  # map(_GET, nodes, repeat(key)) reads a field of every node in C
+_EMPTY: dict[str, Any] = {}
+_STR, _STR_OR_NONE, _BOOL = frozenset({str}), frozenset({str, _NONE}), frozenset({bool})
+_DICT, _LIST = frozenset({dict}), frozenset({list})
+_NO_REFS: list[Any] = []
 
 
-def _check_shape(doc: Mapping[str, Any], nodes: list[Any], edges: list[Any]) -> None:
+def _check_shape(
+    doc: Mapping[str, Any], nodes: list[Any], edges: list[Any], labels: list[Any]
+) -> None:
     """TypeError when a flow holds what ``Flow`` refuses (unknown fields, wrong types), in a
-    few C-speed passes per field: pydantic runs only afterwards, to word the finding."""
+    few C-speed passes per field (``map`` over ``dict.get``, no Python step per node): pydantic
+    runs only afterwards, to word the finding. ``labels`` are the nodes' labels, read once."""
     if not doc.keys() <= _FLOW_FIELDS or type(doc.get("kind")) is not str:
         raise TypeError("flow")
     if type(doc.get("properties", {})) is not dict:
@@ -387,17 +398,17 @@ def _check_shape(doc: Mapping[str, Any], nodes: list[Any], edges: list[Any]) -> 
     if not set().union(*map(dict.keys, edges)) <= _EDGE_FIELDS:
         raise TypeError("edge field")
     if (
-        {type(n["type"]) for n in nodes} - {str}
-        or {type(n.get("label")) for n in nodes} - {str, _NONE}
-        or {type(n.get("terminal", False)) for n in nodes} - {bool}
-        or {type(n.get("properties", {})) for n in nodes} - {dict}
-        or {type(n.get("refs", [])) for n in nodes} - {list}
+        not set(map(type, map(_GET, nodes, repeat("type")))) <= _STR
+        or not set(map(type, labels)) <= _STR_OR_NONE
+        or not set(map(type, map(_GET, nodes, repeat("terminal"), repeat(False)))) <= _BOOL
+        or not set(map(type, map(_GET, nodes, repeat("properties"), repeat(_EMPTY)))) <= _DICT
+        or not set(map(type, map(_GET, nodes, repeat("refs"), repeat(_NO_REFS)))) <= _LIST
     ):
         raise TypeError("node")
     if (
-        {e.get("kind", "next") for e in edges} - _EDGE_KINDS
-        or {type(e.get("condition")) for e in edges} - {str, _NONE}
-        or {type(e.get("properties", {})) for e in edges} - {dict}
+        not set(map(_GET, edges, repeat("kind"), repeat("next"))) <= _EDGE_KINDS
+        or not set(map(type, map(_GET, edges, repeat("condition")))) <= _STR_OR_NONE
+        or not set(map(type, map(_GET, edges, repeat("properties"), repeat(_EMPTY)))) <= _DICT
     ):
         raise TypeError("edge")
     if type(doc.get("refs", [])) is not list:
