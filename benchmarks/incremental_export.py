@@ -36,6 +36,7 @@ from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.pipelines.engine import shutdown
 from cxops.pipelines.runner import ExportOptions, run_export
+from cxops.store import Store
 from cxops.transport.settings import ConnectionSettings, resolve_connection
 from cxops.vendors.cxone import project_of
 
@@ -78,6 +79,19 @@ def _export(
     elapsed = time.monotonic() - start
     seen = [s for s in emu.ctx.ledger.requests if s.vendor == "cxone" and s.status != 429]
     return out, elapsed, len(seen)
+
+
+def _phases(store_url: str, run_id: str) -> str:
+    """Where a run's time went: each step kind's wall-clock span."""
+    with Store.open(store_url) as st:
+        steps = st.steps.for_run(run_id)
+    spans: dict[str, list[float]] = {}
+    for step in steps:
+        if step.ended is not None:
+            span = spans.setdefault(step.name, [step.started.timestamp(), 0.0])
+            span[0] = min(span[0], step.started.timestamp())
+            span[1] = max(span[1], step.ended.timestamp())
+    return "  ".join(f"{name}={end - begin:.2f}s" for name, (begin, end) in spans.items())
 
 
 def _files(repo: Path) -> dict[str, bytes]:
@@ -124,6 +138,7 @@ def main() -> int:
             _save_change(emu, paths[len(paths) // 2])
             _limit(emu, args.rate)
             inc, inc_s, inc_n = _export(emu, repo, store, paced, verify_every=3)
+            phases = [_phases(store, full["run"]), _phases(store, inc["run"])]
             missed = _missed(emu, repo, tmp, store, "stamped")
 
             silent = paths[-1]
@@ -146,6 +161,8 @@ def main() -> int:
     print(f"incremental export:  {inc_n:5d} requests {inc_s:7.2f} s  pass={inc['pass']}")
     same = sum(1 for p in inc["projects"] if p.get("unchanged"))
     print(f"  (one script saved; projects unchanged by their stamps: {same})")
+    print(f"  phases, full:        {phases[0]}")
+    print(f"  phases, incremental: {phases[1]}")
     print(f"incremental, blind:  {blind_n:5d} requests (a change made without a stamp)")
     print(f"verify pass:         {verify_n:5d} requests {verify_s:7.2f} s  pass={verify['pass']}")
     print(f"  stale stamps reported: {caught}")

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ProjectPlan", "StaleStamp", "plan_project", "stamp_drift", "with_stamps"]
+__all__ = ["ProjectPlan", "StaleStamp", "owners", "plan_project", "stamp_drift", "with_stamps"]
 
 Stamps = Mapping[str, Any]
 
@@ -76,6 +76,26 @@ def plan_project(lock: Mapping[str, Any], vendor: str, project: str, stamps: Sta
     kept = sorted(f for f in listed if f not in fetch)
     removed = sorted(f for f in locked if f not in listed)
     return ProjectPlan(full=False, fetch=tuple(fetch), removed=tuple(removed), kept=tuple(kept))
+
+
+def owners(lock: Mapping[str, Any], vendor: str) -> dict[tuple[str, str], str]:
+    """``(kind, id)`` → project for every flow and dependency of ``vendor`` in the lock; an id
+    two projects share is left out (its owner cannot be told).
+
+    >>> owners({"flow": [{"vendor": "v", "project": "p", "id": "a"}]}, "v")
+    {('flow', 'a'): 'p'}
+    """
+    out: dict[tuple[str, str], str] = {}
+    shared: set[tuple[str, str]] = set()
+    rows = [("flow", r) for r in lock.get("flow", [])]
+    rows += [(str(r.get("kind")), r) for r in lock.get("dependency", [])]
+    for kind, row in rows:
+        if row.get("vendor") != vendor:
+            continue
+        key, project = (kind, str(row.get("id"))), str(row.get("project"))
+        if out.setdefault(key, project) != project:
+            shared.add(key)
+    return {k: v for k, v in out.items() if k not in shared}
 
 
 def with_stamps(

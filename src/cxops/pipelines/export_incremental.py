@@ -18,7 +18,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from cxops.analysis.incremental import plan_project
+from cxops.analysis.incremental import owners, plan_project
 from cxops.analysis.lock import LOCK_FILE, loads_lock
 from cxops.model.errors import ModelError
 from cxops.store import Store
@@ -95,7 +95,8 @@ async def plan_projects(
 ) -> list[dict[str, Any]]:
     """The plan step's project documents: id, name, key, this run's ``stamps`` and (on an
     incremental pass) the ``plan`` (``ProjectPlan`` as a dict)."""
-    stamps = {} if narrowed else await adapter.stamps(projects)
+    known = owners(lock, adapter.name) if lock else None
+    stamps = {} if narrowed else await adapter.stamps(projects, known)
     out = []
     for p in projects:
         doc: dict[str, Any] = {"id": p.id, "name": p.name, "key": p.key}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -119,8 +119,13 @@ class VendorAdapter(Protocol):
         """The vendor's own archive of the project: ``(file name, bytes)``."""
         ...
 
-    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
-        """The change stamps of these projects' flows (by project id), from listings only."""
+    async def stamps(
+        self, projects: Collection[ProjectRef], owners: Mapping[tuple[str, str], str] | None = None
+    ) -> dict[str, Stamps]:
+        """The change stamps of these projects' flows (by project id), from listings only.
+
+        ``owners`` maps ``(kind, id)`` of what the lock holds to its project's key, for a
+        vendor whose listings do not name the project (Cognigy)."""
         ...
 
     async def export_changes(

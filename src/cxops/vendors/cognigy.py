@@ -24,7 +24,7 @@ snapshot instead (a package needs one).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cxops.errors import NotFound, ProtocolError
@@ -78,6 +78,8 @@ class CognigyAdapter:
     def __init__(self, client: VendorClient, tenant: str) -> None:
         self.client = client
         self.tenant = tenant
+        #: The projects listing :meth:`list_projects` made (:meth:`stamps` reuses it).
+        self._projects: list[dict[str, Any]] | None = None
 
     async def _list(self, spec: Answer, path: str, **params: str) -> list[dict[str, Any]]:
         """A listing sorted by ``_id`` (a set: projects, flows, lexicons, connections)."""
@@ -95,7 +97,7 @@ class CognigyAdapter:
 
     async def list_projects(self) -> list[ProjectRef]:
         """Every project of the tenant, sorted by id."""
-        rows = await self._list(reads.PROJECTS, "/projects")
+        rows = self._projects = await self._list(reads.PROJECTS, "/projects")
         return [ProjectRef(id=str(p["_id"]), name=str(p.get("name", p["_id"]))) for p in rows]
 
     async def list_flows(self, project: ProjectRef) -> list[FlowRef]:
@@ -205,28 +207,65 @@ class CognigyAdapter:
         }
         return native.to_bundle(document, tenant=self.tenant)
 
-    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+    async def stamps(
+        self, projects: Collection[ProjectRef], owners: Mapping[tuple[str, str], str] | None = None
+    ) -> dict[str, Stamps]:
         """Per project: each flow's ``lastChanged`` (``IFlowIndexItem_2_0``), and for the rest
         the project's, its lexicons' and connections' ``lastChanged`` (index items of the same
-        client types): three listings per project and one of the projects."""
-        rows = {str(p["_id"]): p for p in await self._list(reads.PROJECTS, "/projects")}
+        client types).
 
-        async def one(project: ProjectRef) -> Stamps:
-            flows, lexicons, connections = await gather_all(
-                self._list(reads.FLOWS, "/flows", projectId=project.id),
-                self._list(reads.LEXICONS, "/lexicons", projectId=project.id),
-                self._list(reads.CONNECTIONS, "/connections", projectId=project.id),
-            )
-            row = rows.get(project.id, {})
-            rest = stamp_of([row.get("lastChanged")], row, lexicons, connections)
-            return {
-                "flows": {native.rid(f): stamp_of([f.get("lastChanged")], f) for f in flows},
-                "project": rest,
-            }
-
+        The index items carry no project, but ``projectId`` is optional on the three listings
+        (``Partial<IProjectScope>``): with ``owners`` (``(kind, referenceId)`` → project, from
+        the lock) the tenant is listed once per kind and each row goes to its owner; a row
+        nobody owns (a new flow, a project never exported) falls back to three listings per
+        project, which tell for certain."""
         chosen = list(projects)
-        found = await map_all(one, chosen)
-        return {p.id: s for p, s in zip(chosen, found, strict=True)}
+        rows = self._projects
+        if rows is None:
+            rows = await self._list(reads.PROJECTS, "/projects")
+        by_id = {str(p["_id"]): p for p in rows}
+        found = await self._owned(chosen, owners) if owners else None
+        if found is None:
+            found = await map_all(
+                lambda p: gather_all(
+                    self._list(reads.FLOWS, "/flows", projectId=p.id),
+                    self._list(reads.LEXICONS, "/lexicons", projectId=p.id),
+                    self._list(reads.CONNECTIONS, "/connections", projectId=p.id),
+                ),
+                chosen,
+            )
+        out: dict[str, Stamps] = {}
+        for project, (flows, lexicons, connections) in zip(chosen, found, strict=True):
+            row = by_id.get(project.id, {})
+            out[project.id] = {
+                "flows": {native.rid(f): stamp_of([f.get("lastChanged")], f) for f in flows},
+                "project": stamp_of([row.get("lastChanged")], row, lexicons, connections),
+            }
+        return out
+
+    async def _owned(
+        self, projects: list[ProjectRef], owners: Mapping[tuple[str, str], str]
+    ) -> list[tuple[list[dict[str, Any]], ...]] | None:
+        """Each project's (flows, lexicons, connections) from one tenant-wide listing per kind,
+        or None when a row cannot be given to a project by ``owners``."""
+        listed = await gather_all(
+            self._list(reads.FLOWS, "/flows"),
+            self._list(reads.LEXICONS, "/lexicons"),
+            self._list(reads.CONNECTIONS, "/connections"),
+        )
+        parts: dict[str, tuple[list[dict[str, Any]], ...]] = {p.key: ([], [], []) for p in projects}
+        kinds = ("flow", "lexicon", "connection")
+        for i, (kind, rows) in enumerate(zip(kinds, listed, strict=True)):
+            seen: set[str] = set()
+            for row in rows:
+                rid = native.rid(row)
+                owner = owners.get((kind, rid))
+                if owner is None or rid in seen:
+                    return None  # new, or two rows one id: only a project listing can tell
+                seen.add(rid)
+                if owner in parts:
+                    parts[owner][i].append(row)
+        return [parts[p.key] for p in projects]
 
     async def export_changes(
         self, project: ProjectRef, previous: Bundle, fetch: Collection[str]

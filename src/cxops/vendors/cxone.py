@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cxops.model.bundle import Bundle
@@ -123,10 +123,13 @@ class CxoneAdapter:
         ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
         return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
 
-    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+    async def stamps(
+        self, projects: Collection[ProjectRef], owners: Mapping[tuple[str, str], str] | None = None
+    ) -> dict[str, Stamps]:
         """Per folder: each live script's ``masterID`` and ``modifyDate`` (search rows; every
         save mints a new ``masterID``), from the search :meth:`list_projects` just made (or
-        one search of the business unit)."""
+        one search of the business unit). The rows name their folder: ``owners`` is not
+        needed."""
         out: dict[str, Stamps] = {p.id: {"flows": {}, "project": None} for p in projects}
         for row in self._rows if self._rows is not None else await self._search():
             folder = project_of(str(row["scriptName"]))

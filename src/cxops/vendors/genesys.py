@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -203,10 +203,13 @@ class GenesysAdapter:
         document = {"division": division, "flows": list(docs)}
         return native.to_bundle(document, tenant=self.tenant)
 
-    async def stamps(self, projects: Collection[ProjectRef]) -> dict[str, Stamps]:
+    async def stamps(
+        self, projects: Collection[ProjectRef], owners: Mapping[tuple[str, str], str] | None = None
+    ) -> dict[str, Stamps]:
         """Per division: each flow's published, saved and checked-in version ids (``Flow`` in
         the SDK), from the listing :meth:`list_projects` just made (or one listing of the
-        tenant's flows); no stamp for the rest (a division holds nothing but its flows)."""
+        tenant's flows); no stamp for the rest (a division holds nothing but its flows).
+        The rows name their division: ``owners`` is not needed."""
         wanted = {p.id for p in projects}
         out: dict[str, Stamps] = {p: {"flows": {}, "project": None} for p in wanted}
         for row in self._rows if self._rows is not None else await self._flows():
