@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cxops.analysis.names import SEP, Names, brief, field_path, label, shared
+from cxops.analysis.names import SEP, Names, brief, field_path, label, shared, short_id
 from cxops.model.bundle import Bundle, Flow, Node, Ref
 
 __all__ = ["Change", "Diff", "diff_bundles", "property_changes", "property_diffs"]
@@ -244,7 +244,7 @@ class _FlowDiff:
         renamed = _pair(gone, came, lambda r, x: 1.0 if prints_a[r] == prints_b[x] else 0.0)
         rename = dict(renamed)
         for old, new in renamed:
-            text = f"renamed {self.node(new)}: new id, same content (was {old})"
+            text = f"renamed {self.node(new)}: new id, same content (was {short_id(old)})"
             self.add("renamed", "node", new, text, old_id=old, name=nb[new].label)
         for nid in gone:
             if nid not in rename:
@@ -311,10 +311,10 @@ def diff_bundles(a: Bundle, b: Bundle) -> Diff:
     for old, new in renamed:
         was, now = fa[old].name, fb[new].name
         shown = brief(now) if was == now else f"{brief(was)} → {brief(now)}"
-        text = f"renamed flow {shown}: new id {new} (was {old})"
+        text = f"renamed flow {shown}: new id {short_id(new)} (was {short_id(old)})"
         detail = f"'{was}' → '{now}'"
         out.append(Change("renamed", "flow", new, old_id=old, detail=detail, name=now, text=text))
-        reasons.append(f"major: flow '{was}' changed id ({old} → {new})")
+        reasons.append(f"major: flow '{was}' changed id ({short_id(old)} → {short_id(new)})")
         _FlowDiff(fa[old], fb[new], names, out, reasons).run()
     paired_old = {o for o, _ in renamed}
     paired_new = {n for _, n in renamed}
