@@ -279,7 +279,7 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
                 k: summary.get(k)
                 for k in ("commit", "projects_ok", "projects_failed", "step", "pass", "stale")
             }
-            tx.audit.append("cxops", f"export.{status}", run_id, details)
+            tx.audit.append(params.get("actor") or "cxops", f"export.{status}", run_id, details)
             if status in ("succeeded", "partial"):
                 tx.emit(
                     EVENT,

@@ -35,6 +35,7 @@ from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, t
 from cxops.pipelines.export import export_workflow
 from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY, MODES
 from cxops.store import Run, Store
+from cxops.store.actor import current_actor
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
 
@@ -103,12 +104,14 @@ def export_params(
         "force": options.force,
         "mode": options.mode,
         "verify_every": options.verify_every,
+        "actor": current_actor(),  # a worker running it later records them, not itself
     }
     return {**params, "command": fingerprint("export", params)}
 
 
 #: Params that do not make two command lines different (they are derived at start time).
-_VOLATILE = frozenset({"command", "committed_at"})
+#: ``actor`` is who asked (issue #16): anyone starting the same command line resumes it.
+_VOLATILE = frozenset({"command", "committed_at", "actor"})
 
 
 def fingerprint(kind: str, params: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from cxops.pipelines.promote.gates import GATES, load_tests
 from cxops.pipelines.promote.workflow import promote_workflow
 from cxops.pipelines.runner import Resumed, fingerprint, wait_run
 from cxops.sinks.git import GitRepo
+from cxops.store.actor import current_actor
 from cxops.transport.settings import ConnectionSettings
 from cxops.vendors import tenant_label
 
@@ -136,6 +137,7 @@ def promote_params(
         "mechanism": options.mechanism,
         "force": options.force,
         "approval_timeout": options.approval_timeout,
+        "actor": current_actor(),  # who asked (issue #16); not part of the fingerprint
     }
     return {**params, "command": fingerprint("promote", params)}
 

@@ -73,7 +73,7 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
         if not params["dry_run"]:
             lease.acquire(tx, run_id, params)
         tx.runs.start(params["kind"], params, run_id=run_id)
-        tx.audit.append("cxops", "promote.started", run_id, _who(params))
+        tx.audit.append(params.get("actor") or "cxops", "promote.started", run_id, _who(params))
         if not params["dry_run"]:
             payload = {"run": run_id, **_who(params), "version": params.get("version")}
             tx.emit(EVENTS["started"], payload, run_id=run_id, event_id=f"msg_{run_id}_started")
@@ -107,7 +107,7 @@ async def rollback(
                     "rollback", {"target": params["target"], "promote": run_id}, run_id=rid
                 )
                 tx.finish_run(rid, "succeeded" if doc["identical"] else "failed", summary=doc)
-                tx.audit.append("cxops", "promote.rollback", run_id, doc)
+                tx.audit.append(params.get("actor") or "cxops", "promote.rollback", run_id, doc)
                 tx.emit(
                     EVENTS["rolled_back"],
                     {"run": run_id, **_who(params), **doc},
@@ -190,7 +190,8 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
             tx.leases.release_all(run_id)
             keys = ("outcome", "rolled_back", "parity", "error", "step")
             details = {k: summary.get(k) for k in keys}
-            tx.audit.append("cxops", f"promote.{summary['outcome']}", run_id, details)
+            actor = params.get("actor") or "cxops"
+            tx.audit.append(actor, f"promote.{summary['outcome']}", run_id, details)
             if summary["outcome"] == "promoted":
                 payload = {
                     "run": run_id,
