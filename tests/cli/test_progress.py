@@ -4,16 +4,21 @@ and stdout holding the result alone."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from cxops.cli.main import main
+from cxops.cli.progress import ProgressView, duration, progress_line, showing
 from cxops.emulator import EmulatorThread
 from cxops.model.layout import BUNDLE_FILE
+from cxops.pipelines.progress import Tally
 from tests.cli.test_export import _flags, _flow_ids
 from tests.cli.test_promote import PROJECT, profiles  # noqa: F401  (fixture)
 from tests.cli.test_promote import _args as promote_args
@@ -135,3 +140,38 @@ def test_promote_plan_progress_counts_both_sides_flows(
     assert (int(last["pd"]), int(last["pt"])) == (2, 2)
     assert (int(last["fd"]), int(last["ft"])) == (flows, flows)
     assert "promote plan:" not in out
+
+
+def test_line_format_and_durations() -> None:
+    """The plain line names counts, rate, retries and an ETA; spans read as people write them."""
+    t = Tally()
+    t.feed("planned", {"projects": ["a", "b", "c"]})
+    for key, total in (("a", 10), ("b", 20), ("c", 30)):
+        t.feed("progress", {"project": key, "stage": "flows", "done": 0, "total": total})
+    t.feed("project_done", {"project": "a", "flows": 10, "requests": 98, "retries": 1})
+    line = progress_line("export", t, 10.0)
+    assert line == "export: 1/3 projects, 10/60 flows, 9.8 req/s, 1 retry, ETA 20s"
+    assert (duration(59.4), duration(72), duration(7500)) == ("59s", "1m12s", "2h05m")
+
+
+def test_a_terminal_gets_a_live_line_and_quiet_gets_nothing() -> None:
+    """On a (forced) terminal the view draws in place and prints no plain line; --quiet and
+    --log-level error show nothing at all."""
+    screen = io.StringIO()
+    live = ProgressView("export", console=Console(file=screen, force_terminal=True, width=100))
+    with live:
+        live("planned", {"projects": ["a"]})
+        live("project_done", {"project": "a", "flows": 2})
+    assert live.live and "export: 1/1 projects" not in screen.getvalue().splitlines()
+    quiet = io.StringIO()
+    with ProgressView("export", quiet=True, console=Console(file=quiet)) as view:
+        view("planned", {"projects": ["a"]})
+        view("project_done", {"project": "a", "flows": 2})
+    assert quiet.getvalue() == ""
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        assert not showing(False)
+    finally:
+        root.setLevel(before)
