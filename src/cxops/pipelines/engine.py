@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Pinned so that a run interrupted by one cxops process resumes in the next (see module doc).
-APP_VERSION = "cxops-pipelines-3"
+APP_VERSION = "cxops-pipelines-4"
 
 _lock = threading.Lock()
 _launched: tuple[str, str] | None = None
