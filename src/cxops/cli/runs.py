@@ -183,7 +183,7 @@ def resume(
     )
 
     async def main() -> int:
-        async with with_relay(store, None, None, quiet=out.json):
+        async with with_relay(store, None, None, quiet=out.json, label="run"):
             summary = await resume_run(run_id, store, _say, creds)
         if "outcome" in summary:  # a promotion's summary
             return render_promotion(summary, out.json)
@@ -228,7 +228,7 @@ def cancel(
     )
 
     async def main() -> int:
-        async with with_relay(store, None, None, quiet=out.json):
+        async with with_relay(store, None, None, quiet=out.json, label="run"):
             summary = await cancel_run(run_id, store, _say, creds)
         if not summary.get("cancelled"):
             if out.json:
