@@ -175,3 +175,27 @@ def test_a_terminal_gets_a_live_line_and_quiet_gets_nothing() -> None:
         assert not showing(False)
     finally:
         root.setLevel(before)
+
+
+def test_plain_lines_come_per_project_and_every_few_seconds_never_twice_the_same() -> None:
+    """Off a terminal: a line when a project ends, one after 5 s of other progress, none for an
+    event that changes no count (the run's end), and no repeat when the view closes."""
+    screen = io.StringIO()
+    now = [0.0]
+    view = ProgressView("export", console=Console(file=screen), clock=lambda: now[0])
+    with view:
+        view("planned", {"projects": ["a", "b"]})
+        now[0] = 2.0
+        view("progress", {"project": "a", "stage": "flows", "done": 1, "total": 4})
+        assert screen.getvalue() == ""  # under 5 s and no project ended
+        now[0] = 6.0
+        view("progress", {"project": "a", "stage": "flows", "done": 2, "total": 4})
+        view("project_done", {"project": "a", "flows": 4})
+        view("project_done", {"project": "b", "flows": 0})
+        view("finished", {"status": "succeeded"})
+    lines = screen.getvalue().splitlines()
+    assert [line.split(", ")[0] for line in lines] == [
+        "export: 0/2 projects",
+        "export: 1/2 projects",
+        "export: 2/2 projects",
+    ]

@@ -104,6 +104,7 @@ class ProgressView:
         self.started = clock()
         self.last_line = self.started
         self.pending = False  # something moved since the last plain line
+        self._said: tuple[object, ...] = ()
         self.bar: Progress | None = None
         self.task: TaskID | None = None
 
@@ -115,19 +116,25 @@ class ProgressView:
         if self.live:
             self._redraw(now)
             return
-        self.pending = True
-        if moved or now - self.last_line >= self.every:
+        self.pending = self.pending or self._said != self._state()
+        if moved or (self.pending and now - self.last_line >= self.every):
             self._line(now)
 
     def observer(self) -> Callable[[str, str, dict[str, Any]], None]:
         """The same, as a ``record.observe`` observer (it takes the run id first)."""
         return lambda _run, event, data: self(event, data)
 
+    def _state(self) -> tuple[object, ...]:
+        t = self.tally
+        return (t.projects_total, t.projects_done, t.flows_done, t.flows_total, t.units_done,
+                t.requests, t.retries)  # fmt: skip
+
     def _line(self, now: float) -> None:
         line = progress_line(self.label, self.tally, now - self.started)
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
         self.last_line = now
         self.pending = False
+        self._said = self._state()
 
     def _redraw(self, now: float) -> None:
         if self.bar is None or self.task is None:
