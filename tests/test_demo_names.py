@@ -51,6 +51,7 @@ class DemoTexts:
     diff: str
     diff_genesys_by_id: str
     runs_show: str
+    release_commit: str
     flow_ids: dict[str, str]  # Appointment Booking: name → referenceId
 
 
@@ -120,8 +121,12 @@ def demo_texts(
                 rolled = next(r for r in runs if (r.summary or {}).get("outcome") == "rolled_back")
             code, show = _cli("runs", "show", rolled.id, "--store", store_url)
             assert code == 0, show
+            release = subprocess.run(
+                ["git", "log", "-1", "--format=%B"], cwd=work / "release",
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
             ids = _flow_ids(work / "repos" / "dev")
-            yield DemoTexts(dry_run, commit, metrics, diff, by_id, show, ids)
+            yield DemoTexts(dry_run, commit, metrics, diff, by_id, show, release, ids)
         finally:
             shutdown()
             httpx.post(f"{emu.url}/_emulator/clock", json={"speed": 1}).raise_for_status()
@@ -135,6 +140,15 @@ def _flow_ids(repo: Path) -> dict[str, str]:
         if "nodes" in doc:
             out[doc["name"]] = doc["id"]
     return out
+
+
+def _words(message: str) -> list[str]:
+    """A commit message's lines but the file stat (files named as git has them) and trailers."""
+    return [
+        line
+        for line in message.splitlines()
+        if " | " not in line and "files changed" not in line and not line.startswith("Cxops-")
+    ]
 
 
 def _no_ids(lines: list[str], ids: dict[str, str]) -> None:
@@ -160,12 +174,18 @@ def test_export_commit_message_names_what_changed(demo_texts: DemoTexts) -> None
     lines = demo_texts.commit.splitlines()
     assert "  changed: flow 'Main'" in lines, demo_texts.commit
     assert f"changed flow 'Main' › node 'Greeting': comment '' → '{COMMENT}'" in lines
-    words = [
-        line
-        for line in lines
-        if " | " not in line and "files changed" not in line and not line.startswith("Cxops-")
-    ]
-    _no_ids(words, demo_texts.flow_ids)
+    _no_ids(_words(demo_texts.commit), demo_texts.flow_ids)
+
+
+def test_promotion_commit_names_the_release(demo_texts: DemoTexts) -> None:
+    """The artifact commit of the demo's first promotion: project and version in the subject,
+    the flows it wrote by name, the plan's lines (what the release changed on prod)."""
+    lines = demo_texts.release_commit.splitlines()
+    assert lines[0] == "cxops promote dev -> prod: 'Appointment Booking' 1.1.0", lines[0]
+    assert "  added: flow 'Main'" in lines and "  added: flow 'What's New'" in lines
+    assert "plan: 'Appointment Booking': 16 change(s), suggested bump minor" in lines
+    assert "  added flow 'What's New'" in lines
+    _no_ids(_words(demo_texts.release_commit), demo_texts.flow_ids)
 
 
 def test_metrics_dora_by_flow_names_the_flows(demo_texts: DemoTexts) -> None:

@@ -174,3 +174,12 @@ def test_a_node_id_shows_only_when_its_label_is_shared_or_missing(
         assert f"node '{mine}' ({short}): " in change.text
     else:
         assert f"node {short}: " in change.text
+
+
+def test_a_flow_owned_resource_sharing_a_name_is_named_by_its_flow() -> None:
+    """Two intents 'Reset' owned by two flows ('<flow id>/<name>'): each reads 'of flow ...'."""
+    flows = [flow("f1", [], [], name="Main"), flow("f2", [], [], name="News")]
+    mine = [{"kind": "intent", "id": "f1/Reset", "name": "Reset"}]
+    theirs = [*mine, {"kind": "intent", "id": "f2/Reset", "name": "Reset"}]
+    (change,) = diff_bundles(_b(flows, mine), _b(flows, theirs)).changes
+    assert change.text == "added intent 'Reset' of flow 'News'"

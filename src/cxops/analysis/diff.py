@@ -332,11 +332,11 @@ def diff_bundles(a: Bundle, b: Bundle) -> Diff:
     for fid in sorted(set(fa) & set(fb)):
         if fa[fid] != fb[fid]:
             _FlowDiff(fa[fid], fb[fid], names, out, reasons).run()
-    _diff_resources(a, b, out)
+    _diff_resources(a, b, out, names)
     return Diff(out, *_bump(out, reasons))
 
 
-def _diff_resources(a: Bundle, b: Bundle, out: list[Change]) -> None:
+def _diff_resources(a: Bundle, b: Bundle, out: list[Change], names: Names) -> None:
     ra = {(r.kind, r.id): r for r in a.resources}
     rb = {(r.kind, r.id): r for r in b.resources}
     both = {**ra, **rb}
@@ -344,6 +344,10 @@ def _diff_resources(a: Bundle, b: Bundle, out: list[Change]) -> None:
 
     def shown(key: tuple[str, str]) -> str:
         ref = f"{key[0]}:{key[1]}"
+        owner, sep, _ = key[1].partition("/")
+        if ref in twins and sep and names.flow_name(owner):
+            # A resource a flow owns (a Cognigy intent: "<flow id>/<name>"): named by its flow.
+            return f"{label(key[0], both[key].name, key[1])} of {names.flow(owner)}"
         return label(key[0], both[key].name, key[1], ambiguous=ref in twins)
 
     for key in sorted(set(rb) - set(ra)):

@@ -130,14 +130,16 @@ def commit_run(
     tail or a rewritten chain against it (issue #15).
 
     The message names the flows it lists and, for changed flows, what changed inside them
-    (:func:`changed_lines`); ``body`` lines (a promotion's plan) come before the stat.
+    (:func:`changed_lines`); ``body`` lines (a promotion's plan: what the release changed on
+    the target, by name) take the place of the latter, before the stat.
 
     Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
     """
     if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
         return {"commit": repo.head(), "changed": True, "stat": ""}
     projects, changes = list(projects), list(changes)
-    inside = changed_lines(repo, projects, changes)
+    body = list(body)
+    inside = [] if body else changed_lines(repo, projects, changes)
     paths = [project_dir(vendor, project) for vendor, project in projects]
     paths += [rel for rel in files if (repo.root / rel).is_file()]
     found: dict[str, str] = {}

@@ -38,7 +38,7 @@ from cxops.pipelines.promote.steps import (
     verify,
 )
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
-from cxops.pipelines.repo import audit_trailer, commit_run, open_repo
+from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo
 
 __all__ = ["EVENTS", "WORKFLOW", "promote_workflow"]
 
@@ -150,7 +150,7 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
         repo = open_repo(params["repo"])
 
         def write() -> dict[str, Any]:
-            repo.write_bundle(b)
+            changed = changes_doc(repo.write_bundle(b))  # the flows it lists, by name
             where = release_path(b.vendor, b.project)
             repo.write_file(where, pretty_bytes({k: v for k, v in release.items() if v}))
             repo.write_lock()  # every bundle of the work tree, as `cxops lock` builds it
@@ -160,7 +160,7 @@ async def artifact(run_id: str, params: dict[str, Any], planned: dict[str, Any])
             head = audit_trailer(store)
             plan = ["", *plan_lines(planned)]  # what the release changed on the target, by name
             done = commit_run(
-                repo, run_id, subject, [(b.vendor, b.project)], files, [], head, body=plan
+                repo, run_id, subject, [(b.vendor, b.project)], files, [changed], head, body=plan
             )
             if params.get("version") and repo.head() is not None:
                 repo.tag(params["version"], params.get("changelog") or params["version"])
