@@ -53,6 +53,7 @@ def test_every_command_help_has_an_example_and_no_bool_metavar(
     out = capsys.readouterr().out
     assert "Example" in out, out
     assert "<bool>" not in out and "BOOLEAN" not in out, out
+    assert "…" not in out, out  # nothing cut, though stdout is not a terminal
 
 
 @pytest.mark.parametrize(

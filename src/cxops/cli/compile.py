@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
+from cxops.cli import common
+from cxops.cli.common import Output, output_options
 from cxops.cli.connection import connection_options
 from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
@@ -26,20 +26,13 @@ from cxops.pipelines.compile import (
     UnitResult,
     run_compile,
 )
-from cxops.safefile import write_file
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 from cxops.transport import ConnectionSettings
 
 
-class CompileFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-
-
 @connection_options
+@output_options("text", "json", "sarif", "junit", report=True)
 def compile(
     scripts: list[str] | None = typer.Option(
         None,
@@ -60,10 +53,6 @@ def compile(
     concurrency: int = typer.Option(
         3, "--concurrency", min=1, max=32, help="Saves or validate jobs in flight at once."
     ),
-    fmt: CompileFormat = typer.Option(
-        CompileFormat.text, "--format", help="text, json, sarif or junit."
-    ),
-    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
     repo: Path = typer.Option(
         Path(".cxops/compile"),
         "--repo",
@@ -79,6 +68,7 @@ def compile(
     quiet: bool = quiet_option(),
     *,
     connection: ConnectionSettings,
+    out: Output,
 ) -> None:
     """Compile IVR scripts and flows on the vendor; report errors at file line:column.
 
@@ -96,7 +86,7 @@ def compile(
         raise UsageError("--scripts and --all exclude each other")
     if (webhook is None) != (webhook_secret_env is None):
         raise UsageError("--webhook and --webhook-secret-env go together")
-    console = Console(stderr=True, highlight=False)
+    console = common.console(stderr=True)
     options = CompileOptions(
         repo=repo,
         units=scripts or None,
@@ -121,7 +111,7 @@ def compile(
 
         report = asyncio.run(go())
     findings = report.findings
-    if fmt is CompileFormat.json:
+    if out.json:
         doc = {
             "run": report.run_id,
             "repo": str(repo),
@@ -129,15 +119,11 @@ def compile(
             "results": [{"unit": u.unit, **u.detail()} for u in report.units],
             "report": json.loads(render(findings, "json")),
         }
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        out.document(doc, indent=2)
+    elif out.format == "text":
+        render_text(findings, out.console())
     else:
-        text = render(findings, fmt.value, tool_version=__version__)
-    if output is not None:
-        write_file(output, text)
-    elif fmt is CompileFormat.text:
-        render_text(findings, Console(highlight=False))
-    else:
-        typer.echo(text, nl=False)
+        out.write(render(findings, out.format, tool_version=__version__))
     if any(f.severity is Severity.error for f in findings):
         raise typer.Exit(1)
     failed = [u.unit for u in report.units if u.outcome == "failed"]

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cxops.cli import common
 from cxops.emulator.app import create_app
 from cxops.emulator.context import EmulatorConfig
 from cxops.emulator.control import info
@@ -69,7 +69,7 @@ def emulator(
 
 
 def _show(details: dict[str, object]) -> None:
-    console = Console()
+    console = common.console()
     console.print(f"[bold]cxops emulator[/] on {details['url']}  (Ctrl-C to stop)")
     table = Table("vendor", "tenant", "base URL", "credentials (demo values)")
     vendors = details["vendors"]

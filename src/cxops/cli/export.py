@@ -20,6 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
+from cxops.cli import common
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.connection import connection_options
 from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, observed, quiet_option
@@ -77,7 +79,7 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
         doc = {**summary, "resumed": [r.__dict__ for r in resumed]}
         typer.echo(json.dumps(doc))
         return code
-    console = Console()
+    console = common.console()
     for r in resumed:
         console.print(
             f"resumed interrupted run {r.run}: {r.error or (r.summary or {}).get('status')}"
@@ -136,7 +138,7 @@ def _counts(per: dict[str, dict[str, int]], project: str) -> dict[str, int]:
 
 def say(message: str) -> None:
     """A line for people on stderr (what a command does before its own work)."""
-    Console(stderr=True).print(message, highlight=False, markup=False)
+    common.say(message)
 
 
 def run_async(main: Callable[[], Coroutine[Any, Any, int]]) -> int:
@@ -181,10 +183,11 @@ async def announce_queued(
 
 
 @connection_options
+@output_options("text", "json")
 def export(
     repo: Path = typer.Option(..., "--repo", help="The git repository to write (created if new)."),
     project: str | None = typer.Option(None, "--project", help="Export this project (id or name)."),
-    flows: str | None = typer.Option(None, "--flows", help="Only these flows (ids or names, a,b)."),
+    flows: list[str] | None = list_option(None, "--flows", help="Only these flows (ids or names)."),
     all_projects: bool = typer.Option(False, "--all", help="Every project of the tenant."),
     no_commit: bool = typer.Option(False, "--no-commit", help="Write files, do not commit."),
     archive: bool = typer.Option(False, "--archive", help="Also keep the vendor's archive file."),
@@ -198,7 +201,6 @@ def export(
     max_nodes: int = typer.Option(DEFAULT_MAX_NODES, "--max-nodes", min=1, help="CX102 limit."),
     rate: float = rate_option(),
     concurrency: int = concurrency_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     quiet: bool = quiet_option(),
     enqueue: bool = typer.Option(
         False, "--enqueue", help="Queue the run for a worker (PostgreSQL store) instead."
@@ -219,6 +221,7 @@ def export(
     store: str | None = store_option(),
     *,
     connection: ConnectionSettings,
+    out: Output,
 ) -> None:
     """Export flows into a git repository: checked, locked and committed once per run.
 
@@ -233,7 +236,7 @@ def export(
     options = ExportOptions(
         repo=repo,
         project=project,
-        flows=[f.strip() for f in flows.split(",") if f.strip()] if flows else None,
+        flows=split(flows) or None,
         all=all_projects,
         commit=not no_commit,
         archive=archive,
@@ -244,7 +247,7 @@ def export(
         mode="auto" if incremental is None else "incremental" if incremental else "full",
         verify_every=verify_every,
     )
-
+    as_json = out.json
     if enqueue:
         code = run_async(lambda: _enqueued(connection, options, wait, as_json))
         if code:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.runs import store_option
 
 app = typer.Typer(help="Work on many tenants at once through the workers.", no_args_is_help=True)
 
 
 @app.command("export")
+@output_options("text", "json")
 def export(
-    profiles: str | None = typer.Option(None, "--profiles", help="Profiles to export (a,b,c)."),
+    profiles: list[str] | None = list_option(
+        None, "--profiles", metavar="PROFILE", help="Profiles to export."
+    ),
     all_profiles: bool = typer.Option(False, "--all-profiles", help="Every profile."),
     repos: Path = typer.Option(
         ..., "--repos", help="Folder of repositories: one per profile, <repos>/<profile>."
@@ -25,8 +27,9 @@ def export(
     all_projects: bool = typer.Option(False, "--all", help="Every project of each tenant."),
     rate: float = typer.Option(10.0, "--rate", min=0.1, help="Requests per second per tenant."),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Queue one export per profile for the workers, wait for all, print one table and which
     tenants failed (exit 1 when any did). Needs a PostgreSQL store and running workers.
@@ -39,14 +42,10 @@ def export(
     from cxops.pipelines.fleet import export_fleet, profile_names
     from cxops.pipelines.runner import ExportOptions
 
-    if bool(profiles) == all_profiles:
+    if bool(split(profiles)) == all_profiles:
         raise UsageError("name the tenants: --profiles a,b,c or --all-profiles (one of them)")
     worker_store(store)
-    names = (
-        profile_names(Path.cwd())
-        if all_profiles
-        else [p.strip() for p in str(profiles).split(",") if p.strip()]
-    )
+    names = profile_names(Path.cwd()) if all_profiles else split(profiles)
     options = ExportOptions(
         repo=repos,
         project=project,
@@ -58,9 +57,9 @@ def export(
     async def main() -> int:
         rows = await export_fleet(names, repos.resolve(), options)
         failed = [r for r in rows if r.status not in ("succeeded",)]
-        if as_json:
-            typer.echo(json.dumps({"tenants": [r.__dict__ for r in rows],
-                                   "failed": [r.profile for r in failed]}))  # fmt: skip
+        if out.json:
+            out.document({"tenants": [r.__dict__ for r in rows],
+                          "failed": [r.profile for r in failed]})  # fmt: skip
             return 1 if failed else 0
         table = Table("profile", "run", "status", "projects", "commit", "error")
         for r in rows:
@@ -75,7 +74,7 @@ def export(
                 (s.get("commit") or "")[:10],
                 r.error or "",
             )
-        console = Console()
+        console = out.console()
         console.print(table)
         if failed:
             names_failed = ", ".join(f"{r.profile} ({r.status})" for r in failed)

@@ -43,6 +43,14 @@ _ENVIRONMENT_ERRNOS = frozenset(
 )
 
 
+#: The width of ``--help`` off a terminal: every option's name and help fit without a cut.
+HELP_WIDTH = 120
+
+
+def _wants_help(args: Sequence[str]) -> bool:
+    return not args or "--help" in args or "-h" in args
+
+
 def _say(text: str) -> None:
     # Registered secrets and URL passwords only: the credential *patterns* of logs.redact would
     # garble cxops' own hints (``write client_secret = "env:NAME"``); vendor text inside a
@@ -117,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "debug" in args
     if "cxops.cli.common" in sys.modules:  # in-process callers run several commands
         sys.modules["cxops.cli.common"].reset()
+    if _wants_help(args) and not sys.stdout.isatty() and not os.environ.get("TERMINAL_WIDTH"):
+        # Typer's help assumes 80 columns off a terminal and cuts option names ("--override-
+        # active-s…"); piped help is read in full (issue #16).
+        from typer import rich_utils
+
+        rich_utils.MAX_WIDTH = HELP_WIDTH
     try:
         register_for(args)
         result = app(

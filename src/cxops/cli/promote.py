@@ -13,13 +13,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
 
+from cxops.cli import common
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.connection import connection_settings
 from cxops.cli.export import announce_queued, run_async, say, with_relay
 from cxops.cli.progress import ProgressView
@@ -29,6 +31,7 @@ from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.logs import terminal_safe
 from cxops.pipelines.engine import launch
+from cxops.pipelines.promote.gates import GATES
 from cxops.pipelines.promote.plan import plan_lines
 from cxops.pipelines.promote.runner import (
     DEFAULT_GATES,
@@ -69,7 +72,7 @@ def _progress(as_json: bool, rate: float, concurrency: int) -> Iterator[None]:
     if as_json:
         yield
         return
-    err = Console(stderr=True)
+    err = common.console(stderr=True)
     steps = _Steps(err, f"--rate {rate:g} req/s, --concurrency {concurrency}")
     remove = observe(steps)
     # The plan reads both sides: their flows read, req/s, retries and an ETA (issue #16).
@@ -88,10 +91,6 @@ def _progress(as_json: bool, rate: float, concurrency: int) -> Iterator[None]:
         remove()
 
 
-def _split(text: str | None) -> list[str] | None:
-    return [p.strip() for p in text.split(",") if p.strip()] if text else None
-
-
 def render(summary: dict[str, Any], as_json: bool) -> int:
     """Print the promotion's summary (JSON on stdout, or tables); the exit code it calls for."""
     outcome = summary.get("outcome")
@@ -103,7 +102,7 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     if as_json:
         typer.echo(json.dumps(summary))
         return code
-    console = Console()
+    console = common.console()
     for r in summary.get("resumed", []):
         done = r["error"] or (r["summary"] or {}).get("outcome")
         console.print(f"finished interrupted promotion {r['run']}: {done}")
@@ -140,6 +139,7 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     return code
 
 
+@output_options("text", "json")
 def promote(
     source: str = typer.Option(..., "--from", help="Profile of the source environment."),
     target: str = typer.Option(..., "--to", help="Profile of the target environment."),
@@ -147,10 +147,12 @@ def promote(
     target_project: str | None = typer.Option(
         None, "--target-project", help="The target's project when its name differs."
     ),
-    flows: str | None = typer.Option(None, "--flows", help="Only these flows (a,b)."),
+    flows: list[str] | None = list_option(None, "--flows", help="Only these flows (ids or names)."),
     version: str | None = typer.Option(None, "--version", help="Semver tag of this release."),
     changelog: str | None = typer.Option(None, "--changelog", help="Release notes for the tag."),
-    gates: str = typer.Option(",".join(DEFAULT_GATES), "--gates", help="Gates to run (a,b)."),
+    gates: list[str] = list_option(
+        DEFAULT_GATES, "--gates", metavar="GATE", help=f"Gates to run, of: {', '.join(GATES)}."
+    ),
     tests: Path | None = typer.Option(None, "--tests", help="Simulation thresholds (YAML/JSON)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Plan and gates only; change nothing."),
     override: bool = typer.Option(
@@ -180,7 +182,7 @@ def promote(
         "a Cognigy project); raise it for a local emulator.",
     ),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Requests in flight."),
-    mechanism: str = typer.Option(
+    mechanism: Literal["merge", "repoint"] = typer.Option(
         "merge",
         "--mechanism",
         help="Cognigy only: 'merge' (package upload + merge into the target project; rollback "
@@ -197,12 +199,13 @@ def promote(
         help="With --gates ...,approval: seconds to wait for `cxops runs approve|reject` or the "
         "dashboard before the gate fails.",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     enqueue: bool = typer.Option(
         False, "--enqueue", help="Queue the promotion for a worker (PostgreSQL store) instead."
     ),
     wait: bool = typer.Option(False, "--wait", help="With --enqueue: wait for the run's end."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Promote a project between environments behind gates, rolling back on failure.
 
@@ -213,6 +216,7 @@ def promote(
     Example: cxops promote --from dev --to prod --project Billing --version 1.4.0 --repo rel
     --webhook https://hooks.example --webhook-secret-env CXOPS_WEBHOOK_SECRET
     """
+    as_json = out.json
     if source == target:
         raise UsageError("--from and --to name the same profile")
     if bool(webhooks) != bool(secret_env):
@@ -220,10 +224,10 @@ def promote(
     options = PromoteOptions(
         project=project,
         target_project=target_project,
-        flows=_split(flows),
+        flows=split(flows) or None,
         version=version,
         changelog=changelog,
-        gates=tuple(_split(gates) or ()),
+        gates=tuple(split(gates)),
         tests=str(tests) if tests else None,
         dry_run=dry_run,
         override_sessions=override,

@@ -5,42 +5,35 @@ from __future__ import annotations
 
 import asyncio
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
+from cxops.cli import common
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.connection import connection_options
 from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 from cxops.pipelines.resolve import Publish, ResolveOptions, run_resolve
-from cxops.safefile import write_file
 from cxops.store import Store
 from cxops.transport import ConnectionSettings, TransportOptions
 
 
-class ResolveFormat(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    junit = "junit"
-
-
 @connection_options
+@output_options("text", "json", "sarif", "junit", report=True)
 def resolve(
     repo: Path = typer.Option(
         Path("."), "--repo", help="Repository folder: bundles go to flows/, the lock to its root."
     ),
     lock: Path | None = typer.Option(None, "--lock", help="Lock file (default: REPO/cxops.lock)."),
-    project: list[str] | None = typer.Option(
-        None, "--project", help="Only these projects (id or name); repeat the option."
+    project: list[str] | None = list_option(
+        None, "--project", metavar="PROJECT", help="Only these projects (id or name)."
     ),
     registry: str | None = typer.Option(
         None, "--registry", help="Artifact registry base URL to push the lock to."
@@ -61,16 +54,13 @@ def resolve(
     build_deadline: float = typer.Option(
         300.0, "--build-deadline", min=1, help="Seconds to wait for Genesys dependency tracking."
     ),
-    fmt: ResolveFormat = typer.Option(
-        ResolveFormat.text, "--format", help="text, json, sarif or junit."
-    ),
-    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
     rate: float = rate_option(),
     concurrency: int = concurrency_option(),
     quiet: bool = quiet_option(),
     store: str | None = store_option(),
     *,
     connection: ConnectionSettings,
+    out: Output,
 ) -> None:
     """Resolve dependencies on the vendor, report cycles and version conflicts, write cxops.lock.
 
@@ -92,7 +82,7 @@ def resolve(
         repo=repo,
         lock=lock,
         build_deadline=build_deadline,
-        projects=project or None,
+        projects=split(project) or None,
         all_versions=all_versions,
     )
     publish = None
@@ -107,14 +97,14 @@ def resolve(
             )
         )
     findings = report.findings
-    console = Console(stderr=True, highlight=False)
+    console = common.console(stderr=True)
     console.print(
         f"{escape(str(report.lock_path))} {report.lock_status}: {report.flows} flow(s), "
         f"{report.dependencies} dependency(ies)"
     )
     if pushed is not None:
         console.print(f"pushed {escape(pushed.url)} ({pushed.status}, sha256 {pushed.checksum})")
-    if fmt is ResolveFormat.json:
+    if out.json:
         doc = {
             **report.summary(),
             "pushed": None
@@ -124,14 +114,10 @@ def resolve(
         }
         if report.versions is not None:
             doc["versions"] = report.versions
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        out.document(doc, indent=2)
+    elif out.format == "text":
+        render_text(findings, out.console())
     else:
-        text = render(findings, fmt.value, tool_version=__version__)
-    if output is not None:
-        write_file(output, text)
-    elif fmt is ResolveFormat.text:
-        render_text(findings, Console(highlight=False))
-    else:
-        typer.echo(text, nl=False)
+        out.write(render(findings, out.format, tool_version=__version__))
     if any(f.severity is Severity.error for f in findings):
         raise typer.Exit(1)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import typer
 
+from cxops.cli.common import Output, output_options, say
 from cxops.cli.runs import store_option
 from cxops.errors import ConfigError
 
 
+@output_options("text", "json")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(8080, min=0, max=65535, help="Port to listen on."),
@@ -27,9 +29,12 @@ def serve(
         None, "--audit-head", dir_okay=False, help="A head from `cxops audit head` to check."
     ),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Serve the dashboard: environments, runs, flows, audit, metrics and webhooks pages, the
     same data as JSON under /api/v1 (OpenAPI at /openapi.json) and Prometheus at /metrics.
+    With --json, one document on stdout once listening: {"url", "repos", "token"}.
 
     No page calls a vendor. Off loopback every request needs the token (Authorization:
     Bearer, or the login form's cookie).
@@ -74,7 +79,11 @@ def serve(
     # would log it and exit on its own; issue #15).
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"cxops dashboard on http://{shown}:{port}/ (Ctrl+C stops it)", err=True)
+    url = f"http://{shown}:{sock.getsockname()[1]}/"
+    if out.json:  # one document, once listening: where the dashboard is
+        out.document({"url": url, "repos": [str(r) for r in repo], "token": token is not None})
+    else:
+        say(f"cxops dashboard on {url} (Ctrl+C stops it)")
     try:
         uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     finally:

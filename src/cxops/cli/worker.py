@@ -10,27 +10,33 @@ import signal
 
 import typer
 
+from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.runs import store_option
 from cxops.errors import UsageError
 
 __all__ = ["worker"]
 
 
+@output_options("text", "json")
 def worker(
     worker_id: str | None = typer.Option(
         None, "--id", help="This worker's stable id (default: the host name)."
     ),
-    queue_list: str = typer.Option(
-        "export,promote", "--queues", help="The queues to take runs from (export,promote)."
+    queue_list: list[str] = list_option(
+        ["export", "promote"], "--queues", metavar="QUEUE", help="The queues to take runs from."
     ),
     concurrency: int = typer.Option(
         4, "--concurrency", min=1, help="Runs taken from each queue at once."
     ),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """Run a worker on a PostgreSQL store: it takes runs from the queues, one run per tenant
     (export) or per target (promote) at a time across all workers, finishes the runs of
     workers that died, and drains on SIGTERM (takes nothing new, finishes what it holds).
+
+    With --json, one document once it has drained: {"worker", "queues", "finished"}.
 
     Example: cxops worker --id eu-1 --queues export --concurrency 8 --store postgresql://...
     """
@@ -38,7 +44,7 @@ def worker(
     from cxops.pipelines import queues
     from cxops.pipelines.worker import default_id, serve
 
-    kinds = tuple(q.strip() for q in queue_list.split(",") if q.strip())
+    kinds = tuple(split(queue_list))
     for kind in kinds:
         queues.dbos_name(kind)  # names an unknown queue
     if not kinds:
@@ -55,7 +61,8 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await serve(store, wid, kinds, concurrency, stop, say)
-        return 0
+        return await serve(store, wid, kinds, concurrency, stop, say)
 
-    run_async(main)
+    finished = run_async(main)
+    if out.json:  # once drained: who it was and what it did
+        out.document({"worker": wid, "queues": list(kinds), "finished": finished})

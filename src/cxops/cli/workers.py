@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cxops.cli.common import Output, output_options
 from cxops.cli.runs import store_option
 
 app = typer.Typer(help="The workers taking runs from the queues.", no_args_is_help=True)
 
 
 @app.command("list")
+@output_options("text", "json")
 def list_workers(
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     store: str | None = store_option(),
+    *,
+    out: Output,
 ) -> None:
     """List living workers (id, host, lease age, runs held) and dead ones still holding runs
     (a living worker returns those to their queues within a second).
@@ -32,17 +32,18 @@ def list_workers(
         if st.engine.dialect.name != "postgresql":
             raise UsageError("workers run on a PostgreSQL store; this store is SQLite")
         rows = await worker.list_workers(st)
-        if as_json:
-            typer.echo(json.dumps([r.__dict__ for r in rows]))
+        if out.json:
+            out.document([r.__dict__ for r in rows])
             return 0
         table = Table("id", "host", "state", "lease age", "runs held")
         for r in rows:
             age = "" if r.lease_age_s is None else f"{r.lease_age_s:.0f}s"
             state = "alive" if r.alive else "dead"
             table.add_row(r.id, r.host or "", state, age, str(r.runs))
-        Console().print(table)
+        console = out.console()
+        console.print(table)
         if not rows:
-            Console().print("no worker is running on this store")
+            console.print("no worker is running on this store")
         return 0
 
     run_async(main)
