@@ -55,6 +55,10 @@ class Ctx:
                 "--api-key", key or info["credentials"]["readonly"]["api_key"],
                 "--rate", "5000", "--concurrency", "32"]  # fmt: skip
 
+    def key(self, role: str) -> str:
+        info = httpx.get(f"{self.emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+        return str(info["credentials"][role]["api_key"])
+
     def fail_vendor(self, vendor: str) -> None:
         """Every request to this vendor answers 503 (after retries: exit 3)."""
         rule = {"vendor": vendor, "path": "*", "action": "error", "status": 503}
@@ -140,6 +144,27 @@ CASES: dict[str, dict[str, tuple[Case, int]]] = {
     "init": {
         "ok": (lambda c: ["init", "--path", str(c.tmp), "--vendor", "genesys,cxone"], 0),
         "usage": (lambda c: ["init", "--path", str(c.tmp), "--vendor", "avaya"], 2),
+    },
+    "doctor": {
+        "ok": (lambda c: ["doctor", *c.cognigy(c.key("admin"))][:7], 0),
+        "usage": (lambda c: ["doctor", "--vendor", "avaya"], 2),
+        "config": (lambda c: ["doctor", "--vendor", "genesys", "--client-id", "x"], 2),
+        "credentials": (lambda c: ["doctor", *c.cognigy("wrong-key-0000")][:7], 2),
+        "vendor": (
+            lambda c: [
+                "doctor",
+                "--vendor",
+                "cognigy",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--api-key",
+                "k",
+                "--timeout",
+                "2",
+            ],  # a port nobody listens on
+            3,
+        ),
+        "found": (lambda c: ["doctor", *c.cognigy()][:7], 1),
     },
     "emulator": {
         "usage": (lambda c: ["emulator", "--port", "not-a-number"], 2),
