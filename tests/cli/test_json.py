@@ -11,6 +11,7 @@ A success is any document that is not the error document; an error is ``{"error"
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from tests.cli.test_common import leaf_commands
 from tests.pipelines.compile.conn import cli_args
 from tests.pipelines.promote.profiles import write_profiles
 
+HOOK = "https://ci.example/hook"
 SMALL = "Flawed - Flow Cycle"  # a small Cognigy project with a deliberate cycle (error findings)
 ERROR_KEYS = {"error", "hint", "exit"}
 
@@ -54,6 +56,50 @@ class Ctx:
         return ["--vendor", "cognigy", "--base-url", info["base_url"],
                 "--api-key", key or info["credentials"]["readonly"]["api_key"],
                 "--rate", "5000", "--concurrency", "32"]  # fmt: skip
+
+    def argv(self, template: str) -> list[str]:
+        """A command line from a template: {tmp} {store} {out} (--repo and --store) {run} (an
+        export's run id) {keys} (a signing key) {hook} (an endpoint, its secret set) {small}
+        {dead} (a port nobody listens on) {cognigy[:admin|:wrong]} {cxone} {genesys} (a tenant's
+        flags) {fast} (--rate, --concurrency) {promote[:SOURCE]} (profiles dev and prod)
+        {fail:VENDOR} (every request to the vendor answers 503; CXOPS_TIMEOUT=2)."""
+        argv: list[str] = []
+        for word in shlex.split(template):
+            if not (word.startswith("{") and word.endswith("}")):
+                argv.append(word.replace("{tmp}", str(self.tmp)))
+                continue
+            name, _, arg = word[1:-1].partition(":")
+            argv += self.expand(name, arg)
+        return argv
+
+    def expand(self, name: str, arg: str) -> list[str]:
+        if name in ("cxone", "genesys"):
+            return cli_args(self.emu, name)
+        if name == "cognigy":
+            key = {"admin": self.key("admin"), "wrong": "wrong-key-0000"}.get(arg)
+            return self.cognigy(key)[:6]  # the connection flags alone
+        if name == "fail":
+            self.fail_vendor(arg)
+            self.monkeypatch.setenv("CXOPS_TIMEOUT", "2")  # promote has no --timeout flag
+            return []
+        if name == "promote":
+            self.profiles()
+            return ["promote", "--from", arg or "dev", "--to", "prod", "--store", self.store,
+                    "--rate", "5000", "--concurrency", "32"]  # fmt: skip
+        if name == "hook":
+            self.monkeypatch.setenv("HOOK_SECRET", self.emu.ctx.config.webhook_secret)
+        simple = {
+            "tmp": lambda: [str(self.tmp)],
+            "store": lambda: ["--store", self.store],
+            "out": lambda: ["--repo", str(self.tmp / "r"), "--store", self.store],
+            "run": lambda: [self.export()],
+            "keys": lambda: [str(self.keys())],
+            "hook": lambda: [HOOK],
+            "small": lambda: [SMALL],
+            "fast": lambda: ["--rate", "5000", "--concurrency", "32"],
+            "dead": lambda: ["http://127.0.0.1:9"],
+        }
+        return simple[name]()
 
     def key(self, role: str) -> str:
         info = httpx.get(f"{self.emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
@@ -139,40 +185,29 @@ def _drifted_lock(c: Ctx) -> list[str]:
 
 
 #: command (as in leaf_commands) → kind of outcome → (case, exit code). Kinds: ok, usage,
-#: config, vendor, found. A command without a kind cannot end that way (no vendor, no gate).
-CASES: dict[str, dict[str, tuple[Case, int]]] = {
+#: config, credentials, vendor, found. A command without a kind cannot end that way (no vendor,
+#: no gate). A case is a command line (see Ctx.argv for its {placeholders}) or a function that
+#: prepares what the command needs and returns the command line.
+CASES: dict[str, dict[str, tuple[str | Case, int]]] = {
     "init": {
-        "ok": (lambda c: ["init", "--path", str(c.tmp), "--vendor", "genesys,cxone"], 0),
-        "usage": (lambda c: ["init", "--path", str(c.tmp), "--vendor", "avaya"], 2),
+        "ok": ("init --path {tmp} --vendor genesys,cxone", 0),
+        "usage": ("init --path {tmp} --vendor avaya", 2),
     },
     "doctor": {
-        "ok": (lambda c: ["doctor", *c.cognigy(c.key("admin"))][:7], 0),
-        "usage": (lambda c: ["doctor", "--vendor", "avaya"], 2),
-        "config": (lambda c: ["doctor", "--vendor", "genesys", "--client-id", "x"], 2),
-        "credentials": (lambda c: ["doctor", *c.cognigy("wrong-key-0000")][:7], 2),
-        "vendor": (
-            lambda c: [
-                "doctor",
-                "--vendor",
-                "cognigy",
-                "--base-url",
-                "http://127.0.0.1:9",
-                "--api-key",
-                "k",
-                "--timeout",
-                "2",
-            ],  # a port nobody listens on
-            3,
-        ),
-        "found": (lambda c: ["doctor", *c.cognigy()][:7], 1),
+        "ok": ("doctor {cognigy:admin}", 0),
+        "usage": ("doctor --vendor avaya", 2),
+        "config": ("doctor --vendor genesys --client-id x", 2),
+        "credentials": ("doctor {cognigy:wrong}", 2),
+        "vendor": ("doctor --vendor cognigy --base-url {dead} --api-key k --timeout 2", 3),
+        "found": ("doctor {cognigy}", 1),
     },
     "emulator": {
-        "usage": (lambda c: ["emulator", "--port", "not-a-number"], 2),
+        "usage": ("emulator --port not-a-number", 2),
         "config": (lambda c: ["emulator", "--port", "0", "--scenario", str(_bad_scenario(c))], 2),
     },
     "validate": {
         "ok": (lambda c: ["validate", str(c.bundle_file())], 0),
-        "usage": (lambda c: ["validate", str(c.tmp / "missing")], 2),
+        "usage": ("validate {tmp}/missing", 2),
         "found": (lambda c: ["validate", str(c.bundle_file(flawed=True))], 1),
     },
     "diff": {
@@ -181,356 +216,110 @@ CASES: dict[str, dict[str, tuple[Case, int]]] = {
     },
     "lock": {
         "ok": (lambda c: ["lock", str(c.repo())], 0),
-        "usage": (lambda c: ["lock", str(c.tmp / "missing")], 2),
+        "usage": ("lock {tmp}/missing", 2),
         "found": (_drifted_lock, 1),
     },
     "metrics": {
-        "ok": (lambda c: ["metrics", "--store", c.store], 0),
-        "usage": (lambda c: ["metrics", "--store", c.store, "--format", "prometheus"], 2),
-        "config": (lambda c: ["metrics", "--store", "nosuchdb://x"], 2),
+        "ok": ("metrics {store}", 0),
+        "usage": ("metrics {store} --format prometheus", 2),
+        "config": ("metrics --store nosuchdb://x", 2),
     },
     "runs list": {
-        "ok": (lambda c: ["runs", "list", "--store", c.store], 0),
-        "usage": (lambda c: ["runs", "list", "--limit", "0", "--store", c.store], 2),
-        "config": (lambda c: ["runs", "list", "--store", "nosuchdb://x"], 2),
+        "ok": ("runs list {store}", 0),
+        "usage": ("runs list --limit 0 {store}", 2),
+        "config": ("runs list --store nosuchdb://x", 2),
     },
     "runs show": {
-        "ok": (lambda c: ["runs", "show", c.export(), "--store", c.store], 0),
-        "usage": (lambda c: ["runs", "show", "0000nosuchrun", "--store", c.store], 2),
+        "ok": ("runs show {run} {store}", 0),
+        "usage": ("runs show 0000nosuchrun {store}", 2),
     },
-    "runs resume": {
-        "usage": (lambda c: ["runs", "resume", "0000nosuchrun", "--store", c.store], 2),
-    },
+    "runs resume": {"usage": ("runs resume 0000nosuchrun {store}", 2)},
     "runs cancel": {
-        "ok": (lambda c: ["runs", "cancel", c.export(), "--store", c.store], 0),
-        "usage": (lambda c: ["runs", "cancel", "0000nosuchrun", "--store", c.store], 2),
+        "ok": ("runs cancel {run} {store}", 0),  # a run that ended: left as it is
+        "usage": ("runs cancel 0000nosuchrun {store}", 2),
     },
-    "runs approve": {
-        "usage": (
-            lambda c: ["runs", "approve", c.export(), "--reason", "x", "--store", c.store],
-            2,
-        ),
-    },
-    "runs reject": {
-        "usage": (
-            lambda c: ["runs", "reject", "0000nosuchrun", "--reason", "x", "--store", c.store],
-            2,
-        ),
-    },
+    "runs approve": {"usage": ("runs approve {run} --reason x {store}", 2)},  # not a promotion
+    "runs reject": {"usage": ("runs reject 0000nosuchrun --reason x {store}", 2)},
     "audit verify": {
-        "ok": (lambda c: ["audit", "verify", "--store", c.store], 0),
-        "usage": (lambda c: ["audit", "verify", "--repo", str(c.tmp), "--store", c.store], 2),
+        "ok": ("audit verify {store}", 0),
+        "usage": ("audit verify --repo {tmp} {store}", 2),  # not a git repository
         "found": (_tampered_store, 1),
     },
     "audit head": {
-        "ok": (lambda c: ["audit", "head", "--signing-key", str(c.keys()), "--store", c.store], 0),
-        "config": (lambda c: ["audit", "head", "--store", c.store], 2),
+        "ok": ("audit head --signing-key {keys} {store}", 0),
+        "config": ("audit head {store}", 2),  # no signing key
     },
     "audit keygen": {
-        "ok": (
-            lambda c: [
-                "audit",
-                "keygen",
-                "--private-key",
-                str(c.tmp / "k.pem"),
-                "--public-key",
-                str(c.tmp / "k.pub"),
-            ],
-            0,
-        ),
-        "usage": (
-            lambda c: [
-                "audit",
-                "keygen",
-                "--private-key",
-                str(c.bundle_file()),
-                "--public-key",
-                str(c.tmp / "k.pub"),
-            ],
-            2,
-        ),
+        "ok": ("audit keygen --private-key {tmp}/k.pem --public-key {tmp}/k.pub", 0),
+        "usage": ("audit keygen --private-key {tmp} --public-key {tmp}/k.pub", 2),  # exists
     },
     "audit show": {
-        "ok": (lambda c: ["audit", "show", "--store", c.store], 0),
-        "usage": (lambda c: ["audit", "show", "--jsonl", "--store", c.store], 2),
+        "ok": ("audit show {store}", 0),
+        "usage": ("audit show --jsonl {store}", 2),  # and --json: two formats
     },
     "webhooks list": {
-        "ok": (lambda c: ["webhooks", "list", "--store", c.store], 0),
-        "config": (lambda c: ["webhooks", "list", "--store", "nosuchdb://x"], 2),
+        "ok": ("webhooks list {store}", 0),
+        "config": ("webhooks list --store nosuchdb://x", 2),
     },
     "webhooks add": {
-        "ok": (
-            lambda c: _with_secret(
-                c,
-                [
-                    "webhooks",
-                    "add",
-                    "https://ci.example/hook",
-                    "--secret-env",
-                    "HOOK_SECRET",
-                    "--store",
-                    c.store,
-                ],
-            ),
-            0,
-        ),
-        "config": (
-            lambda c: [
-                "webhooks",
-                "add",
-                "https://ci.example/hook",
-                "--secret-env",
-                "UNSET_SECRET_VAR",
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
+        "ok": ("webhooks add {hook} --secret-env HOOK_SECRET {store}", 0),
+        "config": ("webhooks add {hook} --secret-env UNSET_SECRET_VAR {store}", 2),
     },
     "webhooks remove": {
-        "ok": (lambda c: _added(c, ["webhooks", "remove", "https://ci.example/hook"]), 0),
-        "usage": (
-            lambda c: ["webhooks", "remove", "https://nowhere.example/", "--store", c.store],
-            2,
-        ),
+        "ok": (lambda c: _added(c, ["webhooks", "remove", HOOK]), 0),
+        "usage": ("webhooks remove https://nowhere.example/ {store}", 2),
     },
     "webhooks deliver": {
-        "ok": (lambda c: ["webhooks", "deliver", "--store", c.store], 0),
-        "usage": (
-            lambda c: ["webhooks", "deliver", "--webhook", "https://x.example", "--store", c.store],
-            2,
-        ),
+        "ok": ("webhooks deliver {store}", 0),
+        "usage": ("webhooks deliver --webhook https://x.example {store}", 2),  # without a secret
         "found": (_failing_delivery, 1),
     },
     "export": {
-        "ok": (
-            lambda c: [
-                "export",
-                *c.cognigy(),
-                "--project",
-                "Appointment Booking",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            0,
-        ),
-        "usage": (
-            lambda c: [
-                "export",
-                *c.cognigy(),
-                "--all",
-                "--wait",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
-        "config": (lambda c: ["export", "--all", "--repo", str(c.tmp / "r")], 2),
-        "credentials": (
-            lambda c: [
-                "export",
-                *c.cognigy("wrong-key-0000"),
-                "--all",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
-        "vendor": (
-            lambda c: _failing(
-                c,
-                "cognigy",
-                [
-                    "export",
-                    *c.cognigy(),
-                    "--project",
-                    SMALL,
-                    "--repo",
-                    str(c.tmp / "r"),
-                    "--store",
-                    c.store,
-                    "--timeout",
-                    "2",
-                ],
-            ),
-            3,
-        ),
-        "found": (
-            lambda c: [
-                "export",
-                *c.cognigy(),
-                "--project",
-                SMALL,
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            1,
-        ),
+        "ok": ("export {cognigy} {fast} --project 'Appointment Booking' {out}", 0),
+        "usage": ("export {cognigy} --all --wait {out}", 2),  # --wait without --enqueue
+        "config": ("export --all --repo {tmp}/r", 2),  # no vendor
+        "credentials": ("export {cognigy:wrong} {fast} --all {out}", 2),
+        "vendor": ("export {cognigy} {fast} --project {small} {out} {fail:cognigy}", 3),
+        "found": ("export {cognigy} {fast} --project {small} {out}", 1),
     },
     "compile": {
-        "ok": (
-            lambda c: [
-                "compile",
-                *cli_args(c.emu, "cxone"),
-                "--scripts",
-                "Main\\IVR_Main",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            0,
-        ),
-        "usage": (
-            lambda c: [
-                "compile",
-                *cli_args(c.emu, "cognigy"),
-                "--repo",
-                str(c.tmp),
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
-        "config": (lambda c: ["compile", "--all", "--store", c.store], 2),
-        "vendor": (
-            lambda c: _failing(
-                c,
-                "cxone",
-                [
-                    "compile",
-                    *cli_args(c.emu, "cxone"),
-                    "--scripts",
-                    "Common\\Auth_PIN",
-                    "--repo",
-                    str(c.tmp),
-                    "--store",
-                    c.store,
-                    "--timeout",
-                    "2",
-                ],
-            ),
-            3,
-        ),
-        "found": (
-            lambda c: [
-                "compile",
-                *cli_args(c.emu, "cxone"),
-                "--scripts",
-                "Flawed\\Broken_Menu",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            1,
-        ),
+        "ok": ("compile {cxone} --scripts 'Main\\IVR_Main' {out}", 0),
+        "usage": ("compile {cognigy} {out}", 2),  # Cognigy has no compile
+        "config": ("compile --all {store}", 2),
+        "vendor": ("compile {cxone} --scripts 'Common\\Auth_PIN' {out} {fail:cxone}", 3),
+        "found": ("compile {cxone} --scripts 'Flawed\\Broken_Menu' {out}", 1),
     },
     "resolve": {
-        "ok": (
-            lambda c: [
-                "resolve",
-                *cli_args(c.emu, "genesys"),
-                "--project",
-                "Digital Channels",
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            0,
-        ),
-        "usage": (
-            lambda c: [
-                "resolve",
-                *cli_args(c.emu, "genesys"),
-                "--artifact-name",
-                "x",
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
-        "config": (lambda c: ["resolve", "--vendor", "genesys", "--store", c.store], 2),
-        "vendor": (
-            lambda c: _failing(
-                c,
-                "genesys",
-                [
-                    "resolve",
-                    *cli_args(c.emu, "genesys"),
-                    "--repo",
-                    str(c.tmp / "r"),
-                    "--store",
-                    c.store,
-                    "--timeout",
-                    "2",
-                ],
-            ),
-            3,
-        ),
-        "found": (
-            lambda c: [
-                "resolve",
-                *cli_args(c.emu, "genesys"),
-                "--repo",
-                str(c.tmp / "r"),
-                "--store",
-                c.store,
-            ],
-            1,
-        ),
+        "ok": ("resolve {genesys} --project 'Digital Channels' {out}", 0),
+        "usage": ("resolve {genesys} --artifact-name x {store}", 2),  # without --registry
+        "config": ("resolve --vendor genesys {store}", 2),
+        "vendor": ("resolve {genesys} {out} {fail:genesys}", 3),
+        "found": ("resolve {genesys} {out}", 1),  # the fixtures' cycles
     },
     "promote": {
-        "ok": (lambda c: _promote(c, "--project", "Appointment Booking", "--dry-run"), 0),
-        "usage": (lambda c: _promote(c, "--project", "Appointment Booking", "--gates", "nope"), 2),
-        "config": (lambda c: ["promote", *_promote(c)[1:2], "nope", *_promote(c)[3:]], 2),
-        "vendor": (
-            lambda c: _failing(c, "cognigy", _promote(c, "--project", SMALL, "--dry-run")),
-            3,
-        ),
-        "found": (  # the validation gate blocks a project with a cycle: a dry run that would block
-            lambda c: _promote(
-                c, "--project", SMALL, "--target-project", "Appointment Booking", "--dry-run"
-            ),
+        "ok": ("{promote} --project 'Appointment Booking' --dry-run", 0),
+        "usage": ("{promote} --project 'Appointment Booking' --gates nope", 2),
+        "config": ("{promote:nope} --project 'Appointment Booking'", 2),  # no such profile
+        "vendor": ("{promote} --project {small} --dry-run {fail:cognigy}", 3),
+        # the validation gate blocks a project with a cycle: a dry run that would block
+        "found": (
+            "{promote} --project {small} --target-project 'Appointment Booking' --dry-run",
             1,
         ),
     },
     "serve": {
-        "usage": (lambda c: ["serve", "--port", "http", "--store", c.store], 2),
-        "config": (lambda c: ["serve", "--host", "0.0.0.0", "--store", c.store], 2),
-        "credentials": (lambda c: ["serve", "--token-env", "UNSET_TOKEN", "--store", c.store], 2),
+        "usage": ("serve --port http {store}", 2),
+        "config": ("serve --host 0.0.0.0 {store}", 2),  # off loopback without a token
+        "credentials": ("serve --token-env UNSET_TOKEN {store}", 2),
     },
     "worker": {
-        "usage": (lambda c: ["worker", "--queues", "export,nope", "--store", c.store], 2),
-        "config": (lambda c: ["worker", "--store", c.store], 2),
+        "usage": ("worker --queues export,nope {store}", 2),
+        "config": ("worker {store}", 2),  # SQLite: workers need PostgreSQL
     },
-    "workers list": {
-        "usage": (lambda c: ["workers", "list", "--store", c.store], 2),
-    },
+    "workers list": {"usage": ("workers list {store}", 2)},
     "fleet export": {
-        "usage": (lambda c: ["fleet", "export", "--repos", str(c.tmp), "--store", c.store], 2),
-        "config": (
-            lambda c: [
-                "fleet",
-                "export",
-                "--profiles",
-                "a",
-                "--repos",
-                str(c.tmp),
-                "--store",
-                c.store,
-            ],
-            2,
-        ),
+        "usage": ("fleet export --repos {tmp} {store}", 2),  # no --profiles
+        "config": ("fleet export --profiles a --repos {tmp} {store}", 2),
     },
 }
 
@@ -541,27 +330,20 @@ def _bad_scenario(c: Ctx) -> Path:
     return bad
 
 
-def _with_secret(c: Ctx, argv: list[str]) -> list[str]:
-    c.monkeypatch.setenv("HOOK_SECRET", c.emu.ctx.config.webhook_secret)
-    return argv
-
-
 def _added(c: Ctx, argv: list[str]) -> list[str]:
-    _with_secret(c, [])
-    add = ["webhooks", "add", "https://ci.example/hook", "--secret-env", "HOOK_SECRET"]
-    assert main([*add, "--store", c.store]) == 0
+    add = c.argv("webhooks add {hook} --secret-env HOOK_SECRET {store}")
+    assert main(add) == 0
     return [*argv, "--store", c.store]
-
-
-def _failing(c: Ctx, vendor: str, argv: list[str]) -> list[str]:
-    c.fail_vendor(vendor)
-    return argv
 
 
 def _params() -> Iterator[Any]:
     for name, kinds in CASES.items():
         for kind, (case, code) in kinds.items():
             yield pytest.param(kind, case, code, id=f"{name}-{kind}")
+
+
+def _argv(case: str | Case, c: Ctx) -> list[str]:
+    return c.argv(case) if isinstance(case, str) else case(c)
 
 
 @pytest.fixture
@@ -586,12 +368,12 @@ def test_every_command_has_json_cases() -> None:
 
 @pytest.mark.parametrize(("kind", "case", "code"), list(_params()))
 def test_json_is_one_document_on_success_and_on_each_error(
-    kind: str, case: Case, code: int, ctx: Ctx, capsys: pytest.CaptureFixture[str]
+    kind: str, case: str | Case, code: int, ctx: Ctx, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`cxops CMD ... --json`: the exit code of the case, and stdout is exactly one JSON
     document: the command's own on success or findings; on an error {"error", "hint", "exit"}
     (or the command's own report of what failed, such as an export's per-project summary)."""
-    argv = case(ctx)
+    argv = _argv(case, ctx)
     capsys.readouterr()  # what the case's setup printed
     got = main([*argv, "--json"])
     out, err = capsys.readouterr()
