@@ -199,3 +199,15 @@ def test_plain_lines_come_per_project_and_every_few_seconds_never_twice_the_same
         "export: 1/2 projects",
         "export: 2/2 projects",
     ]
+
+
+@pytest.mark.parametrize("bad", [["--rate", "0"], ["--rate", "x"], ["--concurrency", "0"]])
+def test_resolve_pace_flags_are_checked_like_export_s(
+    bad: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """resolve --rate/--concurrency outside their range: exit 2 before any vendor call, as
+    export's (the same options, cli/pace.py)."""
+    for command in ("resolve", "export"):
+        args = [command, "--vendor", "genesys", "--base-url", "http://127.0.0.1:9", *bad]
+        assert main([*args, "--repo", "r"]) == 2
+        assert bad[0] in capsys.readouterr().err  # the error names the flag
