@@ -164,8 +164,9 @@ def test_dry_run_plan_names_flow_node_field_and_values(demo_texts: DemoTexts) ->
     lines = demo_texts.dry_run.splitlines()
     assert "plan: 'Appointment Booking': 1 change(s), suggested bump patch" in lines
     assert f"  changed flow 'Main' › node 'Greeting': comment '' → '{COMMENT}'" in lines
-    plan = lines[lines.index("plan: 'Appointment Booking': 1 change(s), suggested bump patch") :]
-    _no_ids(plan[:2], demo_texts.flow_ids)
+    start = lines.index("plan: 'Appointment Booking': 1 change(s), suggested bump patch")
+    end = next(i for i, line in enumerate(lines) if i > start and not line.startswith("  "))
+    _no_ids(lines[start:end], demo_texts.flow_ids)
 
 
 def test_export_commit_message_names_what_changed(demo_texts: DemoTexts) -> None:
