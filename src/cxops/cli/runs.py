@@ -249,11 +249,10 @@ def cancel(
 def _decide(
     run_id: str, approve: bool, reason: str, by: str | None, store: str | None, out: Output
 ) -> None:
-    import getpass
-
     from cxops.pipelines.promote.approval import decide
+    from cxops.store.actor import current_actor
 
-    approver = by or getpass.getuser()
+    approver = by or current_actor()  # the OS user, or the CI's identity (issue #16)
     with Store.open(store) as st:
         run = decide(st, run_id, approve=approve, approver=approver, reason=reason)
     verdict = "approved" if approve else "rejected"
@@ -268,7 +267,9 @@ def _decide(
 def approve(
     run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
     reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
-    by: str | None = typer.Option(None, "--as", help="Approver name (default: your user)."),
+    by: str | None = typer.Option(
+        None, "--as", help="Approver name (default: your user, or the CI identity)."
+    ),
     store: str | None = store_option(),
     *,
     out: Output,
@@ -285,7 +286,9 @@ def approve(
 def reject(
     run_id: str = typer.Argument(..., help="The promotion waiting for approval (id or prefix)."),
     reason: str = typer.Option(..., "--reason", help="Why (goes into the audit log)."),
-    by: str | None = typer.Option(None, "--as", help="Name of who rejects (default: your user)."),
+    by: str | None = typer.Option(
+        None, "--as", help="Name of who rejects (default: your user, or the CI identity)."
+    ),
     store: str | None = store_option(),
     *,
     out: Output,
