@@ -142,3 +142,64 @@ def test_output_writes_the_report_and_says_so_on_stderr(
         assert json.loads(text)["summary"]["error"] >= 1
     else:
         assert "CX101" in text and "\x1b[" not in text  # no colour codes in a file
+
+
+LONG = "Customer Care - Billing Disputes - Escalation to Second Level Support (EMEA, weekends)"
+
+
+def test_piped_output_is_never_cut_at_80_columns(tmp_path: Path) -> None:
+    """`cxops diff` piped (stdout not a terminal) prints a long flow name whole, on one line."""
+    import subprocess
+    import sys
+
+    from cxops.model.layout import pretty_bytes
+    from tests.analysis.bundles import bundle, edge, menu_flow
+
+    before = menu_flow()
+    before["name"] = LONG[:58]  # diff shortens names past 60 characters, by design
+    after = {**before, "edges": [*before["edges"], edge("again", "done")]}
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_bytes(pretty_bytes(bundle([before])))
+    b.write_bytes(pretty_bytes(bundle([after])))
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run(
+        [sys.executable, "-m", "cxops", "diff", str(a), str(b)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if LONG[:58] in line]
+    assert lines and len(lines[0]) > 80, done.stdout  # one line, past the 80th column
+
+
+def test_tables_off_a_terminal_keep_long_cells_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    """A rich table printed through common.console() to a pipe keeps a long cell on one line."""
+    from rich.table import Table
+
+    from cxops.cli.common import console
+
+    table = Table("project", "flows")
+    table.add_row(LONG, "12")
+    console().print(table)
+    out = capsys.readouterr().out
+    assert any(LONG in line and "12" in line for line in out.splitlines()), out
+
+
+def test_no_command_makes_its_own_console() -> None:
+    """Rich output in cli/ goes through common.console (or Output.console): a Console made
+    directly would cut piped output at 80 columns."""
+    import re
+
+    import cxops.cli
+
+    folder = Path(cxops.cli.__file__).parent
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted(folder.glob("*.py"))
+        if path.name != "common.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bConsole\(", line)
+    ]
+    assert offenders == []
