@@ -86,3 +86,21 @@ def test_no_drift_reported_where_flows_came_or_went() -> None:
     cognigy_before = _lock({"a": ("1", "s1")}, "P1")
     cognigy_after = _lock({"a": ("1b", "s1")}, "P2")  # a lexicon changed: refs may move
     assert stamp_drift(cognigy_before, cognigy_after) == []
+
+
+def test_widen_reads_again_the_flows_that_use_a_moved_one() -> None:
+    """A kept flow referencing a fetched, removed or fully re-read flow is fetched too; one
+    referencing only kept flows stays kept; nothing moves when nothing changed."""
+    from cxops.analysis.incremental import ProjectPlan, widen
+
+    plans = {
+        "p": ProjectPlan(False, fetch=("x",), kept=("a", "b", "c")),
+        "q": ProjectPlan(True),
+        "r": ProjectPlan(False, kept=("d",)),
+    }
+    refs = {"p": {"a": ["x"], "b": ["q1"], "c": ["a"]}, "r": {"d": ["c"]}}
+    out = widen(plans, {"q": ["q1"]}, refs)
+    assert out["p"].fetch == ("a", "b", "x") and out["p"].kept == ("c",)
+    assert out["r"] == plans["r"] and out["q"].full
+    calm = {"p": ProjectPlan(False, kept=("a",))}
+    assert widen(calm, {}, {"p": {"a": ["a"]}}) == calm

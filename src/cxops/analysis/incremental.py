@@ -20,11 +20,20 @@ ProjectPlan(full=False, fetch=('b', 'c'), removed=(), kept=('a',))
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ProjectPlan", "StaleStamp", "owners", "plan_project", "stamp_drift", "with_stamps"]
+__all__ = [
+    "ProjectPlan",
+    "StaleStamp",
+    "locked_flows",
+    "owners",
+    "plan_project",
+    "stamp_drift",
+    "widen",
+    "with_stamps",
+]
 
 Stamps = Mapping[str, Any]
 
@@ -76,6 +85,51 @@ def plan_project(lock: Mapping[str, Any], vendor: str, project: str, stamps: Sta
     kept = sorted(f for f in listed if f not in fetch)
     removed = sorted(f for f in locked if f not in listed)
     return ProjectPlan(full=False, fetch=tuple(fetch), removed=tuple(removed), kept=tuple(kept))
+
+
+def widen(
+    plans: Mapping[str, ProjectPlan],
+    locked: Mapping[str, Collection[str]],
+    references: Mapping[str, Mapping[str, Collection[str]]],
+) -> dict[str, ProjectPlan]:
+    """``plans`` (by project) with every kept flow that references a moved flow fetched too.
+
+    A flow *moved* when it is fetched, removed, or in a project read in full (``locked``: the
+    flow ids the lock holds per project). ``references`` gives, per project not read in full,
+    each kept flow's referenced flow ids. For vendors whose flow document embeds the state of
+    what it uses (Genesys dependency tracking marks a consumed flow ``deleted``), such a flow
+    changes without its own stamp moving.
+
+    >>> plans = {"p": ProjectPlan(False, removed=("b",), kept=("a",))}
+    >>> widen(plans, {"p": ["a", "b"]}, {"p": {"a": ["b"]}})["p"].fetch
+    ('a',)
+    """
+    moved: set[str] = set()
+    for project, plan in plans.items():
+        moved |= set(locked.get(project, ())) if plan.full else {*plan.fetch, *plan.removed}
+    out = dict(plans)
+    for project, plan in plans.items():
+        if plan.full or not moved:
+            continue
+        refs = references.get(project, {})
+        extra = {f for f in plan.kept if set(refs.get(f, ())) & moved}
+        if extra:
+            out[project] = ProjectPlan(
+                full=False,
+                fetch=tuple(sorted({*plan.fetch, *extra})),
+                removed=plan.removed,
+                kept=tuple(f for f in plan.kept if f not in extra),
+            )
+    return out
+
+
+def locked_flows(lock: Mapping[str, Any], vendor: str) -> dict[str, list[str]]:
+    """The flow ids the lock holds, per project of ``vendor``."""
+    out: dict[str, list[str]] = {}
+    for row in lock.get("flow", []):
+        if row.get("vendor") == vendor:
+            out.setdefault(str(row.get("project")), []).append(str(row.get("id")))
+    return out
 
 
 def owners(lock: Mapping[str, Any], vendor: str) -> dict[tuple[str, str], str]:

@@ -143,7 +143,12 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
         lock = read_lock(params["repo"])
         chosen = choose_pass(params, store, lock)
         docs = await plan_projects(
-            adapter, projects, lock, chosen["pass"], narrowed=bool(params.get("flows"))
+            adapter,
+            projects,
+            lock,
+            chosen["pass"],
+            narrowed=bool(params.get("flows")),
+            repo=params["repo"],
         )
         return {"projects": docs, **chosen}
 
@@ -172,7 +177,10 @@ async def export_project(
             previous = None
             if plan and not plan["full"]:
                 repo = open_repo(params["repo"])
-                previous = await asyncio.to_thread(repo.read_bundle, adapter.name, ref.key)
+                try:
+                    previous = await asyncio.to_thread(repo.read_bundle, adapter.name, ref.key)
+                except CxopsError:  # an unreadable stored bundle: read the project in full
+                    previous = None
             if plan and previous is not None:
                 bundle = await adapter.export_changes(ref, previous, plan["fetch"])
             else:

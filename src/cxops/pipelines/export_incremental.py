@@ -18,9 +18,11 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from cxops.analysis.incremental import owners, plan_project
+from cxops.analysis.incremental import ProjectPlan, locked_flows, owners, plan_project, widen
 from cxops.analysis.lock import LOCK_FILE, loads_lock
+from cxops.errors import CxopsError
 from cxops.model.errors import ModelError
+from cxops.sinks.git import GitRepo
 from cxops.store import Store
 from cxops.vendors import ProjectRef, VendorAdapter
 
@@ -34,6 +36,10 @@ __all__ = [
 ]
 
 MODES = ("auto", "incremental", "full")
+#: Vendors whose flow document embeds the state of the flows it uses (Genesys dependency
+#: tracking marks a consumed flow ``deleted``): a kept flow that references a moved one is read
+#: again (``analysis.incremental.widen``). Elsewhere a flow's document is its own.
+_DEPENDENT = frozenset({"genesys"})
 DEFAULT_VERIFY_EVERY = 7
 #: How far back the store is read to count incremental runs (far more than any sane N).
 _HISTORY = 1000
@@ -92,25 +98,61 @@ async def plan_projects(
     chosen: str,
     *,
     narrowed: bool = False,
+    repo: str | Path | None = None,
 ) -> list[dict[str, Any]]:
     """The plan step's project documents: id, name, key, this run's ``stamps`` and (on an
     incremental pass) the ``plan`` (``ProjectPlan`` as a dict)."""
     known = owners(lock, adapter.name) if lock else None
     stamps = {} if narrowed else await adapter.stamps(projects, known)
+    plans: dict[str, ProjectPlan] = {}
+    if chosen == "incremental" and lock is not None:
+        plans = {
+            p.key: plan_project(lock, adapter.name, p.key, stamps[p.id])
+            for p in projects
+            if p.id in stamps
+        }
+        if adapter.name in _DEPENDENT and repo is not None:
+            plans = widen(
+                plans, locked_flows(lock, adapter.name), _references(repo, adapter.name, plans)
+            )
     out = []
     for p in projects:
         doc: dict[str, Any] = {"id": p.id, "name": p.name, "key": p.key}
         if p.id in stamps:
             doc["stamps"] = stamps[p.id]
-            if chosen == "incremental" and lock is not None:
-                plan = plan_project(lock, adapter.name, p.key, stamps[p.id])
-                doc["plan"] = {
-                    "full": plan.full,
-                    "fetch": list(plan.fetch),
-                    "removed": list(plan.removed),
-                    "kept": list(plan.kept),
-                }
+        plan = plans.get(p.key)
+        if plan is not None:
+            doc["plan"] = {
+                "full": plan.full,
+                "fetch": list(plan.fetch),
+                "removed": list(plan.removed),
+                "kept": list(plan.kept),
+            }
         out.append(doc)
+    return out
+
+
+def _references(
+    repo: str | Path, vendor: str, plans: dict[str, ProjectPlan]
+) -> dict[str, dict[str, set[str]]]:
+    """Per project not read in full, each flow's referenced flow ids (from the repository)."""
+    if not any(p.fetch or p.removed or p.full for p in plans.values()):
+        return {}
+    git = GitRepo(Path(repo))
+    out: dict[str, dict[str, set[str]]] = {}
+    for key, plan in plans.items():
+        try:
+            bundle = None if plan.full else git.read_bundle(vendor, key)
+        except CxopsError:  # unreadable: export_project reads that project in full
+            bundle = None
+        if bundle is None:
+            continue
+        out[key] = {
+            f.id: {
+                r.id for r in [*f.refs, *(r for n in f.nodes for r in n.refs)] if r.kind == "flow"
+            }
+            for f in bundle.flows
+        }
     return out
 
 
