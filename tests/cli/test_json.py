@@ -406,3 +406,20 @@ def test_servers_print_one_document_once_listening(command: str, tmp_path: Path)
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+def test_summaries_go_to_output_files_too(ctx: Ctx, capsys: pytest.CaptureFixture[str]) -> None:
+    """export -o FILE --json and runs show ID -o FILE: stdout stays empty, the file holds what
+    stdout would have, one stderr line names it."""
+    report, shown = ctx.tmp / "export.json", ctx.tmp / "run.txt"
+    code = main([*ctx.argv("export {cognigy} {fast} --project {small} {out} --json -q"),
+                 "-o", str(report)])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""  # the project's cycle: error findings
+    assert f"wrote {report} (json, {report.stat().st_size} bytes)" in err
+    run = json.loads(report.read_text())["run"]
+    assert main(["runs", "show", run, "--store", ctx.store, "-o", str(shown)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and f"wrote {shown} (text" in err
+    text = shown.read_text()
+    assert run in text and "\x1b[" not in text

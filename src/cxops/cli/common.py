@@ -22,6 +22,7 @@ printed as the one JSON document ``{"error", "hint", "exit"}`` on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
@@ -112,8 +113,10 @@ class Output:
     """Where a command's output goes, in which format: stdout, or the file of ``--output``.
 
     ``write`` takes a document as text (JSON, SARIF, JUnit, Prometheus); ``console`` is a rich
-    console for text meant for people. With ``--output`` both are gathered and written at the
-    end (:meth:`finish`), whole, with one line on stderr naming the file.
+    console for text meant for people. With ``--output``, whatever the command prints on stdout
+    while it runs (through these, ``typer.echo`` or a console of :func:`console`) is gathered
+    (:meth:`gathering`) and written at the end (:meth:`finish`), whole, with one line on stderr
+    naming the file.
     """
 
     def __init__(self, format: str = "text", path: Path | None = None) -> None:
@@ -129,25 +132,24 @@ class Output:
         return self.format == "json"
 
     def console(self) -> Console:
-        """The console for text output (stdout, or the report file without colour)."""
+        """The console for text output (stdout; off a terminal, as in a report file, without
+        colour and never cut)."""
         if self._console is None:
-            if self._buffer is not None:
-                self._console = Console(
-                    file=self._buffer, width=WIDE, no_color=True, highlight=False, soft_wrap=True
-                )
-            else:
-                self._console = console()
+            self._console = console()
         return self._console
 
     def write(self, text: str) -> None:
-        """Print (or gather for the file) a document given as text; a newline ends it."""
+        """Print a document given as text; a newline ends it."""
         if not text.endswith("\n"):
             text += "\n"
-        if self._buffer is not None:
-            self._buffer.write(text)
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def gathering(self) -> contextlib.AbstractContextManager[Any]:
+        """While the command runs: stdout goes to the report of ``--output`` (if any)."""
+        if self._buffer is None:
+            return contextlib.nullcontext()
+        return contextlib.redirect_stdout(self._buffer)
 
     def document(self, doc: Any, *, indent: int | None = None) -> None:
         """Print one JSON document."""
@@ -265,7 +267,8 @@ def output_options(*formats: str, report: bool = False) -> Callable[[F], F]:
             out = Output(fmt, path)
             kwargs["out"] = out
             try:
-                result = func(*args, **kwargs)
+                with out.gathering():
+                    result = func(*args, **kwargs)
             except typer.Exit:
                 out.finish()  # a report that calls for exit 1 (findings) is still the report
                 raise

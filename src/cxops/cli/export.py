@@ -183,7 +183,7 @@ async def announce_queued(
 
 
 @connection_options
-@output_options("text", "json")
+@output_options("text", "json", report=True)
 def export(
     repo: Path = typer.Option(..., "--repo", help="The git repository to write (created if new)."),
     project: str | None = typer.Option(None, "--project", help="Export this project (id or name)."),

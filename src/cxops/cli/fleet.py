@@ -14,7 +14,7 @@ app = typer.Typer(help="Work on many tenants at once through the workers.", no_a
 
 
 @app.command("export")
-@output_options("text", "json")
+@output_options("text", "json", report=True)
 def export(
     profiles: list[str] | None = list_option(
         None, "--profiles", metavar="PROFILE", help="Profiles to export."

@@ -139,7 +139,7 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     return code
 
 
-@output_options("text", "json")
+@output_options("text", "json", report=True)
 def promote(
     source: str = typer.Option(..., "--from", help="Profile of the source environment."),
     target: str = typer.Option(..., "--to", help="Profile of the target environment."),

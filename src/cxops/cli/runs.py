@@ -103,7 +103,7 @@ def list_runs(
 
 
 @app.command("show")
-@output_options("text", "json")
+@output_options("text", "json", report=True)
 def show(
     run_id: str = typer.Argument(..., help="A run id, or a unique prefix of one."),
     store: str | None = store_option(),
