@@ -29,14 +29,18 @@ import asyncio
 import contextlib
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 from dbos import DBOS, DBOSConfig
+from sqlalchemy import event
 from sqlalchemy.engine import URL
+from sqlalchemy.pool import Pool
 
 from cxops.errors import UsageError
 from cxops.pipelines.executors import Liveness, new_executor_id
@@ -103,6 +107,33 @@ def _schema(url: URL) -> str | None:
         if part.startswith("-csearch_path="):
             return part.split("=", 1)[1].split(",")[0].strip() or None
     return None
+
+
+#: DBOS system databases on SQLite that this process opened (their resolved file paths).
+_SQLITE_SYSDBS: set[str] = set()
+
+
+def _dbos_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL and ``synchronous=NORMAL`` on DBOS' SQLite system database, as on the store.
+
+    DBOS opens it in SQLite's default rollback-journal mode with ``synchronous=FULL``: every
+    step checkpoint then costs a journal write and two syncs, most of a warm step's durable
+    overhead (benchmarks/durable_overhead.py). In WAL mode with ``NORMAL`` a commit survives
+    a killed process (what recovery relies on); only a power cut may lose the last commits,
+    whose steps then run again, and cxops' steps are idempotent (``pipelines.record``). DBOS
+    creates its engine itself, so this listens on every pool and acts only on the files that
+    ``launch`` registered.
+    """
+    if not isinstance(dbapi_conn, sqlite3.Connection) or not _SQLITE_SYSDBS:
+        return
+    row = dbapi_conn.execute("PRAGMA database_list").fetchone()
+    if row is None or row[2] not in _SQLITE_SYSDBS:
+        return
+    dbapi_conn.execute("PRAGMA journal_mode=WAL")
+    dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+
+
+event.listen(Pool, "connect", _dbos_sqlite_pragmas)
 
 
 def engine_url(store_url: str) -> tuple[str, str | None]:
@@ -177,6 +208,8 @@ def launch(store_url: str | None = None) -> Store:
             }
             if schema is not None:
                 config["dbos_system_schema"] = schema
+            else:
+                _SQLITE_SYSDBS.add(str(Path(sysdb.removeprefix("sqlite:///")).resolve()))
             me = worker()
             if schema is not None:
                 # A bounded pool per process (docs/scale-out.md): DBOS' default of 20 would let

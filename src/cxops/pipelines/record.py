@@ -104,11 +104,10 @@ async def recorded(
     """
     what = key.split(":", 1)[1] if key.startswith(f"{run_id}:") else key
     boundary(f"{what}@before")
-    started = store.steps.begin(run_id, name, key)
+    started = store.steps.begin(run_id, name, key, with_cancel=cancellable)
     if started.done:
         return dict(started.step.result or {})
-    run = store.runs.get(run_id) if cancellable else None
-    if run is not None and run.cancel_requested is not None:
+    if started.cancel_requested is not None:
         cancelled = RunCancelled(
             f"cancelled by `cxops runs cancel` before {what}",
             hint=f"see `cxops runs show {run_id}`",

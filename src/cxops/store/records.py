@@ -80,10 +80,12 @@ class Step:
 
 @dataclass(frozen=True)
 class StepStart:
-    """What ``begin`` found: ``done`` means the key already succeeded; reuse ``step.result``."""
+    """What ``begin`` found: ``done`` means the key already succeeded; reuse ``step.result``.
+    ``cancel_requested`` is the run's, read in the same transaction when asked for."""
 
     step: Step
     done: bool
+    cancel_requested: datetime | None = None
 
 
 @dataclass(frozen=True)

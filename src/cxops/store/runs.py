@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from cxops.errors import UsageError
 from cxops.store.models import RunRow, StepRow
@@ -15,6 +17,8 @@ from cxops.store.records import Run, RunStatus, Step, StepStart, StepStatus
 from cxops.store.scope import Scope, utcnow
 
 __all__ = ["Runs", "Steps"]
+
+_STEPS = cast(Table, StepRow.__table__)  # Core statements: one round trip, a true row count
 
 
 def _run(row: RunRow) -> Run:
@@ -185,48 +189,51 @@ class Steps:
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
 
-    def begin(self, run_id: str, name: str, key: str) -> StepStart:
+    def begin(self, run_id: str, name: str, key: str, *, with_cancel: bool = False) -> StepStart:
         """Start the step with this idempotency key, unless it already succeeded.
 
         A key that succeeded before returns ``done=True`` and its stored result, untouched (so
         a resumed run skips it). A key that failed or was left running by a crash starts its
-        next attempt (``attempt`` + 1). Keys are unique across all runs.
+        next attempt (``attempt`` + 1). Keys are unique across all runs. ``with_cancel`` also
+        reads whether ``cxops runs cancel`` asked the run to stop, in the same transaction.
+
+        One transaction of at most three statements: an insert that yields to a key already
+        there (``ON CONFLICT DO NOTHING``, so two writers never both start it), the row read
+        back, and for a later attempt its update.
         """
         with self._scope.session() as s:
-            row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
-            if row is None:
-                row = self._insert(s, run_id, name, key)
-                if row is not None:
-                    return StepStart(_step(row), done=False)
-                # another writer inserted the key first (PostgreSQL): continue from its row
+            now = utcnow()
+            dialect = s.get_bind().dialect.name
+            insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(_STEPS)
+            first = s.execute(
+                insert.values(
+                    run_id=run_id,
+                    name=name,
+                    key=key,
+                    status=StepStatus.RUNNING,
+                    started=now,
+                    attempt=1,
+                )
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(_STEPS.c.id)
+            ).first()
+            cancelled: datetime | None = None
+            if with_cancel:
+                cancel = select(RunRow.cancel_requested).where(RunRow.id == run_id)
+                found = s.execute(
+                    select(StepRow, cancel.scalar_subquery()).where(StepRow.key == key)
+                ).one()
+                row, cancelled = found[0], found[1]
+            else:
                 row = s.scalars(select(StepRow).where(StepRow.key == key)).one()
+            if first is not None:
+                return StepStart(_step(row), done=False, cancel_requested=cancelled)
             if row.status == StepStatus.SUCCEEDED:
-                return StepStart(_step(row), done=True)
+                return StepStart(_step(row), done=True, cancel_requested=cancelled)
             row.attempt += 1
-            row.status, row.started, row.ended, row.error = StepStatus.RUNNING, utcnow(), None, None
+            row.status, row.started, row.ended, row.error = StepStatus.RUNNING, now, None, None
             s.flush()
-            return StepStart(_step(row), done=False)
-
-    @staticmethod
-    def _insert(s: Session, run_id: str, name: str, key: str) -> StepRow | None:
-        """Insert a first attempt in a savepoint; None when the key appeared meanwhile."""
-        row = StepRow(
-            run_id=run_id,
-            name=name,
-            key=key,
-            status=StepStatus.RUNNING,
-            started=utcnow(),
-            ended=None,
-            attempt=1,
-            result=None,
-            error=None,
-        )
-        try:
-            with s.begin_nested():
-                s.add(row)
-        except IntegrityError:
-            return None
-        return row
+            return StepStart(_step(row), done=False, cancel_requested=cancelled)
 
     def finish(
         self,
@@ -239,12 +246,15 @@ class Steps:
         """End the current attempt of the step with this key."""
         if status not in StepStatus.FINAL:
             raise ValueError(f"not a final step status: {status!r}")
-        with self._scope.session() as s:
-            row = s.scalars(select(StepRow).where(StepRow.key == key)).one_or_none()
+        with self._scope.session() as s:  # one UPDATE ... RETURNING
+            row = s.scalars(
+                update(StepRow)
+                .where(StepRow.key == key)
+                .values(status=status, ended=utcnow(), result=result, error=error)
+                .returning(StepRow)
+            ).one_or_none()
             if row is None:
                 raise ValueError(f"no step with key {key!r}; call begin() first")
-            row.status, row.ended, row.result, row.error = status, utcnow(), result, error
-            s.flush()
             return _step(row)
 
     def get(self, key: str) -> Step | None:
