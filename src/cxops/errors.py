@@ -16,7 +16,9 @@ The tree is shallow, as in h11, which separates local from remote protocol error
     ├── NetworkError                exit 3  no usable answer: connect, read, reset, deadline
     ├── ProtocolError               exit 3  the vendor broke its contract: bad JSON, wrong shape,
     │   │                                   illegal job transition
-    │   └── JobError                        a vendor job failed, stalled or ran past its deadline
+    │   ├── JobError                        a vendor job failed, stalled or ran past its deadline
+    │   └── Unstorable                      a document cxops cannot store faithfully (RFC 8785
+    │                                       values, depth, duplicate keys): one flow's finding
     └── GateFailed                  exit 1  a promotion gate said no (its evidence is attached)
 
 Third-party exceptions (httpx, pydantic, SQLAlchemy) are translated into this tree at one
@@ -42,6 +44,7 @@ __all__ = [
     "ProtocolError",
     "RateLimited",
     "ServerError",
+    "Unstorable",
     "UsageError",
     "VendorError",
 ]
@@ -168,6 +171,13 @@ class ProtocolError(CxopsError):
     """The vendor broke its contract: unparseable body, unexpected shape, illegal transition."""
 
     exit_code = 3
+
+
+class Unstorable(ProtocolError):
+    """A vendor document holds what cxops cannot store faithfully: a value RFC 8785 cannot
+    represent (NaN, ``1e400``, integers beyond 2**53, over-long numbers), nesting past the depth
+    cap, duplicate keys, a lone surrogate. An export reports such a flow as a finding and goes on
+    with the others (issue #15); anywhere else it is a protocol error like any other."""
 
 
 class JobError(ProtocolError):

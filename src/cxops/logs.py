@@ -28,6 +28,7 @@ from typing import Any, TextIO
 __all__ = [
     "RedactFilter",
     "configure",
+    "one_line",
     "redact",
     "redact_secrets",
     "register_secret",
@@ -50,8 +51,12 @@ _PATTERNS = [
 
 # ``scheme://user:password@`` (RFC 3986 §3.2.1 deprecates it; people still paste such URLs).
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/?#@\s:'\"]*:)[^/?#@\s'\"]*@")
-# C0 controls but tab and newline, DEL and C1 controls: what a terminal may act on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and newline, DEL and C1 controls: what a terminal may act on; and the
+# bidirectional marks, overrides and isolates, which reorder what it shows (Trojan Source,
+# CVE-2021-42574).
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+_CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "]")  # tab and newline too
 
 # LogRecord attributes that are not user fields.
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -87,13 +92,30 @@ def redact(text: str) -> str:
 
 
 def terminal_safe(text: str) -> str:
-    r"""``text`` with control characters (ESC, CR, NUL, C1...) shown as escapes; tab and
-    newline kept.
+    r"""``text`` with control characters (ESC, CR, NUL, C1...) and bidirectional overrides
+    shown as escapes; tab and newline kept.
 
     >>> terminal_safe("name\x1b[31m")
     'name\\x1b[31m'
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as one line of plain text: :func:`terminal_safe`, and tab and newline escaped
+        too, for a vendor's name in a table cell or a commit message (a newline there could fake
+        a row or a trailer).
+
+        >>> one_line("a
+    b‮")
+        'a\x0ab\u202e'
+    """
+    return _CONTROL_LINE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class RedactFilter(logging.Filter):

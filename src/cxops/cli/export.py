@@ -28,6 +28,7 @@ from cxops.cli.progress import ProgressView, observed, quiet_option
 from cxops.cli.runs import store_option
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
+from cxops.logs import one_line
 from cxops.pipelines.engine import launch, shutdown
 from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY
 from cxops.pipelines.runner import (
@@ -98,6 +99,17 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
             detail,
         )
     console.print(table)
+    for flow in summary.get("unstorable", []):
+        console.print(
+            one_line(
+                f"flow {flow['name']} ({flow['id']}) of {flow['project']} not exported: "
+                f"{flow['error']}"
+            ),
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     _render_pass(console, summary)
     counts = summary.get("findings", {})
     console.print(

@@ -37,6 +37,7 @@ from cxops.pipelines.export_incremental import (
 from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
+from cxops.pipelines.unstorable import Skipped, findings, flows_of, write_storable
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -173,6 +174,7 @@ async def export_project(
                 notify(run_id, "progress", project=ref.key, stage=stage, done=done, total=total,
                        **_traffic(run_id))  # fmt: skip
 
+            skipped = Skipped()
             plan = project.get("plan")
             previous = None
             if plan and not plan["full"]:
@@ -185,12 +187,12 @@ async def export_project(
                 bundle = await adapter.export_changes(ref, previous, plan["fetch"])
             else:
                 bundle = await adapter.export_project(
-                    ref, flows=params.get("flows"), on_progress=progress
+                    ref, flows=params.get("flows"), on_progress=progress, on_skip=skipped
                 )
             archive = await adapter.archive_project(ref) if params.get("archive") else None
         # The sink leaves the export time out of the files (the commit records when).
         extra: dict[str, bytes] = {}
-        result: dict[str, Any] = {"flows": len(bundle.flows), "vendor": bundle.vendor}
+        result: dict[str, Any] = {"vendor": bundle.vendor}
         if previous is not None and plan:
             result["fetched"] = len(plan["fetch"]) + len(
                 {f.id for f in bundle.flows} - {f.id for f in previous.flows}
@@ -200,7 +202,9 @@ async def export_project(
             folder = project_dir(bundle.vendor, bundle.project).removeprefix("flows/")
             result["archive"] = f"archives/{folder}/{Path(name).name}"
             extra[result["archive"]] = data
-        changes = open_repo(params["repo"]).write_bundle(bundle, extra_files=extra)
+        changes, bundle, left_out = write_storable(open_repo(params["repo"]), bundle, extra)
+        result["flows"] = len(bundle.flows)
+        result["unstorable"] = skipped.rows + left_out
         result["key"] = bundle.project
         result["changes"] = changes_doc(changes)
         return result
@@ -220,16 +224,24 @@ async def export_project(
 
 @DBOS.step(name="export.check")
 async def check(
-    run_id: str, params: dict[str, Any], planned: dict[str, Any], listed: list[dict[str, Any]]
+    run_id: str,
+    params: dict[str, Any],
+    planned: dict[str, Any],
+    listed: list[dict[str, Any]],
+    unstorable: list[dict[str, str]],
 ) -> dict[str, Any]:
     """Check every bundle in the repository; write the findings report and ``cxops.lock`` with
     this run's change stamps (``listed``: the projects written or found unchanged). A full or
-    verify pass reports the flows whose content moved while their stamp did not."""
+    verify pass reports the flows whose content moved while their stamp did not. Each flow left
+    out as ``unstorable`` is a finding too."""
 
     async def work() -> dict[str, Any]:
         repo = open_repo(params["repo"])
         checked = await asyncio.to_thread(
-            check_repository, repo.root, max_nodes=params["max_nodes"]
+            check_repository,
+            repo.root,
+            max_nodes=params["max_nodes"],
+            also=findings(unstorable),
         )
         previous = read_lock(repo.root)
         vendor = params["connection"]["vendor"]
@@ -318,7 +330,10 @@ def _summary(
 ) -> dict[str, Any]:
     ok = [r["project"] for r in results if r["status"] == "ok"]
     failed = [r["project"] for r in results if r["status"] != "ok"]
+    left_out = flows_of(results)
     status = "succeeded" if not failed else ("partial" if ok else "failed")
+    if status == "succeeded" and left_out:
+        status = "partial"  # a flow cxops could not store is not exported
     per = checked["per_project"]
     dirty = [p for p in ok if any(k.endswith("/" + p) and v.get("error") for k, v in per.items())]
     return {
@@ -332,8 +347,15 @@ def _summary(
         "findings": checked["findings"],
         "findings_per_project": checked["per_project"],
         "checks": {"passed": len(ok) - len(dirty), "failed": len(dirty)},
-        "error": None if not failed else f"{len(failed)} project(s) failed",
+        "unstorable": left_out,
+        "error": _error(failed, left_out),
     }
+
+
+def _error(failed: list[str], left_out: list[dict[str, str]]) -> str | None:
+    said = [f"{len(failed)} project(s) failed"] if failed else []
+    said += [f"{len(left_out)} flow(s) could not be stored"] if left_out else []
+    return "; ".join(said) or None
 
 
 def _ended(status: str, error: str) -> dict[str, Any]:
@@ -398,7 +420,8 @@ async def _export(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     results = [by_id.get(p["id"]) or _unchanged_result(params, p) for p in projects]
     done = [r for r in results if r["status"] == "ok" and not r.get("unchanged")]
     ok_ids = {r["id"] for r in results if r["status"] == "ok"}
-    checked = await check(run_id, params, planned, [p for p in projects if p["id"] in ok_ids])
+    listed = [p for p in projects if p["id"] in ok_ids]
+    checked = await check(run_id, params, planned, listed, flows_of(results))
     committed = await commit(run_id, params, done) if done else {"commit": None, "changed": False}
     summary = _summary(results, checked, committed)
     stale = checked.get("stale", [])

@@ -9,6 +9,7 @@ this run's projects, so exporting one project never drops the others from the lo
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,11 +87,12 @@ def _index_project(
     return index, bundle
 
 
-def check_repository(root: Path, *, max_nodes: int) -> RepoCheck:
+def check_repository(root: Path, *, max_nodes: int, also: Iterable[Finding] = ()) -> RepoCheck:
     """Check every bundle under ``root/flows`` and build the findings report and the lock.
 
     A repository holds one tenant, so projects whose references cross folders or divisions
-    (CXone, Genesys) are checked together (``cxops.analysis.scope``).
+    (CXone, Genesys) are checked together (``cxops.analysis.scope``). ``also`` adds findings
+    about what is not in the files (flows the export could not store, ``unstorable.py``).
     """
     files: dict[str, bytes] = {}
     indexes: list[BundleIndex] = []
@@ -102,7 +104,7 @@ def check_repository(root: Path, *, max_nodes: int) -> RepoCheck:
             bundles.append(bundle)
     checked = check_together(indexes, CheckOptions(max_nodes=max_nodes))
     findings = [_position(f, files) for f in checked]
-    findings = sort_findings(findings)
+    findings = sort_findings([*findings, *also])
     per_project: dict[str, Counter[str]] = {}
     for f in findings:
         key = f"{f.location.vendor}/{f.location.project}"

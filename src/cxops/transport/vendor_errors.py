@@ -26,6 +26,7 @@ from cxops.errors import (
     ProtocolError,
     RateLimited,
     ServerError,
+    Unstorable,
     VendorError,
 )
 from cxops.logs import redact
@@ -204,13 +205,14 @@ def json_body(
 
 
 def answer_error(where: str, status: int, exc: ParseError) -> ProtocolError:
-    """The ProtocolError for an answer the bounded parser refused (names why and where)."""
+    """The ProtocolError for an answer the bounded parser refused (names why and where):
+    :class:`Unstorable` when the JSON is whole but cxops cannot store it faithfully."""
+    message = redact(f"{where}: {status} with a body cxops refuses: {exc.message}")
     if exc.reason == "too_large":
         hint = "the answer is over the size cap; raise max_answer_bytes if it is genuine"
     elif exc.reason in ("syntax", "utf8", "bom"):
         hint = "the vendor or a proxy sent a broken body; retry, and report it if it persists"
-    else:
+    else:  # too_deep, surrogate, i_json (non-finite, beyond 2**53, long numbers, duplicates)
         hint = "the vendor sent JSON cxops cannot store faithfully (RFC 8785); report it"
-    return ProtocolError(
-        redact(f"{where}: {status} with a body cxops refuses: {exc.message}"), hint=hint
-    )
+        return Unstorable(message, hint=hint)
+    return ProtocolError(message, hint=hint)

@@ -15,20 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from cxops.errors import UsageError
+from cxops.errors import Unstorable, UsageError
 from cxops.model.bundle import Bundle
 from cxops.transport import VendorClient
+from cxops.vendors.concurrently import map_all
 
 __all__ = [
     "FlowRef",
     "Progress",
     "ProjectRef",
+    "Skip",
     "Stamps",
     "VendorAdapter",
+    "each_flow",
     "pick_flows",
     "pick_project",
     "stamp_of",
@@ -54,6 +57,11 @@ def stamp_of(fields: Iterable[Any], *rows: Any) -> str:
 
 #: ``on_progress(stage, done, total)``: stage is e.g. ``"flows"``, ``"scripts"``, ``"archive"``.
 Progress = Callable[[str, int, int], None]
+
+#: ``on_skip(flow, error)``: a flow left out of the bundle because cxops cannot store it.
+Skip = Callable[["FlowRef", str], None]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,12 @@ class VendorAdapter(Protocol):
         *,
         flows: Collection[str] | None = None,
         on_progress: Progress | None = None,
+        on_skip: Skip | None = None,
     ) -> Bundle:
-        """The project as a bundle; ``flows`` (ids or names) narrows it (UsageError if unknown)."""
+        """The project as a bundle; ``flows`` (ids or names) narrows it (UsageError if unknown).
+
+        With ``on_skip``, a flow whose documents cxops cannot store (:class:`Unstorable`) is
+        left out and reported to it; without, that error is raised (see :func:`each_flow`)."""
         ...
 
     async def archive_project(self, project: ProjectRef) -> tuple[str, bytes]:
@@ -136,6 +148,29 @@ class VendorAdapter(Protocol):
         bundle in the repository), as are the project's other parts where the vendor has them
         (its stamp said they did not change). Flows no longer listed are left out."""
         ...
+
+
+async def each_flow(
+    fetch: Callable[[FlowRef], Awaitable[T]],
+    flows: Iterable[FlowRef],
+    on_skip: Skip | None = None,
+) -> list[T]:
+    """``fetch`` every flow concurrently (``map_all``); with ``on_skip``, a flow whose answer
+    is :class:`Unstorable` is reported there and left out, and the others go on (issue #15: one
+    flow holding ``NaN`` failed its whole project). Any other error fails them all, as before.
+    """
+    if on_skip is None:
+        return await map_all(fetch, flows)
+    report = on_skip
+
+    async def one(ref: FlowRef) -> tuple[T] | None:
+        try:
+            return (await fetch(ref),)
+        except Unstorable as exc:
+            report(ref, exc.message)
+            return None
+
+    return [got[0] for got in await map_all(one, flows) if got is not None]
 
 
 def pick_project(projects: Iterable[ProjectRef], wanted: str) -> ProjectRef:

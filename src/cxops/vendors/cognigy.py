@@ -32,7 +32,16 @@ from cxops.model.bundle import Bundle
 from cxops.model.native import cognigy as native
 from cxops.transport import VendorClient, cognigy_cursor, cognigy_pages, cognigy_task, poll_job
 from cxops.transport.urls import seg
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
+from cxops.vendors.base import (
+    FlowRef,
+    Progress,
+    ProjectRef,
+    Skip,
+    Stamps,
+    each_flow,
+    pick_flows,
+    stamp_of,
+)
 from cxops.vendors.concurrently import gather_all, map_all
 from cxops.vendors.reads import Answer
 from cxops.vendors.reads import cognigy as reads
@@ -177,6 +186,7 @@ class CognigyAdapter:
         *,
         flows: Collection[str] | None = None,
         on_progress: Progress | None = None,
+        on_skip: Skip | None = None,
     ) -> Bundle:
         """The project as a bundle (flows, lexicons, connections, derived intents)."""
         doc, chosen, lexicons, connections = await gather_all(
@@ -198,7 +208,7 @@ class CognigyAdapter:
 
         if on_progress is not None:
             on_progress("flows", 0, len(picked))
-        flow_docs = await map_all(one, picked)
+        flow_docs = await each_flow(one, picked, on_skip)
         document = {
             "project": doc,
             "flows": _by_id(list(flow_docs)),

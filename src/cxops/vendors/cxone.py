@@ -25,7 +25,16 @@ from cxops.model.layout import flow_file_name
 from cxops.model.native import cxone as native
 from cxops.model.native.cxone_answers import is_live
 from cxops.transport import VendorClient, cxone_pages
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
+from cxops.vendors.base import (
+    FlowRef,
+    Progress,
+    ProjectRef,
+    Skip,
+    Stamps,
+    each_flow,
+    pick_flows,
+    stamp_of,
+)
 from cxops.vendors.concurrently import map_all
 from cxops.vendors.reads import cxone as reads
 
@@ -104,6 +113,7 @@ class CxoneAdapter:
         *,
         flows: Collection[str] | None = None,
         on_progress: Progress | None = None,
+        on_skip: Skip | None = None,
     ) -> Bundle:
         """The folder's scripts as a bundle (project = the folder)."""
         picked = pick_flows(await self.list_flows(project), flows)
@@ -119,7 +129,7 @@ class CxoneAdapter:
 
         if on_progress is not None:
             on_progress("scripts", 0, len(picked))
-        scripts = await map_all(one, picked)
+        scripts = await each_flow(one, picked, on_skip)
         ordered = sorted(scripts, key=lambda s: str((s.get("header") or {}).get("scriptName")))
         return native.to_bundle({"scripts": ordered}, tenant=self.tenant, project=project.key)
 

@@ -24,7 +24,16 @@ from cxops.model.bundle import Bundle
 from cxops.model.native import genesys as native
 from cxops.transport import VendorClient, genesys_export_job, genesys_pages, poll_job
 from cxops.transport.urls import seg
-from cxops.vendors.base import FlowRef, Progress, ProjectRef, Stamps, pick_flows, stamp_of
+from cxops.vendors.base import (
+    FlowRef,
+    Progress,
+    ProjectRef,
+    Skip,
+    Stamps,
+    each_flow,
+    pick_flows,
+    stamp_of,
+)
 from cxops.vendors.concurrently import gather_all, map_all
 from cxops.vendors.reads import genesys as reads
 
@@ -179,18 +188,19 @@ class GenesysAdapter:
         *,
         flows: Collection[str] | None = None,
         on_progress: Progress | None = None,
+        on_skip: Skip | None = None,
     ) -> Bundle:
         """The division's flows as a bundle (project = the division name)."""
         await self._await_build()
         listed = [f for f in await self._flows() if str(_division(f)["id"]) == project.id]
         refs = [FlowRef(id=str(f["id"]), name=str(f.get("name", f["id"]))) for f in listed]
         wanted = {r.id for r in pick_flows(refs, flows)}
-        chosen = [f for f in listed if str(f["id"]) in wanted]
+        chosen = {str(f["id"]): f for f in listed if str(f["id"]) in wanted}
         done = 0
 
-        async def one(flow: dict[str, Any]) -> dict[str, Any]:
+        async def one(ref: FlowRef) -> dict[str, Any]:
             nonlocal done
-            doc = await self._flow(flow)
+            doc = await self._flow(chosen[ref.id])
             done += 1
             if on_progress is not None:
                 on_progress("flows", done, len(chosen))
@@ -198,7 +208,7 @@ class GenesysAdapter:
 
         if on_progress is not None:
             on_progress("flows", 0, len(chosen))
-        docs = await map_all(one, chosen)
+        docs = await each_flow(one, [r for r in refs if r.id in chosen], on_skip)
         division = _division(listed[0]) if listed else {"id": project.id, "name": project.key}
         document = {"division": division, "flows": list(docs)}
         return native.to_bundle(document, tenant=self.tenant)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from cxops.analysis.diff import diff_bundles
 from cxops.analysis.names import label, shared
+from cxops.logs import one_line
 from cxops.model.bundle import Bundle, Flow
 
 __all__ = ["FlowChanges", "commit_message", "semantic_lines", "semantic_summary"]
@@ -102,13 +103,18 @@ def commit_message(
             ("changed", changes.changed),
             ("removed", changes.removed),
         ):
+            # Vendor names and ids are data: a NUL would make git refuse the message (and fail
+            # the run), a newline add lines (a fake trailer).
             lines += [
-                f"  {action}: {label('flow', changes.names.get(i), i, ambiguous=i in twins)}"
+                "  "
+                + action
+                + ": "
+                + one_line(label("flow", changes.names.get(i), i, ambiguous=i in twins))
                 for i in ids[:LISTED]
             ]
             if len(ids) > LISTED:
                 lines.append(f"  ... and {len(ids) - LISTED} more {action}")
-    lines += list(body)
+    lines += [one_line(line) for line in body]  # semantic lines name nodes and flows
     tail = {**({"Cxops-Run-Id": run_id} if run_id else {}), **(trailers or {})}
     if tail:
         lines += ["", *(f"{k}: {' '.join(str(v).split())}" for k, v in tail.items())]
