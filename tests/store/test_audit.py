@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from cxops.errors import ConfigError
 from cxops.store import Store, load_public_key, load_signing_key
@@ -279,3 +279,41 @@ def test_details_that_cannot_be_canonical_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="canonical"):
         store.audit.append("a", "b", "c", {"n": float("nan")})
     assert store.audit.count() == 0
+
+
+def _audit_selects(store: Store, run: Any) -> tuple[Any, list[str]]:
+    """``run()``'s result and every SELECT it sent that reads the audit table."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit" in statement:
+            seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        return run(), seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(("n", "page"), [(250, 100), (250, 50), (600, 50)])
+def test_verify_reads_the_log_a_page_at_a_time(store: Store, n: int, page: int) -> None:
+    """verify and rows send one LIMITed query per page (n // page + 1: the last one finds the
+    end), so memory does not grow with the log; a flip past the first pages is still found."""
+    with store.transaction() as tx:
+        for i in range(n):
+            tx.audit.append("cxops", "export.succeeded", f"run-{i}", {"i": i})
+    result, selects = _audit_selects(store, lambda: store.audit.verify(page=page))
+    assert result.ok and result.entries == n and result.last_seq == n
+    assert len(selects) == n // page + 1, selects
+    assert all("LIMIT" in s.upper() for s in selects)
+    rows, selects = _audit_selects(store, lambda: [r.seq for r in store.audit.rows(page=page)])
+    assert rows == list(range(1, n + 1)) and len(selects) == n // page + 1
+    with store.session() as s:  # tamper past the first pages, as an attacker without triggers
+        if store.dialect == "postgresql":
+            s.execute(text("ALTER TABLE audit DISABLE TRIGGER USER"))
+        else:
+            s.execute(text("DROP TRIGGER audit_no_update"))
+    _sql(store, "UPDATE audit SET subject = 'run-x' WHERE seq = :s", s=n - 3)
+    problem = store.audit.verify(page=page).problem
+    assert problem is not None and (problem.kind, problem.seq) == ("hash-mismatch", n - 3)

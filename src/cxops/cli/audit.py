@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -200,9 +201,9 @@ def show(
             raise UsageError(f"choose one of --jsonl and --format {out.format}")
         out.format = "jsonl"
     with Store.open(store) as st:
-        # rows(), not the ORM: a row holding garbage is shown as unreadable, not a crash.
-        entries = list(st.audit.rows())
-    entries = entries[-limit:] if limit else entries
+        # rows(), not the ORM: a row holding garbage is shown as unreadable, not a crash;
+        # with --limit only that many are held (rows() reads the log a page at a time).
+        entries = list(deque(st.audit.rows(), maxlen=limit or None))
     docs = [
         e.to_dict() if isinstance(e, AuditEntry) else {"seq": e.row, "unreadable": e.why}
         for e in entries

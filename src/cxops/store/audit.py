@@ -149,30 +149,43 @@ class Audit:
             s.flush()
             return _entry(row)
 
-    def rows(self) -> Iterator[AuditEntry | Unreadable]:
+    def rows(self, *, page: int = _PAGE) -> Iterator[AuditEntry | Unreadable]:
         """Every stored row in seq order, each an entry or, when a column does not parse, an
-        :class:`Unreadable` naming it (for ``verify``: garbage is tampering, not a crash)."""
+        :class:`Unreadable` naming it (for ``verify``: garbage is tampering, not a crash).
+
+        Read ``page`` rows per query, keyset-paginated by seq (``seq > last ORDER BY seq
+        LIMIT page``), so memory does not grow with the log (``seq`` is an integer primary key
+        on both databases: SQLite's rowid alias refuses anything else)."""
         # Stored bytes, not ORM values: SQLite keeps whatever was written, of any type (a blob
         # in a text column would not even decode); PostgreSQL's types hold, so text is enough.
         as_type = LargeBinary if self._scope.dialect == "sqlite" else String
         columns = [
-            cast(c, as_type)
-            for c in (
-                AuditRow.seq,
-                AuditRow.time,
-                AuditRow.actor,
-                AuditRow.action,
-                AuditRow.subject,
-                AuditRow.details,
-                AuditRow.prev_hash,
-                AuditRow.hash,
+            cast(c, as_type).label(f"c{i}")
+            for i, c in enumerate(
+                (
+                    AuditRow.seq,
+                    AuditRow.time,
+                    AuditRow.actor,
+                    AuditRow.action,
+                    AuditRow.subject,
+                    AuditRow.details,
+                    AuditRow.prev_hash,
+                    AuditRow.hash,
+                )
             )
         ]
-        with self._scope.session() as s:
-            raw = s.execute(select(*columns)).all()
-        parsed = [_parse_row(tuple(_text(v) for v in r)) for r in raw]
-        parsed.sort(key=lambda e: (e.seq is None, e.seq or 0, isinstance(e, Unreadable)))
-        yield from parsed
+        after: int | None = None
+        while True:
+            query = select(AuditRow.seq.label("key"), *columns).order_by(AuditRow.seq).limit(page)
+            if after is not None:
+                query = query.where(AuditRow.seq > after)
+            with self._scope.session() as s:
+                raw = s.execute(query).all()
+            for r in raw:
+                yield _parse_row(tuple(_text(v) for v in r[1:]))
+            if len(raw) < page:
+                return
+            after = raw[-1][0]
 
     def iter(self, *, after: int = 0) -> Iterator[AuditEntry]:
         """Every entry with seq > ``after``, in seq order, fetched a page at a time."""
@@ -209,8 +222,9 @@ class Audit:
         try:
             last = self.last()
         except (ValueError, TypeError, CxopsError):  # a garbage row: the last readable one
-            readable = [r for r in self.rows() if isinstance(r, AuditEntry)]
-            last = readable[-1] if readable else None
+            last = None
+            for row in self.rows():
+                last = row if isinstance(row, AuditEntry) else last
         seq, digest = (last.seq, last.hash) if last else (0, GENESIS)
         return sign_head(seq, digest, utcnow(), key)
 
@@ -234,6 +248,7 @@ class Audit:
         key: Ed25519PublicKey | Ed25519PrivateKey | None = None,
         *,
         heads: Iterable[tuple[str, dict[str, Any] | None]] = (),
+        page: int = _PAGE,
     ) -> Verification:
         """Recompute the chain; check it against a head and against more ``heads``.
 
@@ -242,31 +257,71 @@ class Audit:
         means the tail was truncated; one whose hash differs from the stored entry at that seq
         means history was rewritten (re-hashed or not). With a public ``key``, every head must
         carry a valid Ed25519 signature by it, so heads cannot be forged either.
+
+        One pass over :meth:`rows` (``page`` rows per query): memory stays constant in the
+        number of entries (only the hashes at the heads' seqs are kept).
         """
         public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-        rows = list(self.rows())
-        good = [r for r in rows if isinstance(r, AuditEntry)]
-        hashes = {e.seq: e.hash for e in good}
-        bad = [r for r in rows if isinstance(r, Unreadable)]
-        if bad:  # the most specific report: this row was written by something else than cxops
-            last_seq, last_hash, _ = verify_chain(e for e in good if e.seq < (bad[0].seq or 0))
-            problem: Problem | None = Problem(
-                bad[0].seq,
-                "unreadable",
-                f"the row with seq {bad[0].row!r} does not parse ({bad[0].why}): tampered",
-            )
-        else:
-            last_seq, last_hash, problem = verify_chain(good)
-        entries = len(rows)
         every = ([("the head file", head)] if head is not None else []) + list(heads)
+        wanted = {int(h["seq"]) for _, h in every if h is not None and well_formed(h)}
+        scan = _Scan(self.rows(page=page), wanted)
+        last_seq, last_hash, problem = verify_chain(scan.entries())
+        scan.drain()  # past the chain's first problem: count, and find any unreadable row
+        bad = scan.bad
+        if bad is not None:  # the most specific report: written by something else than cxops
+            if bad.seq is None:
+                last_seq, last_hash = 0, GENESIS
+            problem = Problem(
+                bad.seq,
+                "unreadable",
+                f"the row with seq {bad.row!r} does not parse ({bad.why}): tampered",
+            )
+        entries = scan.count
         if problem is None:  # a forged or malformed head first: it is the graver finding
             problem = next(filter(None, (_head_shape(w, h, public) for w, h in every)), None)
         if problem is None:  # then oldest first, so the first divergence is the one named
             ordered = sorted(every, key=lambda h: h[1]["seq"] if h[1] else -1)
             problem = next(
-                filter(None, (_check_head(w, h, last_seq, hashes) for w, h in ordered)), None
+                filter(None, (_check_head(w, h, last_seq, scan.hashes) for w, h in ordered)),
+                None,
             )
         return Verification(entries, last_seq, last_hash, problem, head)
+
+
+class _Scan:
+    """One pass over ``rows``: the readable entries up to the first unreadable row (for the
+    chain), then the rest; counts rows, keeps the first unreadable one and the hashes at the
+    ``wanted`` seqs (the heads'), nothing else."""
+
+    def __init__(self, rows: Iterator[AuditEntry | Unreadable], wanted: set[int]) -> None:
+        self._rows = rows
+        self._wanted = wanted
+        self.count = 0
+        self.bad: Unreadable | None = None
+        self.hashes: dict[int, str] = {}
+
+    def _take(self, row: AuditEntry | Unreadable) -> bool:
+        """Count ``row``; False when it is unreadable."""
+        self.count += 1
+        if isinstance(row, Unreadable):
+            self.bad = self.bad or row
+            return False
+        if row.seq in self._wanted:
+            self.hashes[row.seq] = row.hash
+        return True
+
+    def entries(self) -> Iterator[AuditEntry]:
+        """Readable entries in seq order, ending at the first unreadable row."""
+        for row in self._rows:
+            if not self._take(row):
+                return
+            assert isinstance(row, AuditEntry)
+            yield row
+
+    def drain(self) -> None:
+        """Take what :meth:`entries` left (the chain stopped at a problem, or at garbage)."""
+        for row in self._rows:
+            self._take(row)
 
 
 def _head_shape(

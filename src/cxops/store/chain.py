@@ -44,6 +44,9 @@ GENESIS = "0" * 64
 HEAD_FORMAT = "cxops.audit-head/2"  # /2: Ed25519 signatures (/1 was HMAC-SHA256)
 HEAD_TRAILER = "Cxops-Audit-Head"
 ALG = "Ed25519"
+#: How many entries back (and ahead) a swapped row is recognised as *reordered*; further apart
+#: it is still caught, as a hash mismatch. Bounds what ``verify_chain`` keeps in memory.
+_WINDOW = 4096
 
 
 def format_time(value: datetime) -> str:
@@ -107,6 +110,7 @@ def verify_chain(entries: Iterable[AuditEntry]) -> tuple[int, str, Problem | Non
     *hash mismatch* — or *reordered* when the content hashes correctly under a different
     seq of this log, i.e. rows swapped places); its ``prev_hash`` is the previous entry's hash
     (else a *broken link*: an entry before it was rewritten and re-hashed, or removed).
+    ``entries`` may be a generator: it is consumed once, in constant memory.
     """
     last_seq, last_hash = 0, GENESIS
     seen: dict[str, int] = {}
@@ -165,6 +169,8 @@ def verify_chain(entries: Iterable[AuditEntry]) -> tuple[int, str, Problem | Non
                 ),
             )
         seen[entry.hash] = entry.seq
+        if len(seen) > _WINDOW:  # constant memory: only recent entries can be told reordered
+            del seen[next(iter(seen))]
         last_seq, last_hash = entry.seq, entry.hash
     return last_seq, last_hash, None
 
@@ -176,8 +182,8 @@ def _written_as(entry: AuditEntry, seen: dict[str, int], last_seq: int) -> int |
         candidates: Iterable[int] = [1]
     elif entry.prev_hash in seen:
         candidates = [seen[entry.prev_hash] + 1]
-    else:  # the predecessor moved too: it sits later in the log
-        candidates = range(last_seq + 2, last_seq + 2 + 4096)
+    else:  # the predecessor moved too (or further back than the window): it sits later
+        candidates = range(last_seq + 2, last_seq + 2 + _WINDOW)
     for seq in candidates:
         if seq != entry.seq and _recompute(entry, seq) == entry.hash:
             return seq
