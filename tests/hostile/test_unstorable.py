@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from cxops.cli.export import render_summary
@@ -30,7 +29,7 @@ from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.store import Store
 from cxops.transport.settings import resolve_connection
 from tests.hostile.proxy import HostileVendor, Rewrite, ServerThread
-from tests.hostile.test_vendor import FAST, PROJECT
+from tests.hostile.test_vendor import FAST, PROJECT, api_key, project_flows
 
 FLOW_DOC = r"/new/v2\.0/flows/[^/]+$"
 
@@ -77,8 +76,7 @@ def hostile(emu: EmulatorThread) -> Iterator[tuple[HostileVendor, str]]:
 
 
 def _export(url: str, emu: EmulatorThread, tmp_path: Path) -> tuple[dict[str, Any], str, Path]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
-    key = info["credentials"]["readonly"]["api_key"]
+    key = api_key(emu)
     settings = resolve_connection(
         {"vendor": "cognigy", "base_url": f"{url}/cognigy/dev", "api_key": key}, environ={}
     )
@@ -150,10 +148,7 @@ def test_a_hostile_flow_id_is_stored_under_an_encoded_name(
     inside) and committed with the others; the commit message shows the id escaped."""
     vendor, url = hostile
     hostile_id = IDS[case]
-    api = f"{emu.url}/cognigy/dev/new/v2.0"
-    projects = httpx.get(f"{api}/projects", headers=_key(emu)).json()["items"]
-    (pid,) = [p["_id"] for p in projects if p["name"] == PROJECT]
-    flows = httpx.get(f"{api}/flows", params={"projectId": pid}, headers=_key(emu)).json()["items"]
+    flows = project_flows(emu)
     real = sorted(f["referenceId"] for f in flows)[0]  # the portable flow id (not in paths)
     quoted, renamed = json.dumps(real).encode(), json.dumps(hostile_id).encode()
     vendor.rules = [(r".*", lambda body, hit: body.replace(quoted, renamed))]
@@ -169,8 +164,3 @@ def test_a_hostile_flow_id_is_stored_under_an_encoded_name(
     assert stored["id"] == hostile_id
     message = _git(repo, "log", "-1", "--format=%B")
     assert "\x1b" not in message and "\x00" not in message and "\x07" not in message
-
-
-def _key(emu: EmulatorThread) -> dict[str, str]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
-    return {"X-API-Key": info["credentials"]["readonly"]["api_key"]}

@@ -66,15 +66,20 @@ def _broken(times: int) -> Rewrite:
     return rewrite
 
 
+#: The ``_id`` of the project's first flow, set by the test before the export (see below).
+TARGET: list[str] = []
+
+
 def _listing_ids(change: dict[str, Any]) -> Rewrite:
-    """Rewrite the first flow of the first listing (``_id``/``name``)."""
+    """Rewrite one flow of the project (``TARGET``) in every flow listing (``_id``/``name``):
+    the tenant-wide listing that reads change stamps (#19) and the project's own alike."""
 
     def rewrite(body: bytes, hit: int) -> bytes | None:
-        if hit != 1:
-            return None
         doc = json.loads(body)
-        doc["items"][0].update(change)
-        return json.dumps(doc).encode()
+        mine = [item for item in doc.get("items", []) if item.get("_id") in TARGET]
+        for item in mine:
+            item.update(change)
+        return json.dumps(doc).encode() if mine else None
 
     return rewrite
 
@@ -133,8 +138,8 @@ def test_a_hostile_answer_ends_in_a_report_never_a_crash(
     vendor, url = hostile
     rules, expected, words = CASES[case]
     vendor.rules = rules
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
-    key = info["credentials"]["readonly"]["api_key"]
+    TARGET[:] = [sorted(f["_id"] for f in project_flows(emu))[0]]
+    key = api_key(emu)
     settings = resolve_connection(
         {"vendor": "cognigy", "base_url": f"{url}/cognigy/dev", "api_key": key}, environ={}
     )
@@ -172,3 +177,21 @@ def test_a_hostile_answer_ends_in_a_report_never_a_crash(
             assert "/.." not in seen.raw_path and "_emulator" not in seen.raw_path, seen
     assert key not in json.dumps(out)
     assert _max_rss_bytes() < 2 * 1024**3
+
+
+def api_key(emu: EmulatorThread) -> str:
+    """The read-only API key of the emulator's Cognigy tenant ``dev``."""
+    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cognigy"]["dev"]
+    return str(info["credentials"]["readonly"]["api_key"])
+
+
+def project_flows(emu: EmulatorThread) -> list[dict[str, Any]]:
+    """The flow listing of ``PROJECT``, asked of the emulator directly."""
+    api = f"{emu.url}/cognigy/dev/new/v2.0"
+    head = {"X-API-Key": api_key(emu)}
+    projects = httpx.get(f"{api}/projects", headers=head).json()["items"]
+    (pid,) = [p["_id"] for p in projects if p["name"] == PROJECT]
+    items: list[dict[str, Any]] = httpx.get(
+        f"{api}/flows", params={"projectId": pid}, headers=head
+    ).json()["items"]
+    return items
