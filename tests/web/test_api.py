@@ -75,6 +75,9 @@ def test_the_demo_reads_as_a_release_manager_expects(demo_data: DemoData) -> Non
             sentences
         )
         assert detail["changes"][0]["path"] == ["Main", "Greeting", "comment"]
+        with client(demo_data.store_url) as bare:  # no repository: the plan's own names (#16)
+            alone = bare.get(f"/api/v1/runs/{demo_data.rolled_back['run']}").json()
+        assert alone["changes"][0]["path"] == ["Main", "Greeting", "comment"]
         rb = detail["rollback"]
         assert rb["identical"] is True and rb["hash_before"] == rb["hash_restored"]
         assert rb["run_id"] == f"{demo_data.rolled_back['run']}-rollback"

@@ -300,7 +300,9 @@ def _changes(store: Store, repos: Repos, run: Run) -> tuple[str | None, list[Cha
     out = []
     for c in diff.get("changes") or []:
         what, cid, flow = str(c.get("what")), str(c.get("id")), c.get("flow")
-        flow_name = flows.get(str(flow or cid), str(flow or cid))
+        # The repositories' names, else the plan's own (#16: a Genesys key is no repo id).
+        named = c.get("flow_name") or (c.get("name") if what == "flow" else None)
+        flow_name = flows.get(str(flow or cid)) or str(named or flow or cid)
         ids = {k: str(v) for k, v in c.items() if k in ("id", "flow", "old_id") and v}
         if what == "flow":
             fields = [d.strip() for d in str(c.get("detail") or "").split(", ") if d.strip()]
@@ -309,7 +311,7 @@ def _changes(store: Store, repos: Repos, run: Run) -> tuple[str | None, list[Cha
             )
             continue
         if what in ("node", "entry"):
-            label = nodes.get((str(flow), cid), cid)
+            label = nodes.get((str(flow), cid)) or str(c.get("name") or cid)
             fields = [d.strip() for d in str(c.get("detail") or "").split(", ") if d.strip()]
             if not fields:
                 out.append(Change(action=c["action"], what=what, path=[flow_name, label], ids=ids))
