@@ -203,3 +203,27 @@ def test_no_command_makes_its_own_console() -> None:
         if re.search(r"\bConsole\(", line)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["promote", "--from", "dev", "--to", "prod", "--version", "1.x"], "--version"),
+        (["promote", "--from", "dev", "--to", "prod", "--mechanism", "teleport"], "--mechanism"),
+        (["promote", "--from", "dev", "--to", "prod", "--gates", "validation,nope"], "nope"),
+        (["export", "--repo", "r", "--all", "--rate", "0"], "--rate"),
+        (["export", "--repo", "r", "--all", "--project", "p"], "--project"),
+        (["compile", "--all", "--scripts", "A\\B"], "--scripts"),
+        (["worker", "--queues", "export,nope"], "nope"),
+        (["metrics", "--format", "xml"], "--format"),
+    ],
+)
+def test_flag_values_are_checked_before_anything_else(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad flag value is exit 2 naming the flag, before any profile, store or vendor is
+    touched (there is no cxops.toml here: reaching one would be another error)."""
+    assert main([*argv, "--json"]) == 2
+    doc = one_json_document(capsys.readouterr().out)
+    assert named in str(doc["error"]) and doc["exit"] == 2, doc
+    assert not Path(".cxops").exists()  # no store was opened

@@ -39,6 +39,7 @@ from cxops.errors import UsageError
 
 __all__ = [
     "Output",
+    "checked",
     "console",
     "json_requested",
     "list_option",
@@ -165,6 +166,22 @@ class Output:
         data = self._buffer.getvalue().encode("utf-8")
         write_file(self.path, data)
         say(f"wrote {self.path} ({self.format}, {len(data)} bytes)")
+
+
+def checked(check: Callable[..., None]) -> Callable[[F], F]:
+    """Run ``check(**flags)`` on a command's parsed flags before the command runs: placed above
+    ``@connection_options``, a bad combination of flags is exit 2 before a profile is read or a
+    vendor called (issue #16). ``check`` takes the flags it needs by name and ``**_``."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(**kwargs)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def json_requested(argv: Sequence[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -13,7 +14,7 @@ from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
 from cxops.cli import common
-from cxops.cli.common import Output, output_options
+from cxops.cli.common import Output, checked, output_options
 from cxops.cli.connection import connection_options
 from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
@@ -31,6 +32,21 @@ from cxops.store import Store
 from cxops.transport import ConnectionSettings
 
 
+def _check_flags(
+    *,
+    scripts: list[str] | None,
+    all_: bool,
+    webhook: str | None,
+    webhook_secret_env: str | None,
+    **_: Any,
+) -> None:
+    if scripts and all_:
+        raise UsageError("--scripts and --all exclude each other")
+    if (webhook is None) != (webhook_secret_env is None):
+        raise UsageError("--webhook and --webhook-secret-env go together")
+
+
+@checked(_check_flags)
 @connection_options
 @output_options("text", "json", "sarif", "junit", report=True)
 def compile(
@@ -82,10 +98,6 @@ def compile(
     Exit 1 when any finding is an error; 3 when a script could not be checked at all.
     Example: cxops compile --vendor cxone --all --format sarif --output compile.sarif
     """
-    if scripts and all_:
-        raise UsageError("--scripts and --all exclude each other")
-    if (webhook is None) != (webhook_secret_env is None):
-        raise UsageError("--webhook and --webhook-secret-env go together")
     console = common.console(stderr=True)
     options = CompileOptions(
         repo=repo,

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
 from cxops.cli import common
-from cxops.cli.common import Output, list_option, output_options, split
+from cxops.cli.common import Output, checked, list_option, output_options, split
 from cxops.cli.connection import connection_options
 from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, observed, quiet_option
@@ -194,6 +194,16 @@ async def announce_queued(
     return {"run": run_id, **(await wait_run(run_id))}
 
 
+def _check_flags(
+    *, project: str | None, flows: list[str] | None, all_projects: bool, **_: Any
+) -> None:
+    if project and all_projects:
+        raise UsageError("--project and --all exclude each other")
+    if flows and not project:
+        raise UsageError("--flows needs --project", hint="name the project the flows belong to")
+
+
+@checked(_check_flags)
 @connection_options
 @output_options("text", "json", report=True)
 def export(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import nodesemver  # type: ignore[import-untyped]
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -219,6 +220,16 @@ def promote(
     as_json = out.json
     if source == target:
         raise UsageError("--from and --to name the same profile")
+    unknown = [g for g in split(gates) if g not in GATES]
+    if unknown:  # the runner checks again; this answers before any profile is read
+        raise UsageError(
+            f"unknown gate(s): {', '.join(unknown)}", hint=f"known: {', '.join(GATES)}"
+        )
+    if version is not None and not nodesemver.valid(version, True):
+        # Checked here, before any vendor call, not only in the plan (issue #16).
+        raise UsageError(
+            f"--version {version!r} is not a semantic version", hint="e.g. --version 1.4.0"
+        )
     if bool(webhooks) != bool(secret_env):
         raise UsageError("--webhook and --webhook-secret-env go together")
     options = PromoteOptions(
