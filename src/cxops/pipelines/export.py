@@ -101,19 +101,20 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
         store.runs.start("export", params, run_id=run_id)
 
 
-def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> None:
+def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> list[str]:
     """Refuse (exit 2), before anything is written, to overwrite someone's uncommitted changes
-    in the paths this export writes; ``--force`` overwrites them, ``--no-commit`` (whose files
+    in the paths this export writes; ``--force`` overwrites them (and gets the paths back: an
+    incremental pass reads those projects in full, issue #19), ``--no-commit`` (whose files
     nobody commits for the user) does not check."""
-    if params.get("force") or not params.get("commit", True):
-        return
+    if not params.get("commit", True):
+        return []
     vendor = params["connection"]["vendor"]
     folders = [project_dir(vendor, p.key) for p in projects]
     archives = [f"archives/{f.removeprefix('flows/')}" for f in folders]
     changed = user_changes(
         open_repo(params["repo"]), [*folders, *archives, LOCK_FILE, FINDINGS_FILE]
     )
-    if changed:
+    if changed and not params.get("force"):
         shown = ", ".join(changed[:5]) + (
             f" and {len(changed) - 5} more" if len(changed) > 5 else ""
         )
@@ -121,6 +122,17 @@ def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> 
             f"the repository has uncommitted changes in paths this export writes: {shown}",
             hint="commit or stash them first, or pass --force to overwrite them",
         )
+    return changed
+
+
+def _edited(params: dict[str, Any], projects: list[ProjectRef], changed: list[str]) -> set[str]:
+    """Keys of the projects whose folder holds changes ``--force`` overwrites."""
+    vendor = params["connection"]["vendor"]
+    return {
+        p.key
+        for p in projects
+        if any(c.startswith(project_dir(vendor, p.key) + "/") for c in changed)
+    }
 
 
 @DBOS.step(name="export.plan")
@@ -140,8 +152,9 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
                 f"the tenant has {len(projects)} projects ({names})",
                 hint="pass --project NAME, or --all for every project",
             )
-        _refuse_user_changes(params, projects)
-        lock = read_lock(params["repo"])
+        changed = _refuse_user_changes(params, projects)
+        # A lock edited by hand (overwritten with --force) says nothing about the tenant.
+        lock = None if LOCK_FILE in changed else read_lock(params["repo"])
         chosen = choose_pass(params, store, lock)
         docs = await plan_projects(
             adapter,
@@ -150,6 +163,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
             chosen["pass"],
             narrowed=bool(params.get("flows")),
             repo=params["repo"],
+            full=_edited(params, projects, changed),
         )
         return {"projects": docs, **chosen}
 

@@ -99,15 +99,20 @@ async def plan_projects(
     *,
     narrowed: bool = False,
     repo: str | Path | None = None,
+    full: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """The plan step's project documents: id, name, key, this run's ``stamps`` and (on an
-    incremental pass) the ``plan`` (``ProjectPlan`` as a dict)."""
+    incremental pass) the ``plan`` (``ProjectPlan`` as a dict). Projects in ``full`` (keys:
+    local changes ``--force`` overwrites) are read in full."""
     known = owners(lock, adapter.name) if lock else None
     stamps = {} if narrowed else await adapter.stamps(projects, known)
     plans: dict[str, ProjectPlan] = {}
     if chosen == "incremental" and lock is not None:
         plans = {
-            p.key: plan_project(lock, adapter.name, p.key, stamps[p.id])
+            # Local edits (--force): the repository's copy is not the vendor's.
+            p.key: ProjectPlan(full=True)
+            if p.key in full
+            else plan_project(lock, adapter.name, p.key, stamps[p.id])
             for p in projects
             if p.id in stamps
         }
