@@ -214,6 +214,7 @@ def test_no_command_makes_its_own_console() -> None:
         (["export", "--repo", "r", "--all", "--rate", "0"], "--rate"),
         (["export", "--repo", "r", "--all", "--project", "p"], "--project"),
         (["compile", "--all", "--scripts", "A\\B"], "--scripts"),
+        (["resolve", "--artifact-name", "x"], "--registry"),
         (["worker", "--queues", "export,nope"], "nope"),
         (["metrics", "--format", "xml"], "--format"),
     ],

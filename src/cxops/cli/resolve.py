@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -14,7 +15,7 @@ from cxops._version import __version__
 from cxops.analysis.findings import Severity
 from cxops.analysis.render import render, render_text
 from cxops.cli import common
-from cxops.cli.common import Output, list_option, output_options, split
+from cxops.cli.common import Output, checked, list_option, output_options, split
 from cxops.cli.connection import connection_options
 from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, quiet_option
@@ -25,6 +26,14 @@ from cxops.store import Store
 from cxops.transport import ConnectionSettings, TransportOptions
 
 
+def _check_flags(
+    *, registry: str | None, artifact_name: str | None, artifact_version: str | None, **_: Any
+) -> None:
+    if (artifact_name or artifact_version) and not registry:
+        raise UsageError("--artifact-name and --artifact-version need --registry")
+
+
+@checked(_check_flags)
 @connection_options
 @output_options("text", "json", "sarif", "junit", report=True)
 def resolve(
@@ -76,8 +85,6 @@ def resolve(
     Exit 1 when any finding is an error. Example: cxops resolve --profile prod --repo release
     --rate 20 --registry https://registry.example/cxops
     """
-    if (artifact_name or artifact_version) and not registry:
-        raise UsageError("--artifact-name and --artifact-version need --registry")
     options = ResolveOptions(
         repo=repo,
         lock=lock,
