@@ -62,3 +62,96 @@ def test_escape_sequences_never_reach_the_terminal(
     logging.getLogger("cxops.test").warning("vendor said %s", f"name{ESC}\r")
     assert "\x1b" not in stream.getvalue() and "\\x1b" in stream.getvalue()
     assert "\r" not in stream.getvalue()
+
+
+# OSC 52 (write the clipboard), clear screen, a bidi override, rich markup, a C1 CSI, a newline.
+HOSTILE = "ev\x1b]52;c;ZXZpbA==\x07il\x1b[2J\u202e[red]x[/red]\x9b31m\nfake row"
+RAW = ("\x1b", "\x07", "\u202e", "\x9b")
+
+
+def _shown(text: str) -> None:
+    """Nothing a terminal would act on; the markup printed as text; the newline escaped."""
+    for raw in RAW:
+        assert raw not in text, (raw, text)
+    assert "[red]x[/red]" in text and "\\x1b]52" in text and "\\u202e" in text, text
+    assert "\nfake row" not in text and "\\x0afake row" in text, text
+
+
+def test_export_table_escapes_vendor_names_and_errors(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export table: a hostile project key, name, vendor error and unstorable flow."""
+    from cxops.cli.export import render_summary
+
+    monkeypatch.setenv("COLUMNS", "400")
+    summary = {
+        "run": "r1",
+        "status": "partial",
+        "projects": [
+            {"project": HOSTILE, "name": HOSTILE, "status": "ok", "flows": 1},
+            {"project": "p2", "name": HOSTILE, "status": "failed", "error": HOSTILE},
+        ],
+        "projects_failed": ["p2"],
+        "findings": {"error": 1},
+        "findings_per_project": {},
+        "unstorable": [{"project": HOSTILE, "id": HOSTILE, "name": HOSTILE, "error": "NaN"}],
+    }
+    assert render_summary(summary, [], as_json=False) == 1
+    out = capsys.readouterr().out
+    _shown(out)
+    assert out.count("[red]x[/red]") == 7  # project, name, name, error; unstorable: 3
+
+
+def test_promote_summary_escapes_names_changes_gates_and_errors(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The promotion's plan, changes, gate table, parity lines and rollback error."""
+    from cxops.cli.promote import render
+
+    monkeypatch.setenv("COLUMNS", "400")
+    summary = {
+        "run": "r2",
+        "outcome": "rolled_back",
+        "would_block": False,
+        "error": HOSTILE,
+        "plan": {
+            "source": {"name": HOSTILE},
+            "target": {"name": "prod"},
+            "diff": {
+                "total_changes": 1,
+                "bump": "minor",
+                "changes": [{"action": "changed", "what": "flow", "id": HOSTILE}],
+            },
+            "version": {"given": None},
+        },
+        "gates": [{"gate": "checks", "passed": False, "evidence": HOSTILE}],
+        "parity": {"score": 0.5, "matched": 1, "compared": 2, "differences": [HOSTILE]},
+        "rollback": {"error": HOSTILE, "restored_point": "snap"},
+    }
+    assert render(summary, as_json=False) == 1
+    _shown(capsys.readouterr().out)
+
+
+def test_runs_list_and_show_escape_recorded_errors_and_params(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run recorded with a vendor's hostile error text and a hostile project parameter, an
+    audit entry with a hostile actor and subject: runs list, runs show and audit show print
+    them escaped."""
+    from cxops.store import Store
+
+    monkeypatch.setenv("COLUMNS", "400")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with Store.open(url) as st:
+        run = st.runs.start("export", {"project": HOSTILE})
+        st.runs.finish(run.id, "failed", summary={"error": HOSTILE}, error=HOSTILE)
+        st.audit.append(HOSTILE, "export.failed", HOSTILE, {"why": HOSTILE})
+    assert main(["runs", "list", "--store", url]) == 0
+    _shown(capsys.readouterr().out)
+    assert main(["runs", "show", run.id, "--store", url]) == 0
+    out = capsys.readouterr().out
+    for raw in RAW:
+        assert raw not in out
+    assert out.count("[red]x[/red]") == 3, out  # the error, the params, the summary
+    assert main(["audit", "show", "--store", url]) == 0
+    _shown(capsys.readouterr().out)

@@ -9,11 +9,11 @@ from typing import Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from rich.markup import escape
 from rich.table import Table
 
 from cxops.cli.common import Output, console, output_options
 from cxops.cli.runs import store_option, when
+from cxops.cli.text import cell
 from cxops.errors import ConfigError, InputError, UsageError
 from cxops.model.errors import ModelError
 from cxops.model.parse import parse_json
@@ -108,7 +108,7 @@ def verify(
         p = result.problem
         where = f"seq {p.seq}" if p.seq is not None else "head"
         console(stderr=True).print(
-            f"[red]audit log TAMPERED[/] at {where} ({p.kind}): {escape(p.message)}"
+            f"[red]audit log TAMPERED[/] at {where} ({p.kind}): {cell(p.message)}"
         )
     if result.problem is not None:
         raise typer.Exit(EXIT_TAMPERED)
@@ -218,7 +218,11 @@ def show(
     table = Table("seq", "time (UTC)", "actor", "action", "subject", "hash")
     for e in entries:
         if isinstance(e, AuditEntry):
-            table.add_row(str(e.seq), when(e.time), e.actor, e.action, e.subject, e.hash[:12])
+            # A tampered store can hold anything: what reaches the terminal is escaped.
+            table.add_row(
+                str(e.seq), when(e.time), cell(e.actor), cell(e.action), cell(e.subject),
+                cell(e.hash[:12]),
+            )  # fmt: skip
         else:
-            table.add_row(escape(e.row), "[red]unreadable[/]", escape(e.why), "", "", "")
+            table.add_row(cell(e.row), "[red]unreadable[/]", cell(e.why), "", "", "")
     out.console().print(table if entries else "the audit log is empty")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from cxops._version import __version__
 from cxops.analysis.findings import Severity
@@ -18,6 +17,7 @@ from cxops.cli.common import Output, checked, output_options
 from cxops.cli.connection import connection_options
 from cxops.cli.progress import ProgressView, quiet_option
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
 from cxops.pipelines.compile import (
@@ -109,7 +109,7 @@ def compile(
 
     def progress(unit: UnitResult) -> None:
         if view.shown:
-            console.print(f"{escape(unit.unit)}: {unit.outcome} ({unit.status})", style="dim")
+            console.print(f"{cell(unit.unit)}: {unit.outcome} ({cell(unit.status)})", style="dim")
 
     with Store.open(store) as st, ProgressView("compile", quiet=quiet, console=console) as view:
         if webhook and webhook_secret_env:
@@ -141,5 +141,5 @@ def compile(
     failed = [u.unit for u in report.units if u.outcome == "failed"]
     if failed:
         # A unit the vendor could not check is no pass: the gate must not read it as clean.
-        console.print(f"not checked (the vendor failed us): {escape(', '.join(failed))}")
+        console.print(f"not checked (the vendor failed us): {cell(', '.join(failed))}")
         raise typer.Exit(3)

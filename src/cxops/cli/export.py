@@ -16,7 +16,6 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from cxops.analysis.checks import DEFAULT_MAX_NODES
@@ -26,9 +25,9 @@ from cxops.cli.connection import connection_options
 from cxops.cli.pace import concurrency_option, pace, rate_option
 from cxops.cli.progress import ProgressView, observed, quiet_option
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
-from cxops.logs import one_line
 from cxops.pipelines.engine import launch, shutdown
 from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY
 from cxops.pipelines.runner import (
@@ -83,7 +82,7 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
     console = common.console()
     for r in resumed:
         console.print(
-            f"resumed interrupted run {r.run}: {r.error or (r.summary or {}).get('status')}"
+            f"resumed interrupted run {r.run}: {cell(r.error or (r.summary or {}).get('status'))}"
         )
     table = Table("project", "name", "status", "flows", "findings / error")
     per = summary.get("findings_per_project", {})
@@ -91,22 +90,18 @@ def render_summary(summary: dict[str, Any], resumed: list[Resumed], as_json: boo
         found = per.get(f"{summary.get('vendor', '')}/{p['project']}") or _counts(per, p["project"])
         detail = p.get("error") or ", ".join(f"{n} {k}" for k, n in sorted(found.items()))
         style = "red" if p["status"] != "ok" else ""
-        table.add_row(
-            p["project"],
-            p["name"],
+        table.add_row(  # vendor names and errors: escaped (a name could drive the terminal)
+            cell(p["project"]),
+            cell(p["name"]),
             f"[{style}]{p['status']}[/]" if style else "ok",
             str(p.get("flows", "")),
-            detail,
+            cell(detail),
         )
     console.print(table)
     for flow in summary.get("unstorable", []):
         console.print(
-            one_line(
-                f"flow {flow['name']} ({flow['id']}) of {flow['project']} not exported: "
-                f"{flow['error']}"
-            ),
-            style="red",
-            markup=False,
+            f"[red]flow {cell(flow['name'])} ({cell(flow['id'])}) of {cell(flow['project'])} "
+            f"not exported:[/] {cell(flow['error'])}",
             highlight=False,
             soft_wrap=True,
         )
@@ -137,7 +132,7 @@ def _render_pass(console: Console, summary: dict[str, Any]) -> None:
         )
     for stale in summary.get("stale", []):
         console.print(
-            f"[yellow]warning:[/] {escape(stale['message'])}", highlight=False, soft_wrap=True
+            f"[yellow]warning:[/] {cell(stale['message'])}", highlight=False, soft_wrap=True
         )
 
 

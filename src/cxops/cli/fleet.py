@@ -9,6 +9,7 @@ from rich.table import Table
 
 from cxops.cli.common import Output, list_option, output_options, split
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 
 app = typer.Typer(help="Work on many tenants at once through the workers.", no_args_is_help=True)
 
@@ -65,19 +66,19 @@ def export(
         for r in rows:
             s = r.summary or {}
             table.add_row(
-                r.profile,
+                cell(r.profile),
                 (r.run or "")[:12],
                 r.status,
                 f"{len(s.get('projects_ok', []))} ok, {len(s.get('projects_failed', []))} failed"
                 if s
                 else "",
                 (s.get("commit") or "")[:10],
-                r.error or "",
+                cell(r.error),
             )
         console = out.console()
         console.print(table)
         if failed:
-            names_failed = ", ".join(f"{r.profile} ({r.status})" for r in failed)
+            names_failed = ", ".join(f"{cell(r.profile)} ({r.status})" for r in failed)
             console.print(f"{len(failed)} of {len(rows)} tenant(s) not exported: {names_failed}")
         else:
             console.print(f"all {len(rows)} tenant(s) exported")

@@ -11,6 +11,7 @@ from rich.table import Table
 from cxops.analysis.names import label, shared
 from cxops.cli.common import Output, output_options
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 from cxops.errors import UsageError
 from cxops.sinks.metrics import DoraGroup, Metrics, collect
 from cxops.sinks.metrics_prometheus import prometheus_text
@@ -108,7 +109,7 @@ def _show(m: Metrics, console: Console) -> None:
             g for g in dora.by_flow if (g.environment, g.project) == (p.environment, p.project)
         ]
         if flows:
-            title = f"DORA by flow of '{p.project}' in {p.environment}"
+            title = f"DORA by flow of '{cell(p.project)}' in {cell(p.environment)}"
             console.print(_dora_table(title, ["flow"], flows))
 
 
@@ -121,7 +122,7 @@ def _dora_table(title: str, head: list[str], groups: list[DoraGroup]) -> Table:
         flow = g.flow or ""
         shown = label("", g.flow_name, flow, ambiguous=flow in twins)
         row = {"environment": g.environment, "project": g.project, "flow": shown}
-        keys = [str(row[h]) for h in head]
+        keys = [cell(row[h]) for h in head]  # names from the vendor: escaped
         table.add_row(
             *keys,
             str(g.deployments),

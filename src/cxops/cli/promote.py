@@ -18,7 +18,6 @@ from typing import Any, Literal
 import nodesemver  # type: ignore[import-untyped]
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.status import Status
 
 from cxops.cli import common
@@ -28,9 +27,9 @@ from cxops.cli.export import announce_queued, run_async, say, with_relay
 from cxops.cli.progress import ProgressView
 from cxops.cli.promotion_text import gate_lines, rollback_lines
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 from cxops.cli.webhooks import register_endpoint
 from cxops.errors import UsageError
-from cxops.logs import terminal_safe
 from cxops.pipelines.engine import launch
 from cxops.pipelines.promote.gates import GATES
 from cxops.pipelines.promote.plan import plan_lines
@@ -106,36 +105,37 @@ def render(summary: dict[str, Any], as_json: bool) -> int:
     console = common.console()
     for r in summary.get("resumed", []):
         done = r["error"] or (r["summary"] or {}).get("outcome")
-        console.print(f"finished interrupted promotion {r['run']}: {done}")
+        console.print(f"finished interrupted promotion {r['run']}: {cell(done)}")
     plan = summary.get("plan") or {}
     if plan:
         version = plan["version"]
         for line in plan_lines(plan):
-            console.print(escape(terminal_safe(line)), soft_wrap=True)
+            console.print(cell(line), soft_wrap=True)
         if version["given"]:
-            state = "ok" if version["ok"] else f"[red]{version['reason']}[/]"
-            last = version["previous"] or "no earlier tag"
-            console.print(f"version {version['given']} (last: {last}): {state}")
+            state = "ok" if version["ok"] else f"[red]{cell(version['reason'])}[/]"
+            last = cell(version["previous"] or "no earlier tag")
+            console.print(f"version {cell(version['given'])} (last: {last}): {state}")
     gate_lines(console, summary)
     if "parity" in summary:
         parity = summary["parity"]
         console.print(f"parity {parity['score']} ({parity['matched']}/{parity['compared']})")
         for line in parity["differences"][:20]:
-            console.print(f"  {line}")
+            console.print(f"  {cell(line)}", soft_wrap=True)
     if outcome == "nothing_to_promote":
         console.print("nothing to promote: the target already has this content (--force deploys)")
     rb = summary.get("rollback")
     if rb:
         rollback_lines(console, summary, rb)
     if (summary.get("artifact") or {}).get("error"):
-        console.print(f"[red]artifact not written[/]: {summary['artifact']['error']}")
+        console.print(f"[red]artifact not written[/]: {cell(summary['artifact']['error'])}")
     elif summary.get("artifact"):
         console.print(
             f"artifact: commit {summary['artifact']['commit']} tag {summary['artifact']['tag']}"
         )
     console.print(
         f"run {summary.get('run')}: {outcome}"
-        + (f" ({summary['error']})" if summary.get("error") else "")
+        + (f" ({cell(summary['error'])})" if summary.get("error") else ""),
+        soft_wrap=True,
     )
     return code
 

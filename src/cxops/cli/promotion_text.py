@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from cxops.analysis.evidence import gate_line, rollback_cause, verify_checks
-from cxops.logs import terminal_safe
+from cxops.cli.text import cell
 
 __all__ = ["gate_lines", "rollback_lines"]
 
@@ -28,9 +27,9 @@ def gate_lines(console: Console, summary: dict[str, Any], *, sections: bool = Fa
         for gate in gates:
             line, under = gate_line(gate)
             mark = "skip" if gate.get("skipped") else "pass" if gate["passed"] else "[red]FAIL[/]"
-            console.print(f"  {mark}  {escape(terminal_safe(line))}", soft_wrap=True)
+            console.print(f"  {mark}  {cell(line)}", soft_wrap=True)
             for more in under:
-                console.print(f"        {escape(terminal_safe(more))}", soft_wrap=True)
+                console.print(f"        {cell(more)}", soft_wrap=True)
 
 
 def rollback_lines(
@@ -38,13 +37,11 @@ def rollback_lines(
 ) -> None:
     """Why the promotion rolled back (the check or step that failed, and its cause), and
     whether the restore gave back what was there before (``indent`` before each line)."""
-    cause = escape(terminal_safe(rollback_cause(summary) or str(rb.get("failed"))))
-    point = escape(terminal_safe(str(rb.get("restored_point"))))
+    cause = cell(rollback_cause(summary) or str(rb.get("failed")))
+    point = cell(rb.get("restored_point"))
     if rb.get("error"):
         console.print(f"{indent}[red]ROLLBACK FAILED[/] after: {cause}", soft_wrap=True)
-        console.print(
-            f"{indent}  the restore of {point} failed: {escape(terminal_safe(rb['error']))}"
-        )
+        console.print(f"{indent}  the restore of {point} failed: {cell(rb['error'])}")
     elif not rb.get("identical"):
         console.print(f"{indent}[red]ROLLBACK FAILED[/] after: {cause}", soft_wrap=True)
         console.print(

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from cxops.cli.common import Output, console, output_options
+from cxops.cli.text import cell
 from cxops.store import Run, Step, Store
 
 app = typer.Typer(
@@ -97,7 +98,9 @@ def list_runs(
     table = Table("id", "kind", "status", "started (UTC)", "duration", "error")
     for r in runs:
         short = r.id[:12] + ("-rollback" if r.id.endswith("-rollback") else "")
-        table.add_row(short, r.kind, r.status, when(r.started), _seconds(r.duration), r.error or "")
+        table.add_row(
+            cell(short), r.kind, r.status, when(r.started), _seconds(r.duration), cell(r.error)
+        )
     empty = "no rollback of that run" if rollback_of is not None else "no runs yet"
     out.console().print(table if runs else empty)
 
@@ -259,7 +262,9 @@ def _decide(
     if out.json:
         out.document({"run": run.id, "decision": verdict, "by": approver, "reason": reason})
         return
-    out.console().print(f"run {run.id[:12]} {verdict} by {approver}: {reason} (audited)")
+    out.console().print(
+        f"run {cell(run.id[:12])} {verdict} by {cell(approver)}: {cell(reason)} (audited)"
+    )
 
 
 @app.command("approve")

@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from cxops.analysis.names import change_line
 from cxops.cli.promotion_text import gate_lines, rollback_lines
-from cxops.logs import terminal_safe
+from cxops.cli.text import cell
 from cxops.store import Event, Run, Step
 
 __all__ = ["print_run"]
@@ -35,7 +34,7 @@ def _seconds(value: float | None) -> str:
 
 
 def _safe(value: Any) -> str:
-    return escape(terminal_safe(str(value)))
+    return cell(value)  # one line: a newline in a name could fake a line of the report
 
 
 def _value(value: Any) -> str:

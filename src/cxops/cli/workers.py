@@ -7,6 +7,7 @@ from rich.table import Table
 
 from cxops.cli.common import Output, output_options
 from cxops.cli.runs import store_option
+from cxops.cli.text import cell
 
 app = typer.Typer(help="The workers taking runs from the queues.", no_args_is_help=True)
 
@@ -39,7 +40,7 @@ def list_workers(
         for r in rows:
             age = "" if r.lease_age_s is None else f"{r.lease_age_s:.0f}s"
             state = "alive" if r.alive else "dead"
-            table.add_row(r.id, r.host or "", state, age, str(r.runs))
+            table.add_row(cell(r.id), cell(r.host), state, age, str(r.runs))
         console = out.console()
         console.print(table)
         if not rows:
