@@ -34,7 +34,15 @@ def _running(store: str) -> bool:
         return any(r.status == "running" for r in st.runs.list(kind="export"))
 
 
-@pytest.mark.parametrize("layout", ["one-store", "two-stores-one-folder"])
+@pytest.mark.parametrize(
+    ("layout", "any_store_url"),
+    [
+        ("one-store", "sqlite"),
+        ("one-store", "postgres"),
+        ("two-stores-one-folder", "sqlite"),  # a folder of stores is SQLite's layout only
+    ],
+    indirect=["any_store_url"],
+)
 def test_two_processes_each_finish_their_own_run(
     emu: EmulatorThread,
     tmp_path: Path,
@@ -44,8 +52,6 @@ def test_two_processes_each_finish_their_own_run(
 ) -> None:
     """A slow export runs; a second process starts, exports and ends while the first still
     runs; each ends its own run (resumed nothing), the first without a traceback."""
-    if layout == "two-stores-one-folder" and not any_store_url.startswith("sqlite"):
-        pytest.skip("a folder of stores is SQLite's layout")
     env = _environment(emu)
     first_store = any_store_url
     second_store = (
