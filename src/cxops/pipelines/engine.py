@@ -43,6 +43,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import Pool
 
 from cxops.errors import UsageError
+from cxops.pipelines import pacing
 from cxops.pipelines.executors import Liveness, new_executor_id
 from cxops.store import Store
 from cxops.store.engine import resolve_url
@@ -225,6 +226,7 @@ def launch(store_url: str | None = None) -> Store:
             _liveness = Liveness(
                 store, resolve_url(url), executor_id(), worker=me[0] if me else None
             )
+            pacing.install(store)  # PostgreSQL: tenants' rates shared with the other processes
             DBOS(config=config)
             from cxops.pipelines import queues
 
@@ -251,6 +253,7 @@ def _stop() -> None:
     with contextlib.suppress(Exception):  # best effort: a stale queue row is only clutter
         _off_loop(lambda: DBOS.delete_queue(queue_name()))
     DBOS.destroy()
+    pacing.uninstall()
     if _liveness is not None:
         _liveness.close()
         _liveness = None

@@ -10,6 +10,12 @@ The limiter adapts to what the vendor says:
   so the pace only falls while more than ~15% of answers are 429s);
 - Genesys ``inin-ratelimit-allowed/-count/-reset`` and the IETF draft / GitHub style
   ``RateLimit-Remaining``/``X-RateLimit-Remaining`` + ``-Reset`` pause it when nothing remains.
+
+Across processes (issue #17): when a :class:`SharedPace` is installed (:func:`share_pace`; the
+pipelines install one on a PostgreSQL store), :func:`limiter_for` gives a
+:class:`SharedTenantLimiter`, whose tokens come from that shared schedule instead of this
+process' bucket, so N workers on one tenant together keep its rate, and a 429 seen by one holds
+them all. Transport knows only the protocol; the schedule's storage lives in the pipelines.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import httpx
 
-__all__ = ["TenantLimiter", "limiter_for"]
+__all__ = ["SharedPace", "SharedTenantLimiter", "TenantLimiter", "limiter_for", "share_pace"]
 
 _MAX_PAUSE = 120.0
 _MIN_RATE = 0.5  # requests per second: never slow below this on our own
@@ -117,6 +124,58 @@ class TenantLimiter:
             self.pause(reset - time.time() if reset > 1e9 else reset)
 
 
+class SharedPace(Protocol):
+    """A tenant's send schedule shared by every process (a GCRA: one "theoretical arrival
+    time" per tenant key, advanced atomically by each reservation)."""
+
+    def reserve(self, key: str, interval: float, burst: float, hold: float) -> float:
+        """Reserve ``key``'s next send slot (one per ``interval`` seconds, ``burst`` at once),
+        first holding the tenant ``hold`` seconds from now (a 429's wait, 0 for none); the
+        seconds to wait before sending. A blocking call (run off the event loop)."""
+        ...
+
+
+class SharedTenantLimiter(TenantLimiter):
+    """A :class:`TenantLimiter` whose tokens come from a :class:`SharedPace`: the concurrency
+    cap and the adaptive pace stay per process, the rate and the pauses hold across them."""
+
+    def __init__(
+        self, key: str, rate: float, burst: float, concurrency: int, pace: SharedPace
+    ) -> None:
+        super().__init__(rate, burst, concurrency)
+        self.key = key
+        self._pace = pace
+        self._hold = 0.0
+
+    async def _take(self) -> None:
+        # The lock keeps this process' reservations in arrival order; the wait is outside it,
+        # so one process may hold several future slots (as many as its concurrency).
+        async with self._lock:
+            hold, self._hold = self._hold, 0.0
+            wait = await asyncio.to_thread(
+                self._pace.reserve, self.key, 1.0 / self.rate, self.burst, hold
+            )
+        wait = max(wait, self._paused_until - time.monotonic())
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """Hold this tenant here now, and in every process from this one's next reservation."""
+        super().pause(seconds)
+        self._hold = max(self._hold, min(max(seconds, 0.0), _MAX_PAUSE))
+
+
+_shared: SharedPace | None = None
+
+
+def share_pace(pace: SharedPace | None) -> None:
+    """Pace every tenant through ``pace`` from now on (None: back to in-process buckets).
+    Limiters made before keep what they had."""
+    global _shared
+    _shared = pace
+    _REGISTRY.clear()
+
+
 _REGISTRY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TenantLimiter]] = (
     weakref.WeakKeyDictionary()
 )
@@ -127,5 +186,8 @@ def limiter_for(key: str, rate: float, burst: float, concurrency: int) -> Tenant
     loop = asyncio.get_running_loop()
     limiters = _REGISTRY.setdefault(loop, {})
     if key not in limiters:
-        limiters[key] = TenantLimiter(rate, burst, concurrency)
+        if _shared is not None:
+            limiters[key] = SharedTenantLimiter(key, rate, burst, concurrency, _shared)
+        else:
+            limiters[key] = TenantLimiter(rate, burst, concurrency)
     return limiters[key]
