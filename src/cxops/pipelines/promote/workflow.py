@@ -39,6 +39,7 @@ from cxops.pipelines.promote.steps import (
 )
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo
+from cxops.store import Store
 
 __all__ = ["EVENTS", "WORKFLOW", "promote_workflow"]
 
@@ -65,8 +66,19 @@ def _who(params: dict[str, Any]) -> dict[str, Any]:
 async def open_run(run_id: str, params: dict[str, Any]) -> None:
     """Take the target's lease and record the run, its audit entry and
     ``flow.promote.started`` at once (once). A target another promotion holds raises
-    ``LeaseBusy`` and records nothing."""
-    with store_for(params["store"]).transaction() as tx:
+    ``LeaseBusy`` and records nothing (a queued run, issue #17, ends failed with it)."""
+    store = store_for(params["store"])
+    try:
+        _open(store, run_id, params)
+    except lease.LeaseBusy as exc:
+        queued = store.runs.get(run_id)
+        if queued is not None and queued.status == "queued":  # not left queued for ever
+            store.runs.finish(run_id, "failed", error=exc.message)
+        raise
+
+
+def _open(store: Store, run_id: str, params: dict[str, Any]) -> None:
+    with store.transaction() as tx:
         run = tx.runs.get(run_id)
         if run is not None and run.status != "queued":  # a queued run becomes running here
             return
