@@ -11,7 +11,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -202,7 +201,12 @@ def _check_flags(
 @connection_options
 @output_options("text", "json", report=True)
 def export(
-    repo: Path = typer.Option(..., "--repo", help="The git repository to write (created if new)."),
+    repo: str = typer.Option(
+        ...,
+        "--repo",
+        help="The git repository to write: a folder (created if new), or a git URL to clone "
+        "and push to (file://, https://, ssh://, user@host:path).",
+    ),
     project: str | None = typer.Option(None, "--project", help="Export this project (id or name)."),
     flows: list[str] | None = list_option(None, "--flows", help="Only these flows (ids or names)."),
     all_projects: bool = typer.Option(False, "--all", help="Every project of the tenant."),

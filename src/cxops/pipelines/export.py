@@ -38,6 +38,7 @@ from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
 from cxops.pipelines.unstorable import Skipped, findings, flows_of, write_storable
+from cxops.sinks.git import GitRepo
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -101,7 +102,9 @@ async def open_run(run_id: str, params: dict[str, Any]) -> None:
         store.runs.start("export", params, run_id=run_id)
 
 
-def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> list[str]:
+def _refuse_user_changes(
+    run_id: str, params: dict[str, Any], projects: list[ProjectRef]
+) -> list[str]:
     """Refuse (exit 2), before anything is written, to overwrite someone's uncommitted changes
     in the paths this export writes; ``--force`` overwrites them (and gets the paths back: an
     incremental pass reads those projects in full, issue #19), ``--no-commit`` (whose files
@@ -112,7 +115,7 @@ def _refuse_user_changes(params: dict[str, Any], projects: list[ProjectRef]) -> 
     folders = [project_dir(vendor, p.key) for p in projects]
     archives = [f"archives/{f.removeprefix('flows/')}" for f in folders]
     changed = user_changes(
-        open_repo(params["repo"]), [*folders, *archives, LOCK_FILE, FINDINGS_FILE]
+        open_repo(params["repo"], run_id), [*folders, *archives, LOCK_FILE, FINDINGS_FILE]
     )
     if changed and not params.get("force"):
         shown = ", ".join(changed[:5]) + (
@@ -152,9 +155,9 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
                 f"the tenant has {len(projects)} projects ({names})",
                 hint="pass --project NAME, or --all for every project",
             )
-        changed = _refuse_user_changes(params, projects)
+        changed = _refuse_user_changes(run_id, params, projects)
         # A lock edited by hand (overwritten with --force) says nothing about the tenant.
-        lock = None if LOCK_FILE in changed else read_lock(params["repo"])
+        lock = None if LOCK_FILE in changed else read_lock(open_repo(params["repo"], run_id).root)
         chosen = choose_pass(params, store, lock)
         docs = await plan_projects(
             adapter,
@@ -162,7 +165,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
             lock,
             chosen["pass"],
             narrowed=bool(params.get("flows")),
-            repo=params["repo"],
+            repo=str(open_repo(params["repo"], run_id).root),
             full=_edited(params, projects, changed),
         )
         return {"projects": docs, **chosen}
@@ -192,7 +195,7 @@ async def export_project(
             plan = project.get("plan")
             previous = None
             if plan and not plan["full"]:
-                repo = open_repo(params["repo"])
+                repo = open_repo(params["repo"], run_id)
                 try:
                     previous = await asyncio.to_thread(repo.read_bundle, adapter.name, ref.key)
                 except CxopsError:  # an unreadable stored bundle: read the project in full
@@ -216,7 +219,7 @@ async def export_project(
             folder = project_dir(bundle.vendor, bundle.project).removeprefix("flows/")
             result["archive"] = f"archives/{folder}/{Path(name).name}"
             extra[result["archive"]] = data
-        changes, bundle, left_out = write_storable(open_repo(params["repo"]), bundle, extra)
+        changes, bundle, left_out = write_storable(open_repo(params["repo"], run_id), bundle, extra)
         result["flows"] = len(bundle.flows)
         result["unstorable"] = skipped.rows + left_out
         result["key"] = bundle.project
@@ -250,7 +253,7 @@ async def check(
     out as ``unstorable`` is a finding too."""
 
     async def work() -> dict[str, Any]:
-        repo = open_repo(params["repo"])
+        repo = open_repo(params["repo"], run_id)
         checked = await asyncio.to_thread(
             check_repository,
             repo.root,
@@ -276,17 +279,29 @@ async def check(
 async def commit(run_id: str, params: dict[str, Any], done: list[dict[str, Any]]) -> dict[str, Any]:
     """Commit the run's changes with the run id and the diff summary; nothing when unchanged."""
 
+    def rebuild(repo: GitRepo, ours: dict[str, Any]) -> None:
+        # After a rebase onto a remote's new tip (issue #17): the lock and the report over the
+        # merged work tree, keeping both sides' change stamps (ours win for our projects).
+        checked = check_repository(repo.root, max_nodes=params["max_nodes"])
+        theirs = read_lock(repo.root) or {}
+        previous = {k: [*theirs.get(k, []), *ours.get(k, [])] for k in ("flow", "bundle")}
+        repo.write_lock(dumps_lock(with_stamps(loads_lock(checked.lock_text), {}, previous)))
+        repo.write_file(FINDINGS_FILE, checked.report_text.encode("utf-8"))
+
     async def work() -> dict[str, Any]:
         where = f"{params['connection']['vendor']}/{params['tenant']}"
+        repo = open_repo(params["repo"], run_id)
+        ours = dict(read_lock(repo.root) or {})
         return await asyncio.to_thread(
             commit_run,
-            open_repo(params["repo"]),
+            repo,
             run_id,
             f"cxops export {where}: {len(done)} project(s)",
             [(r["vendor"], r["key"]) for r in done],
             [LOCK_FILE, FINDINGS_FILE, *(r["archive"] for r in done if r.get("archive"))],
             [r["changes"] for r in done],
             audit_trailer(store),
+            rebuild=lambda r: rebuild(r, ours),
         )
 
     if not params.get("commit", True):

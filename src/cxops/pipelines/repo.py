@@ -10,32 +10,66 @@ it writes anything (:func:`user_changes`, exit 2; ``--force`` overwrites them).
 Committing asks the repository first whether this run already committed (the ``Cxops-Run-Id``
 trailer of ``HEAD``), so a crash between ``git commit`` and the step's checkpoint never makes a
 second commit.
+
+A ``--repo`` that is a git URL (issue #17) is worked on in a clone of the run's own
+(``.cxops/clones/<run>`` in the process' working folder), and the commit is pushed; when the
+push is refused because another run pushed first, the run's own paths are rebased onto the new
+tip (``sinks/git/remote.py``), the files derived from the whole repository are rebuilt by the
+caller, and the commit is made and pushed again (at most :data:`PUSH_ATTEMPTS` times).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from cxops.errors import CxopsError
 from cxops.model.bundle import Flow
 from cxops.model.errors import ModelError
-from cxops.model.layout import flow_file_name, project_dir
+from cxops.model.layout import BUNDLE_FILE, flow_file_name, project_dir
 from cxops.model.parse import parse_json
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
+from cxops.sinks.git import remote as remotes
 from cxops.sinks.git.files import TEMP_PREFIX
 from cxops.sinks.git.summary import LISTED, semantic_lines
 from cxops.store import Store
 from cxops.store.chain import HEAD_TRAILER, head_trailer
 from cxops.store.keys import signing_key_from_env
 
-__all__ = ["RUN_TRAILER", "changes_doc", "commit_run", "open_repo", "user_changes"]
+__all__ = [
+    "CLONES",
+    "PUSH_ATTEMPTS",
+    "RUN_TRAILER",
+    "changes_doc",
+    "commit_run",
+    "open_repo",
+    "repo_spec",
+    "user_changes",
+]
 
 RUN_TRAILER = "Cxops-Run-Id"
+#: Where a run's clone of a remote repository lives, under the process' working folder.
+CLONES = Path(".cxops") / "clones"
+#: Pushes a commit step tries before giving up (each refusal: fetch, rebase, rebuild, commit).
+PUSH_ATTEMPTS = 8
 
 
-def open_repo(path: str | Path) -> GitRepo:
-    """The export repository at ``path``, created when missing."""
+def repo_spec(repo: str | Path) -> str:
+    """``--repo`` as a run keeps it: a git URL as given, a folder as an absolute path."""
+    text = str(repo)
+    return text if remotes.is_remote(text) else str(Path(text).resolve())
+
+
+def open_repo(path: str | Path, run_id: str | None = None) -> GitRepo:
+    """The export repository at ``path``, created when missing; for a git URL, the run's own
+    clone of it (``run_id`` required)."""
+    if remotes.is_remote(str(path)):
+        if run_id is None:
+            raise ValueError("a remote repository is opened for a run")
+        return remotes.clone(str(path), (CLONES / run_id).resolve())
     return GitRepo.open_or_init(path)
 
 
@@ -122,6 +156,7 @@ def commit_run(
     changes: Iterable[dict[str, Any]],
     audit_head: str | None = None,
     body: Iterable[str] = (),
+    rebuild: Callable[[GitRepo], None] | None = None,
 ) -> dict[str, Any]:
     """Commit what the run wrote (``projects`` as (vendor, project), other ``files``) once.
 
@@ -133,29 +168,99 @@ def commit_run(
     (:func:`changed_lines`); ``body`` lines (a promotion's plan: what the release changed on
     the target, by name) take the place of the latter, before the stat.
 
+    A clone of a remote repository (:func:`open_repo` with a URL) pushes the commit; on a
+    refusal it rebases the projects' folders and archives onto the new tip, calls
+    ``rebuild(repo)`` to rewrite the files derived from the whole repository (the lock, the
+    report), commits and pushes again.
+
     Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
     """
+    run = _RunCommit(repo, run_id, subject, list(projects), list(files), list(changes))
+    run.audit_head, run.body = audit_head, list(body)
+    if remotes.remote_url(repo) is None:
+        return run.commit()
+    _check_clone(repo, run_id, run.projects)
+    done = run.commit()
+    for attempt in range(PUSH_ATTEMPTS):
+        if remotes.push(repo):
+            return done
+        upstream = remotes.fetch(repo)
+        if upstream is not None:
+            own = [project_dir(v, p) for v, p in run.projects]
+            own += [rel for rel in run.files if rel.startswith("archives/")]
+            remotes.rebase_paths(repo, upstream, own)
+            if rebuild is not None:
+                rebuild(repo)
+            done = run.commit()
+        time.sleep(random.uniform(0, 0.2 * (attempt + 1)))  # two racers: not in lockstep
+    raise CxopsError(
+        f"could not push the run's commit: the branch moved {PUSH_ATTEMPTS} times in a row",
+        hint=f"its clone is {repo.root}; run the export again",
+    )
+
+
+class _RunCommit:
+    """One run's commit, made (again, after a rebase) from what its paths hold now."""
+
+    def __init__(
+        self,
+        repo: GitRepo,
+        run_id: str,
+        subject: str,
+        projects: list[tuple[str, str]],
+        files: list[str],
+        changes: list[dict[str, Any]],
+    ) -> None:
+        self.repo, self.run_id, self.subject = repo, run_id, subject
+        self.projects, self.files, self.changes = projects, files, changes
+        self.audit_head: str | None = None
+        self.body: list[str] = []
+
+    def commit(self) -> dict[str, Any]:
+        repo = self.repo
+        if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == self.run_id:
+            return {"commit": repo.head(), "changed": True, "stat": ""}
+        body = self.body
+        inside = [] if body else changed_lines(repo, self.projects, self.changes)
+        paths = [project_dir(vendor, project) for vendor, project in self.projects]
+        paths += [rel for rel in self.files if (repo.root / rel).is_file()]
+        found: dict[str, str] = {}
+
+        def message(stat: str) -> str:
+            lines = stat.splitlines()
+            found["stat"] = lines[-1].strip() if lines else ""
+            shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
+            trailers = {HEAD_TRAILER: self.audit_head} if self.audit_head else None
+            text = [*([""] if inside else []), *inside, *body, "", *shown]
+            return commit_message(
+                self.subject,
+                run_id=self.run_id,
+                changes=_merged(self.changes),
+                body=text,
+                trailers=trailers,
+            )
+
+        sha = repo.commit_paths(paths, message)
+        return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}
+
+
+def _check_clone(repo: GitRepo, run_id: str, projects: list[tuple[str, str]]) -> None:
+    # A run's clone lives on the disk of the worker that wrote its projects: a run taken over
+    # on another machine after that finds a fresh clone without them. Committing then would
+    # push a partial export, so the run fails instead (run the export again).
     if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
-        return {"commit": repo.head(), "changed": True, "stat": ""}
-    projects, changes = list(projects), list(changes)
-    body = list(body)
-    inside = [] if body else changed_lines(repo, projects, changes)
-    paths = [project_dir(vendor, project) for vendor, project in projects]
-    paths += [rel for rel in files if (repo.root / rel).is_file()]
-    found: dict[str, str] = {}
-
-    def message(stat: str) -> str:
-        lines = stat.splitlines()
-        found["stat"] = lines[-1].strip() if lines else ""
-        shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
-        trailers = {HEAD_TRAILER: audit_head} if audit_head else None
-        text = [*([""] if inside else []), *inside, *body, "", *shown]
-        return commit_message(
-            subject, run_id=run_id, changes=_merged(changes), body=text, trailers=trailers
+        return
+    missing = [
+        f"{vendor}/{project}"
+        for vendor, project in projects
+        if not (repo.root / project_dir(vendor, project) / BUNDLE_FILE).is_file()
+    ]
+    if missing:
+        raise CxopsError(
+            f"the run's clone lacks the projects it exported ({', '.join(missing)}): it was "
+            "taken over on another machine after they were written",
+            hint="run the export again (a new run clones and exports afresh)",
         )
-
-    sha = repo.commit_paths(paths, message)
-    return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}
 
 
 def user_changes(repo: GitRepo, paths: Iterable[str]) -> list[str]:

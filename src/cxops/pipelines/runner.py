@@ -34,6 +34,7 @@ from cxops.pipelines.connections import (
 from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, take_over
 from cxops.pipelines.export import export_workflow
 from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY, MODES
+from cxops.pipelines.repo import repo_spec
 from cxops.store import Run, Store
 from cxops.store.actor import current_actor
 from cxops.transport.settings import ConnectionSettings
@@ -58,7 +59,7 @@ __all__ = [
 class ExportOptions:
     """What ``cxops export`` was asked to do (everything but the connection)."""
 
-    repo: Path
+    repo: Path | str  # a folder, or a git URL (issue #17)
     project: str | None = None
     flows: list[str] | None = None
     all: bool = False
@@ -94,7 +95,7 @@ def export_params(
         "project": options.project,
         "flows": options.flows,
         "all": options.all,
-        "repo": str(options.repo.resolve()),
+        "repo": repo_spec(options.repo),
         "commit": options.commit,
         "archive": options.archive,
         "max_nodes": options.max_nodes,
