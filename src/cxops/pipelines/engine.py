@@ -25,7 +25,6 @@ finds its own run interrupted (same command line, ``runner.finish_interrupted``)
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -305,7 +304,9 @@ async def take_over(run_id: str) -> str:
         # A run a worker took from a shared queue goes back to that queue (keeping its
         # partition: one run per tenant or target), for whichever worker dequeues it next.
         if status == "PENDING" and executor:
-            await asyncio.to_thread(DBOS._recover_pending_workflows, [executor])
+            from cxops.pipelines import dbos_private
+
+            await dbos_private.recover_pending([executor])
         else:
             await DBOS.resume_workflow_async(run_id, queue_name=record.queue_name)
         return "requeued"

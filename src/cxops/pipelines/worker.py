@@ -26,7 +26,7 @@ from typing import Any
 from dbos import DBOS
 from sqlalchemy import text
 
-from cxops.pipelines import engine, queues
+from cxops.pipelines import dbos_private, engine, queues
 from cxops.pipelines.executors import WORKER_APP
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
@@ -61,20 +61,8 @@ async def recover_dead() -> list[str]:
         {w.executor_id for w in await _held() if w.executor_id and not engine.alive(w.executor_id)}
     )
     if dead:
-        await asyncio.to_thread(DBOS._recover_pending_workflows, dead)
+        await dbos_private.recover_pending(dead)
     return dead
-
-
-def _stop_dequeuing() -> None:
-    # DBOS has no call to stop listening while running workflows go on: set the stop event of
-    # its queue manager thread (dbos/_dbos.py starts it with queue_thread and an Event), which
-    # ends the per-queue dequeue loops and leaves running workflows alone.
-    from dbos._dbos import _get_dbos_instance
-    from dbos._queue import queue_thread
-
-    for thread in _get_dbos_instance()._background_threads:
-        if getattr(thread, "_target", None) is queue_thread:
-            thread._args[0].set()  # type: ignore[attr-defined]
 
 
 async def serve(
@@ -137,7 +125,7 @@ async def _serve(
         await report()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), TICK_S)
-    _stop_dequeuing()
+    dbos_private.stop_dequeuing()
     await asyncio.sleep(queues.POLL_S)  # a dequeue in flight lands in what is held
     await report()
     if running:
