@@ -76,6 +76,19 @@ def _wait_final(store: str, runs: set[str]) -> dict[str, str]:
     raise AssertionError(f"runs not final in {DEADLINE_S}s: {status}")
 
 
+def _run_workers(
+    ids: tuple[str, ...], store: str, env: dict[str, str], cwd: Path, runs: list[str]
+) -> dict[str, str]:
+    """Start workers ``ids``, wait until ``runs`` are final, stop them; each run's status."""
+    workers = [_worker(w, store, env, cwd) for w in ids]
+    try:
+        status = _wait_final(store, set(runs))
+    finally:
+        _stop(workers)
+    assert all(p.returncode == 0 for p in workers)
+    return status
+
+
 def _commits(repo: Path) -> list[str]:
     out = subprocess.run(
         ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True

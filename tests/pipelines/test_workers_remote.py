@@ -21,7 +21,7 @@ from cxops.model.layout import BUNDLE_FILE, project_dir
 from cxops.pipelines.repo import RUN_TRAILER, commit_run, open_repo
 from cxops.sinks.git import GitRepo
 from tests.pipelines.promote.profiles import write_profiles
-from tests.pipelines.test_workers import _cli, _stop, _wait_final, _worker
+from tests.pipelines.test_workers import _cli, _run_workers
 from tests.store.fixtures import PgServer, pg_schema_url
 
 
@@ -121,11 +121,7 @@ def test_two_workers_export_two_tenants_into_one_remote(
             )  # fmt: skip
             assert done.returncode == 0, done.stderr[-2000:]
             runs.append(json.loads(done.stdout)["run"])
-        workers = [_worker(w, store, env, tmp_path) for w in ("r1", "r2")]
-        try:
-            status = _wait_final(store, set(runs))
-        finally:
-            _stop(workers)
+        status = _run_workers(("r1", "r2"), store, env, tmp_path, runs)
         assert status == dict.fromkeys(runs, "succeeded"), status
         assert sorted(_remote_log(tmp_path)) == sorted(runs)  # one commit each, both landed
         folders = {f.split("/")[2] for f in _remote_files(tmp_path) if f.startswith("flows/")}

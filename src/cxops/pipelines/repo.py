@@ -175,73 +175,50 @@ def commit_run(
 
     Returns ``{"commit": sha | None, "changed": bool, "stat": last stat line}``.
     """
-    run = _RunCommit(repo, run_id, subject, list(projects), list(files), list(changes))
-    run.audit_head, run.body = audit_head, list(body)
+    projects, files, changes = list(projects), list(files), list(changes)
+
+    def once() -> dict[str, Any]:  # the commit from what the run's paths hold now
+        if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == run_id:
+            return {"commit": repo.head(), "changed": True, "stat": ""}
+        lines = list(body)
+        inside = [] if lines else changed_lines(repo, projects, changes)
+        paths = [project_dir(vendor, project) for vendor, project in projects]
+        paths += [rel for rel in files if (repo.root / rel).is_file()]
+        found: dict[str, str] = {}
+
+        def message(stat: str) -> str:
+            rows = stat.splitlines()
+            found["stat"] = rows[-1].strip() if rows else ""
+            shown = rows if len(rows) <= 41 else [*rows[:40], "  ...", rows[-1]]
+            trailers = {HEAD_TRAILER: audit_head} if audit_head else None
+            text = [*([""] if inside else []), *inside, *lines, "", *shown]
+            return commit_message(
+                subject, run_id=run_id, changes=_merged(changes), body=text, trailers=trailers
+            )
+
+        sha = repo.commit_paths(paths, message)
+        return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}
+
     if remotes.remote_url(repo) is None:
-        return run.commit()
-    _check_clone(repo, run_id, run.projects)
-    done = run.commit()
+        return once()
+    _check_clone(repo, run_id, projects)
+    done = once()
     for attempt in range(PUSH_ATTEMPTS):
         if remotes.push(repo):
             return done
         upstream = remotes.fetch(repo)
         if upstream is not None:
-            own = [project_dir(v, p) for v, p in run.projects]
-            own += [rel for rel in run.files if rel.startswith("archives/")]
+            own = [project_dir(v, p) for v, p in projects]
+            own += [rel for rel in files if rel.startswith("archives/")]
             remotes.rebase_paths(repo, upstream, own)
             if rebuild is not None:
                 rebuild(repo)
-            done = run.commit()
+            done = once()
         time.sleep(random.uniform(0, 0.2 * (attempt + 1)))  # two racers: not in lockstep
     raise CxopsError(
         f"could not push the run's commit: the branch moved {PUSH_ATTEMPTS} times in a row",
         hint=f"its clone is {repo.root}; run the export again",
     )
-
-
-class _RunCommit:
-    """One run's commit, made (again, after a rebase) from what its paths hold now."""
-
-    def __init__(
-        self,
-        repo: GitRepo,
-        run_id: str,
-        subject: str,
-        projects: list[tuple[str, str]],
-        files: list[str],
-        changes: list[dict[str, Any]],
-    ) -> None:
-        self.repo, self.run_id, self.subject = repo, run_id, subject
-        self.projects, self.files, self.changes = projects, files, changes
-        self.audit_head: str | None = None
-        self.body: list[str] = []
-
-    def commit(self) -> dict[str, Any]:
-        repo = self.repo
-        if repo.head() is not None and repo.trailers().get(RUN_TRAILER) == self.run_id:
-            return {"commit": repo.head(), "changed": True, "stat": ""}
-        body = self.body
-        inside = [] if body else changed_lines(repo, self.projects, self.changes)
-        paths = [project_dir(vendor, project) for vendor, project in self.projects]
-        paths += [rel for rel in self.files if (repo.root / rel).is_file()]
-        found: dict[str, str] = {}
-
-        def message(stat: str) -> str:
-            lines = stat.splitlines()
-            found["stat"] = lines[-1].strip() if lines else ""
-            shown = lines if len(lines) <= 41 else [*lines[:40], "  ...", lines[-1]]
-            trailers = {HEAD_TRAILER: self.audit_head} if self.audit_head else None
-            text = [*([""] if inside else []), *inside, *body, "", *shown]
-            return commit_message(
-                self.subject,
-                run_id=self.run_id,
-                changes=_merged(self.changes),
-                body=text,
-                trailers=trailers,
-            )
-
-        sha = repo.commit_paths(paths, message)
-        return {"commit": sha, "changed": sha is not None, "stat": found.get("stat", "")}
 
 
 def _check_clone(repo: GitRepo, run_id: str, projects: list[tuple[str, str]]) -> None:
