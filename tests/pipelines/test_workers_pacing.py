@@ -103,7 +103,9 @@ def test_three_processes_on_one_tenant_stay_within_its_rate(
     emu: EmulatorThread, tmp_path: Path, pg_store: str
 ) -> None:
     """Three exports of one tenant at once send no faster, and earn no more 429s, than one."""
-    limit, pace = 10.0, "8"  # the tenant allows 10/s (burst 16); each command asks for 8/s
+    # The tenant allows 10/s (burst 16); each command asks for 6/s (its bucket: 12 deep). The
+    # headroom absorbs requests bunched by a process the busy machine starves for a moment.
+    limit, pace, rate, depth = 10.0, "6", 6.0, 12.0
     limits = {"cognigy/dev": {"rate": limit, "burst": 16}}
     emu.ctx.load_scenario(Scenario.parse({"rate_limits": limits}))
     alone = tmp_path / "alone"
@@ -118,10 +120,10 @@ def test_three_processes_on_one_tenant_stay_within_its_rate(
     three = _requests(emu, "dev")
     assert len(three) >= 2.5 * len(one) > 0  # three exports' worth of requests
     times = [r.wall for r in three]
-    # Each command's bucket is 16 deep at 8/s: together within one such bucket (+2 for arrival
-    # jitter), where three separate buckets would allow three times that.
+    # Together within one command's bucket (+2 for arrival jitter), where three separate
+    # buckets would allow three times that (the test fails with in-process buckets only).
     for window in (1.0, 2.0, 4.0):
-        assert _max_in_window(times, window) <= 16 + 8 * window + 2, window
+        assert _max_in_window(times, window) <= depth + rate * window + 2, window
     throttled_one = sum(1 for r in one if r.status == 429)
     throttled_three = sum(1 for r in three if r.status == 429)
     assert throttled_three <= throttled_one, (throttled_one, throttled_three)

@@ -71,12 +71,12 @@ def test_a_refused_push_is_rebased_and_lands(
         _write(repo, project)
         _rebuild(repo)
     one = commit_run(
-        first, "run-one", "one", [("cognigy", "alpha")], ["cxops.lock"], [], None, _rebuild
+        first, "run-one", "one", [("cognigy", "alpha")], ["cxops.lock"], [], None, rebuild=_rebuild
     )
     assert one["commit"] and _remote_log(tmp_path) == ["run-one"]
     assert second.head() is None  # cloned before the first push: its push will be refused
     two = commit_run(
-        second, "run-two", "two", [("cognigy", "beta")], ["cxops.lock"], [], None, _rebuild
+        second, "run-two", "two", [("cognigy", "beta")], ["cxops.lock"], [], None, rebuild=_rebuild
     )
     assert two["commit"] and two["commit"] != one["commit"]
     assert _remote_log(tmp_path) == ["run-two", "run-one"]  # rebased on top, nothing lost
@@ -89,7 +89,7 @@ def test_a_refused_push_is_rebased_and_lands(
     assert lock.split() == ["alpha", "beta"]  # rebuilt after the rebase, not either side's
     # The same step again (a replay after a crash) makes no second commit.
     again = commit_run(
-        second, "run-two", "two", [("cognigy", "beta")], ["cxops.lock"], [], None, _rebuild
+        second, "run-two", "two", [("cognigy", "beta")], ["cxops.lock"], [], None, rebuild=_rebuild
     )
     assert again["commit"] == two["commit"] and len(_remote_log(tmp_path)) == 2
 
