@@ -29,7 +29,15 @@ from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.store import Store
 from cxops.transport.settings import resolve_connection
 from tests.hostile.proxy import HostileVendor, Rewrite, ServerThread
-from tests.hostile.test_vendor import FAST, PROJECT, api_key, project_flows
+from tests.hostile.test_vendor import (
+    FAST,
+    FLOW_LIST,
+    PROJECT,
+    TARGET,
+    _listing_ids,
+    api_key,
+    project_flows,
+)
 
 FLOW_DOC = r"/new/v2\.0/flows/[^/]+$"
 
@@ -164,3 +172,28 @@ def test_a_hostile_flow_id_is_stored_under_an_encoded_name(
     assert stored["id"] == hostile_id
     message = _git(repo, "log", "-1", "--format=%B")
     assert "\x1b" not in message and "\x00" not in message and "\x07" not in message
+
+
+def test_an_unstorable_flow_on_an_incremental_pass_is_a_finding_too(
+    hostile: tuple[HostileVendor, str], emu: EmulatorThread, tmp_path: Path
+) -> None:
+    """Exported once; then one flow changes on the vendor (its listing row, so its stamp) and
+    its document holds NaN: the incremental pass reads that project in full and reports the
+    flow as a full pass does, the other four kept and the run partial."""
+    vendor, url = hostile
+    first, _store, _repo = _export(url, emu, tmp_path)
+    assert first["status"] == "succeeded", first
+    TARGET[:] = [sorted(f["_id"] for f in project_flows(emu))[0]]
+    vendor.rules = [
+        (FLOW_LIST, _listing_ids({"description": "edited"})),
+        (FLOW_DOC, _spoil_one(b"NaN")),
+    ]
+
+    out, store, _repo = _export(url, emu, tmp_path)
+
+    assert out["pass"] == "incremental" and out["status"] == "partial", out
+    (bad,) = out["unstorable"]
+    assert bad["id"] == TARGET[0] and "NaN" in bad["error"]
+    assert out["projects"][0]["flows"] == 4
+    with Store.open(store) as st:
+        assert [r.status for r in st.runs.list(kind="export")] == ["partial", "succeeded"]

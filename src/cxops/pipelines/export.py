@@ -23,7 +23,7 @@ from dbos import DBOS
 
 from cxops.analysis.incremental import stamp_drift, with_stamps
 from cxops.analysis.lock import dumps_lock, loads_lock
-from cxops.errors import CxopsError, UsageError
+from cxops.errors import CxopsError, Unstorable, UsageError
 from cxops.model.layout import project_dir
 from cxops.pipelines.connections import settings_for
 from cxops.pipelines.engine import store_for
@@ -200,9 +200,13 @@ async def export_project(
                     previous = await asyncio.to_thread(repo.read_bundle, adapter.name, ref.key)
                 except CxopsError:  # an unreadable stored bundle: read the project in full
                     previous = None
+            bundle = None
             if plan and previous is not None:
-                bundle = await adapter.export_changes(ref, previous, plan["fetch"])
-            else:
+                try:
+                    bundle = await adapter.export_changes(ref, previous, plan["fetch"])
+                except Unstorable:  # a flow cxops cannot store: the full read reports it alone
+                    previous = None
+            if bundle is None:
                 bundle = await adapter.export_project(
                     ref, flows=params.get("flows"), on_progress=progress, on_skip=skipped
                 )
