@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cxops.analysis.incremental import plan_project, stamp_drift, with_stamps
+from cxops.analysis.incremental import plan_project, stamp_drift, stamps_only, with_stamps
 from cxops.analysis.lock import lock_drift
 
 
@@ -104,3 +104,31 @@ def test_widen_reads_again_the_flows_that_use_a_moved_one() -> None:
     assert out["r"] == plans["r"] and out["q"].full
     calm = {"p": ProjectPlan(False, kept=("a",))}
     assert widen(calm, {}, {"p": {"a": ["a"]}}) == calm
+
+
+def test_stamps_only_tells_a_stamp_move_from_a_content_change() -> None:
+    """A lock that differs in stamps alone is 'stamps only'; any other difference is not."""
+    before = {
+        "lock_version": 1,
+        "bundle": [{"vendor": "cxone", "project": "P", "content_hash": "sha256:a", "stamp": "1"}],
+        "flow": [{"vendor": "cxone", "project": "P", "id": "f", "hash": "sha256:b", "stamp": "1"}],
+    }
+    moved = {
+        **before,
+        "flow": [{"vendor": "cxone", "project": "P", "id": "f", "hash": "sha256:b", "stamp": "2"}],
+    }
+    changed = {
+        **moved,
+        "flow": [{"vendor": "cxone", "project": "P", "id": "f", "hash": "sha256:c", "stamp": "2"}],
+    }
+    assert stamps_only(before, moved)
+    assert not stamps_only(before, before)  # nothing moved at all
+    assert not stamps_only(before, changed)
+    assert not stamps_only(None, moved)  # no lock yet: written
+
+
+def test_a_lock_gaining_stamps_is_not_stamps_only() -> None:
+    """A lock written before stamps gains them: written, so the next export is incremental."""
+    row = {"vendor": "cxone", "project": "P", "id": "f", "hash": "sha256:b"}
+    before = {"lock_version": 1, "flow": [row]}
+    assert not stamps_only(before, {"lock_version": 1, "flow": [{**row, "stamp": "1"}]})

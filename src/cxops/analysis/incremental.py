@@ -31,6 +31,7 @@ __all__ = [
     "owners",
     "plan_project",
     "stamp_drift",
+    "stamps_only",
     "widen",
     "with_stamps",
 ]
@@ -192,6 +193,35 @@ def with_stamps(
         flows.append(_set(row, stamp))
     out["bundle"], out["flow"] = bundles, flows
     return out
+
+
+def stamps_only(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> bool:
+    """Whether ``current`` differs from ``previous`` only in stamps that moved: the vendor saved
+    the same content again (``cxops compile`` saving a CXone script gives it a new masterID).
+    Such a lock is not written: a commit that changes no content would be noise in the history.
+    The flows whose stamp moved are read again by later incremental runs (their content is
+    compared, and found the same) until a content change commits the new stamps. A lock that
+    gains stamps where it had none (written before stamps, or by ``cxops lock``) is written:
+    that is what makes the next run incremental."""
+    if previous is None or dict(previous) == dict(current):
+        return False
+
+    def content(lock: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            table: [_set(row, None) if table in ("flow", "bundle") else row for row in rows]
+            if isinstance(rows, list)
+            else rows
+            for table, rows in lock.items()
+        }
+
+    if content(previous) != content(current):
+        return False
+    return _stamped(current) <= _stamped(previous)
+
+
+def _stamped(lock: Mapping[str, Any]) -> set[tuple[str, tuple[Any, Any, Any]]]:
+    """The flow and bundle rows of a lock that carry a stamp."""
+    return {(t, _key(r)) for t in ("flow", "bundle") for r in lock.get(t, []) if r.get("stamp")}
 
 
 def _set(row: Mapping[str, Any], stamp: Any) -> dict[str, Any]:

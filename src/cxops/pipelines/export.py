@@ -21,7 +21,7 @@ from typing import Any
 
 from dbos import DBOS
 
-from cxops.analysis.incremental import stamp_drift, with_stamps
+from cxops.analysis.incremental import stamp_drift, stamps_only, with_stamps
 from cxops.analysis.lock import dumps_lock, loads_lock
 from cxops.errors import CxopsError, Unstorable, UsageError
 from cxops.model.layout import project_dir
@@ -268,7 +268,8 @@ async def check(
         vendor = params["connection"]["vendor"]
         stamps = {(vendor, p["key"]): p["stamps"] for p in listed if "stamps" in p}
         lock = with_stamps(loads_lock(checked.lock_text), stamps, previous)
-        repo.write_lock(dumps_lock(lock))
+        if not stamps_only(previous, lock):  # stamps alone moved: no commit of them
+            repo.write_lock(dumps_lock(lock))
         repo.write_file(FINDINGS_FILE, checked.report_text.encode("utf-8"))
         stale = []
         if planned["pass"] != "incremental" and previous is not None:
