@@ -24,8 +24,10 @@ property tests prove byte identity where it answers.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import re
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -138,6 +140,7 @@ def _outside_strings(
     return outside
 
 
+@functools.lru_cache(maxsize=4096)  # documents repeat their numbers (thresholds, scales)
 def _es_decimal(token: bytes) -> bytes:
     """An orjson exponent token that ECMAScript writes in decimal (e-6, e+16 ... e+20).
 
@@ -199,15 +202,19 @@ def _rewrite_numbers(out: bytes) -> bytes:
         starts, ends = starts[order], ends[order]
     else:
         starts, ends = whole, whole + 2
-    cut_starts, cut_ends = starts.tolist(), ends.tolist()
-    pieces = [out[a:b] for a, b in zip([0, *cut_ends], [*cut_starts, len(out)], strict=True)]
-    if special:  # the piece before each special cut ends with its replacement
-        replaced = np.flatnonzero(order >= len(whole)).tolist()
-        for index, text in zip(
-            replaced, (special[i - len(whole)] for i in order[replaced].tolist()), strict=True
-        ):
-            pieces[index] += text
-    return b"".join(pieces)
+    # The kept pieces, each followed by its replacement.
+    kept = [
+        out[a:b] for a, b in zip([0, *ends.tolist()], [*starts.tolist(), len(out)], strict=True)
+    ]
+    if not special:
+        return b"".join(kept)
+    texts = [b""] * len(starts)
+    moved = order >= len(whole)
+    for index, which in zip(
+        np.flatnonzero(moved).tolist(), (order[moved] - len(whole)).tolist(), strict=True
+    ):
+        texts[index] = special[which]
+    return b"".join(chain.from_iterable(zip(kept, [*texts, b""], strict=True)))
 
 
 def fast_canonical_bytes(doc: Any) -> bytes | None:
