@@ -10,7 +10,6 @@ import pytest
 
 from cxops.errors import InputError
 from cxops.model.bundle import Bundle, Flow, Node
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.sinks.git import (
     FlowChanges,
     GitError,
@@ -35,6 +34,11 @@ def _bundle(*flows: Flow, project: str = "p1") -> Bundle:
     return Bundle(vendor="cognigy", tenant="dev", project=project, flows=list(flows))
 
 
+#: Layout 2 (issue #16): project "p1" has no name, so its folder is its key; flow "f1" is
+#: called "Flow f1", so its file is ``flow-f1.json``.
+BASE = "flows/cognigy/p1"
+
+
 def _git(root: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=root, capture_output=True, text=True, check=True
@@ -55,9 +59,9 @@ def test_first_write_commits_and_identical_write_does_not(tmp_path: Path) -> Non
     repo.write_lock()
     first = repo.commit(commit_message("export cognigy/dev/p1", run_id="run-1", changes=changes))
     assert first is not None and repo.head() == first
-    base = project_dir("cognigy", "p1")
+    base = BASE
     assert _files(repo.root) == sorted(
-        ["cxops.lock", f"{base}/_bundle.json", f"{base}/f1.json", f"{base}/f2.json"]
+        ["cxops.lock", f"{base}/_bundle.json", f"{base}/flow-f1.json", f"{base}/flow-f2.json"]
     )
     assert _git(repo.root, "log", "-1", "--format=%an <%ae>|%cn <%ce>").strip() == (
         "cxops <cxops@localhost>|cxops <cxops@localhost>"
@@ -84,13 +88,13 @@ def test_a_change_commits_exactly_that_flow(tmp_path: Path) -> None:
     assert changes.summary() == "0 flows added, 1 changed, 0 removed"
     sha = repo.commit(commit_message("export", run_id="run-2", changes=changes))
     assert sha is not None
-    base = project_dir("cognigy", "p1")
+    base = BASE
     assert repo.changed_files(sha) == sorted(
-        ["cxops.lock", f"{base}/_bundle.json", f"{base}/f2.json"]
+        ["cxops.lock", f"{base}/_bundle.json", f"{base}/flow-f2.json"]
     )
     stat = repo.diff_summary(sha)
-    assert "f2.json" in stat and "f1.json" not in stat
-    assert '"changed"' in _git(repo.root, "show", sha, "--", f"{base}/f2.json")
+    assert "flow-f2.json" in stat and "flow-f1.json" not in stat
+    assert '"changed"' in _git(repo.root, "show", sha, "--", f"{base}/flow-f2.json")
 
 
 def test_flows_removed_upstream_are_removed(tmp_path: Path) -> None:
@@ -103,11 +107,11 @@ def test_flows_removed_upstream_are_removed(tmp_path: Path) -> None:
     assert changes.removed == ["f2"]
     sha = repo.commit("second")
     assert sha is not None
-    assert [s for s, p in _name_status(repo.root, sha) if p.endswith("f2.json")] == ["D"]
+    assert [s for s, p in _name_status(repo.root, sha) if p.endswith("flow-f2.json")] == ["D"]
     empty = repo.write_bundle(_bundle())
     assert sorted(empty.removed) == ["f1", "f3"]
     assert repo.commit("third") is not None
-    assert _files(repo.root) == [f"{project_dir('cognigy', 'p1')}/_bundle.json"]
+    assert _files(repo.root) == [f"{BASE}/_bundle.json"]
 
 
 def _name_status(root: Path, sha: str) -> list[tuple[str, str]]:
@@ -125,8 +129,8 @@ def test_other_projects_and_user_files_are_left_alone(tmp_path: Path) -> None:
     repo.write_bundle(_bundle(_flow("g1"), project="p2"))
     sha = repo.commit("p2")
     assert sha is not None
-    assert all(p.startswith(project_dir("cognigy", "p2")) for p in repo.changed_files(sha))
-    assert (repo.root / project_dir("cognigy", "p1") / "f1.json").is_file()
+    assert all(p.startswith("flows/cognigy/p2/") for p in repo.changed_files(sha))
+    assert (repo.root / BASE / "flow-f1.json").is_file()
     assert "NOTES.md" in _git(repo.root, "status", "--porcelain")
 
 
@@ -145,20 +149,25 @@ def test_hostile_extra_paths_are_refused_before_writing(tmp_path: Path, hostile:
 
 
 def test_hostile_ids_stay_inside(tmp_path: Path) -> None:
-    """Flow and project ids like ``../../x``, absolute paths and NUL become encoded file names
-    inside the project folder; nothing is written outside the repository."""
+    """Flow and project ids and names like ``../../x``, absolute paths, NUL, ``_bundle.json``,
+    ``.git``, names equal but for case: readable file names inside the project folder, none
+    hidden or ``_bundle.json``, one per flow even on a case-insensitive file system; nothing is
+    written outside the repository, and every flow reads back."""
     repo = GitRepo.open_or_init(tmp_path / "r")
-    ids = ["../../x", "/etc/passwd", "a\0b", ".git", "_bundle.json", "C:\\win"]
-    bundle = _bundle(*(_flow(i) for i in ids), project="../../evil")
+    ids = ["../../x", "/etc/passwd", "a\0b", ".git", "_bundle.json", "C:\\win", "Main", "main"]
+    flows = [_flow(i).model_copy(update={"name": i}) for i in ids]
+    bundle = _bundle(*flows, project="../../evil")
     changes = repo.write_bundle(bundle)
     assert sorted(changes.added) == sorted(ids)
     repo.commit("hostile")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
-    folder = repo.root / project_dir("cognigy", "../../evil")
-    assert folder.parent == repo.root / "flows" / "cognigy"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["_bundle.json", *(flow_file_name(i) for i in ids)]
-    )
+    folder = repo.root / "flows" / "cognigy" / "evil"
+    names = sorted(p.name for p in folder.iterdir())
+    assert "_bundle.json" in names and len(names) == len(ids) + 1
+    flow_files = [n for n in names if n != "_bundle.json"]
+    assert not [n for n in flow_files if n[0] in "._" or "/" in n or "\\" in n or "\0" in n]
+    assert len({n.casefold() for n in flow_files}) == len(ids)
+    assert {"x.json", "etc-passwd.json", "git.json", "bundle-json.json"} <= set(flow_files)
     back = repo.read_bundle("cognigy", "../../evil")
     assert back is not None and sorted(f.id for f in back.flows) == sorted(ids)
 
@@ -228,7 +237,7 @@ def test_temp_files_of_a_killed_run_are_not_committed(tmp_path: Path) -> None:
     repo = GitRepo.open_or_init(tmp_path)
     repo.write_bundle(_bundle(_flow("f1")))
     repo.commit("first")
-    stray = repo.root / project_dir("cognigy", "p1") / ".cxops-abc123.tmp"
+    stray = repo.root / BASE / ".cxops-abc123.tmp"
     stray.write_bytes(b'{"half": ')
     repo.write_bundle(_bundle(_flow("f1"), _flow("f2")))
     sha = repo.commit("second")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cxops.emulator import EmulatorThread
-from cxops.model.layout import flow_file_name, project_dir
+from cxops.model.layout import bundle_dir, flow_file_names, slug
 from cxops.sinks.git import GitRepo, commit_message
 from cxops.transport import VendorClient, genesys_import_job, poll_job
 from cxops.vendors import ProjectRef, VendorAdapter, pick_project
@@ -99,9 +99,12 @@ async def test_a_vendor_change_commits_exactly_that_flow(
         sha, changes = await export_and_commit("run-3")
     assert sha is not None
     assert (changes.added, changes.changed, changes.removed) == ([], [changed_id], [])
-    base = project_dir(vendor, project.key)
+    stored = repo.read_bundle(vendor, project.key)
+    assert stored is not None
+    base, name = bundle_dir(stored), flow_file_names(stored.flows)[changed_id]
+    assert base.endswith(f"/{slug(project.name)}")  # readable: the project's name (issue #16)
     assert repo.changed_files(sha) == sorted(
-        [f"{base}/{flow_file_name(changed_id)}", f"{base}/_bundle.json", "cxops.lock"]
+        [f"{base}/{name}", f"{base}/_bundle.json", "cxops.lock"]
     )
-    assert marker in repo.git("show", sha, "--", f"{base}/{flow_file_name(changed_id)}")
+    assert marker in repo.git("show", sha, "--", f"{base}/{name}")
     assert repo.trailers(sha)["Cxops-Run-Id"] == "run-3"

@@ -14,7 +14,7 @@ import pytest
 from cxops.emulator import EmulatorThread
 from cxops.emulator.cognigy.model import empty_content
 from cxops.errors import UsageError, VendorError
-from cxops.model.layout import project_dir
+from cxops.model.layout import bundle_dir
 from cxops.sinks.git import GitRepo
 from cxops.vendors import ADAPTERS, ProjectRef, pick_project
 from tests.vendors.conftest import connected, ledger
@@ -87,7 +87,7 @@ async def test_empty_projects_export_an_empty_bundle(
     repo.write_bundle(bundle)
     repo.write_lock()
     assert repo.commit("empty") is not None
-    assert (repo.root / project_dir(vendor, bundle.project) / "_bundle.json").is_file()
+    assert (repo.root / bundle_dir(bundle) / "_bundle.json").is_file()
 
 
 async def test_flows_deleted_upstream_leave_the_repository(

@@ -36,7 +36,15 @@ from cxops.pipelines.export_incremental import (
 )
 from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
-from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo, user_changes
+from cxops.pipelines.repo import (
+    audit_trailer,
+    changes_doc,
+    commit_run,
+    migrate_layout,
+    open_repo,
+    project_folders,
+    user_changes,
+)
 from cxops.pipelines.unstorable import Skipped, findings, flows_of, write_storable
 from cxops.sinks.git import GitRepo
 from cxops.transport import TransportOptions, VendorClient, connect
@@ -112,11 +120,11 @@ def _refuse_user_changes(
     if not params.get("commit", True):
         return []
     vendor = params["connection"]["vendor"]
-    folders = [project_dir(vendor, p.key) for p in projects]
+    repo = open_repo(params["repo"], run_id)
+    folders = [project_dir(vendor, p.key) for p in projects]  # layout 1's, and archives'
     archives = [f"archives/{f.removeprefix('flows/')}" for f in folders]
-    changed = user_changes(
-        open_repo(params["repo"], run_id), [*folders, *archives, LOCK_FILE, FINDINGS_FILE]
-    )
+    held = project_folders(repo, [(vendor, p.key) for p in projects])  # layout 2's
+    changed = user_changes(repo, [*folders, *held, *archives, LOCK_FILE, FINDINGS_FILE])
     if changed and not params.get("force"):
         shown = ", ".join(changed[:5]) + (
             f" and {len(changed) - 5} more" if len(changed) > 5 else ""
@@ -128,14 +136,18 @@ def _refuse_user_changes(
     return changed
 
 
-def _edited(params: dict[str, Any], projects: list[ProjectRef], changed: list[str]) -> set[str]:
+def _edited(
+    run_id: str, params: dict[str, Any], projects: list[ProjectRef], changed: list[str]
+) -> set[str]:
     """Keys of the projects whose folder holds changes ``--force`` overwrites."""
     vendor = params["connection"]["vendor"]
-    return {
-        p.key
-        for p in projects
-        if any(c.startswith(project_dir(vendor, p.key) + "/") for c in changed)
-    }
+    repo = open_repo(params["repo"], run_id)
+    out = set()
+    for p in projects:
+        own = [project_dir(vendor, p.key), *project_folders(repo, [(vendor, p.key)])]
+        if any(c.startswith(f + "/") for f in own for c in changed):
+            out.add(p.key)
+    return out
 
 
 @DBOS.step(name="export.plan")
@@ -156,6 +168,8 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
                 hint="pass --project NAME, or --all for every project",
             )
         changed = _refuse_user_changes(run_id, params, projects)
+        if params.get("commit", True) and not changed:  # layout 1: one commit of renames first
+            migrate_layout(open_repo(params["repo"], run_id))
         # A lock edited by hand (overwritten with --force) says nothing about the tenant.
         lock = None if LOCK_FILE in changed else read_lock(open_repo(params["repo"], run_id).root)
         chosen = choose_pass(params, store, lock)
@@ -166,7 +180,7 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
             chosen["pass"],
             narrowed=bool(params.get("flows")),
             repo=str(open_repo(params["repo"], run_id).root),
-            full=_edited(params, projects, changed),
+            full=_edited(run_id, params, projects, changed),
         )
         return {"projects": docs, **chosen}
 

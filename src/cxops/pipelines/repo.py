@@ -29,11 +29,12 @@ from typing import Any
 from cxops.errors import CxopsError
 from cxops.model.bundle import Flow
 from cxops.model.errors import ModelError
-from cxops.model.layout import BUNDLE_FILE, flow_file_name, project_dir
+from cxops.model.layout import flow_file_name, project_dir
 from cxops.model.parse import parse_json
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 from cxops.sinks.git import remote as remotes
 from cxops.sinks.git.files import TEMP_PREFIX
+from cxops.sinks.git.layout import stored_folders
 from cxops.sinks.git.summary import LISTED, semantic_lines
 from cxops.store import Store
 from cxops.store.chain import HEAD_TRAILER, head_trailer
@@ -41,16 +42,21 @@ from cxops.store.keys import signing_key_from_env
 
 __all__ = [
     "CLONES",
+    "LAYOUT_TRAILER",
     "PUSH_ATTEMPTS",
     "RUN_TRAILER",
     "changes_doc",
     "commit_run",
+    "migrate_layout",
     "open_repo",
+    "project_folders",
     "repo_spec",
     "user_changes",
 ]
 
 RUN_TRAILER = "Cxops-Run-Id"
+#: Marks the commit that moved a repository to readable file names (layout 2, issue #16).
+LAYOUT_TRAILER = "Cxops-Layout"
 #: Where a run's clone of a remote repository lives, under the process' working folder.
 CLONES = Path(".cxops") / "clones"
 #: Pushes a commit step tries before giving up (each refusal: fetch, rebase, rebuild, commit).
@@ -81,6 +87,7 @@ def changes_doc(changes: FlowChanges) -> dict[str, Any]:
         "removed": changes.removed,
         "bundle_changed": changes.bundle_changed,
         "names": changes.names,
+        "files": changes.files,
     }
 
 
@@ -93,6 +100,7 @@ def _merged(docs: Iterable[dict[str, Any]]) -> FlowChanges:
             list(d.get("removed", [])),
             bundle_changed=bool(d.get("bundle_changed")),
             names=dict(d.get("names") or {}),
+            files=dict(d.get("files") or {}),
         )
         total = total.merge(part)
     return total
@@ -127,7 +135,7 @@ def changed_lines(
         old: list[Flow] = []
         new: list[Flow] = []
         for fid in list(doc.get("changed") or [])[:budget]:
-            rel = f"{base}/{flow_file_name(fid)}"
+            rel = (doc.get("files") or {}).get(fid) or f"{base}/{flow_file_name(fid)}"
             path = repo.root / rel
             before = _flow(_committed(repo, rel))
             after = _flow(path.read_bytes() if path.is_file() else None)
@@ -182,7 +190,7 @@ def commit_run(
             return {"commit": repo.head(), "changed": True, "stat": ""}
         lines = list(body)
         inside = [] if lines else changed_lines(repo, projects, changes)
-        paths = [project_dir(vendor, project) for vendor, project in projects]
+        paths = project_folders(repo, projects)
         paths += [rel for rel in files if (repo.root / rel).is_file()]
         found: dict[str, str] = {}
 
@@ -208,7 +216,7 @@ def commit_run(
             return done
         upstream = remotes.fetch(repo)
         if upstream is not None:
-            own = [project_dir(v, p) for v, p in projects]
+            own = project_folders(repo, projects)
             own += [rel for rel in files if rel.startswith("archives/")]
             remotes.rebase_paths(repo, upstream, own)
             if rebuild is not None:
@@ -230,7 +238,7 @@ def _check_clone(repo: GitRepo, run_id: str, projects: list[tuple[str, str]]) ->
     missing = [
         f"{vendor}/{project}"
         for vendor, project in projects
-        if not (repo.root / project_dir(vendor, project) / BUNDLE_FILE).is_file()
+        if project not in stored_folders(repo.root, vendor)
     ]
     if missing:
         raise CxopsError(
@@ -238,6 +246,33 @@ def _check_clone(repo: GitRepo, run_id: str, projects: list[tuple[str, str]]) ->
             "taken over on another machine after they were written",
             hint="run the export again (a new run clones and exports afresh)",
         )
+
+
+def migrate_layout(repo: GitRepo) -> str | None:
+    """Move a repository written with id-based names (layout 1) to readable ones, in one commit
+    of renames only (``git log --follow`` crosses it); None when nothing had to move. Run by an
+    export before it writes (docs/git-sink.md); a second run finds nothing to move."""
+    if not (repo.root / "flows").is_dir() or user_changes(repo, ["flows"]):
+        return None  # someone's changes there: the export's own commit moves its projects
+    paths = repo.migrate_layout()
+    if not paths:
+        return None
+
+    def message(stat: str) -> str:
+        body = [
+            "Flow files and project folders are named by their names now (the id only where",
+            "two names clash); the contents, content hashes and cxops.lock are unchanged.",
+        ]
+        return commit_message(
+            "cxops: readable flow and project file names", body=body, trailers={LAYOUT_TRAILER: "2"}
+        )
+
+    return repo.commit_paths(paths, message)
+
+
+def project_folders(repo: GitRepo, projects: Iterable[tuple[str, str]]) -> list[str]:
+    """The folders (work tree and moved-away ones of ``HEAD``) of these (vendor, project)."""
+    return [p for vendor, project in projects for p in repo.project_paths(vendor, project)]
 
 
 def user_changes(repo: GitRepo, paths: Iterable[str]) -> list[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 from cxops.analysis.findings import Finding, sort_findings
 from cxops.errors import CxopsError, UsageError
 from cxops.model.bundle import Bundle
-from cxops.model.layout import bundle_files, flow_file_name, project_dir
+from cxops.model.layout import BUNDLE_FILE, flow_file_names
 from cxops.pipelines.compile.mapping import FlowFile
 from cxops.pipelines.compile.record import Recorder
 from cxops.pipelines.compile.units import (
@@ -36,7 +36,7 @@ from cxops.pipelines.compile.units import (
     validate_genesys_flow,
 )
 from cxops.pipelines.progress import Emit, read_project, traffic
-from cxops.sinks.git.files import atomic_write, safe_path
+from cxops.sinks.git.layout import write_files
 from cxops.transport import ConnectionSettings, JobEvent, TransportOptions, VendorClient
 from cxops.vendors import adapter_for
 from cxops.vendors.cxone import CxoneAdapter
@@ -95,15 +95,15 @@ def write_bundles(repo: Path, bundles: list[Bundle]) -> tuple[dict[str, FlowFile
     files: dict[str, FlowFile] = {}
     written: list[str] = []
     for bundle in bundles:
-        for rel, data in bundle_files(bundle).items():
-            # Inside the repository, never through a planted link (issue #15).
-            if atomic_write(safe_path(repo, rel), data):
-                written.append(rel)
-        base = project_dir(bundle.vendor, bundle.project)
+        # Inside the repository, never through a planted link (issue #15); where an export
+        # put (or would put) the project (layout 2: docs/git-sink.md).
+        contents, changed = write_files(repo, bundle)
+        written += changed
+        names = flow_file_names(bundle.flows)
+        base = next(rel for rel in contents if rel.endswith(f"/{BUNDLE_FILE}")).rpartition("/")[0]
         for flow in bundle.flows:
-            rel = f"{base}/{flow_file_name(flow.id)}"
-            data = (repo / rel).read_bytes()
-            files[flow.id] = FlowFile(bundle.vendor, bundle.project, flow, rel, data)
+            rel = f"{base}/{names[flow.id]}"
+            files[flow.id] = FlowFile(bundle.vendor, bundle.project, flow, rel, contents[rel])
     return files, written
 
 

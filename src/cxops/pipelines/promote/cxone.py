@@ -30,7 +30,7 @@ from cxops.analysis.index import BundleIndex
 from cxops.analysis.scope import check_together
 from cxops.errors import InputError, UsageError
 from cxops.model.bundle import Bundle, Flow
-from cxops.model.layout import flow_file_name, pretty_bytes, project_dir
+from cxops.model.layout import bundle_dir, flow_file_names, pretty_bytes
 from cxops.model.native import cxone as native
 from cxops.model.native.cxone_answers import SaveProblem
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings
@@ -119,7 +119,7 @@ def portable_flow(flow: Flow) -> Flow:
 def _locator(bundle: Bundle, flow: Flow) -> Any:
     """``locate(action, problem)`` for the deployer: the problem's line:column in the file
     ``cxops export`` writes for this script (``pipelines.compile.mapping``)."""
-    path = f"{project_dir(bundle.vendor, bundle.project)}/{flow_file_name(flow.id)}"
+    path = f"{bundle_dir(bundle)}/{flow_file_names(bundle.flows)[flow.id]}"
     file = FlowFile(bundle.vendor, bundle.project, flow, path, b"")
 
     def locate(problem: SaveProblem) -> str | None:

@@ -30,13 +30,13 @@ from cxops.analysis.locate import Locator
 from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock
 from cxops.errors import UsageError
 from cxops.model.bundle import Bundle
-from cxops.model.layout import BUNDLE_FILE, bundle_files, project_dir
+from cxops.model.layout import BUNDLE_FILE
 from cxops.pipelines.progress import Emit, read_project, traffic
 from cxops.pipelines.resolve.build import BuildReport, ensure_build
 from cxops.pipelines.resolve.cognigy_graph import graph_cycles, project_graph_edges
 from cxops.pipelines.resolve.versions import VersionDeps, walk_versions
 from cxops.safefile import write_file
-from cxops.sinks.git.files import atomic_write, safe_path
+from cxops.sinks.git.layout import write_files
 from cxops.transport import ConnectionSettings, VendorClient
 from cxops.vendors import adapter_for, pick_project
 
@@ -101,18 +101,15 @@ class ResolveReport:
 
 
 def _write(repo: Path, bundle: Bundle) -> dict[str, bytes]:
-    files = bundle_files(bundle)
-    for rel, data in files.items():
-        # Inside the repository, never through a planted link (issue #15).
-        atomic_write(safe_path(repo, rel), data)
-    return files
+    # Inside the repository, never through a planted link (issue #15); where an export put
+    # (or would put) the project (layout 2: docs/git-sink.md).
+    return write_files(repo, bundle)[0]
 
 
 def bundle_findings(files: dict[str, bytes], bundle: Bundle) -> list[Finding]:
     """CX101, CX105 and CX106 for one written bundle, with file line:column."""
-    base = project_dir(bundle.vendor, bundle.project)
     index = BundleIndex()
-    meta = f"{base}/{BUNDLE_FILE}"
+    meta = next(rel for rel in sorted(files) if rel.rpartition("/")[2] == BUNDLE_FILE)
     index.add_meta(json.loads(files[meta]), file=meta)
     for rel in sorted(files):
         if rel != meta:

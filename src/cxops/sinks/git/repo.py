@@ -36,12 +36,12 @@ from cxops.model.layout import (
     BUNDLE_FILE,
     bundle_files,
     bundle_from_files,
-    flow_file_name,
-    flow_id_from_file_name,
-    project_dir,
+    flow_file_names,
+    vendor_dir,
 )
 from cxops.model.parse import parse_json
 from cxops.sinks.git.files import TEMP_PREFIX, atomic_write, safe_path
+from cxops.sinks.git.layout import place, stored_folders, stored_id
 from cxops.sinks.git.summary import FlowChanges
 
 __all__ = ["DEFAULT_IDENTITY", "GitError", "GitIdentity", "GitRepo"]
@@ -239,12 +239,12 @@ class GitRepo:
         extra = dict(extra_files or {})
         for rel in extra:
             safe_path(self.root, rel)  # refuse before anything is written
-        files = bundle_files(bundle.model_copy(update={"exported_at": None}))
-        base = project_dir(bundle.vendor, bundle.project)
+        base, moved = place(self.root, bundle)  # layout 2, moving a former folder or file name
+        files = bundle_files(bundle.model_copy(update={"exported_at": None}), folder=base)
         folder = safe_path(self.root, base)
-        self._touched.add(base)
+        self._touched.update([base, *moved])
         changes = FlowChanges()
-        ids = {flow_file_name(f.id): f.id for f in bundle.flows}  # long ids are shortened
+        ids = {name: fid for fid, name in flow_file_names(bundle.flows).items()}
         names = {f.id: f.name for f in bundle.flows}
         for rel, data in files.items():
             existed = safe_path(self.root, rel).exists()
@@ -253,13 +253,15 @@ class GitRepo:
             if name == BUNDLE_FILE:
                 changes.bundle_changed = wrote
                 continue
-            fid = ids.get(name) or flow_id_from_file_name(name)
             bucket = (
                 changes.unchanged if not wrote else changes.changed if existed else changes.added
             )
+            fid = ids[name]
             bucket.append(fid)
             if wrote and fid in names:  # the commit message names what it lists (#16)
                 changes.names[fid] = names[fid]
+            if wrote and existed:  # where the commit message reads it back (layout 2)
+                changes.files[fid] = rel
         keep = {rel.rpartition("/")[2] for rel in files}
         if folder.is_dir():
             for old in sorted(folder.iterdir()):
@@ -268,7 +270,7 @@ class GitRepo:
                 if old.name.startswith(TEMP_PREFIX):  # left by a run killed mid-write
                     old.unlink()
                 elif old.name.endswith(".json") and old.name not in keep:
-                    gone = flow_id_from_file_name(old.name)
+                    gone = stored_id(old)
                     was = _flow_name(old)
                     old.unlink()
                     changes.removed.append(gone)
@@ -277,6 +279,46 @@ class GitRepo:
         for rel, data in sorted(extra.items()):
             self.write_file(rel, data)
         return changes
+
+    def migrate_layout(self) -> list[str]:
+        """Move every project of the work tree to layout 2 (readable folder and file names; see
+        ``cxops.sinks.git.layout``), renames only: the bytes stay. Returns every path involved
+        (former and new), for one commit of renames; empty when nothing moved."""
+        paths: list[str] = []
+        for meta in sorted((self.root / "flows").glob(f"*/*/{BUNDLE_FILE}")):
+            found = self._read_folder(meta.parent)
+            if found is None:
+                continue
+            base, moved = place(self.root, found)
+            if moved:
+                paths += [base, *moved]
+        self._touched.update(paths)
+        return sorted(set(paths))
+
+    def project_paths(self, vendor: str, project: str) -> list[str]:
+        """The paths a commit of this project names: its folder in the work tree, and any folder
+        of ``HEAD`` that held it and is gone from the work tree (it moved: a migration, a new
+        project name), so the commit records the move."""
+        out = []
+        current = stored_folders(self.root, vendor).get(project)
+        if current is not None:
+            out.append(current)
+        head = self.head()
+        if head is None:
+            return out
+        listed = self.git(
+            "ls-tree", "-d", "-z", "--name-only", head, "--", f"{vendor_dir(vendor)}/"
+        )
+        for folder in [p for p in listed.split("\0") if p]:
+            if (self.root / folder).exists():
+                continue
+            try:
+                meta = parse_json(self.git("show", f"{head}:{folder}/{BUNDLE_FILE}").encode())
+            except (GitError, ModelError, ValueError):
+                continue
+            if isinstance(meta, dict) and meta.get("project") == project:
+                out.append(folder)
+        return out
 
     def write_lock(self, lock: Mapping[str, Any] | str | None = None) -> bool:
         """Write ``cxops.lock``: the given lock (document or TOML text), or one built from
@@ -290,7 +332,8 @@ class GitRepo:
 
     def read_bundle(self, vendor: str, project: str) -> Bundle | None:
         """The bundle stored for ``vendor``/``project`` in the work tree, or None."""
-        return self._read_folder(safe_path(self.root, project_dir(vendor, project)))
+        folder = stored_folders(self.root, vendor).get(project)
+        return None if folder is None else self._read_folder(safe_path(self.root, folder))
 
     def _read_folder(self, folder: Path) -> Bundle | None:
         meta_file = folder / BUNDLE_FILE

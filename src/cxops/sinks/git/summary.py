@@ -26,7 +26,8 @@ LISTED = 50
 @dataclass
 class FlowChanges:
     """Flow ids whose file was added, changed or removed, per ``vendor/project``, and the
-    names of those flows (``names``: id → name, where known)."""
+    names of those flows (``names``: id → name, where known) and the files of changed ones
+    (``files``: id → path; layout 2 names a file by the flow's name, not its id)."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -34,6 +35,7 @@ class FlowChanges:
     unchanged: list[str] = field(default_factory=list)
     bundle_changed: bool = False
     names: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -49,6 +51,7 @@ class FlowChanges:
             self.unchanged + other.unchanged,
             self.bundle_changed or other.bundle_changed,
             {**self.names, **other.names},
+            {**self.files, **other.files},
         )
 
     def summary(self) -> str:
