@@ -79,7 +79,8 @@ def _rename(root: Path, old: str, new: str) -> None:
 
 def place(root: Path, bundle: Bundle) -> tuple[str, list[str]]:
     """The folder of ``bundle`` in this work tree, after moving there what the repository holds
-    of its project; returns the folder and the former paths that moved (for staging).
+    of its project; returns the folder and the former folder when the project moved (a commit
+    names both; a flow file renamed inside the folder is staged with the folder).
 
     The folder is the project's name (:func:`bundle_dir`), with its id when another project of
     the repository already has that name (compared case-folded) or a folder of that name holds
@@ -106,8 +107,7 @@ def place(root: Path, bundle: Bundle) -> tuple[str, list[str]]:
                 continue
             new = names.get(stored_id(path))
             if new is not None and not (folder / new).exists():
-                _rename(root, f"{want}/{path.name}", f"{want}/{new}")
-                moved.append(f"{want}/{path.name}")
+                _rename(root, f"{want}/{path.name}", f"{want}/{new}")  # staged with the folder
     return want, moved
 
 

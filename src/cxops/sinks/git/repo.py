@@ -290,8 +290,10 @@ class GitRepo:
             if found is None:
                 continue
             base, moved = place(self.root, found)
-            if moved:
+            if moved or base != meta.parent.relative_to(self.root).as_posix():
                 paths += [base, *moved]
+            elif self.git("status", "--porcelain", "--", base).strip():  # files renamed inside
+                paths.append(base)
         self._touched.update(paths)
         return sorted(set(paths))
 
