@@ -14,8 +14,8 @@ import pytest
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.emulator.cxone.fixtures import FLAWS
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.store import Store
+from tests.helpers.layout import flow_file
 from tests.pipelines.compile.conn import cli_args
 
 SCHEMA = sorted((Path(__file__).parents[1] / "data").glob("sarif-schema-2.1.0*.json"))[0]
@@ -90,8 +90,7 @@ def test_compile_all_reports_the_same_positions_in_sarif_and_junit(
     assert positions == _junit_positions(junit.read_text(encoding="utf-8"))
     seeded = [f for f in FLAWS if f["code"] in ("CX201", "CX202")]
     assert len(positions) == len(seeded) == 11
-    want = {(f["code"], f"{project_dir('cxone', 'Flawed')}/{flow_file_name(f['flow'])}")
-            for f in seeded}  # fmt: skip
+    want = {(f["code"], flow_file(repo, "cxone", "Flawed", f["flow"])) for f in seeded}
     assert {(c, f) for c, f, _l, _k in positions} == want
     for _code, rel, line, column in positions:
         text = (repo / rel).read_text(encoding="utf-8").split("\n")[line - 1]

@@ -13,7 +13,8 @@ import pytest
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
-from cxops.model.layout import project_dir
+from cxops.sinks.git.layout import stored_folders
+from tests.helpers.layout import project_folder
 
 SMALL = "Flawed - Flow Cycle"
 
@@ -71,12 +72,13 @@ def test_a_failing_project_is_reported_and_the_next_run_retries_it(
         "error"
     ]
     assert len(doc["projects_ok"]) == len(doc["projects"]) - 1 >= 1
-    assert not any(f.startswith(project_dir("cognigy", pid)) for f in _tracked(repo))
+    assert pid not in stored_folders(repo, "cognigy")
 
     emu.ctx.faults.load(Scenario.parse({}))
     code, doc = _run([*flags, "--all", "--repo", str(repo), "--json"], capsys)
     assert doc["status"] == "succeeded" and doc["projects_failed"] == []
-    assert any(f.startswith(project_dir("cognigy", pid) + "/") for f in _tracked(repo))
+    folder = project_folder(repo, "cognigy", pid)
+    assert any(f.startswith(folder + "/") for f in _tracked(repo))
 
 
 @pytest.mark.parametrize(
@@ -105,7 +107,7 @@ def test_flow_scope_without_commit(
     args = ["--project", SMALL, "--flows", flows[1], "--no-commit", "--repo", str(repo), "--json"]
     code, doc = _run([*_flags(emu, tmp_path), *args], capsys)
     assert doc["projects"][0]["flows"] == 1 and doc["changed"] is None and doc["commit"] is None
-    folder = repo / project_dir("cognigy", pid)
+    folder = repo / project_folder(repo, "cognigy", pid)
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 2 and "_bundle.json" in names
     head = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=repo,

@@ -12,13 +12,14 @@ import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
-from cxops.model.layout import project_dir
+from cxops.model.layout import slug
 from cxops.pipelines.engine import launch
 from cxops.pipelines.export import EVENT
 from cxops.pipelines.runner import ExportOptions, resume_run, run_export
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 from cxops.vendors import ADAPTERS
+from tests.helpers.layout import project_folder
 from tests.pipelines.conftest import FAST, emulator_settings
 
 SMALL = "Flawed - Flow Cycle"  # a five-flow Cognigy fixture project
@@ -54,7 +55,8 @@ def test_every_fixture_tenant_lands_in_git(
             assert f"Cxops-Run-Id: {out['run']}" in _git(repo, "log", "-1", "--format=%B")
             tracked = set(_git(repo, "ls-files").split())
             for p in out["projects"]:
-                folder = project_dir(vendor, p["project"])
+                folder = project_folder(repo, vendor, p["project"])
+                assert folder == f"flows/{vendor}/{slug(p['name'])}"  # by name (issue #16)
                 files = [f for f in tracked if f.startswith(folder + "/")]
                 assert len(files) == p["flows"] + 1, (vendor, tenant, p)
     for tenant in ("dev", "prod"):
@@ -105,7 +107,7 @@ def test_no_change_no_commit_and_a_change_is_exactly_one_diff(
     third = _export(emu, "cognigy", "dev", repo, store, project=SMALL)
     assert third["changed"] is True
     changed = _git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split()
-    folder = project_dir("cognigy", project)
+    folder = project_folder(repo, "cognigy", project)
     flow_files = [f for f in changed if f.startswith(folder) and not f.endswith("_bundle.json")]
     assert len(flow_files) == 1
     # Besides the flow itself, only the content hashes derived from it may change (and the

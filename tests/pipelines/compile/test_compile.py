@@ -15,11 +15,11 @@ from cxops.emulator import EmulatorThread
 from cxops.emulator.cxone.fixtures import FLAWS as CXONE_FLAWS
 from cxops.emulator.cxone.fixtures import INACTIVE_SCRIPT
 from cxops.emulator.genesys.fixtures import FLAWS as GENESYS_FLAWS
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.compile import CompileOptions, CompileReport, Recorder, run_compile
 from cxops.sinks.webhooks import Relay
 from cxops.store import Store
 from cxops.transport import TransportOptions
+from tests.helpers.layout import flow_file
 from tests.pipelines.compile.conn import settings
 
 SECRET_ENV = "CXOPS_TEST_WEBHOOK_SECRET"
@@ -114,7 +114,7 @@ def test_cxone_compile_saves_back_exactly_what_it_read(emu: EmulatorThread, tmp_
     assert [e for e in seen["entries"] if e["status"] == 429] == []
     headers = {"Authorization": f"Bearer {_cxone_token(emu)}"}
     for u in saved:
-        rel = f"{project_dir('cxone', u.unit.split(chr(92))[0])}/{flow_file_name(u.unit)}"
+        rel = flow_file(repo, "cxone", u.unit.split(chr(92))[0], u.unit)
         flow = json.loads((repo / rel).read_text(encoding="utf-8"))
         live = httpx.get(
             f"{emu.base('cxone', 'dev')}/inContactAPI/services/v31.0/scripts",
@@ -274,7 +274,7 @@ def test_an_inactive_script_is_written_but_never_saved(emu: EmulatorThread, tmp_
     every = _compile(emu, "cxone", tmp_path / "all", include_inactive=True)
     [unit] = [u for u in every.units if u.unit == INACTIVE_SCRIPT]
     assert (unit.outcome, unit.status, unit.findings) == ("skipped", "inactive", [])
-    rel = f"{project_dir('cxone', 'Billing')}/{flow_file_name(INACTIVE_SCRIPT)}"
+    rel = flow_file(tmp_path / "all", "cxone", "Billing", INACTIVE_SCRIPT)
     assert (tmp_path / "all" / rel).is_file() and rel in every.written
     ledger = httpx.get(f"{emu.url}/_emulator/ledger", params={"effect": "cxone.script.save"})
     saved = [e["resource"] for e in ledger.json()["entries"]]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cxops.model.layout import bundle_files, project_dir
+from cxops.model.layout import bundle_files
 from cxops.model.native import cxone
 from cxops.model.native.cxone_answers import SaveProblem, read_save_answer
 from cxops.pipelines.compile.mapping import FlowFile, cxone_findings, genesys_findings
@@ -31,7 +31,7 @@ def _file(data: str = DATA) -> FlowFile:
     }  # fmt: skip
     bundle = cxone.to_bundle({"scripts": [script]}, tenant="t", project="Test")
     files = bundle_files(bundle)
-    rel = f"{project_dir('cxone', 'Test')}/Test%5CScript.json"
+    rel = "flows/cxone/test/test-script.json"  # layout 2: by name (issue #16)
     return FlowFile("cxone", "Test", bundle.flows[0], rel, files[rel])
 
 
