@@ -13,6 +13,7 @@ commit of the old and the new paths records them as renames (the bytes are uncha
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from cxops.errors import InputError
@@ -29,7 +30,7 @@ from cxops.model.layout import (
 from cxops.model.parse import parse_json
 from cxops.sinks.git.files import atomic_write, safe_path
 
-__all__ = ["place", "stored_folders", "stored_id", "write_files"]
+__all__ = ["place", "stored_folders", "stored_id", "stored_project", "write_files"]
 
 
 def _field(path: Path, key: str) -> str | None:
@@ -46,6 +47,21 @@ def stored_id(path: Path) -> str:
     return _field(path, "id") or flow_id_from_file_name(path.name)
 
 
+@lru_cache(maxsize=4096)
+def _project_of(path: Path, mtime_ns: int, size: int) -> str | None:
+    return _field(path, "project")
+
+
+def stored_project(meta: Path) -> str | None:
+    """The project key a ``_bundle.json`` names (remembered while the file is unchanged: every
+    write of a project looks at the repository's other projects)."""
+    try:
+        st = meta.stat()
+    except OSError:
+        return None
+    return _project_of(meta, st.st_mtime_ns, st.st_size)
+
+
 def stored_folders(root: Path, vendor: str) -> dict[str, str]:
     """Project key → its folder (relative, ``/``-separated) for every project of ``vendor`` in
     the work tree (a folder whose ``_bundle.json`` cannot be read is left out)."""
@@ -53,7 +69,7 @@ def stored_folders(root: Path, vendor: str) -> dict[str, str]:
     for meta in sorted((root / vendor_dir(vendor)).glob(f"*/{BUNDLE_FILE}")):
         if meta.is_symlink() or meta.parent.is_symlink():
             continue
-        project = _field(meta, "project")
+        project = stored_project(meta)
         if project is not None:
             out.setdefault(project, meta.parent.relative_to(root).as_posix())
     return out

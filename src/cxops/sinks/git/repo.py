@@ -37,11 +37,12 @@ from cxops.model.layout import (
     bundle_files,
     bundle_from_files,
     flow_file_names,
+    project_dir,
     vendor_dir,
 )
 from cxops.model.parse import parse_json
 from cxops.sinks.git.files import TEMP_PREFIX, atomic_write, safe_path
-from cxops.sinks.git.layout import place, stored_folders, stored_id
+from cxops.sinks.git.layout import place, stored_folders, stored_id, stored_project
 from cxops.sinks.git.summary import FlowChanges
 
 __all__ = ["DEFAULT_IDENTITY", "GitError", "GitIdentity", "GitRepo"]
@@ -286,6 +287,10 @@ class GitRepo:
         (former and new), for one commit of renames; empty when nothing moved."""
         paths: list[str] = []
         for meta in sorted((self.root / "flows").glob(f"*/*/{BUNDLE_FILE}")):
+            project = stored_project(meta)
+            vendor = meta.parent.parent.name
+            if project is None or meta.parent.name != project_dir(vendor, project).split("/")[2]:
+                continue  # not a layout-1 folder: nothing to read (a big repository stays fast)
             found = self._read_folder(meta.parent)
             if found is None:
                 continue
