@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.compile import CompileOptions, Recorder, run_compile
 from cxops.transport import ConnectionSettings, TransportOptions, VendorClient, connect
 from cxops.vendors.deploy.cxone import CxoneDeployer, ScriptInactive, content_of
@@ -102,8 +101,8 @@ async def test_compile_maps_the_other_answer_form_to_findings_in_the_written_fil
     assert at.startswith('"value": "(A > 1"') and before == '"name": "Expression",'
     assert got[("Main\\Warned", "2", "CX202", "DEPRECATED_ACTION")][0] == '"name": "TTS",'
     assert got[("Main\\Broken", "3", "CX201", "action-not-available")][0] == "{"
-    written = {p for p in report.written if p.endswith(".json") and "Main%5C" in p}
-    retired = project_dir("cxone", "Main") + "/" + flow_file_name("Main\\Retired")
+    written = {p for p in report.written if p.startswith("flows/cxone/main/main-")}
+    retired = "flows/cxone/main/main-retired.json"  # layout 2: by name (issue #16)
     assert retired not in written and not (tmp_path / retired).exists()
     assert len(written) == 3
 
