@@ -24,10 +24,10 @@ import pytest
 
 from cxops.cli.export import render_summary
 from cxops.emulator import EmulatorThread
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.store import Store
 from cxops.transport.settings import resolve_connection
+from tests.helpers.layout import flow_file, project_folder
 from tests.hostile.proxy import HostileVendor, Rewrite, ServerThread
 from tests.hostile.test_vendor import (
     FAST,
@@ -128,7 +128,7 @@ def test_an_unstorable_flow_is_a_finding_and_the_others_are_committed(
     (bad,) = project["unstorable"]
     assert words in bad["error"], bad
     assert project["flows"] == 4
-    folder = project_dir("cognigy", project["key"])
+    folder = project_folder(repo, "cognigy", project["key"])
     committed = _committed_flows(repo, folder)
     assert len(committed) == 4, committed
     report = json.loads((repo / "reports/findings.json").read_text())
@@ -152,8 +152,9 @@ def test_a_hostile_flow_id_is_stored_under_an_encoded_name(
     emu: EmulatorThread,
     tmp_path: Path,
 ) -> None:
-    """A flow renamed to a hostile id is stored (percent-encoded file name, the id verbatim
-    inside) and committed with the others; the commit message shows the id escaped."""
+    """A flow renamed to a hostile id is stored (a file named by the flow's name, layout 2; the
+    id verbatim inside) and committed with the others; the commit message shows the id
+    escaped."""
     vendor, url = hostile
     hostile_id = IDS[case]
     flows = project_flows(emu)
@@ -165,8 +166,8 @@ def test_a_hostile_flow_id_is_stored_under_an_encoded_name(
 
     assert out["status"] == "succeeded", out
     (project,) = out["projects"]
-    folder = project_dir("cognigy", project["key"])
-    name = flow_file_name(hostile_id)
+    folder = project_folder(repo, "cognigy", project["key"])
+    name = flow_file(repo, "cognigy", project["key"], hostile_id).rpartition("/")[2]
     assert name in _committed_flows(repo, folder)
     stored = json.loads((repo / folder / name).read_text())
     assert stored["id"] == hostile_id
