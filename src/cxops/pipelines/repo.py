@@ -29,7 +29,7 @@ from typing import Any
 from cxops.errors import CxopsError
 from cxops.model.bundle import Flow
 from cxops.model.errors import ModelError
-from cxops.model.layout import flow_file_name, project_dir
+from cxops.model.layout import BUNDLE_FILE, flow_file_name, project_dir
 from cxops.model.parse import parse_json
 from cxops.sinks.git import FlowChanges, GitRepo, commit_message
 from cxops.sinks.git import remote as remotes
@@ -239,6 +239,7 @@ def _check_clone(repo: GitRepo, run_id: str, projects: list[tuple[str, str]]) ->
         f"{vendor}/{project}"
         for vendor, project in projects
         if project not in stored_folders(repo.root, vendor)
+        and not (repo.root / project_dir(vendor, project) / BUNDLE_FILE).is_file()
     ]
     if missing:
         raise CxopsError(

@@ -308,6 +308,9 @@ class GitRepo:
         project name), so the commit records the move."""
         out = []
         current = stored_folders(self.root, vendor).get(project)
+        legacy = project_dir(vendor, project)  # layout 1's folder, whatever its files hold
+        if current is None and (self.root / legacy).is_dir():
+            current = legacy
         if current is not None:
             out.append(current)
         head = self.head()
