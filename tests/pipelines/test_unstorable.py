@@ -11,7 +11,6 @@ import pytest
 
 from cxops.errors import Unstorable
 from cxops.model.bundle import Bundle, Flow
-from cxops.model.layout import flow_file_name, project_dir
 from cxops.pipelines.unstorable import findings, flows_of, write_storable
 from cxops.sinks.git import GitRepo
 
@@ -32,11 +31,11 @@ def test_a_flow_that_cannot_be_written_is_left_out(tmp_path: Path, bad: object) 
     _changes, written, rows = write_storable(repo, _bundle(bad), {})
     assert [f.id for f in written.flows] == ["f0", "f2"]
     assert [(r["id"], r["name"]) for r in rows] == [("f1", "Flow 1")] and rows[0]["error"]
-    folder = repo.root / project_dir("cognigy", "p")
+    folder = repo.root / "flows/cognigy/p"  # layout 2: files by flow name (issue #16)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["_bundle.json", flow_file_name("f0"), flow_file_name("f2")]
+        ["_bundle.json", "flow-0.json", "flow-2.json"]
     )
-    assert json.loads((folder / flow_file_name("f2")).read_text())["properties"] == {"x": 2}
+    assert json.loads((folder / "flow-2.json").read_text())["properties"] == {"x": 2}
     result = {"status": "ok", "vendor": "cognigy", "key": "p", "unstorable": rows}
     (finding,) = findings(flows_of([result]))
     assert finding.code == "CX100" and finding.location.flow == "f1"
