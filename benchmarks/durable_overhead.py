@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import copy
 import functools
 import os
 import tempfile
@@ -36,6 +35,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import _cxone
 import httpx
 import sqlalchemy as sa
 from dbos._sys_db import SystemDatabase
@@ -45,7 +45,6 @@ from cxops.emulator.scenario import Scenario
 from cxops.pipelines.engine import shutdown
 from cxops.pipelines.runner import ExportOptions, run_export
 from cxops.store import Store
-from cxops.transport.settings import resolve_connection
 
 PG_URL = os.environ.get("CXOPS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -149,16 +148,6 @@ def _covered(spans: list[tuple[float, float]]) -> float:
     return total
 
 
-def _grow(emu: EmulatorThread, projects: int) -> None:
-    tenant = emu.ctx.tenant("cxone", "dev")
-    path = sorted(tenant.paths())[0]
-    template = tenant.document(path, tenant.current(path))
-    for i in range(projects):
-        script = copy.deepcopy(template)
-        script["header"]["scriptName"] = f"Paced{i:04d}\\Main"
-        tenant.commit(script, "2026-01-01T00:00:00Z", "benchmark")
-
-
 @contextlib.contextmanager
 def _pg_database() -> Iterator[str]:
     """A PostgreSQL database of its own for the run, dropped after."""
@@ -175,17 +164,7 @@ def _pg_database() -> Iterator[str]:
 
 
 def _measure(emu: EmulatorThread, store: str, repo: Path, rate: float) -> dict[str, float]:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cxone"]["dev"]
-    settings = resolve_connection(
-        {
-            "vendor": "cxone",
-            "base_url": info["base_url"],
-            "auth_url": info["auth_url"],
-            "tenant_id": "dev",
-            **info["credentials"]["readonly"],
-        },
-        environ={},
-    )
+    settings = _cxone.settings(emu)
     options = ExportOptions(
         repo=repo,
         all=True,
@@ -238,7 +217,7 @@ def main() -> int:
     _instrument()
     shares: dict[str, float] = {}
     with EmulatorThread() as emu, tempfile.TemporaryDirectory() as tmp:
-        _grow(emu, args.projects)
+        _cxone.grow(emu, args.projects, "Paced")
         limits = {"cxone/dev": {"rate": args.rate, "burst": args.rate}}
         emu.ctx.faults.load(Scenario.parse({"rate_limits": limits}))
         # A warm-up run: imports, the engine's first launch and the emulator's first answers.

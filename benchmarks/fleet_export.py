@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import _cxone
 import httpx
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.pipelines.engine import shutdown
 from cxops.pipelines.runner import ExportOptions, run_export
-from cxops.store import Store
-from cxops.transport.settings import resolve_connection
 
 STATUS: Counter[int] = Counter()
 _send = httpx.AsyncClient.send
@@ -39,29 +37,6 @@ async def _counting_send(self: httpx.AsyncClient, request: httpx.Request, **kw: 
     return response
 
 
-def _grow(emu: EmulatorThread, projects: int) -> None:
-    tenant = emu.ctx.tenant("cxone", "dev")
-    path = sorted(tenant.paths())[0]
-    template = tenant.document(path, tenant.current(path))
-    for i in range(projects):
-        script = copy.deepcopy(template)
-        script["header"]["scriptName"] = f"Fleet{i:04d}\\Main"
-        tenant.commit(script, "2026-01-01T00:00:00Z", "benchmark")
-
-
-def _phases(store_url: str, run_id: str) -> None:
-    """Where the time went: each step kind's wall-clock span."""
-    with Store.open(store_url) as st:
-        steps = st.steps.for_run(run_id)
-    spans: dict[str, list[float]] = {}
-    for step in steps:
-        if step.ended is not None:
-            span = spans.setdefault(step.name, [step.started.timestamp(), 0.0])
-            span[0] = min(span[0], step.started.timestamp())
-            span[1] = max(span[1], step.ended.timestamp())
-    print("  ".join(f"{name}={end - begin:.2f}s" for name, (begin, end) in spans.items()))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=200)
@@ -70,21 +45,10 @@ def main() -> int:
     args = parser.parse_args()
     httpx.AsyncClient.send = _counting_send  # type: ignore[method-assign]
     with EmulatorThread() as emu, tempfile.TemporaryDirectory() as tmp:
-        _grow(emu, args.projects)
+        _cxone.grow(emu, args.projects, "Fleet")
         limits = {"cxone/dev": {"rate": args.rate, "burst": args.rate}}
         emu.ctx.faults.load(Scenario.parse({"rate_limits": limits}))
-        info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cxone"]["dev"]
-        creds = info["credentials"]["readonly"]
-        settings = resolve_connection(
-            {
-                "vendor": "cxone",
-                "base_url": info["base_url"],
-                "auth_url": info["auth_url"],
-                "tenant_id": "dev",
-                **creds,
-            },
-            environ={},
-        )
+        settings = _cxone.settings(emu)
         options = ExportOptions(
             repo=Path(tmp) / "repo",
             all=True,
@@ -96,7 +60,7 @@ def main() -> int:
         try:
             out = asyncio.run(run_export(settings, options))
             elapsed = time.monotonic() - start  # engine launch included; its shutdown not
-            _phases(options.store or "", out["run"])
+            print(_cxone.phases(options.store or "", out["run"]))
         finally:
             shutdown()
     ok = sum(n for s, n in STATUS.items() if s != 429)

@@ -24,20 +24,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import _cxone
 import httpx
 
 from cxops.emulator import EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.pipelines.engine import shutdown
 from cxops.pipelines.runner import ExportOptions, run_export
-from cxops.store import Store
-from cxops.transport.settings import ConnectionSettings, resolve_connection
 from cxops.vendors.cxone import project_of
 
 FAST = {"rate": 5000.0, "burst": 5000.0, "concurrency": 32}
@@ -46,21 +44,8 @@ FAST = {"rate": 5000.0, "burst": 5000.0, "concurrency": 32}
 def _grow(emu: EmulatorThread, projects: int) -> None:
     """Save copies of a fixture script into new folders until the tenant has ``projects``."""
     tenant = emu.ctx.tenant("cxone", "dev")
-    live = [p for p in tenant.paths() if tenant.is_active(p)]
-    have = {project_of(p) for p in live}
-    template = tenant.document(live[0], tenant.current(live[0]))
-    for i in range(max(0, projects - len(have))):
-        script = copy.deepcopy(template)
-        script["header"]["scriptName"] = f"Bench{i:03d}\\Main"
-        tenant.commit(script, "2026-01-01T00:00:00Z", "benchmark")
-
-
-def _settings(emu: EmulatorThread) -> ConnectionSettings:
-    info = httpx.get(f"{emu.url}/_emulator/info").json()["vendors"]["cxone"]["dev"]
-    flags = {"vendor": "cxone", "base_url": info["base_url"], "auth_url": info["auth_url"]}
-    return resolve_connection(
-        {**flags, "tenant_id": "dev", **info["credentials"]["readonly"]}, environ={}
-    )
+    have = {project_of(p) for p in tenant.paths() if tenant.is_active(p)}
+    _cxone.grow(emu, max(0, projects - len(have)), "Bench")
 
 
 def _limit(emu: EmulatorThread, rate: float | None) -> None:
@@ -75,23 +60,10 @@ def _export(
     emu.ctx.ledger.clear()
     options = ExportOptions(repo=repo, all=True, store=store, transport=transport, **kw)
     start = time.monotonic()
-    out = asyncio.run(run_export(_settings(emu), options))
+    out = asyncio.run(run_export(_cxone.settings(emu), options))
     elapsed = time.monotonic() - start
     seen = [s for s in emu.ctx.ledger.requests if s.vendor == "cxone" and s.status != 429]
     return out, elapsed, len(seen)
-
-
-def _phases(store_url: str, run_id: str) -> str:
-    """Where a run's time went: each step kind's wall-clock span."""
-    with Store.open(store_url) as st:
-        steps = st.steps.for_run(run_id)
-    spans: dict[str, list[float]] = {}
-    for step in steps:
-        if step.ended is not None:
-            span = spans.setdefault(step.name, [step.started.timestamp(), 0.0])
-            span[0] = min(span[0], step.started.timestamp())
-            span[1] = max(span[1], step.ended.timestamp())
-    return "  ".join(f"{name}={end - begin:.2f}s" for name, (begin, end) in spans.items())
 
 
 def _files(repo: Path) -> dict[str, bytes]:
@@ -138,7 +110,7 @@ def main() -> int:
             _save_change(emu, paths[len(paths) // 2])
             _limit(emu, args.rate)
             inc, inc_s, inc_n = _export(emu, repo, store, paced, verify_every=3)
-            phases = [_phases(store, full["run"]), _phases(store, inc["run"])]
+            phases = [_cxone.phases(store, full["run"]), _cxone.phases(store, inc["run"])]
             missed = _missed(emu, repo, tmp, store, "stamped")
 
             silent = paths[-1]
