@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from cxops import logs
 from tests.helpers.emulator import emu, emulator_server  # noqa: F401  (fixtures)
 
 # Property tests assert behaviour, not speed: Hypothesis' default 200 ms deadline per example
@@ -28,4 +29,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         if key.startswith(_PREFIXES) and key != "CXOPS_TEST_PG_URL":
             monkeypatch.delenv(key)
     monkeypatch.chdir(work)
+    # Secrets a test registers (a refused password such as "wrong") are redacted from every
+    # later message in the process: each test gets back the set it started with.
+    monkeypatch.setattr(logs, "_SECRETS", set(logs._SECRETS))
     return work
