@@ -14,7 +14,8 @@ dropped after). Every call into the durable layer is timed where the pipeline ma
 The baseline, measured in the same run, is the export's wall time (launch to summary) and the
 time vendor requests were in flight. Prints both stores' figures and ends with
 ``RESULT overhead_share_sqlite=<n> overhead_share_pg=<n> overhead_share=<max of the two>``:
-the durable layer's time over the run's wall time (#19 asks for 0.01 or less).
+the wall-clock time during which a durable call was in flight (projects run at once, so calls
+overlap and are not summed) over the run's wall time (#19 asks for 0.01 or less).
 
     .venv/bin/python benchmarks/durable_overhead.py --projects 20 --rate 10
 """
@@ -70,12 +71,14 @@ class Timer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.spans: list[tuple[float, float]] = []
         self._depth = threading.local()
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         self.seconds.clear()
         self.calls.clear()
+        self.spans.clear()
 
     @contextlib.contextmanager
     def timing(self, label: str) -> Iterator[None]:
@@ -87,13 +90,17 @@ class Timer:
         finally:
             self._depth.n = depth
             if depth == 0:
+                end = time.perf_counter()
                 with self._lock:
-                    self.seconds[label] += time.perf_counter() - start
+                    self.seconds[label] += end - start
                     self.calls[label] += 1
+                    self.spans.append((start, end))
 
     @property
     def total(self) -> float:
-        return sum(self.seconds.values())
+        """Wall-clock seconds with at least one durable call in flight (steps of several
+        projects run at once, so their calls overlap: the sum would count those twice)."""
+        return _covered(self.spans)
 
 
 TIMER = Timer()
@@ -200,7 +207,7 @@ def _report(label: str, m: dict[str, float]) -> float:
     print(
         f"{label:8} projects={m['projects']:.0f} requests={m['requests']:.0f} "
         f"wall={m['wall']:.2f}s vendor_in_flight={m['vendor']:.2f}s "
-        f"durable={m['durable'] * 1000:.0f}ms (store {m['store'] * 1000:.0f}ms, "
+        f"durable={m['durable'] * 1000:.0f}ms in flight (summed: store {m['store'] * 1000:.0f}ms, "
         f"dbos {m['dbos'] * 1000:.0f}ms, {m['calls']:.0f} calls) share={share:.4f}"
     )
     by_call: dict[str, tuple[int, float]] = m["by_call"]  # type: ignore[assignment]
