@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from cxops.sinks.metrics import DoraGroup, collect, deployments
+from cxops.sinks.metrics import Dora, DoraGroup, collect, deployments
 from cxops.store import Store
 from cxops.web.queries.repos import Repos
 from cxops.web.queries.schemas import DoraRow, KindRow, MetricsView
@@ -14,12 +14,14 @@ from cxops.web.queries.words import duration, pct
 __all__ = ["metrics_view"]
 
 
-def _row(scope: str, g: DoraGroup) -> DoraRow:
+def _row(scope: str, g: Dora | DoraGroup) -> DoraRow:
+    """One table row of DORA figures: the whole window's (``Dora``) or one group's."""
+    frequency = g.deployment_frequency
     return DoraRow(
         scope=scope,
         deployments=g.deployments,
         failed=g.failed,
-        per_day=f"{g.deployment_frequency:.2f}",
+        per_day=f"{frequency:.2f}" if frequency is not None else "n/a",
         change_failure=pct(g.change_failure_rate),
         lead_time=duration(g.lead_time_p50) if g.lead_time_p50 is not None else "n/a",
         time_to_restore=duration(g.time_to_restore_p50)
@@ -34,17 +36,7 @@ def metrics_view(store: Store, repos: Repos, window_days: float = 30.0) -> Metri
     d = m.dora
     overall = None
     if d.deployment_frequency is not None:
-        overall = DoraRow(
-            scope="all environments",
-            deployments=d.deployments,
-            failed=d.failed,
-            per_day=f"{d.deployment_frequency:.2f}",
-            change_failure=pct(d.change_failure_rate),
-            lead_time=duration(d.lead_time_p50) if d.lead_time_p50 is not None else "n/a",
-            time_to_restore=duration(d.time_to_restore_p50)
-            if d.time_to_restore_p50 is not None
-            else "n/a",
-        )
+        overall = _row("all environments", d)
     names: dict[str, str] = {}
     for vendor in {str(k) for k in ("cognigy", "cxone", "genesys")}:
         names.update(repos.names(vendor)[0])
