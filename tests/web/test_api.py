@@ -245,3 +245,20 @@ def test_no_secret_in_any_page_or_answer(
                 assert secret not in answer.text, (url, secret[:4])
             seen += 1
         assert seen > 20
+
+
+def test_a_queued_run_reads_queued_not_running(tmp_path: Path) -> None:
+    """A run on a shared queue has no duration yet: the list and its page say 'queued'; once a
+    worker takes it, 'running'."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    with Store.open(url) as st:
+        assert st.runs.queue("export", {"tenant": "t1"}, "q" * 32)
+    with client(url) as c:
+        (item,) = c.get("/api/v1/runs").json()["runs"]
+        assert (item["status"], item["duration_text"]) == ("queued", "queued")
+        assert c.get(f"/api/v1/runs/{'q' * 32}").json()["run"]["duration_text"] == "queued"
+    with Store.open(url) as st:
+        st.runs.start("export", {"tenant": "t1"}, run_id="q" * 32)
+    with client(url) as c:
+        (item,) = c.get("/api/v1/runs").json()["runs"]
+        assert (item["status"], item["duration_text"]) == ("running", "running")

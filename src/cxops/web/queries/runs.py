@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cxops.analysis.evidence import gate_sentence, verify_checks, version_sentence
-from cxops.store import Run, Store
+from cxops.store import Run, RunStatus, Store
 from cxops.store.models import RunRow
 from cxops.web.queries.repos import Repos
 from cxops.web.queries.schemas import (
@@ -89,7 +89,7 @@ def run_item(run: Run) -> RunItem:
         started_text=when(run.started),
         ended=run.ended,
         duration_s=run.duration,
-        duration_text=duration(run.duration),
+        duration_text="queued" if run.status == RunStatus.QUEUED else duration(run.duration),
         error=run.error,
     )
 
