@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import inspect, text
 
+from cxops.cli.main import main
 from cxops.errors import ConfigError, UsageError
 from cxops.store import RunStatus, Store, StoreError, resolve_url
 from cxops.store.migrate import current_revision, head
+from tests.store.fixtures import PG_DEFAULT, PgServer
 
 
 def test_default_store_is_sqlite_file_in_working_folder(tmp_path: Path) -> None:
@@ -47,6 +52,55 @@ def test_unreachable_postgres_is_a_config_error() -> None:
         Store.open("postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=2")
     assert "127.0.0.1:1" in info.value.message
     assert "hunter2" not in info.value.message
+
+
+def _pg_url(server: PgServer, schema: str, user: str | None = None) -> str:
+    if server.engine is None:
+        pytest.skip(f"SKIPPING THE POSTGRESQL CASE: {server.reason}")
+    base = os.environ.get("CXOPS_TEST_PG_URL", PG_DEFAULT)
+    if user is not None:
+        base = base.replace("postgresql://postgres@", f"postgresql://{user}@", 1)
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+def test_a_missing_postgres_schema_is_a_config_error(
+    pg_admin: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A search_path naming no schema is the user's setting to fix (exit 2 with how), not a
+    crash report; nothing is created anywhere."""
+    schema = f"cxops_absent_{uuid.uuid4().hex[:8]}"
+    url = _pg_url(pg_admin, schema)
+    with pytest.raises(ConfigError) as info:
+        Store.open(url)
+    assert schema in info.value.message and "CREATE SCHEMA" in (info.value.hint or "")
+    assert main(["runs", "list", "--store", url]) == 2
+    assert "CREATE SCHEMA" in capsys.readouterr().err
+    assert pg_admin.engine is not None
+    with pg_admin.engine.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})
+        assert found.first() is None
+
+
+def test_a_schema_the_role_may_not_create_in_is_a_config_error(pg_admin: PgServer) -> None:
+    """A role without CREATE on the schema gets a config error that says to grant it."""
+    if pg_admin.engine is None:
+        pytest.skip(f"SKIPPING THE POSTGRESQL CASE: {pg_admin.reason}")
+    tag = uuid.uuid4().hex[:8]
+    role, schema = f"cxops_ro_{tag}", f"cxops_locked_{tag}"
+    with pg_admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+    try:
+        url = _pg_url(pg_admin, schema, user=role)
+        with pytest.raises(ConfigError) as info:
+            Store.open(url)
+        assert "grant it CREATE" in (info.value.hint or "")
+    finally:
+        with pg_admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
 
 
 def test_open_migrates_to_head_and_reopens(store_url: str) -> None:

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cxops.errors import ConfigError, CxopsError
@@ -30,6 +30,18 @@ from cxops.store.records import Event, Run
 from cxops.store.runs import Runs, Steps
 
 __all__ = ["Store", "StoreError", "Tx"]
+
+# PostgreSQL errors that opening a store meets through the user's settings, with what to do.
+_SETUP_ERRORS = {
+    "3F000": "the URL's search_path names a schema that does not exist: create it first "
+    "(CREATE SCHEMA <name>) or change ?options=-csearch_path%3D<name> in --store / CXOPS_STORE_URL",
+    "42501": "the database role may not create cxops' tables there: grant it CREATE on the "
+    "schema, or point --store / CXOPS_STORE_URL at a schema it owns",
+}
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 class StoreError(CxopsError):
@@ -111,6 +123,17 @@ class Store:
             raise ConfigError(
                 f"cannot open the store at {shown}: {exc.orig}",
                 hint="check --store / CXOPS_STORE_URL, that the database is up and reachable",
+            ) from exc
+        except ProgrammingError as exc:
+            # PostgreSQL: the URL's search_path names a schema that does not exist (3F000), or
+            # the role may not create tables there (42501); both are the user's settings.
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in _SETUP_ERRORS:
+                raise
+            engine.dispose()
+            raise ConfigError(
+                f"cannot open the store at {shown}: {_first_line(exc.orig)}",
+                hint=_SETUP_ERRORS[code],
             ) from exc
         return cls(engine)
 
