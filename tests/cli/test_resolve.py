@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cxops.analysis.lock import dumps_lock, loads_lock
 from cxops.cli.main import main
 from cxops.emulator import EmulatorThread
 from tests.pipelines.compile.conn import cli_args
@@ -37,6 +38,15 @@ def test_resolve_writes_a_lock_that_lock_check_verifies_and_tampering_fails(
     # A second resolve puts the true lock back, byte for byte.
     assert main(args) == 1
     assert lock.read_text(encoding="utf-8") == text
+    capsys.readouterr()
+    # ... and keeps the change stamps an incremental export recorded for unchanged flows.
+    doc = loads_lock(text)
+    for row in doc["flow"]:
+        row["stamp"] = f"v-{row['id']}"
+    lock.write_text(dumps_lock(doc), encoding="utf-8")
+    assert main(args) == 1
+    kept = loads_lock(lock.read_text(encoding="utf-8"))["flow"]
+    assert [r.get("stamp") for r in kept] == [f"v-{r['id']}" for r in kept] and len(kept) == 21
     capsys.readouterr()
 
 

@@ -24,9 +24,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cxops.analysis.lock import loads_lock
+from cxops.model.errors import ModelError
+
 __all__ = [
     "ProjectPlan",
     "StaleStamp",
+    "keep_stamps",
     "locked_flows",
     "owners",
     "plan_project",
@@ -341,3 +345,19 @@ def stamp_drift(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list
                 )
             )
     return sorted(out, key=lambda s: (s.vendor, s.project, s.flow or ""))
+
+
+def keep_stamps(lock: Mapping[str, Any], previous_text: str | None) -> dict[str, Any]:
+    """``lock`` (built from bundles, so without stamps) with the stamps the lock it replaces
+    recorded, for every flow and project whose content is the same (:func:`with_stamps`).
+
+    ``cxops lock`` and ``cxops resolve`` rewrite the lock; without this they would drop the
+    stamps and make the next export a full one. A missing or unreadable old lock keeps nothing.
+    """
+    if not previous_text:
+        return dict(lock)
+    try:
+        previous = loads_lock(previous_text)
+    except ModelError:
+        return dict(lock)
+    return with_stamps(lock, {}, previous)

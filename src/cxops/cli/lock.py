@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from cxops.analysis.incremental import keep_stamps
 from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock, loads_lock, lock_drift
 from cxops.cli.common import Output, output_options
 from cxops.cli.validate import discover, read_bundle
@@ -34,14 +35,13 @@ def lock(
     """
     target = lock_file or ((path if path.is_dir() else path.parent) / LOCK_FILE)
     current = build_lock([read_bundle(s) for s in discover(path)])
-    text = dumps_lock(current)
     console = out.console()
     if not check:
-        unchanged = (
-            not target.is_symlink()
-            and target.is_file()
-            and target.read_text(encoding="utf-8", errors="replace") == text
-        )
+        readable = not target.is_symlink() and target.is_file()
+        previous = target.read_text(encoding="utf-8", errors="replace") if readable else None
+        # The vendor change stamps an incremental export recorded stay where content did not move.
+        text = dumps_lock(keep_stamps(current, previous))
+        unchanged = previous == text
         if not unchanged:
             write_file(target, text)
         status = "unchanged" if unchanged else "written"

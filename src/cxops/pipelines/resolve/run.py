@@ -25,6 +25,7 @@ from pathlib import Path
 
 from cxops.analysis.deps import dependency_findings, range_findings
 from cxops.analysis.findings import Finding, sort_findings
+from cxops.analysis.incremental import keep_stamps
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.locate import Locator
 from cxops.analysis.lock import LOCK_FILE, build_lock, dumps_lock
@@ -162,10 +163,11 @@ async def resolve_tenant(
         findings += found
     if vendor == "genesys" and options.all_versions:
         report.versions = await walk_versions(client, bundles)
-    lock = build_lock(bundles)
-    text = dumps_lock(lock)
     path = options.lock_path
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    previous = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    lock = keep_stamps(build_lock(bundles), previous)  # an incremental export's stamps stay
+    text = dumps_lock(lock)
+    if previous == text:
         report.lock_status = "unchanged"
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
