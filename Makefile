@@ -11,10 +11,14 @@ STAMP  := $(VENV)/.installed
 CONTRACT      := tests/contract/cognigy
 CONTRACT_DEPS := $(CONTRACT)/node_modules/.package-lock.json
 
-$(STAMP): pyproject.toml
+# The editable install also compiles the RFC 8785 encoder (hatch_build.py) into
+# src/cxops/model/, so editing its C source re-installs.
+$(STAMP): pyproject.toml hatch_build.py src/cxops/model/_jcs.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(BIN)/python -c 'import cxops.model._jcs' 2>/dev/null || echo "WARNING: the compiled \
+	RFC 8785 encoder (src/cxops/model/_jcs.c) was not built; hashing uses the numpy path" >&2
 	touch $(STAMP)
 
 demo: $(STAMP)
