@@ -1,4 +1,5 @@
-"""The compiled fast path: byte-identical to rfc8785 with floats, and actually taken."""
+"""The fast paths (the C encoder and the numpy fallback): byte-identical to rfc8785 with floats,
+and actually taken. Each test runs against both paths (``encode``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxops.model.canonical_fast import fast_canonical_bytes
+from cxops.model import canonical_fast
+from cxops.model.canonical import canonical_bytes
+from cxops.model.canonical_fast import (
+    compiled_canonical_bytes,
+    fast_canonical_bytes,
+    numpy_canonical_bytes,
+)
+from tests.model.encoders import Encoder, both_paths
 from tests.model.strategies import FLOAT, KEYS, SAFE_INT, SLOW_OK, TEXT
 
 # Floats around every place where orjson's and ECMAScript's forms part: whole numbers, both
@@ -38,27 +46,38 @@ CONTAINERS = st.one_of(st.lists(st.just(None), max_size=0), st.dictionaries(KEYS
 LEAVES = st.none() | st.booleans() | SAFE_INT | TEXT | FLOAT | EDGE_FLOATS | NUMBERISH_TEXT
 
 
+def test_the_compiled_path_is_installed() -> None:
+    """An install from source built the C encoder and uses it (CI cannot fall back unseen):
+    only the compiled path answers a bare float."""
+    assert canonical_fast.COMPILED
+    assert fast_canonical_bytes(2.5e-7) == b"2.5e-7"
+    assert numpy_canonical_bytes(2.5e-7) is None
+
+
+@both_paths
 @given(documents(LEAVES))
 @settings(max_examples=500, deadline=None, suppress_health_check=SLOW_OK)
-def test_identical_to_rfc8785_where_it_answers(doc: Any) -> None:
+def test_identical_to_rfc8785_where_it_answers(encode: Encoder, doc: Any) -> None:
     """Wherever the fast path answers, its bytes are rfc8785's, floats and astral keys included."""
-    fast = fast_canonical_bytes(doc)
+    fast = encode(doc)
     if fast is not None:
         assert fast == rfc8785.dumps(doc)
 
 
+@both_paths
 @given(st.lists(EDGE_FLOATS | FLOAT, min_size=1, max_size=30), st.integers(1, 60))
 @settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
-def test_floats_take_the_fast_path(floats: list[float], depth: int) -> None:
+def test_floats_take_the_fast_path(encode: Encoder, floats: list[float], depth: int) -> None:
     """Documents full of floats, deep or flat, are answered by the fast path, not the fallback."""
     doc: Any = {"position": {"x": floats[0], "y": floats}, "name": "Greeting"}
     for _ in range(depth):
         doc = {"child": doc, "weight": floats[-1]}
-    fast = fast_canonical_bytes(doc)
+    fast = encode(doc)
     assert fast is not None
     assert fast == rfc8785.dumps(doc)
 
 
+@both_paths
 @pytest.mark.parametrize(
     ("doc", "expected"),
     [
@@ -69,11 +88,12 @@ def test_floats_take_the_fast_path(floats: list[float], depth: int) -> None:
         ([9_007_199_254_740_991, 1_234_567_890_123_456], b"[9007199254740991,1234567890123456]"),
     ],
 )
-def test_rewritten_number_forms(doc: Any, expected: bytes) -> None:
+def test_rewritten_number_forms(encode: Encoder, doc: Any, expected: bytes) -> None:
     """Whole floats lose '.0', exponents follow ECMAScript's thresholds, safe long ints stay."""
-    assert fast_canonical_bytes(doc) == expected == rfc8785.dumps(doc)
+    assert encode(doc) == expected == rfc8785.dumps(doc)
 
 
+@both_paths
 @pytest.mark.parametrize(
     "doc",
     [
@@ -83,9 +103,9 @@ def test_rewritten_number_forms(doc: Any, expected: bytes) -> None:
         ["-0.0", -0.0, "-0.05", -0.05, 10.0],
     ],
 )
-def test_number_text_inside_strings_is_left_alone(doc: Any) -> None:
+def test_number_text_inside_strings_is_left_alone(encode: Encoder, doc: Any) -> None:
     """Number-like text in strings, escaped quotes and astral values: answered, and identical."""
-    fast = fast_canonical_bytes(doc)
+    fast = encode(doc)
     assert fast is not None
     assert fast == rfc8785.dumps(doc)
 
@@ -95,6 +115,7 @@ class Point:
     x: int
 
 
+@both_paths
 @pytest.mark.parametrize(
     "doc",
     [
@@ -108,12 +129,28 @@ class Point:
         {"a": [1.5, float("nan")]},  # orjson would write null
         [[float("inf")], -float("inf")],
         {"x": float("inf") - float("inf")},  # arithmetic makes a negative NaN
-        {"path": "C:\\", "n": 2.0},  # a quote after an escaped backslash
         [datetime.date(2026, 1, 1)],
         [Point(1)],
-        1.0,  # bare scalars go to the reference
     ],
 )
-def test_falls_back_where_it_cannot_prove_identity(doc: Any) -> None:
+def test_falls_back_where_it_cannot_prove_identity(encode: Encoder, doc: Any) -> None:
     """Everything the fast path cannot make identical is handed to the reference (None)."""
-    assert fast_canonical_bytes(doc) is None
+    assert encode(doc) is None
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"path": "C:\\", "n": 2.0},  # a quote after an escaped backslash
+        1.0,  # bare scalars
+        (1.0, 2),
+    ],
+)
+def test_numpy_path_leaves_these_to_the_reference(doc: Any) -> None:
+    """The numpy path cannot tell quotes after escaped backslashes by counting, and takes only
+    documents delimited by brackets; the C encoder answers them, identically, and the
+    canonical form is rfc8785's either way."""
+    assert numpy_canonical_bytes(doc) is None
+    if compiled_canonical_bytes is not None:
+        assert compiled_canonical_bytes(doc) == rfc8785.dumps(doc)
+    assert canonical_bytes(doc) == rfc8785.dumps(doc)

@@ -41,7 +41,12 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-__all__ = ["COMPILED", "fast_canonical_bytes", "numpy_canonical_bytes"]
+__all__ = [
+    "COMPILED",
+    "compiled_canonical_bytes",
+    "fast_canonical_bytes",
+    "numpy_canonical_bytes",
+]
 
 # Types orjson would write but RFC 8785 has no form for (datetimes, dataclasses, subclasses) pass
 # through to a TypeError; integers beyond 2**53 - 1 raise (the reference refuses them too).
@@ -256,9 +261,10 @@ def _load_compiled() -> Callable[[Any], bytes | None] | None:
     return canonical
 
 
-_compiled = _load_compiled()
-#: Whether the C encoder is active (tests check that an install from source has it).
-COMPILED = _compiled is not None
+#: The C encoder's ``canonical`` (``_jcs.c``), or None where it was not built.
+compiled_canonical_bytes = _load_compiled()
+#: Whether the C encoder is active (a test checks that an install from source has it).
+COMPILED = compiled_canonical_bytes is not None
 
 
 def fast_canonical_bytes(doc: Any) -> bytes | None:
@@ -268,6 +274,6 @@ def fast_canonical_bytes(doc: Any) -> bytes | None:
     >>> fast_canonical_bytes({"b": 2.0, "a": [1e-6, 0.5]})
     b'{"a":[0.000001,0.5],"b":2}'
     """
-    if _compiled is not None:
-        return _compiled(doc)
+    if compiled_canonical_bytes is not None:
+        return compiled_canonical_bytes(doc)
     return numpy_canonical_bytes(doc)
