@@ -4,7 +4,8 @@ Generates a bundle document of about ``--mb`` MB the way an export holds one (fl
 vendor properties, refs and edges), once with integers only and once where vendor values carry
 floats (positions, thresholds, confidence scores; whole floats, exponents and fractions), hashes
 each with ``cxops.model.canonical.hash_document`` and with ``rfc8785.dumps`` + SHA-256 in the same
-run, and checks the canonical bytes are identical.
+run, and checks the canonical bytes are identical. Prints which fast path ran: the C encoder
+(``cxops.model._jcs``) or, where it was not built, the numpy path.
 
     .venv/bin/python benchmarks/canonical_hash.py --mb 100
 
@@ -23,6 +24,7 @@ from typing import Any
 
 import rfc8785
 
+from cxops.model import canonical_fast
 from cxops.model.canonical import canonical_bytes, hash_document
 
 _WORDS = ["greeting", "menu", "billing", "agent", "transfer", "hold", "queue", "survey", "retry"]
@@ -107,6 +109,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=100.0, help="size of each document")
     parser.add_argument("--repeat", type=int, default=3, help="best of N for cxops' path")
     args = parser.parse_args()
+    path = "compiled (cxops.model._jcs)" if canonical_fast.COMPILED else "numpy (no _jcs built)"
+    print(f"fast path: {path}")
     plain, _, same_plain = measure(args.mb, floats=False, repeat=args.repeat)
     with_floats, _, same_floats = measure(args.mb, floats=True, repeat=args.repeat)
     identical = str(same_plain and same_floats).lower()

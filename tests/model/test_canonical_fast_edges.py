@@ -5,6 +5,7 @@ reference must judge, and documents large enough to grow every buffer."""
 from __future__ import annotations
 
 import enum
+import math
 import random
 import string
 from collections import OrderedDict
@@ -123,6 +124,14 @@ def test_left_to_the_reference(encode: Encoder, doc: Any) -> None:
         (123.456, b"123.456"),
         (1.5e300, b"1.5e+300"),
         (2.2250738585072014e-308, b"2.2250738585072014e-308"),
+        (2.225073858507201e-308, b"2.225073858507201e-308"),  # subnormal: dtoa, not the short path
+        (1e-22, b"1e-22"),
+        (1.5e-23, b"1.5e-23"),
+        (0.1, b"0.1"),
+        (999999999999999.9, b"999999999999999.9"),
+        (123456789012345.6, b"123456789012345.6"),
+        (0.30000000000000004, b"0.30000000000000004"),
+        (1.0000000000000002, b"1.0000000000000002"),
     ],
 )
 def test_number_forms(encode: Encoder, value: float, expected: bytes) -> None:
@@ -136,6 +145,16 @@ def test_number_forms(encode: Encoder, value: float, expected: bytes) -> None:
 def test_any_finite_float(encode: Encoder, floats: list[float]) -> None:
     """Every finite float is written as rfc8785 writes it."""
     _identical(encode, floats)
+
+
+@both_paths
+@given(st.integers(-(10**17), 10**17), st.integers(-30, 30))
+@settings(max_examples=1000, deadline=None, suppress_health_check=SLOW_OK)
+def test_short_decimals(encode: Encoder, digits: int, exponent: int) -> None:
+    """Decimals of up to 17 digits at any scale (the C encoder writes those of 15 digits or
+    fewer without dtoa: 0.25, 1.2e-9, 123456789012345e-3), and their neighbours."""
+    value = float(f"{digits}e{exponent}")
+    _identical(encode, [value, math.nextafter(value, math.inf), math.nextafter(value, -math.inf)])
 
 
 @both_paths

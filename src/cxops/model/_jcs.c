@@ -23,6 +23,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,7 @@ static int grow(Out *out, Py_ssize_t extra) {
 #define RESERVE(out, n) ((out)->cap - (out)->len >= (n) ? OK : grow((out), (n)))
 #define AT(out) (PyBytes_AS_STRING((out)->bytes) + (out)->len)
 
-static int put(Out *out, const char *text, Py_ssize_t n) {
+static inline int put(Out *out, const char *text, Py_ssize_t n) {
     if (RESERVE(out, n))
         return FAILED;
     memcpy(AT(out), text, n);
@@ -89,16 +90,33 @@ static void put_escape(Out *out, unsigned char c) {
     out->len += 6;
 }
 
-/* An ASCII string: copy runs of plain bytes, escaping the few that need it. */
+/* Where the first byte needing an escape (below 0x20, '"' or '\\') is, from i on; n if none.
+   Eight bytes at a time: in ASCII (no byte above 0x7F) the classic tests below are exact about
+   whether a word holds a byte below 0x20 or equal to '"' or '\\'. */
+static inline Py_ssize_t next_escape(const unsigned char *s, Py_ssize_t i, Py_ssize_t n) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, quote, backslash;
+        memcpy(&w, s + i, 8);
+        quote = w ^ (ones * '"');
+        backslash = w ^ (ones * '\\');
+        if ((((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+             ((backslash - ones) & ~backslash)) & highs)
+            break; /* the byte loop below finds which one */
+    }
+    while (i < n && !ESCAPE[s[i]])
+        i++;
+    return i;
+}
+
+/* An ASCII string: copy the runs between the few bytes that need an escape. */
 static int put_ascii(Out *out, const unsigned char *s, Py_ssize_t n) {
     if (RESERVE(out, n + 2))
         return FAILED;
-    Py_ssize_t run = 0; /* start of the bytes not yet copied */
+    Py_ssize_t run = 0, i; /* run: the first byte not yet copied */
     *AT(out) = '"';
     out->len++;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!ESCAPE[s[i]])
-            continue;
+    while ((i = next_escape(s, run, n)) < n) {
         /* the run, this escape (6 bytes at most), the rest and the closing quote */
         if (RESERVE(out, (i - run) + 6 + (n - i)))
             return FAILED;
@@ -190,6 +208,71 @@ static int put_int(Out *out, PyObject *obj) {
     return put_integer(out, v);
 }
 
+/* Powers of ten that doubles hold exactly (10**22 is the last). */
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The shortest digits of a short decimal, without dtoa: if y = m / 10**p for an integer m below
+   10**15 and p <= 22, the division is correctly rounded (both operands are exact), so the decimal
+   m * 10**-p is one that reads back as y; and as no two decimals of 15 significant digits or
+   fewer read back as the same normal double (DBL_DIG), it is y's shortest (trailing zeros
+   dropped). Covers thresholds and rounded scores (0.25, 0.875, 12.5); answers 0 otherwise. */
+static int short_decimal(double y, char *digits, int *n) {
+    /* Below 1e-22 no m >= 1 fits (p stops at 22), so the doubles this path answers are normal
+       ones, where the DBL_DIG argument holds; this test only saves the loop. */
+    if (y < 1e-23)
+        return 0;
+    for (int p = 1; p <= 22; p++) {
+        double scaled = y * POW10[p];
+        if (scaled >= 1e15)
+            return 0;
+        double m = (double)(long long)(scaled + 0.5); /* the nearest integer (checked below) */
+        if (m / POW10[p] != y)
+            continue;
+        char tmp[24], *end = tmp + sizeof tmp, *q = end;
+        for (long long v = (long long)m; v; v /= 10)
+            *--q = (char)('0' + v % 10);
+        int k = (int)(end - q);
+        *n = k - p;
+        while (end[-1] == '0') /* m = 120 with p = 3 is 0.12 */
+            end--;
+        memcpy(digits, q, end - q);
+        return (int)(end - q);
+    }
+    return 0;
+}
+
+/* The shortest digits that read back as y > 0, as repr() finds them ("1.5e-07", "0.001"):
+   ECMAScript asks for the same (ECMA-262 Number::toString, note 2: the fewest digits, the
+   closest to y on a tie, which Python's correctly rounded repr gives). Sets n as for
+   short_decimal; answers the digit count, or -1 with MemoryError set. */
+static int repr_digits(double y, char *digits, int *n) {
+    char *repr = PyOS_double_to_string(y, 'r', 0, 0, NULL);
+    if (repr == NULL)
+        return -1;
+    int k = 0, point = -1;
+    const char *p = repr;
+    for (; *p && *p != 'e' && k < 24; p++) {
+        if (*p == '.')
+            point = k;
+        else
+            digits[k++] = *p;
+    }
+    int exponent = *p == 'e' ? atoi(p + 1) : 0;
+    PyMem_Free(repr);
+    *n = (point < 0 ? k : point) + exponent;
+    int lead = 0;
+    while (digits[lead] == '0') { /* "0.001" */
+        lead++;
+        --*n;
+    }
+    while (digits[k - 1] == '0') /* "1e+22", "100.5" have none; "1000.0" would */
+        k--;
+    memmove(digits, digits + lead, k - lead);
+    return k - lead;
+}
+
 static int put_float(Out *out, double x) {
     if (!isfinite(x))
         return UNSUPPORTED; /* the reference raises FloatDomainError */
@@ -197,44 +280,16 @@ static int put_float(Out *out, double x) {
     if (fabs(x) < 9007199254740992.0 && x == (double)(long long)x)
         return put_integer(out, (long long)x);
 
-    /* The shortest digits that round-trip, as repr() prints them ("1.5e-07", "0.001", "1e+22");
-       ECMAScript asks for the same digits (ECMA-262 Number::toString, note 2: the shortest, the
-       closest to x on a tie, which is what Python's correctly rounded repr gives). */
-    char *repr = PyOS_double_to_string(x, 'r', 0, 0, NULL);
-    if (repr == NULL)
+    /* |x| = 0.d1d2...dk * 10**n, with d1 and dk not zero */
+    char d[32];
+    int n, k = short_decimal(fabs(x), d, &n);
+    if (k == 0 && (k = repr_digits(fabs(x), d, &n)) < 0)
         return FAILED;
-    char digits[32];
-    int k = 0, point = -1, exponent = 0, negative = 0;
-    const char *p = repr;
-    if (*p == '-') {
-        negative = 1;
-        p++;
-    }
-    for (; *p && *p != 'e' && k < (int)sizeof digits; p++) {
-        if (*p == '.')
-            point = k;
-        else
-            digits[k++] = *p;
-    }
-    if (*p == 'e')
-        exponent = atoi(p + 1);
-    PyMem_Free(repr);
-    /* x = 0.d1d2...dk * 10**n, with d1 != 0 and dk != 0 (x is not zero here) */
-    int n = (point < 0 ? k : point) + exponent;
-    int lead = 0;
-    while (digits[lead] == '0') {
-        lead++;
-        n--;
-    }
-    while (digits[k - 1] == '0')
-        k--;
-    const char *d = digits + lead;
-    k -= lead;
 
     /* ECMA-262 Number::toString steps 7-10 (at most 1 + 21 + 1, or 2 + 5 + 17, bytes) */
     char text[48];
     int len = 0;
-    if (negative)
+    if (x < 0)
         text[len++] = '-';
     if (k <= n && n <= 21) { /* 1e20 -> 100000000000000000000 */
         memcpy(text + len, d, k);
@@ -258,8 +313,14 @@ static int put_float(Out *out, double x) {
             memcpy(text + len, d + 1, k - 1);
             len += k - 1;
         }
-        len += snprintf(text + len, sizeof text - len, "e%c%d", n - 1 < 0 ? '-' : '+',
-                        abs(n - 1));
+        int e = n - 1 < 0 ? 1 - n : n - 1; /* 1 to 324 */
+        text[len++] = 'e';
+        text[len++] = n - 1 < 0 ? '-' : '+';
+        if (e >= 100)
+            text[len++] = (char)('0' + e / 100);
+        if (e >= 10)
+            text[len++] = (char)('0' + e / 10 % 10);
+        text[len++] = (char)('0' + e % 10);
     }
     return put(out, text, len);
 }
@@ -268,9 +329,21 @@ static int put_float(Out *out, double x) {
 
 static int put_value(Out *out, PyObject *obj, int depth);
 
-/* Keys in code-point order (str comparison); equal to UTF-16 order as no key leaves the BMP. */
+/* Keys in code-point order (str comparison); equal to UTF-16 order as no key leaves the BMP.
+   Most keys are one byte per character (Latin-1): compared here byte by byte. */
+static inline int compare_str(PyObject *a, PyObject *b) {
+    if (PyUnicode_KIND(a) != PyUnicode_1BYTE_KIND || PyUnicode_KIND(b) != PyUnicode_1BYTE_KIND)
+        return PyUnicode_Compare(a, b);
+    const Py_UCS1 *x = PyUnicode_1BYTE_DATA(a), *y = PyUnicode_1BYTE_DATA(b);
+    Py_ssize_t nx = PyUnicode_GET_LENGTH(a), ny = PyUnicode_GET_LENGTH(b);
+    for (Py_ssize_t i = 0; i < nx && i < ny; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return nx < ny ? -1 : nx > ny;
+}
+
 static int compare_keys(const void *a, const void *b) {
-    return PyUnicode_Compare(((PyObject *const *)a)[0], ((PyObject *const *)b)[0]);
+    return compare_str(((PyObject *const *)a)[0], ((PyObject *const *)b)[0]);
 }
 
 static int put_dict(Out *out, PyObject *dict, int depth) {
@@ -307,7 +380,7 @@ static int put_dict(Out *out, PyObject *dict, int depth) {
         for (Py_ssize_t j = 1; j < n; j++) {
             PyObject *k = pairs[2 * j], *v = pairs[2 * j + 1];
             Py_ssize_t h = j;
-            for (; h > 0 && PyUnicode_Compare(pairs[2 * h - 2], k) > 0; h--) {
+            for (; h > 0 && compare_str(pairs[2 * h - 2], k) > 0; h--) {
                 pairs[2 * h] = pairs[2 * h - 2];
                 pairs[2 * h + 1] = pairs[2 * h - 1];
             }
