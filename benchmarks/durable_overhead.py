@@ -5,8 +5,8 @@ to ``--rate`` requests/s, and runs ``cxops export --all`` through the durable pi
 SQLite store and once on PostgreSQL (``CXOPS_TEST_PG_URL``, a database made for the run and
 dropped after). Every call into the durable layer is timed where the pipeline makes it:
 
-- the cxops store: each ``Store.session()`` block (runs, steps, audit, outbox, leases), outermost
-  only, on whichever thread;
+- the cxops store: each ``Store.session()`` and ``Store.progress()`` block (runs, steps, audit,
+  outbox, leases), outermost only, on whichever thread;
 - DBOS' system database: each call the workflow makes to record or look up its progress
   (``init_workflow``, ``check_operation_execution``, ``record_operation_result``,
   ``update_workflow_outcome``...), excluding the background pollers and the waits for a result.
@@ -109,14 +109,20 @@ IN_FLIGHT: list[tuple[float, float]] = []
 
 def _instrument() -> None:
     """Wrap the durable layer's entry points and the HTTP client (benchmark only)."""
-    original_session = Store.session
+    original_session, original_progress = Store.session, Store.progress
 
     @contextlib.contextmanager
     def session(self: Store) -> Iterator[Any]:
         with TIMER.timing("store"), original_session(self) as s:
             yield s
 
+    @contextlib.contextmanager
+    def progress(self: Store, **kw: Any) -> Iterator[Any]:
+        with TIMER.timing("store"), original_progress(self, **kw) as s:
+            yield s
+
     Store.session = session  # type: ignore[method-assign]
+    Store.progress = progress  # type: ignore[method-assign]
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)

@@ -36,7 +36,7 @@ from cxops.emulator import EmulatorConfig, EmulatorThread
 from cxops.emulator.scenario import Scenario
 from cxops.pipelines.engine import SYS_POOL_SIZE
 from cxops.store import Store
-from cxops.store.engine import PG_POOL_SIZE
+from cxops.store.engine import PG_POOL_SIZE, PG_PROGRESS_POOL_SIZE
 from tests.pipelines.promote.conftest import PROJECT
 from tests.pipelines.test_workers import _commits, _stop, _worker
 from tests.store.fixtures import PgServer
@@ -48,8 +48,9 @@ PROMOTIONS = (("dev", "prod", PROJECT), ("t3", "prod", "Billing Assistant"))
 LIMIT = {"rate": 20.0, "burst": 40.0}  # each tenant's limit at the emulator
 RATE = "10"  # what each command asks for: half the limit (its burst: 20)
 DEADLINE_S = 600.0  # two busy cores: generous
-#: A worker's connections at most: the store's pool and DBOS' pool and its listener.
-PER_WORKER = PG_POOL_SIZE + SYS_POOL_SIZE + 1
+#: A worker's connections at most: the store's pools (runs, steps) and DBOS' pool and listener.
+PER_WORKER = PG_POOL_SIZE + PG_PROGRESS_POOL_SIZE + SYS_POOL_SIZE + 1
+assert PER_WORKER == 8  # issue #17's bound (the progress connection came out of DBOS' pool)
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: Pinned so that a run interrupted by one cxops process resumes in the next (see module doc).
-APP_VERSION = "cxops-pipelines-4"
+APP_VERSION = "cxops-pipelines-5"
 
 _lock = threading.Lock()
 _launched: tuple[str, str] | None = None
@@ -72,8 +72,10 @@ _executor: tuple[int, str] | None = None  # (pid, id): a forked child gets its o
 _worker: tuple[int, str, tuple[str, ...], int] | None = None  # (pid, id, queues, concurrency)
 
 #: DBOS' system-database pool of a process on a PostgreSQL store (its notification listener
-#: holds one more connection, outside the pool); the store's own is ``store.engine.PG_POOL_SIZE``.
-SYS_POOL_SIZE = 3
+#: holds one more connection, outside the pool); the store's own are ``store.engine.PG_POOL_SIZE``
+#: and ``PG_PROGRESS_POOL_SIZE``. 2 since issue #19 (3 before): the export's steps are no DBOS
+#: steps any more, and the store's progress connection took the third (8 per process still).
+SYS_POOL_SIZE = 2
 
 #: A worker's executor id is this prefix and its stable ``--id`` (issue #17).
 WORKER_PREFIX = "cxops-worker-"
@@ -226,6 +228,7 @@ def launch(store_url: str | None = None) -> Store:
                 store, resolve_url(url), executor_id(), worker=me[0] if me else None
             )
             pacing.install(store)  # PostgreSQL: tenants' rates shared with the other processes
+            store.connect_progress()  # PostgreSQL: steps' records have their own connection
             DBOS(config=config)
             from cxops.pipelines import queues
 

@@ -35,7 +35,14 @@ from cxops.pipelines.export_incremental import (
     unchanged,
 )
 from cxops.pipelines.progress import traffic
-from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
+from cxops.pipelines.record import (
+    RunCancelled,
+    begin_all,
+    failed_step,
+    notify,
+    recorded,
+    recorded_in,
+)
 from cxops.pipelines.repo import (
     audit_trailer,
     changes_doc,
@@ -47,6 +54,7 @@ from cxops.pipelines.repo import (
 )
 from cxops.pipelines.unstorable import Skipped, findings, flows_of, write_storable
 from cxops.sinks.git import GitRepo
+from cxops.store import StepStart, Tx
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -101,13 +109,9 @@ def _ref(doc: dict[str, Any]) -> ProjectRef:
     return ProjectRef(id=doc["id"], name=doc["name"], key=doc["key"])
 
 
-@DBOS.step(name="export.open")
 async def open_run(run_id: str, params: dict[str, Any]) -> None:
     """Record the run in the store (once: a replay finds it); a queued run becomes running."""
-    store = store_for(params["store"])
-    run = store.runs.get(run_id)
-    if run is None or run.status == "queued":
-        store.runs.start("export", params, run_id=run_id)
+    store_for(params["store"]).runs.open("export", params, run_id)
 
 
 def _refuse_user_changes(
@@ -150,7 +154,6 @@ def _edited(
     return out
 
 
-@DBOS.step(name="export.plan")
 async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     """List the tenant's projects and apply the scope (``--project``, else every project);
     choose the pass and, on an incremental one, what each project fetches
@@ -190,11 +193,20 @@ async def plan(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@DBOS.step(name="export.project")
+def _project_key(run_id: str, project: dict[str, Any]) -> str:
+    return f"{run_id}:project:{project['id']}"
+
+
 async def export_project(
-    run_id: str, params: dict[str, Any], project: dict[str, Any]
+    run_id: str, params: dict[str, Any], project: dict[str, Any], started: StepStart
 ) -> dict[str, Any]:
-    """Export one project into the repository; a failure is returned, not raised."""
+    """Export one project into the repository; a failure is returned, not raised.
+
+    Not a DBOS step: its store step (begun with the run's other projects by :func:`_export`)
+    is its checkpoint. A resumed run finds a project that succeeded there and takes its stored
+    result; one that failed, or was cut off by the crash, is exported again (issue #19: a DBOS
+    checkpoint per project cost two more system-database round trips and gained nothing).
+    """
     ref = _ref(project)
 
     async def work() -> dict[str, Any]:
@@ -247,7 +259,8 @@ async def export_project(
     store = store_for(params["store"])
     base = {"project": ref.key, "id": ref.id, "name": ref.name}
     try:
-        result = await recorded(store, run_id, "export.project", f"{run_id}:project:{ref.id}", work)
+        key = _project_key(run_id, project)
+        result = await recorded(store, run_id, "export.project", key, work, started=started)
     except RunCancelled:
         raise
     except CxopsError as exc:
@@ -257,7 +270,6 @@ async def export_project(
     return {**base, "status": "ok", **result}
 
 
-@DBOS.step(name="export.check")
 async def check(
     run_id: str,
     params: dict[str, Any],
@@ -294,7 +306,6 @@ async def check(
     return await recorded(store, run_id, "export.check", f"{run_id}:check", work)
 
 
-@DBOS.step(name="export.commit")
 async def commit(run_id: str, params: dict[str, Any], done: list[dict[str, Any]]) -> dict[str, Any]:
     """Commit the run's changes with the run id and the diff summary; nothing when unchanged."""
 
@@ -329,36 +340,33 @@ async def commit(run_id: str, params: dict[str, Any], done: list[dict[str, Any]]
     return await recorded(store, run_id, "export.commit", f"{run_id}:commit", work)
 
 
-@DBOS.step(name="export.finish")
 async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> None:
-    """End the run, append its audit entry and emit its event, all in one transaction."""
+    """End the run, append its audit entry and emit its event: one transaction, which also
+    records the step itself (``record.recorded_in``)."""
 
-    async def work() -> dict[str, Any]:
-        store = store_for(params["store"])
+    def work(tx: Tx) -> dict[str, Any]:
         if summary["status"] != "succeeded" and "step" not in summary:
-            summary["step"] = failed_step(store, run_id)
-        with store.transaction() as tx:
-            run = tx.runs.get(run_id)
-            if run is not None and run.status != "running":
-                return {"status": run.status}  # finished before a crash: nothing to repeat
-            status = summary["status"]
-            tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
-            details = {
-                k: summary.get(k)
-                for k in ("commit", "projects_ok", "projects_failed", "step", "pass", "stale")
-            }
-            tx.audit.append(params.get("actor") or "cxops", f"export.{status}", run_id, details)
-            if status in ("succeeded", "partial"):
-                tx.emit(
-                    EVENT,
-                    _event(run_id, params, summary),
-                    run_id=run_id,
-                    event_id=f"msg_{run_id}_export_completed",
-                )
+            summary["step"] = failed_step(tx, run_id)
+        run = tx.runs.get(run_id)
+        if run is not None and run.status != "running":
+            return {"status": run.status}  # finished before a crash: nothing to repeat
+        status = summary["status"]
+        tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
+        details = {
+            k: summary.get(k)
+            for k in ("commit", "projects_ok", "projects_failed", "step", "pass", "stale")
+        }
+        tx.audit.append(params.get("actor") or "cxops", f"export.{status}", run_id, details)
+        if status in ("succeeded", "partial"):
+            tx.emit(
+                EVENT,
+                _event(run_id, params, summary),
+                run_id=run_id,
+                event_id=f"msg_{run_id}_export_completed",
+            )
         return {"status": status}
 
-    store = store_for(params["store"])
-    await recorded(store, run_id, "export.finish", f"{run_id}:finish", work, cancellable=False)
+    recorded_in(store_for(params["store"]), run_id, "export.finish", f"{run_id}:finish", work)
 
 
 def _event(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
@@ -463,7 +471,12 @@ async def _export(run_id: str, params: dict[str, Any]) -> dict[str, Any]:
         for p in projects:
             if unchanged(p):  # nothing to fetch: done as soon as planned
                 notify(run_id, "project_done", project=p["key"], flows=len(p["plan"]["kept"]))
-        fetched = await map_all(lambda p: export_project(run_id, params, p), todo)
+        # The projects' store steps begin together: one transaction, not one per project.
+        keys = [_project_key(run_id, p) for p in todo]
+        starts = begin_all(store_for(params["store"]), run_id, "export.project", keys)
+        fetched = await map_all(
+            lambda p: export_project(run_id, params, p, starts[_project_key(run_id, p)]), todo
+        )
     by_id = {r["id"]: r for r in fetched}
     results = [by_id.get(p["id"]) or _unchanged_result(params, p) for p in projects]
     done = [r for r in results if r["status"] == "ok" and not r.get("unchanged")]

@@ -27,17 +27,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cxops.errors import CxopsError
-from cxops.store import StepStatus, Store
+from cxops.store import StepStart, StepStatus, Store, Tx
 
 __all__ = [
     "KILL_ENV",
     "Observer",
     "RunCancelled",
+    "begin_all",
     "boundary",
     "failed_step",
     "notify",
     "observe",
     "recorded",
+    "recorded_in",
 ]
 
 
@@ -88,6 +90,21 @@ def notify(run_id: str, event: str, **data: Any) -> None:
             continue
 
 
+def _what(run_id: str, key: str) -> str:
+    return key.split(":", 1)[1] if key.startswith(f"{run_id}:") else key
+
+
+def begin_all(
+    store: Store, run_id: str, name: str, keys: list[str], *, cancellable: bool = True
+) -> dict[str, StepStart]:
+    """Begin the store steps ``keys`` of one run in ONE transaction (``Steps.begin_many``), for
+    :func:`recorded` to take as ``started``: steps that start together (an export's projects)
+    cost one transaction, not one each. Crosses each key's ``before`` boundary first."""
+    for key in keys:
+        boundary(f"{_what(run_id, key)}@before")
+    return store.steps.begin_many(run_id, name, keys, with_cancel=cancellable)
+
+
 async def recorded(
     store: Store,
     run_id: str,
@@ -96,15 +113,18 @@ async def recorded(
     work: Callable[[], Awaitable[dict[str, Any]]],
     *,
     cancellable: bool = True,
+    started: StepStart | None = None,
 ) -> dict[str, Any]:
     """Run ``work`` as the store step ``key`` unless that key already succeeded.
 
     A failure is recorded (status ``failed``, the message) and re-raised. A ``cancellable``
     step of a run that ``cxops runs cancel`` marked raises :class:`RunCancelled` before its work.
+    ``started``: the step was begun already, by :func:`begin_all` (with ``cancellable``).
     """
-    what = key.split(":", 1)[1] if key.startswith(f"{run_id}:") else key
-    boundary(f"{what}@before")
-    started = store.steps.begin(run_id, name, key, with_cancel=cancellable)
+    what = _what(run_id, key)
+    if started is None:
+        boundary(f"{what}@before")
+        started = store.steps.begin(run_id, name, key, with_cancel=cancellable)
     if started.done:
         return dict(started.step.result or {})
     if started.cancel_requested is not None:
@@ -125,7 +145,38 @@ async def recorded(
     return result
 
 
-def failed_step(store: Store, run_id: str) -> str | None:
+def recorded_in(
+    store: Store, run_id: str, name: str, key: str, work: Callable[[Tx], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run ``work``, whose effects are writes to the store alone (a run's end, its audit entry,
+    its outbox event), as the store step ``key`` in ONE transaction with the step's own record:
+    begun, worked and ended together, or not at all. A key that already succeeded returns its
+    stored result (nothing repeated). Not cancellable (the steps that end a run).
+
+    Its ``after_call`` boundary is inside the transaction (a kill there leaves nothing behind:
+    the work's writes are rolled back with the step's record). A failure is recorded in a
+    transaction of its own (status ``failed``, the message) and re-raised.
+    """
+    what = _what(run_id, key)
+    boundary(f"{what}@before")
+    try:
+        with store.transaction() as tx:
+            started = tx.steps.begin(run_id, name, key)
+            if started.done:
+                return dict(started.step.result or {})
+            result = work(tx)
+            boundary(f"{what}@after_call")
+            tx.steps.finish(key, result=result)
+    except BaseException as exc:
+        with store.transaction() as tx:
+            tx.steps.begin(run_id, name, key)
+            tx.steps.finish(key, status="failed", error=str(exc) or type(exc).__name__)
+        raise
+    boundary(f"{what}@after_record")
+    return result
+
+
+def failed_step(store: Store | Tx, run_id: str) -> str | None:
     """The store key (without ``<run>:``) of the run's step that failed or never ended last
     (the ``finish`` step that asks is not one of them)."""
     for step in reversed(store.steps.for_run(run_id)):

@@ -11,17 +11,26 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from cxops.errors import ConfigError
 
-__all__ = ["DEFAULT_PATH", "ENV_VAR", "PG_POOL_SIZE", "create_store_engine", "resolve_url"]
+__all__ = [
+    "DEFAULT_PATH",
+    "ENV_VAR",
+    "PG_POOL_SIZE",
+    "PG_PROGRESS_POOL_SIZE",
+    "create_progress_engine",
+    "create_store_engine",
+    "resolve_url",
+]
 
 ENV_VAR = "CXOPS_STORE_URL"
 DEFAULT_PATH = Path(".cxops") / "state.db"
@@ -32,7 +41,12 @@ _BUSY_TIMEOUT_MS = 30_000
 #: pool (``pipelines/engine.py``) this keeps a worker under 10 connections, so 10 workers fit
 #: PostgreSQL's default ``max_connections`` of 100 (docs/scale-out.md, issue #17).
 PG_POOL_SIZE = 4
+#: The one more connection of a process on a PostgreSQL store that writes pipelines' progress
+#: (``create_progress_engine``); DBOS' pool gave it up (``pipelines/engine.SYS_POOL_SIZE``).
+PG_PROGRESS_POOL_SIZE = 1
 _PG_POOL_TIMEOUT_S = 60
+#: A pooled PostgreSQL connection idle at least this long is checked before use.
+_PING_IDLE_S = 5.0
 _HINT = (
     "use a SQLite path (sqlite:///path/state.db) or a PostgreSQL URL "
     "(postgresql://user@host:5432/db), via --store or CXOPS_STORE_URL"
@@ -100,10 +114,59 @@ def create_store_engine(url: URL) -> Engine:
             "a PostgreSQL store needs the psycopg driver",
             hint="pip install 'cxops[postgres]'",
         ) from exc
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=PG_POOL_SIZE,
+    engine = create_engine(
+        url, pool_size=PG_POOL_SIZE, max_overflow=0, pool_timeout=_PG_POOL_TIMEOUT_S
+    )
+    event.listen(engine, "connect", _idle_from)  # a new connection needs no check
+    event.listen(engine, "checkin", _idle_from)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def create_progress_engine(store: Engine) -> Engine:
+    """The engine of a PostgreSQL store's progress records (pipeline steps), beside ``store``'s:
+    one connection (:data:`PG_PROGRESS_POOL_SIZE`) whose commits do not wait for the WAL flush
+    (``synchronous_commit`` off for the session; see ``Store.progress`` for what that promises)
+    and in autocommit mode, so a one-statement write is one round trip: no ``BEGIN`` and
+    ``COMMIT`` of its own. A block that needs a transaction asks for one (``Store.progress``).
+    """
+    engine = create_engine(
+        store.url,
+        pool_size=PG_PROGRESS_POOL_SIZE,
         max_overflow=0,
         pool_timeout=_PG_POOL_TIMEOUT_S,
+        isolation_level="AUTOCOMMIT",
     )
+    event.listen(engine, "connect", _async_commit)
+    event.listen(engine, "connect", _idle_from)
+    event.listen(engine, "checkin", _idle_from)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _async_commit(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET synchronous_commit TO off")
+    dbapi_conn.commit()
+
+
+def _idle_from(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """Check a connection that sat in the pool a while before handing it out (a server
+    restart or a dropped idle connection then costs a reconnect, not a failed transaction).
+
+    SQLAlchemy's ``pool_pre_ping`` checks every checkout: three more round trips (begin,
+    ``SELECT 1``, rollback) per transaction, as many as a step's own (issue #19). A connection
+    back in the pool for less than :data:`_PING_IDLE_S` (a pipeline's next step) goes out as
+    it is. Raising ``DisconnectionError`` makes the pool replace it and try again."""
+    if time.monotonic() - record.info.get("idle_since", 0.0) < _PING_IDLE_S:
+        return
+    try:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except Exception as exc:
+        raise DisconnectionError(f"stale store connection: {exc}") from exc

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cxops.errors import UsageError
 from cxops.store.models import RunRow, StepRow
@@ -19,6 +20,64 @@ from cxops.store.scope import Scope, utcnow
 __all__ = ["Runs", "Steps"]
 
 _STEPS = cast(Table, StepRow.__table__)  # Core statements: one round trip, a true row count
+_DONE = StepStatus.SUCCEEDED
+
+#: Keys per statement of :meth:`Steps.begin_many` (SQLite binds at most 32,766 values).
+BATCH = 500
+
+#: Built once: a step's end is the hot path of every pipeline (compiled once, then cached).
+_FINISH = (
+    update(_STEPS)
+    .where(_STEPS.c.key == bindparam("k"))
+    .values(
+        status=bindparam("status"),
+        ended=bindparam("ended"),
+        result=bindparam("result"),
+        error=bindparam("error"),
+    )
+    .returning(*_STEPS.c)
+)
+
+
+def _insert(insert: Any) -> Any:
+    return (
+        insert(_STEPS)
+        .values(
+            run_id=bindparam("run_id"),
+            name=bindparam("name"),
+            key=bindparam("key"),
+            status=StepStatus.RUNNING,
+            started=bindparam("started"),
+            attempt=1,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_STEPS.c.key)
+    )
+
+
+# Steps.begin_many's statements: a batch's insert (many rows in one statement), its read-back
+# (with the run's cancel flag or without) and the next attempt of keys that did not succeed.
+_INSERT_PG, _INSERT_SQLITE = _insert(pg_insert), _insert(sqlite_insert)
+_READ = select(_STEPS).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
+_READ_CANCEL = select(
+    *_STEPS.c,
+    select(RunRow.cancel_requested)
+    .where(RunRow.id == bindparam("run_id"))
+    .scalar_subquery()
+    .label("cancel_requested"),
+).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
+_RESTART = (
+    update(_STEPS)
+    .where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
+    .values(
+        attempt=_STEPS.c.attempt + 1,
+        status=StepStatus.RUNNING,
+        started=bindparam("started"),
+        ended=None,
+        error=None,
+    )
+    .returning(*_STEPS.c)
+)
 
 
 def _run(row: RunRow) -> Run:
@@ -35,7 +94,7 @@ def _run(row: RunRow) -> Run:
     )
 
 
-def _step(row: StepRow) -> Step:
+def _step(row: StepRow | Row[Any]) -> Step:
     return Step(
         run_id=row.run_id,
         name=row.name,
@@ -49,6 +108,36 @@ def _step(row: StepRow) -> Step:
     )
 
 
+def _start(
+    s: Session,
+    kind: str,
+    params: dict[str, Any] | None,
+    run_id: str | None,
+    found: RunRow | None,
+) -> Run:
+    if found is not None and found.status == RunStatus.QUEUED:
+        found.status, found.started = RunStatus.RUNNING, utcnow()
+        found.params = params or found.params
+        s.flush()
+        return _run(found)
+    if found is not None:
+        s.expunge(found)  # the insert below is refused (IntegrityError): the id is taken
+    row = RunRow(
+        id=run_id or uuid.uuid4().hex,
+        kind=kind,
+        status=RunStatus.RUNNING,
+        started=utcnow(),
+        ended=None,
+        params=params or {},
+        summary=None,
+        error=None,
+        cancel_requested=None,
+    )
+    s.add(row)
+    s.flush()
+    return _run(row)
+
+
 class Runs:
     """The runs table: one row per command invocation (export, compile, promote, ...)."""
 
@@ -60,29 +149,18 @@ class Runs:
     ) -> Run:
         """Record a new running run; ``run_id`` lets a workflow engine choose the id. A queued
         run with that id (:meth:`queue`) becomes running, started now."""
-        if run_id is not None:
-            with self._scope.session() as s:
-                queued = s.get(RunRow, run_id)
-                if queued is not None and queued.status == RunStatus.QUEUED:
-                    queued.status, queued.started = RunStatus.RUNNING, utcnow()
-                    queued.params = params or queued.params
-                    s.flush()
-                    return _run(queued)
-        row = RunRow(
-            id=run_id or uuid.uuid4().hex,
-            kind=kind,
-            status=RunStatus.RUNNING,
-            started=utcnow(),
-            ended=None,
-            params=params or {},
-            summary=None,
-            error=None,
-            cancel_requested=None,
-        )
         with self._scope.session() as s:
-            s.add(row)
-            s.flush()
-            return _run(row)
+            found = None if run_id is None else s.get(RunRow, run_id)
+            return _start(s, kind, params, run_id, found)
+
+    def open(self, kind: str, params: dict[str, Any], run_id: str) -> Run:
+        """The run ``run_id`` as recorded, else started now (a workflow's first step: a replay
+        finds it); a queued run becomes running (:meth:`start`). One transaction."""
+        with self._scope.session() as s:
+            found = s.get(RunRow, run_id)
+            if found is not None and found.status != RunStatus.QUEUED:
+                return _run(found)
+            return _start(s, kind, params, run_id, found)
 
     def queue(self, kind: str, params: dict[str, Any], run_id: str) -> bool:
         """Record a run put on a shared queue (status ``queued``) unless a run with that id
@@ -197,43 +275,48 @@ class Steps:
         next attempt (``attempt`` + 1). Keys are unique across all runs. ``with_cancel`` also
         reads whether ``cxops runs cancel`` asked the run to stop, in the same transaction.
 
-        One transaction of at most three statements: an insert that yields to a key already
-        there (``ON CONFLICT DO NOTHING``, so two writers never both start it), the row read
-        back, and for a later attempt its update.
+        One transaction of at most three statements (see :meth:`begin_many`).
         """
-        with self._scope.session() as s:
+        return self.begin_many(run_id, name, [key], with_cancel=with_cancel)[key]
+
+    def begin_many(
+        self, run_id: str, name: str, keys: Sequence[str], *, with_cancel: bool = False
+    ) -> dict[str, StepStart]:
+        """:meth:`begin` for several steps of one run at once, by key, in ONE transaction.
+
+        At most three statements per :data:`BATCH` keys, however many: an insert of every key
+        that yields to keys already there (``ON CONFLICT DO NOTHING``, so two writers never
+        both insert one), the rows read back (with the run's cancel flag when asked for), and
+        one update that starts the next attempt of the keys that failed or were left running.
+        """
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, StepStart] = {}
+        if not keys:
+            return out
+        with self._scope.progress() as s:
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            conn = s.connection()  # Core statements: no ORM bookkeeping on a pipeline's hot path
             now = utcnow()
-            dialect = s.get_bind().dialect.name
-            insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(_STEPS)
-            first = s.execute(
-                insert.values(
-                    run_id=run_id,
-                    name=name,
-                    key=key,
-                    status=StepStatus.RUNNING,
-                    started=now,
-                    attempt=1,
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(_STEPS.c.id)
-            ).first()
-            cancelled: datetime | None = None
-            if with_cancel:
-                cancel = select(RunRow.cancel_requested).where(RunRow.id == run_id)
-                found = s.execute(
-                    select(StepRow, cancel.scalar_subquery()).where(StepRow.key == key)
-                ).one()
-                row, cancelled = found[0], found[1]
-            else:
-                row = s.scalars(select(StepRow).where(StepRow.key == key)).one()
-            if first is not None:
-                return StepStart(_step(row), done=False, cancel_requested=cancelled)
-            if row.status == StepStatus.SUCCEEDED:
-                return StepStart(_step(row), done=True, cancel_requested=cancelled)
-            row.attempt += 1
-            row.status, row.started, row.ended, row.error = StepStatus.RUNNING, now, None, None
-            s.flush()
-            return StepStart(_step(row), done=False, cancel_requested=cancelled)
+            inserted = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT_SQLITE
+            read = _READ_CANCEL if with_cancel else _READ
+            for i in range(0, len(keys), BATCH):
+                chunk = keys[i : i + BATCH]
+                rows = [{"run_id": run_id, "name": name, "key": k, "started": now} for k in chunk]
+                fresh: set[str] = set(conn.execute(inserted, rows).scalars())
+                found = conn.execute(read, {"keys": chunk, "run_id": run_id}).all()
+                again = [r.key for r in found if r.key not in fresh and r.status != _DONE]
+                restarted = {}
+                if again:
+                    restarted = {
+                        r.key: r for r in conn.execute(_RESTART, {"keys": again, "started": now})
+                    }
+                for r in found:
+                    cancelled = r.cancel_requested if with_cancel else None
+                    done = r.key not in fresh and r.status == _DONE
+                    out[r.key] = StepStart(
+                        _step(restarted.get(r.key, r)), done=done, cancel_requested=cancelled
+                    )
+        return {k: out[k] for k in keys}
 
     def finish(
         self,
@@ -243,16 +326,20 @@ class Steps:
         result: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> Step:
-        """End the current attempt of the step with this key."""
+        """End the current attempt of the step with this key (one ``UPDATE ... RETURNING``)."""
         if status not in StepStatus.FINAL:
             raise ValueError(f"not a final step status: {status!r}")
-        with self._scope.session() as s:  # one UPDATE ... RETURNING
-            row = s.scalars(
-                update(StepRow)
-                .where(StepRow.key == key)
-                .values(status=status, ended=utcnow(), result=result, error=error)
-                .returning(StepRow)
-            ).one_or_none()
+        with self._scope.progress(atomic=False) as s:  # one statement
+            s.flush()
+            row = (
+                s.connection()
+                .execute(
+                    _FINISH,
+                    {"k": key, "status": status, "ended": utcnow(), "result": result,
+                     "error": error},
+                )
+                .one_or_none()
+            )  # fmt: skip
             if row is None:
                 raise ValueError(f"no step with key {key!r}; call begin() first")
             return _step(row)

@@ -2,7 +2,8 @@
 
 Repositories (runs, steps, audit, outbox) take a :class:`Scope`. ``Store`` is a scope that opens
 a fresh transaction per call (committed on return); ``Tx`` is a scope that always yields its one
-session, so that everything done through it commits or rolls back together.
+session, so that everything done through it commits or rolls back together. Steps (progress
+records) ask for ``progress()``, which on a ``Store`` does not wait for PostgreSQL's disk flush.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ __all__ = ["Scope", "utcnow"]
 class Scope(Protocol):
     def session(self) -> AbstractContextManager[Session]:
         """A session inside a transaction that the scope owns."""
+        ...
+
+    def progress(self, *, atomic: bool = True) -> AbstractContextManager[Session]:
+        """:meth:`session` for a pipeline's progress records (its steps); see
+        ``Store.progress`` (``atomic=False``: the block runs one statement). A unit of work
+        gives its one session: its own writes decide."""
         ...
 
     @property

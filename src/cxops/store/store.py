@@ -11,6 +11,7 @@ Two ways to write:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cxops.errors import ConfigError, CxopsError
 from cxops.store import migrate
 from cxops.store.audit import Audit
-from cxops.store.engine import create_store_engine, resolve_url
+from cxops.store.engine import create_progress_engine, create_store_engine, resolve_url
 from cxops.store.leases import Leases
 from cxops.store.outbox import Outbox
 from cxops.store.records import Event, Run
@@ -67,6 +68,11 @@ class Tx:
         """The transaction's one session (the ``Scope`` protocol)."""
         yield self._session
 
+    @contextmanager
+    def progress(self, *, atomic: bool = True) -> Iterator[Session]:
+        """The transaction's one session, too: its other writes decide how it commits."""
+        yield self._session
+
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
@@ -101,6 +107,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._progress: sessionmaker[Session] | None = None  # PostgreSQL, on first use
+        self._progress_lock = threading.Lock()
         self.runs = Runs(self)
         self.steps = Steps(self)
         self.audit = Audit(self)
@@ -154,10 +162,70 @@ class Store:
             with self._sessions() as s, s.begin():
                 yield s
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"store operation failed: {type(exc).__name__}: {exc}",
-                hint=f"store at {self.url}",
-            ) from exc
+            raise self._error(exc) from exc
+
+    @contextmanager
+    def progress(self, *, atomic: bool = True) -> Iterator[Session]:
+        """:meth:`session` for progress records (a pipeline's steps); on PostgreSQL through
+        the progress engine (``store.engine.create_progress_engine``), whose commits do not
+        wait for the WAL flush. ``atomic=False``: the block runs ONE statement, which is its
+        own transaction (on PostgreSQL one round trip, with no ``BEGIN`` and ``COMMIT``).
+
+        The same promise as the SQLite store's ``synchronous=NORMAL``: the commit survives a
+        killed cxops process at once (what resuming a run needs) and is visible to every
+        other session at once; only a crash of the database server itself may lose the last
+        few hundred milliseconds of such commits, never a later synchronous one (PostgreSQL's
+        log is written in order, so a run's end, audit entry or outbox event that is on disk
+        has every step record before it on disk too). A step whose record is lost runs again
+        on resume, as after a kill at its ``after_call`` boundary (``pipelines/record.py``).
+        Each step's begin and end then costs one or two round trips and no disk flush: most
+        of a paced run's durable overhead on PostgreSQL otherwise (issue #19,
+        ``benchmarks/durable_overhead.py``).
+        """
+        if self.dialect != "postgresql":
+            with self.session() as s:
+                yield s
+            return
+        try:
+            with self._progress_sessions()() as s:
+                if atomic:  # a transaction, BEGIN to COMMIT, on the autocommit engine
+                    s.connection(execution_options={"isolation_level": "READ COMMITTED"})
+                yield s
+                s.commit()
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def _progress_sessions(self) -> sessionmaker[Session]:
+        with self._progress_lock:
+            if self._progress is None:
+                engine = create_progress_engine(self.engine)
+                self._progress = sessionmaker(engine, expire_on_commit=False)
+            return self._progress
+
+    @property
+    def progress_engine(self) -> Engine:
+        """The engine progress records are written through: on PostgreSQL the progress engine
+        (created on first use), on SQLite the store's own engine."""
+        if self.dialect != "postgresql":
+            return self.engine
+        bind = self._progress_sessions().kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
+
+    def connect_progress(self) -> None:
+        """Connect the progress engine now (PostgreSQL; nothing on SQLite): a pipeline's engine
+        launch does, so that its first step does not wait for a connection to be set up."""
+        if self.dialect == "postgresql":
+            try:
+                with self._progress_sessions()() as s:
+                    s.connection()
+            except SQLAlchemyError as exc:
+                raise self._error(exc) from exc
+
+    def _error(self, exc: SQLAlchemyError) -> StoreError:
+        return StoreError(
+            f"store operation failed: {type(exc).__name__}: {exc}", hint=f"store at {self.url}"
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -166,8 +234,10 @@ class Store:
             yield Tx(s, self.dialect)
 
     def close(self) -> None:
-        """Release the connection pool."""
+        """Release the connection pools."""
         self.engine.dispose()
+        if self._progress is not None:
+            self._progress.kw["bind"].dispose()
 
     def __enter__(self) -> Store:
         return self

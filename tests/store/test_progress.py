@@ -1,0 +1,133 @@
+"""Progress records (pipeline steps) cost few statements: batched begins, one-statement ends.
+
+Issue #19: a paced export's durable overhead was mostly store round trips and, on PostgreSQL,
+disk flushes. These count what reaches the database (SQLAlchemy's cursor events, and on
+PostgreSQL whether the driver is in autocommit mode, that is whether it sent BEGIN and COMMIT
+around the statement), so a change that adds a statement or a transaction per step fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+
+from cxops.store import Store
+from cxops.store.runs import BATCH
+
+#: Statements that do a step's work (not the SQLite ``BEGIN IMMEDIATE`` nor a pool's ping).
+_WORK = ("INSERT", "SELECT", "UPDATE")
+
+
+@contextmanager
+def _statements(store: Store) -> Iterator[list[tuple[str, bool]]]:
+    """(statement's first word, driver in autocommit mode) for each statement the progress
+    engine sends while the block runs."""
+    seen: list[tuple[str, bool]] = []
+
+    def listen(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        dbapi = conn.connection.dbapi_connection
+        autocommit = bool(getattr(dbapi, "autocommit", False))
+        seen.append((statement.split(None, 1)[0].upper(), autocommit))
+
+    engine = store.progress_engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+def _work(seen: list[tuple[str, bool]]) -> list[str]:
+    return [s for s, _ in seen if s in _WORK]
+
+
+def test_begin_many_is_three_statements_in_one_transaction_however_many_keys(
+    store: Store,
+) -> None:
+    """Thirty steps begun together: one insert, one read, and (for keys to restart) one update,
+    in one transaction; a step's end is one UPDATE."""
+    run = store.runs.start("export")
+    keys = [f"{run.id}:project:{i}" for i in range(30)]
+    with _statements(store) as seen:
+        started = store.steps.begin_many(run.id, "export.project", keys, with_cancel=True)
+    assert list(started) == keys
+    assert all(not s.done and s.step.attempt == 1 for s in started.values())
+    assert _work(seen) == ["INSERT", "SELECT"]
+    if store.dialect == "postgresql":
+        assert not any(autocommit for _, autocommit in seen)  # BEGIN ... COMMIT around them
+    store.steps.finish(keys[0], result={"n": 1})
+    store.steps.finish(keys[1], status="failed", error="503")
+    with _statements(store) as seen:
+        again = store.steps.begin_many(run.id, "export.project", keys)
+    assert _work(seen) == ["INSERT", "SELECT", "UPDATE"]
+    assert again[keys[0]].done and again[keys[0]].step.result == {"n": 1}
+    assert not again[keys[1]].done and again[keys[1]].step.attempt == 2
+    assert again[keys[1]].step.error is None
+    assert not again[keys[2]].done and again[keys[2]].step.attempt == 2  # left running: crashed
+    with _statements(store) as seen:
+        store.steps.finish(keys[2], result={"n": 3})
+    assert _work(seen) == ["UPDATE"]
+    if store.dialect == "postgresql":
+        assert seen == [("UPDATE", True)]  # its own transaction: no BEGIN or COMMIT round trip
+    else:
+        assert [s for s, _ in seen] == ["BEGIN", "UPDATE"]
+
+
+def test_begin_many_splits_past_a_batch(store: Store) -> None:
+    """More keys than a statement binds: one insert and one read per batch, same transaction."""
+    run = store.runs.start("export")
+    keys = [f"{run.id}:k:{i}" for i in range(BATCH + 3)]
+    with _statements(store) as seen:
+        started = store.steps.begin_many(run.id, "export.project", keys)
+    assert len(started) == BATCH + 3
+    assert _work(seen) == ["INSERT", "SELECT", "INSERT", "SELECT"]
+    assert len(store.steps.for_run(run.id)) == BATCH + 3
+
+
+def test_begin_many_reads_the_cancel_flag_once(store: Store) -> None:
+    """``with_cancel``: every step started with the run's cancel request (read in the batch)."""
+    run = store.runs.start("export")
+    store.runs.request_cancel(run.id)
+    keys = [f"{run.id}:a", f"{run.id}:b"]
+    with _statements(store) as seen:
+        started = store.steps.begin_many(run.id, "x", keys, with_cancel=True)
+    assert all(s.cancel_requested is not None for s in started.values())
+    assert _work(seen) == ["INSERT", "SELECT"]
+    plain = store.steps.begin_many(run.id, "x", [f"{run.id}:c"])
+    assert plain[f"{run.id}:c"].cancel_requested is None  # not asked for: not read
+
+
+def test_progress_commits_without_a_flush_and_a_unit_of_work_does_not(store: Store) -> None:
+    """On PostgreSQL steps' own transactions skip the WAL flush (``synchronous_commit`` off);
+    the store's other transactions, and steps written inside a unit of work, keep it."""
+    with store.progress() as s:
+        progress = s.execute(text("SHOW synchronous_commit")).scalar_one() if _pg(store) else ""
+    with store.session() as s:
+        plain = s.execute(text("SHOW synchronous_commit")).scalar_one() if _pg(store) else ""
+    with store.transaction() as tx, tx.progress() as s:
+        in_tx = s.execute(text("SHOW synchronous_commit")).scalar_one() if _pg(store) else ""
+    if _pg(store):
+        assert (progress, plain, in_tx) == ("off", "on", "on")
+
+
+def test_steps_in_a_unit_of_work_roll_back_with_it(store: Store) -> None:
+    """A step begun and ended inside ``store.transaction()`` is gone when the block fails."""
+    run = store.runs.start("export")
+    key = f"{run.id}:finish"
+    try:
+        with store.transaction() as tx:
+            tx.steps.begin(run.id, "export.finish", key)
+            tx.steps.finish(key, result={"status": "succeeded"})
+            tx.audit.append("cxops", "export.succeeded", run.id, {})
+            raise RuntimeError("killed before the commit")
+    except RuntimeError:
+        pass
+    assert store.steps.get(key) is None
+    assert list(store.audit.iter()) == []
+
+
+def _pg(store: Store) -> bool:
+    return store.dialect == "postgresql"
