@@ -1,7 +1,8 @@
 """The durable engine: DBOS, configured next to the cxops store, launched once per process.
 
-Pipelines are DBOS workflows (``@DBOS.workflow``) whose steps (``@DBOS.step``) are checkpointed
-in DBOS' *system database*:
+Pipelines are DBOS workflows (``@DBOS.workflow``) whose steps are checkpointed in the cxops store
+(``record.py``) and, for promote's (``@DBOS.step``; not the export's since issue #19), in DBOS'
+*system database*:
 
 - store ``sqlite:///DIR/state.db`` → system database ``sqlite:///DIR/dbos.sqlite`` (embedded;
   another store file ``DIR/NAME.db`` gets ``DIR/NAME.dbos.sqlite``, so two stores in one folder

@@ -1,12 +1,15 @@
 """The export pipeline as a DBOS workflow: list → scope → export each project → check → commit
 → finish (run, audit entry and ``flow.export.completed`` event in one transaction).
 
-Each stage is a DBOS step (checkpointed) and a store step (idempotent by key, see
-``record.py``). Projects are exported concurrently (``cxops.vendors.concurrently.map_all``; DBOS
-numbers the steps in call order, so a replay matches) through one vendor client per run, whose
-per-tenant limiter keeps the fleet within the transport's rate and concurrency limits. A project
-that fails is reported, not fatal: the run ends ``partial`` with what succeeded and what failed
-and why. The adapters fan out in task groups, so a failed project has no request left in flight
+Each stage is a store step (idempotent by key, see ``record.py``), and that is its checkpoint:
+no stage is a DBOS step (issue #19: DBOS' checkpoint repeated the store's at two more round
+trips a step), so a resumed workflow runs from the top and every stage that succeeded returns
+its stored result. The projects' steps begin in one transaction (``record.begin_all``); the
+run's end is one transaction with its own step record (``record.recorded_in``). Projects are
+exported concurrently (``cxops.vendors.concurrently.map_all``) through one vendor client per
+run, whose per-tenant limiter keeps the fleet within the transport's rate and concurrency
+limits. A project that fails is reported, not fatal: the run ends ``partial`` with what
+succeeded and what failed and why. The adapters fan out in task groups, so a failed project has no request left in flight
 when its step returns, and the run closes its client only after every step has ended.
 """
 

@@ -1,9 +1,11 @@
 """Every pipeline step also lands in the cxops store, idempotently, and reports progress.
 
-DBOS checkpoints a step's result after the step returns; the store records it inside the step.
-A crash between the two re-runs the step on recovery, and :func:`recorded` then finds the key
-already succeeded in the store and returns the stored result instead of redoing the work. So the
-store's steps table is the durable log people read (``cxops runs show``) and a second guard.
+DBOS checkpoints a DBOS step's result after the step returns; the store records it inside the
+step. A crash between the two re-runs the step on recovery, and :func:`recorded` then finds the
+key already succeeded in the store and returns the stored result instead of redoing the work. So
+the store's steps table is the durable log people read (``cxops runs show``) and a second guard;
+for the export, whose stages are no DBOS steps (issue #19), the only one: a resumed export runs
+its workflow from the top and each stage that succeeded returns its stored result.
 
 ``CXOPS_PIPELINE_KILL_AT`` (tests only) makes the process kill itself with SIGKILL at a step
 boundary: ``N`` at the Nth boundary it crosses, or a label ``<what>@<where>`` at that one, where
