@@ -9,8 +9,9 @@ run's end is one transaction with its own step record (``record.recorded_in``). 
 exported concurrently (``cxops.vendors.concurrently.map_all``) through one vendor client per
 run, whose per-tenant limiter keeps the fleet within the transport's rate and concurrency
 limits. A project that fails is reported, not fatal: the run ends ``partial`` with what
-succeeded and what failed and why. The adapters fan out in task groups, so a failed project has no request left in flight
-when its step returns, and the run closes its client only after every step has ended.
+succeeded and what failed and why. The adapters fan out in task groups, so a failed project
+has no request left in flight when its step returns, and the run closes its client only after
+every step has ended.
 """
 
 from __future__ import annotations

@@ -35,6 +35,8 @@ __all__ = [
 ENV_VAR = "CXOPS_STORE_URL"
 DEFAULT_PATH = Path(".cxops") / "state.db"
 _BUSY_TIMEOUT_MS = 30_000
+#: The execution option that marks a SQLite block of one statement: no BEGIN IMMEDIATE.
+ONE_STATEMENT = "cxops_one_statement"
 #: Connections one process may hold on a PostgreSQL store, opened on demand and never more
 #: (no overflow): a worker's liveness session is one of them, steps, the outbox relay and the
 #: shared pacing share the rest, waiting up to a minute for one when all are busy. With DBOS'
@@ -97,7 +99,11 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A one-statement block (``Store.progress(atomic=False)``) is its own transaction: SQLite
+    # takes the write lock for the statement alone, waiting for it as BEGIN IMMEDIATE would
+    # (the sqlite3 module never begins one itself: ``isolation_level`` is None).
+    if not conn.get_execution_options().get(ONE_STATEMENT):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_store_engine(url: URL) -> Engine:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from cxops.errors import ConfigError, CxopsError
 from cxops.store import migrate
 from cxops.store.audit import Audit
-from cxops.store.engine import create_progress_engine, create_store_engine, resolve_url
+from cxops.store.engine import (
+    ONE_STATEMENT,
+    create_progress_engine,
+    create_store_engine,
+    resolve_url,
+)
 from cxops.store.leases import Leases
 from cxops.store.outbox import Outbox
 from cxops.store.records import Event, Run
@@ -169,7 +174,8 @@ class Store:
         """:meth:`session` for progress records (a pipeline's steps); on PostgreSQL through
         the progress engine (``store.engine.create_progress_engine``), whose commits do not
         wait for the WAL flush. ``atomic=False``: the block runs ONE statement, which is its
-        own transaction (on PostgreSQL one round trip, with no ``BEGIN`` and ``COMMIT``).
+        own transaction (autocommit mode: no ``BEGIN`` and ``COMMIT`` of its own, on
+        PostgreSQL one round trip).
 
         The same promise as the SQLite store's ``synchronous=NORMAL``: the commit survives a
         killed cxops process at once (what resuming a run needs) and is visible to every
@@ -183,8 +189,17 @@ class Store:
         ``benchmarks/durable_overhead.py``).
         """
         if self.dialect != "postgresql":
-            with self.session() as s:
-                yield s
+            if atomic:
+                with self.session() as s:
+                    yield s
+                return
+            try:  # one statement, its own transaction: no BEGIN IMMEDIATE and COMMIT calls
+                with self._sessions() as s:
+                    s.connection(execution_options=cast(Any, {ONE_STATEMENT: True}))
+                    yield s
+                    s.commit()
+            except SQLAlchemyError as exc:
+                raise self._error(exc) from exc
             return
         try:
             with self._progress_sessions()() as s:
