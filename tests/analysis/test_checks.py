@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
-from cxops.analysis.checks import CheckOptions, run_checks
-from cxops.analysis.findings import Finding, Severity
+import pytest
+
+from cxops.analysis.checks import CheckOptions, flow_findings, run_checks
+from cxops.analysis.findings import Finding, Severity, sort_findings
 from cxops.analysis.index import BundleIndex
 from cxops.model.bundle import Bundle
 from tests.analysis.bundles import bundle, edge, flawed_bundle, flow, menu_flow, node
@@ -117,3 +120,56 @@ def test_terminal_node_inside_loop_is_a_way_out() -> None:
         ]
     )
     assert _check(doc) == []
+
+
+def _two_parts(doc: dict[str, Any], cut: int) -> tuple[BundleIndex, BundleIndex, BundleIndex]:
+    """The bundle-level index and two parts holding the flows before and after ``cut``."""
+    host = BundleIndex()
+    host.add_meta(doc, file="bundle.json")
+    parts = []
+    for first, flows in ((0, doc["flows"][:cut]), (cut, doc["flows"][cut:])):
+        part = BundleIndex(host.vendor, host.project)
+        for i, raw in enumerate(flows, start=first):
+            part.add_flow(raw, pointer=f"/flows/{i}", file="bundle.json")
+        parts.append(part)
+    return host, parts[0], parts[1]
+
+
+@pytest.mark.parametrize("settled", ["first", "second", "both"])
+@pytest.mark.parametrize("cut", [0, 1, 3, 6, 9, 11, 12])
+def test_settled_parts_give_the_findings_of_the_whole(cut: int, settled: str) -> None:
+    """Flows checked on their own in one part (as a worker process does) and merged with
+    flows checked in the bundle give exactly the findings of checking the whole bundle: loops,
+    unreachable nodes and node ids after a settled part are still found in the right flow."""
+    doc = flawed_bundle()
+    again = flow("trap", [node("start"), node("x"), node("y")], [edge("start", "x")])
+    again["edges"] += [edge("x", "y"), edge("y", "x")]  # a second trap, and a second 'trap' id
+    doc["flows"].append(again)
+    options = CheckOptions(max_nodes=5)
+    whole = _check(doc, max_nodes=5)
+    host, first, second = _two_parts(doc, cut)
+    for name, part in (("first", first), ("second", second)):
+        if settled in (name, "both"):
+            part.settle(flow_findings(part, options))
+    host.merge(first)
+    host.merge(second)
+    assert run_checks(host, options) == whole
+    assert {f.code for f in whole} >= {"CX101", "CX102", "CX104", "CX107", "CX108", "CX109"}
+
+
+def test_a_settled_part_hands_back_findings_not_nodes() -> None:
+    """What crosses from a worker is the findings and what the checks across flows read: no
+    node ids, labels or edges (under a hundredth of the pickled part here)."""
+    names = [f"n{i}" for i in range(20000)]
+    big = flow("big", [node("start")] + [node(n, label=f"Step {n}") for n in names], [])
+    big["edges"] = [edge("start", n) for n in names] + [edge(names[-1], "nowhere")]
+    part = BundleIndex("cognigy", "p1")
+    part.add_flow(big, pointer="", file="big.json")
+    whole = len(pickle.dumps(part))
+    findings = flow_findings(part, CheckOptions(max_nodes=5))
+    part.settle(findings)
+    assert part.node_count == 0
+    assert all(f.settled and not f.node_ids and not f.labels for f in part.flows)
+    assert len(pickle.dumps(part)) * 100 < whole
+    assert run_checks(part, CheckOptions(max_nodes=5)) == sort_findings(findings)
+    assert {f.code for f in findings} == {"CX102", "CX103"}

@@ -134,3 +134,35 @@ def test_parallel_loader_gives_the_same_findings(tmp_path: Path) -> None:
     two = collect([tmp_path], max_nodes=500, max_bytes=1 << 20, workers=2)
     assert one == two
     assert {(f.code, f.location.flow) for f in two} == {("CX103", "m007"), ("CX104", "m250")}
+    assert all(f.location.line and f.location.column for f in two)
+
+
+def test_flows_checked_in_the_workers_give_the_findings_of_the_whole(tmp_path: Path) -> None:
+    """The workers check their flows and hand back findings with line:column filled; the
+    result equals checking one index of every flow in this process (nothing settled)."""
+    from cxops.analysis.checks import CheckOptions
+    from cxops.analysis.findings import sort_findings
+    from cxops.analysis.scope import check_together
+    from cxops.cli.validate import (
+        PARALLEL_MIN_FILES,
+        add_positions,
+        collect,
+        discover,
+        index_source,
+    )
+
+    doc = flawed_bundle()
+    doc["flows"] += [menu_flow(f"m{i:03d}") for i in range(PARALLEL_MIN_FILES)]
+    doc["flows"][-1]["nodes"][1]["refs"] = [{"kind": "flow", "id": "trap"}]
+    doc["flows"][0]["nodes"][0]["refs"] = [{"kind": "flow", "id": "m255"}]  # a cycle across
+    _write(tmp_path, Bundle.model_validate(doc))
+    whole = [index_source(s, max_bytes=1 << 20) for s in discover(tmp_path)]
+    assert not any(f.settled for index in whole for f in index.flows)
+    expected = sort_findings(add_positions(check_together(whole, CheckOptions(max_nodes=5))))
+    two = collect([tmp_path], max_nodes=5, max_bytes=1 << 20, workers=2)
+    assert two == expected
+    options = CheckOptions(max_nodes=5)
+    (settled,) = [index_source(s, workers=2, options=options) for s in discover(tmp_path)]
+    assert all(f.settled for f in settled.flows) and settled.node_count == 0
+    assert settled.checked and all(f.location.line for f in settled.checked)  # filled there
+    assert {"CX101", "CX102", "CX103", "CX104", "CX107", "CX108", "CX109"} <= {f.code for f in two}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +104,74 @@ def test_numbers_rfc8785_cannot_hold_are_left_to_the_strict_parser(data: bytes) 
 def test_accepted_by_the_fast_path(data: bytes, value: Any) -> None:
     """Ordinary exports (colons and escapes in strings, 17-digit floats, null) stay on it."""
     assert fast_parse(data, 128) == (value,)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"k": 1, "k": "\\u003a"}',  # the escape brings back the colon the duplicate lost
+        b'{"k": 1, "k": "\\u003A"}',
+        b'{"a\\u003a": 1, "a:": 2}',  # the same key, written two ways
+        b'{"k": 1, "k": ":x"}',  # a kept value starting with a colon (once counted as a key)
+        b'[{"k": "\\u003a", "k": ":"}]',
+    ],
+)
+def test_duplicate_keys_hidden_by_colons_in_strings_are_found(data: bytes) -> None:
+    """Colons are counted in the input and in the re-serialisation; an escaped colon adds one
+    to the second, so it sends the input to the exact count (colons outside strings), which
+    finds the duplicate; so does a value that starts with a colon."""
+    assert fast_parse(data, 128) is None
+    with pytest.raises(ParseError, match="duplicate"):
+        parse_json(data)
+
+
+def test_escaped_colons_without_duplicates_stay_on_the_fast_path() -> None:
+    assert fast_parse(b'{"a\\u003a": "\\u003A", "b": ":"}', 128) == ({"a:": ":", "b": ":"},)
+
+
+def test_a_duplicate_key_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
+    """The cheaper condition only decides which parser runs: the strict one still names the
+    second key's position, which `cxops validate` turns into line:column."""
+    from cxops.cli.validate import Source, add_positions, index_source
+
+    path = tmp_path / "dup.json"
+    path.write_bytes(b'{\n  "flows": [],\n  "format": "cxops.bundle/1",\n  "format": "x"\n}\n')
+    index = index_source(Source("dup.json", path))
+    (finding,) = add_positions(index.problems)
+    assert finding.code == "CX100" and "duplicate" in finding.message
+    assert (finding.location.line, finding.location.column) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    ("data", "depth"),
+    [
+        (b"[[[]]]", 3),
+        (b'{"a": {"b": {}}}', 3),
+        (b'{"a": "[[[[[[", "b": [{"c": "]]]"}]}', 3),  # brackets in strings do not count
+        (b"[1, [2, [3]]]", 3),
+        (b"[]", 1),
+    ],
+)
+def test_documents_at_the_depth_limit_are_accepted(data: bytes, depth: int) -> None:
+    assert fast_parse(data, depth) == (json.loads(data),)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"[[[[]]]]", b'{"a": {"b": {"c": {}}}}', b'[1, [2, [3, ["[]"]]]]', b'[[[{"x": 1}]]]'],
+)
+def test_one_level_past_the_depth_limit_is_refused(data: bytes) -> None:
+    """The deepest level is an empty container (no line of its own in the re-serialisation)
+    or a member one level past the limit: either way the input goes to the strict parser."""
+    assert fast_parse(data, 3) is None
+    with pytest.raises(ParseError, match="nesting"):
+        parse_json(data, max_depth=3)
+
+
+@pytest.mark.parametrize("shift", range(9))
+def test_twenty_digits_are_found_at_every_alignment(shift: int) -> None:
+    """A run of 20 digits fills an aligned 8-byte block wherever it starts; 19 do not count."""
+    long = b'{"s": "' + b"x" * shift + b"1" * 20 + b'"}'
+    assert fast_parse(long, 128) is None
+    short = b'{"s": "' + b"x" * shift + b"1" * 19 + b'", "t": "12345678 12345678"}'
+    assert fast_parse(short, 128) == (json.loads(short),)

@@ -15,7 +15,7 @@ from cxops.analysis.findings import Finding, sort_findings
 from cxops.analysis.graph import Graph
 from cxops.analysis.index import BundleIndex, FlowEntry
 
-__all__ = ["DEFAULT_MAX_NODES", "CheckOptions", "run_checks"]
+__all__ = ["DEFAULT_MAX_NODES", "CheckOptions", "flow_findings", "run_checks"]
 
 #: The seeds' threshold for one flow.
 DEFAULT_MAX_NODES = 500
@@ -31,18 +31,60 @@ class CheckOptions:
 
 
 def run_checks(index: BundleIndex, options: CheckOptions | None = None) -> list[Finding]:
-    """Run every check and return the findings, sorted."""
+    """Run every check and return the findings, sorted.
+
+    Flows already settled (:meth:`BundleIndex.settle`) bring their own findings; the checks
+    that read several flows (ids, dependencies, version ranges) run over every flow.
+    """
     opts = options or CheckOptions()
-    findings = list(index.problems)
+    findings = [*index.problems, *index.checked]
+    findings += flow_findings(index, opts)
     findings += _duplicates(index)
-    for flow in index.flows:
-        findings += _flow_shape(index, flow, opts)
-    graph = index.graph()
-    findings += _unreachable(index, graph)
-    findings += _traps(index, graph)
     findings += dependency_findings(index)
     findings += range_findings(index)
     return sort_findings(findings)
+
+
+def flow_findings(index: BundleIndex, options: CheckOptions | None = None) -> list[Finding]:
+    """The findings each flow has on its own, whatever else is in the bundle: node limit
+    (CX102), dangling edges (CX103), unreachable nodes (CX104), duplicate node ids (CX107),
+    entry points (CX108) and loops without exit (CX109), for the flows not yet settled.
+
+    Flows never share nodes or edges, so any split of a bundle's flows gives the same findings
+    in total: a worker process checks the flows it indexed (``cxops.cli.validate``).
+    """
+    opts = options or CheckOptions()
+    flows = [flow for flow in index.flows if not flow.settled]
+    if not flows:
+        return []
+    findings = _node_duplicates(index, flows)
+    for flow in flows:
+        findings += _flow_shape(index, flow, opts)
+    graph = index.graph()
+    findings += _unreachable(index, graph, flows)
+    findings += _traps(index, graph)
+    return findings
+
+
+def _node_duplicates(index: BundleIndex, flows: list[FlowEntry]) -> list[Finding]:
+    out: list[Finding] = []
+    for flow in flows:
+        for node in flow.duplicates:
+            local = flow.node_ids.index(node)
+            out.append(
+                Finding.make(
+                    "CX107",
+                    f"node id '{node}' is used more than once in flow '{flow.id}'",
+                    index.flow_loc(
+                        flow,
+                        flow=flow.id,
+                        node=node,
+                        pointer=f"{flow.pointer}/nodes/{local}",
+                        file=flow.file,
+                    ),
+                )
+            )
+    return out
 
 
 def _duplicates(index: BundleIndex) -> list[Finding]:
@@ -63,21 +105,6 @@ def _duplicates(index: BundleIndex) -> list[Finding]:
                 )
             )
         seen.setdefault(key, flow)
-        for node in flow.duplicates:
-            local = flow.node_ids.index(node)
-            out.append(
-                Finding.make(
-                    "CX107",
-                    f"node id '{node}' is used more than once in flow '{flow.id}'",
-                    index.flow_loc(
-                        flow,
-                        flow=flow.id,
-                        node=node,
-                        pointer=f"{flow.pointer}/nodes/{local}",
-                        file=flow.file,
-                    ),
-                )
-            )
     keys: set[tuple[str | None, str, str]] = set()
     for res in index.resources:
         rkey = (res.location.project, res.kind, res.id)
@@ -137,10 +164,10 @@ def _flow_shape(index: BundleIndex, flow: FlowEntry, opts: CheckOptions) -> list
     return out
 
 
-def _unreachable(index: BundleIndex, graph: Graph) -> list[Finding]:
+def _unreachable(index: BundleIndex, graph: Graph, flows: list[FlowEntry]) -> list[Finding]:
     out: list[Finding] = []
     seen = graph.reachable(index.entries())
-    for flow in index.flows:
+    for flow in flows:
         if not flow.entry:
             continue  # CX108 already says the flow cannot be entered at all
         lost = np.flatnonzero(~seen[flow.offset : flow.offset + flow.size])

@@ -42,6 +42,7 @@ class Graph:
         ones = np.ones(self.src.size, dtype=np.int32)
         self._csr = csr_array((ones, (self.src, self.dst)), shape=(n, n))
         self._labels: IntArray | None = None
+        self._cyclic: IntArray | None = None
         self._grouped: tuple[IntArray, IntArray, IntArray] | None = None
 
     # -- components -------------------------------------------------------------------------
@@ -55,8 +56,14 @@ class Graph:
     def cyclic_labels(self) -> IntArray:
         """Per node: a dense id of its component when that component holds a cycle, else -1.
 
-        A component holds a cycle when it has two or more nodes or a self-loop.
+        A component holds a cycle when it has two or more nodes or a self-loop. Computed once
+        (every cycle path asks for it).
         """
+        if self._cyclic is None:
+            self._cyclic = self._cyclic_labels()
+        return self._cyclic
+
+    def _cyclic_labels(self) -> IntArray:
         labels = self.scc_labels()
         if self.n == 0:
             return labels.copy()

@@ -58,6 +58,7 @@ class FlowEntry:
     labels: list[Any] = field(default_factory=list)
     vendor: str | None = None  # kept per flow: an index may merge several projects
     project: str | None = None
+    settled: bool = False  # checked on its own already: no nodes left (BundleIndex.settle)
 
     def describe(self, local: int) -> str:
         """``'label' (id)`` of a node, or ``'id'`` when it has no label."""
@@ -93,6 +94,7 @@ class BundleIndex:
         self.resources: list[ResourceEntry] = []
         self.refs: list[RefUse] = []
         self.problems: list[Finding] = []
+        self.checked: list[Finding] = []  # findings of the settled flows
         self._src: list[IntArray] = []
         self._dst: list[IntArray] = []
         self._next = 0
@@ -310,7 +312,25 @@ class BundleIndex:
         self._next += other._next
         self.refs += other.refs
         self.problems += other.problems
+        self.checked += other.checked
         self.resources += other.resources
+
+    def settle(self, findings: Iterable[Finding]) -> None:
+        """Keep ``findings`` as those of every flow on its own (``checks.flow_findings``, made
+        by the caller) and drop what only they read: node ids, labels, entries, edges.
+
+        What the checks across flows read stays (ids, names, files, versions, references), so
+        a worker process hands back a few kilobytes per flow file instead of its node graph.
+        """
+        self.checked += findings
+        for flow in self.flows:
+            # Zero nodes at offset 0: merged after other flows, a settled flow sits where the
+            # next flow's nodes begin, so ``flow_of`` still finds every node's flow.
+            flow.settled, flow.offset = True, 0
+            flow.node_ids, flow.labels, flow.terminal = [], [], []
+            flow.entry, flow.bad_entries, flow.dangling, flow.duplicates = [], [], [], []
+        self._src, self._dst, self._next = [], [], 0
+        self._offset_cache = None
 
     # -- reading ----------------------------------------------------------------------------
     @property

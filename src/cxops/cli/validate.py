@@ -24,7 +24,7 @@ import typer
 from pydantic import ValidationError
 
 from cxops._version import __version__
-from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions
+from cxops.analysis.checks import DEFAULT_MAX_NODES, CheckOptions, flow_findings
 from cxops.analysis.findings import Finding, Severity, sort_findings
 from cxops.analysis.index import BundleIndex
 from cxops.analysis.locate import Locator, line_column
@@ -122,13 +122,19 @@ def _workers() -> int:
 
 
 def index_source(
-    source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, workers: int | None = None
+    source: Source,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
+    options: CheckOptions | None = None,
 ) -> BundleIndex:
     """Stream a bundle from disk into a BundleIndex; unreadable files become CX100.
 
     Big project folders are parsed by worker processes, each indexing a contiguous run of the
     sorted flow files; the parts are merged in file order, so the result does not depend on the
-    number of workers.
+    number of workers. With ``options``, the flow files' flows come back settled: checked on
+    their own (``checks.flow_findings``, positions filled) by whoever indexed them, so only
+    their findings and what the checks across flows read cross between processes.
     """
     index = BundleIndex()
     with _gc_paused():
@@ -153,11 +159,12 @@ def index_source(
                     repeat(max_bytes),
                     repeat(index.vendor),
                     repeat(index.project),
+                    repeat(options),
                 )
                 for part in parts:
                     index.merge(part)
         else:
-            index.merge(_index_files(jobs, max_bytes, index.vendor, index.project))
+            index.merge(_index_files(jobs, max_bytes, index.vendor, index.project, options))
     return index
 
 
@@ -172,9 +179,14 @@ _FORK = _fork_context()
 
 
 def _index_files(
-    jobs: list[tuple[Path, str]], max_bytes: int, vendor: str | None, project: str | None
+    jobs: list[tuple[Path, str]],
+    max_bytes: int,
+    vendor: str | None,
+    project: str | None,
+    options: CheckOptions | None = None,
 ) -> BundleIndex:
-    """Index some flow files (in a worker process, or inline for small bundles)."""
+    """Index some flow files (in a worker process, or inline for small bundles); with
+    ``options``, check their flows here and hand back the part settled (see index_source)."""
     part = BundleIndex(vendor, project)
     with _gc_paused():
         for path, label in jobs:
@@ -182,6 +194,9 @@ def _index_files(
             if doc is not _UNREADABLE:
                 part.add_flow(doc, pointer="", file=label)
             del doc
+        if options is not None:
+            part.problems = add_positions(part.problems)
+            part.settle(add_positions(flow_findings(part, options)))
     return part
 
 
@@ -283,8 +298,12 @@ def collect(
     for path in paths:
         # One path is one tenant's export: its projects are checked together where the
         # platform's references cross projects (cxops.analysis.scope).
-        indexes = [index_source(s, max_bytes=max_bytes, workers=workers) for s in discover(path)]
-        findings += check_together(indexes, CheckOptions(max_nodes=max_nodes))
+        options = CheckOptions(max_nodes=max_nodes)
+        indexes = [
+            index_source(s, max_bytes=max_bytes, workers=workers, options=options)
+            for s in discover(path)
+        ]
+        findings += check_together(indexes, options)
     return sort_findings(add_positions(findings))
 
 
