@@ -115,7 +115,7 @@ _LAYOUTS = [
 
 
 @given(
-    st.dictionaries(st.text(" {}[]\n:\"a", max_size=3), json_values(), max_size=4),
+    st.dictionaries(st.text(' {}[]\n:"a', max_size=3), json_values(), max_size=4),
     st.sampled_from(_LAYOUTS),
     st.data(),
 )
