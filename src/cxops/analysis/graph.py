@@ -97,7 +97,8 @@ class Graph:
             labels = self.cyclic_labels()
             lab = labels[self.src]
             keep = (lab >= 0) & (lab == labels[self.dst])
-            order = np.argsort(lab[keep], kind="stable")
+            # A stable sort of small integers is a radix sort: give the labels the smallest type.
+            order = np.argsort(lab[keep].astype(np.min_scalar_type(labels.max())), kind="stable")
             src, dst = self.src[keep][order], self.dst[keep][order]
             count = int(labels.max()) + 1 if labels.size else 0
             bounds = np.searchsorted(lab[keep][order], np.arange(count + 1))
@@ -151,12 +152,13 @@ class Graph:
         starts = np.unique(np.asarray(list(sources), dtype=np.int64))
         if starts.size == 0:
             return seen
-        # A virtual root with an edge to every source turns many searches into one.
-        root = self.n
-        src = np.concatenate([self.src, np.full(starts.size, root, dtype=np.int64)])
-        dst = np.concatenate([self.dst, starts])
-        ones = np.ones(src.size, dtype=np.int32)
-        big = csr_array((ones, (src, dst)), shape=(self.n + 1, self.n + 1))
+        # A virtual root with an edge to every source turns many searches into one: one more
+        # row appended to the adjacency (no new conversion from edge lists).
+        root, csr = self.n, self._csr
+        indices = np.concatenate([csr.indices.astype(np.int64), starts])
+        indptr = np.append(csr.indptr.astype(np.int64), int(csr.indptr[-1]) + starts.size)
+        ones = np.ones(indices.size, dtype=np.int32)
+        big = csr_array((ones, indices, indptr), shape=(self.n + 1, self.n + 1))
         order = breadth_first_order(big, root, directed=True, return_predecessors=False)
         seen[order[order < root]] = True
         return seen
