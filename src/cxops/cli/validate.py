@@ -150,7 +150,7 @@ def index_source(
         jobs = list(zip(source.flows, labels, strict=True))
         count = workers or _workers()
         if count > 1 and len(jobs) >= PARALLEL_MIN_FILES and _FORK is not None:
-            size = -(-len(jobs) // (count * 4))
+            size = -(-len(jobs) // (count * 8))  # small runs: workers finish together
             chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
             with ProcessPoolExecutor(count, mp_context=_FORK) as pool:
                 parts = pool.map(
