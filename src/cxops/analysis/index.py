@@ -323,7 +323,7 @@ class BundleIndex:
         by the caller) and drop what only they read: node ids, labels, entries, edges.
 
         What the checks across flows read stays (ids, names, files, versions, references), so
-        a worker process hands back a few kilobytes per flow file instead of its node graph.
+        a worker process hands back a few hundred bytes per flow instead of its node graph.
         """
         self.checked += findings
         for flow in self.flows:
