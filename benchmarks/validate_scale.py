@@ -13,6 +13,7 @@ peak memory is measured separately:
 
 Prints both, then `RESULT seconds=... baseline_seconds=... ratio=... peak_mb=...`.
 Usage: python benchmarks/validate_scale.py [--nodes 1000000] [--keep DIR]
+(``--keep DIR`` generates into DIR once; later runs with the same ``--nodes`` reuse it.)
 """
 
 from __future__ import annotations
@@ -77,6 +78,22 @@ def _flow(rng: random.Random, index: int, size: int, flows: int) -> dict[str, An
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def _generated(root: Path, total_nodes: int) -> tuple[int, int]:
+    """:func:`generate` into ``root``; a ``--keep`` folder that already holds the repository
+    for this ``--nodes`` (its ``generated.json``) is reused as it is, any other content refused."""
+    stamp = root / "generated.json"
+    if stamp.is_file():
+        done = json.loads(stamp.read_text())
+        if done.get("requested") == total_nodes:
+            print(f"reusing the repository generated in {root}")
+            return int(done["nodes"]), int(done["edges"])
+    if root.exists() and any(root.iterdir()):
+        sys.exit(f"{root} is not empty and holds no repository for --nodes {total_nodes}")
+    nodes, edges = generate(root, total_nodes)
+    stamp.write_text(json.dumps({"requested": total_nodes, "nodes": nodes, "edges": edges}))
+    return nodes, edges
 
 
 def generate(root: Path, total_nodes: int, seed: int = 1) -> tuple[int, int]:
@@ -183,7 +200,11 @@ def _side(name: str, root: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="generate into (and keep) this folder; later runs with the same --nodes reuse it",
+    )
     parser.add_argument(
         "--repeat",
         type=int,
@@ -212,7 +233,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="cxops-bench-")) if args.keep is None else args.keep
     try:
         start = time.perf_counter()
-        nodes, edges = generate(tmp, args.nodes)
+        nodes, edges = _generated(tmp, args.nodes)
         size = sum(p.stat().st_size for p in tmp.rglob("*.json")) / 1e6
         print(
             f"generated {nodes} nodes, {edges} edges, {size:.0f} MB "
