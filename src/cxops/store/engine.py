@@ -123,9 +123,7 @@ def create_store_engine(url: URL) -> Engine:
     engine = create_engine(
         url, pool_size=PG_POOL_SIZE, max_overflow=0, pool_timeout=_PG_POOL_TIMEOUT_S
     )
-    event.listen(engine, "connect", _idle_from)  # a new connection needs no check
-    event.listen(engine, "checkin", _idle_from)
-    event.listen(engine, "checkout", _ping_if_idle)
+    _ping_when_idle(engine)
     return engine
 
 
@@ -144,9 +142,7 @@ def create_progress_engine(store: Engine) -> Engine:
         isolation_level="AUTOCOMMIT",
     )
     event.listen(engine, "connect", _async_commit)
-    event.listen(engine, "connect", _idle_from)
-    event.listen(engine, "checkin", _idle_from)
-    event.listen(engine, "checkout", _ping_if_idle)
+    _ping_when_idle(engine)
     return engine
 
 
@@ -154,6 +150,14 @@ def _async_commit(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     with dbapi_conn.cursor() as cur:
         cur.execute("SET synchronous_commit TO off")
     dbapi_conn.commit()
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only after it sat idle (:func:`_ping_if_idle`); a
+    new connection needs no check."""
+    event.listen(engine, "connect", _idle_from)
+    event.listen(engine, "checkin", _idle_from)
+    event.listen(engine, "checkout", _ping_if_idle)
 
 
 def _idle_from(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:

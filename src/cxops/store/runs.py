@@ -108,6 +108,21 @@ def _step(row: StepRow | Row[Any]) -> Step:
     )
 
 
+def _new_row(run_id: str, kind: str, status: str, params: dict[str, Any]) -> RunRow:
+    """A run's row as recorded when it is queued or started: started now, nothing else yet."""
+    return RunRow(
+        id=run_id,
+        kind=kind,
+        status=status,
+        started=utcnow(),
+        ended=None,
+        params=params,
+        summary=None,
+        error=None,
+        cancel_requested=None,
+    )
+
+
 def _start(
     s: Session,
     kind: str,
@@ -122,17 +137,7 @@ def _start(
         return _run(found)
     if found is not None:
         s.expunge(found)  # the insert below is refused (IntegrityError): the id is taken
-    row = RunRow(
-        id=run_id or uuid.uuid4().hex,
-        kind=kind,
-        status=RunStatus.RUNNING,
-        started=utcnow(),
-        ended=None,
-        params=params or {},
-        summary=None,
-        error=None,
-        cancel_requested=None,
-    )
+    row = _new_row(run_id or uuid.uuid4().hex, kind, RunStatus.RUNNING, params or {})
     s.add(row)
     s.flush()
     return _run(row)
@@ -170,19 +175,7 @@ class Runs:
                 return False
             try:
                 with s.begin_nested():
-                    s.add(
-                        RunRow(
-                            id=run_id,
-                            kind=kind,
-                            status=RunStatus.QUEUED,
-                            started=utcnow(),
-                            ended=None,
-                            params=params,
-                            summary=None,
-                            error=None,
-                            cancel_requested=None,
-                        )
-                    )
+                    s.add(_new_row(run_id, kind, RunStatus.QUEUED, params))
             except IntegrityError:  # another enqueuer of the same request recorded it first
                 return False
             return True
