@@ -44,29 +44,39 @@ def _work(seen: list[tuple[str, bool]]) -> list[str]:
     return [s for s, _ in seen if s in _WORK]
 
 
-def test_begin_many_is_three_statements_in_one_transaction_however_many_keys(
-    store: Store,
-) -> None:
-    """Thirty steps begun together: one insert, one read, and (for keys to restart) one update,
-    in one transaction; a step's end is one UPDATE."""
+def test_begin_many_is_one_statement_however_many_keys(store: Store) -> None:
+    """Thirty steps begun together: one upsert, its own transaction (on PostgreSQL one round
+    trip, no BEGIN or COMMIT); beginning them again restarts the ones that did not succeed in
+    that same statement and reads the ones that did once; a step's end is one UPDATE."""
     run = store.runs.start("export")
     keys = [f"{run.id}:project:{i}" for i in range(30)]
     with _statements(store) as seen:
         started = store.steps.begin_many(run.id, "export.project", keys, with_cancel=True)
     assert list(started) == keys
     assert all(not s.done and s.step.attempt == 1 for s in started.values())
-    assert _work(seen) == ["INSERT", "SELECT"]
+    assert all(s.step.status == "running" and s.cancel_requested is None for s in started.values())
+    assert _work(seen) == ["INSERT"]
     if store.dialect == "postgresql":
-        assert not any(autocommit for _, autocommit in seen)  # BEGIN ... COMMIT around them
+        assert seen == [("INSERT", True)]  # its own transaction: no BEGIN or COMMIT round trip
+    else:
+        assert [s for s, _ in seen] == ["INSERT"]  # no BEGIN IMMEDIATE: autocommit
     store.steps.finish(keys[0], result={"n": 1})
     store.steps.finish(keys[1], status="failed", error="503")
     with _statements(store) as seen:
         again = store.steps.begin_many(run.id, "export.project", keys)
-    assert _work(seen) == ["INSERT", "SELECT", "UPDATE"]
+    assert _work(seen) == ["INSERT", "SELECT"]  # the one that succeeded is read back
     assert again[keys[0]].done and again[keys[0]].step.result == {"n": 1}
+    assert again[keys[0]].step.attempt == 1 and again[keys[0]].step.status == "succeeded"
     assert not again[keys[1]].done and again[keys[1]].step.attempt == 2
-    assert again[keys[1]].step.error is None
+    assert again[keys[1]].step.error is None and again[keys[1]].step.ended is None
     assert not again[keys[2]].done and again[keys[2]].step.attempt == 2  # left running: crashed
+    stored = {s.key: s for s in store.steps.for_run(run.id)}
+    assert stored[keys[0]].status == "succeeded" and stored[keys[0]].attempt == 1  # untouched
+    assert stored[keys[1]].status == "running" and stored[keys[1]].error is None
+    with _statements(store) as seen:
+        fresh = store.steps.begin_many(run.id, "export.project", keys[2:])
+    assert _work(seen) == ["INSERT"]  # none had succeeded: nothing to read
+    assert all(s.step.attempt == 3 for s in fresh.values())
     with _statements(store) as seen:
         store.steps.finish(keys[2], result={"n": 3})
     assert _work(seen) == ["UPDATE"]
@@ -77,25 +87,34 @@ def test_begin_many_is_three_statements_in_one_transaction_however_many_keys(
 
 
 def test_begin_many_splits_past_a_batch(store: Store) -> None:
-    """More keys than a statement binds: one insert and one read per batch, same transaction."""
+    """More keys than a statement binds: one upsert per batch, all in one transaction."""
     run = store.runs.start("export")
     keys = [f"{run.id}:k:{i}" for i in range(BATCH + 3)]
     with _statements(store) as seen:
         started = store.steps.begin_many(run.id, "export.project", keys)
     assert len(started) == BATCH + 3
-    assert _work(seen) == ["INSERT", "SELECT", "INSERT", "SELECT"]
+    assert _work(seen) == ["INSERT", "INSERT"]
+    if store.dialect == "postgresql":
+        assert not any(autocommit for _, autocommit in seen)  # BEGIN ... COMMIT around them
     assert len(store.steps.for_run(run.id)) == BATCH + 3
 
 
 def test_begin_many_reads_the_cancel_flag_once(store: Store) -> None:
-    """``with_cancel``: every step started with the run's cancel request (read in the batch)."""
+    """``with_cancel``: every step started with the run's cancel request (returned by the
+    upsert itself), and the ones that had succeeded with it too (read back)."""
     run = store.runs.start("export")
+    done = f"{run.id}:done"
+    store.steps.begin(run.id, "x", done)
+    store.steps.finish(done, result={})
     store.runs.request_cancel(run.id)
     keys = [f"{run.id}:a", f"{run.id}:b"]
     with _statements(store) as seen:
         started = store.steps.begin_many(run.id, "x", keys, with_cancel=True)
     assert all(s.cancel_requested is not None for s in started.values())
-    assert _work(seen) == ["INSERT", "SELECT"]
+    assert _work(seen) == ["INSERT"]
+    again = store.steps.begin_many(run.id, "x", [done, *keys], with_cancel=True)
+    assert again[done].done and again[done].cancel_requested is not None
+    assert all(s.cancel_requested is not None for s in again.values())
     plain = store.steps.begin_many(run.id, "x", [f"{run.id}:c"])
     assert plain[f"{run.id}:c"].cancel_requested is None  # not asked for: not read
 

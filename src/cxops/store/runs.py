@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, literal_column, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -39,44 +39,53 @@ _FINISH = (
 )
 
 
-def _insert(insert: Any) -> Any:
-    return (
-        insert(_STEPS)
-        .values(
-            run_id=bindparam("run_id"),
-            name=bindparam("name"),
-            key=bindparam("key"),
-            status=StepStatus.RUNNING,
-            started=bindparam("started"),
-            attempt=1,
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(_STEPS.c.key)
-    )
+_RUNS = cast(Table, RunRow.__table__)
+#: The run's ``cancel_requested``, as a column of a step statement (by the step's ``run_id``:
+#: no parameter of its own, so a batch of keys stays one statement). Written out because
+#: SQLAlchemy does not correlate a subquery inside ``RETURNING``.
+_CANCEL_FLAG = literal_column(
+    f"(SELECT {_RUNS.name}.cancel_requested FROM {_RUNS.name} "
+    f"WHERE {_RUNS.name}.id = {_STEPS.name}.run_id)",
+    type_=_RUNS.c.cancel_requested.type,
+).label("cancel_requested")
 
 
-# Steps.begin_many's statements: a batch's insert (many rows in one statement), its read-back
-# (with the run's cancel flag or without) and the next attempt of keys that did not succeed.
-_INSERT_PG, _INSERT_SQLITE = _insert(pg_insert), _insert(sqlite_insert)
-_READ = select(_STEPS).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
-_READ_CANCEL = select(
-    *_STEPS.c,
-    select(RunRow.cancel_requested)
-    .where(RunRow.id == bindparam("run_id"))
-    .scalar_subquery()
-    .label("cancel_requested"),
-).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
-_RESTART = (
-    update(_STEPS)
-    .where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
-    .values(
-        attempt=_STEPS.c.attempt + 1,
+def _begin(insert: Any, with_cancel: bool) -> Any:
+    """Steps.begin_many's statement: insert each key, or start the next attempt of a key that
+    did not succeed (failed, or left running by a crash); a key that succeeded is left as it
+    is and not returned. The rows begun come back, with the run's cancel flag when asked."""
+    stmt = insert(_STEPS).values(
+        run_id=bindparam("run_id"),
+        name=bindparam("name"),
+        key=bindparam("key"),
         status=StepStatus.RUNNING,
         started=bindparam("started"),
-        ended=None,
-        error=None,
+        attempt=1,
     )
-    .returning(*_STEPS.c)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "attempt": _STEPS.c.attempt + 1,
+            "status": StepStatus.RUNNING,
+            "started": stmt.excluded.started,
+            "ended": null(),  # SQL NULL, not a parameter: a batch stays one statement
+            "error": null(),
+        },
+        where=_STEPS.c.status != _DONE,
+    )
+    return stmt.returning(*_STEPS.c, *([_CANCEL_FLAG] if with_cancel else []))
+
+
+# Steps.begin_many's statements, by dialect and cancel flag; and the read of keys that had
+# succeeded already (what a resumed run finds), with the cancel flag or without.
+_BEGIN = {
+    (dialect, cancel): _begin(insert, cancel)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+    for cancel in (False, True)
+}
+_READ = select(_STEPS).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
+_READ_CANCEL = select(*_STEPS.c, _CANCEL_FLAG).where(
+    _STEPS.c.key.in_(bindparam("keys", expanding=True))
 )
 
 
@@ -268,47 +277,43 @@ class Steps:
         next attempt (``attempt`` + 1). Keys are unique across all runs. ``with_cancel`` also
         reads whether ``cxops runs cancel`` asked the run to stop, in the same transaction.
 
-        One transaction of at most three statements (see :meth:`begin_many`).
+        One statement, its own transaction (see :meth:`begin_many`).
         """
         return self.begin_many(run_id, name, [key], with_cancel=with_cancel)[key]
 
     def begin_many(
         self, run_id: str, name: str, keys: Sequence[str], *, with_cancel: bool = False
     ) -> dict[str, StepStart]:
-        """:meth:`begin` for several steps of one run at once, by key, in ONE transaction.
+        """:meth:`begin` for several steps of one run at once, by key.
 
-        At most three statements per :data:`BATCH` keys, however many: an insert of every key
-        that yields to keys already there (``ON CONFLICT DO NOTHING``, so two writers never
-        both insert one), the rows read back (with the run's cancel flag when asked for), and
-        one update that starts the next attempt of the keys that failed or were left running.
+        ONE statement per :data:`BATCH` keys, its own transaction (on PostgreSQL one round
+        trip): an upsert that inserts each new key and starts the next attempt of each key
+        that failed or was left running, returning the rows it began (with the run's cancel
+        flag when asked for). Two writers never both insert one key: the second restarts it.
+        Keys it does not return had succeeded already; one read fetches them (a resumed run).
+        More than a batch of keys is one transaction.
         """
         keys = list(dict.fromkeys(keys))
         out: dict[str, StepStart] = {}
         if not keys:
             return out
-        with self._scope.progress() as s:
+        with self._scope.progress(atomic=len(keys) > BATCH) as s:
             s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
             conn = s.connection()  # Core statements: no ORM bookkeeping on a pipeline's hot path
             now = utcnow()
-            inserted = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT_SQLITE
-            read = _READ_CANCEL if with_cancel else _READ
+            begin = _BEGIN[conn.dialect.name, with_cancel]
             for i in range(0, len(keys), BATCH):
                 chunk = keys[i : i + BATCH]
                 rows = [{"run_id": run_id, "name": name, "key": k, "started": now} for k in chunk]
-                fresh: set[str] = set(conn.execute(inserted, rows).scalars())
-                found = conn.execute(read, {"keys": chunk, "run_id": run_id}).all()
-                again = [r.key for r in found if r.key not in fresh and r.status != _DONE]
-                restarted = {}
-                if again:
-                    restarted = {
-                        r.key: r for r in conn.execute(_RESTART, {"keys": again, "started": now})
-                    }
-                for r in found:
+                for r in conn.execute(begin, rows):
                     cancelled = r.cancel_requested if with_cancel else None
-                    done = r.key not in fresh and r.status == _DONE
-                    out[r.key] = StepStart(
-                        _step(restarted.get(r.key, r)), done=done, cancel_requested=cancelled
-                    )
+                    out[r.key] = StepStart(_step(r), done=False, cancel_requested=cancelled)
+                done = [k for k in chunk if k not in out]
+                if done:
+                    read = _READ_CANCEL if with_cancel else _READ
+                    for r in conn.execute(read, {"keys": done}):
+                        cancelled = r.cancel_requested if with_cancel else None
+                        out[r.key] = StepStart(_step(r), done=True, cancel_requested=cancelled)
         return {k: out[k] for k in keys}
 
     def finish(
