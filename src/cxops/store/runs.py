@@ -297,9 +297,7 @@ class Steps:
         out: dict[str, StepStart] = {}
         if not keys:
             return out
-        with self._scope.progress(atomic=len(keys) > BATCH) as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            conn = s.connection()  # Core statements: no ORM bookkeeping on a pipeline's hot path
+        with self._scope.progress(atomic=len(keys) > BATCH) as conn:
             now = utcnow()
             begin = _BEGIN[conn.dialect.name, with_cancel]
             for i in range(0, len(keys), BATCH):
@@ -327,20 +325,18 @@ class Steps:
         """End the current attempt of the step with this key (one ``UPDATE ... RETURNING``)."""
         if status not in StepStatus.FINAL:
             raise ValueError(f"not a final step status: {status!r}")
-        with self._scope.progress(atomic=False) as s:  # one statement
-            s.flush()
-            row = (
-                s.connection()
-                .execute(
-                    _FINISH,
-                    {"k": key, "status": status, "ended": utcnow(), "result": result,
-                     "error": error},
-                )
-                .one_or_none()
-            )  # fmt: skip
-            if row is None:
-                raise ValueError(f"no step with key {key!r}; call begin() first")
-            return _step(row)
+        with self._scope.progress(atomic=False) as conn:  # one statement
+            params = {
+                "k": key,
+                "status": status,
+                "ended": utcnow(),
+                "result": result,
+                "error": error,
+            }
+            row = conn.execute(_FINISH, params).one_or_none()
+        if row is None:
+            raise ValueError(f"no step with key {key!r}; call begin() first")
+        return _step(row)
 
     def get(self, key: str) -> Step | None:
         """The step with this idempotency key, or None."""

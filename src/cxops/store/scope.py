@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 __all__ = ["Scope", "utcnow"]
@@ -22,10 +23,10 @@ class Scope(Protocol):
         """A session inside a transaction that the scope owns."""
         ...
 
-    def progress(self, *, atomic: bool = True) -> AbstractContextManager[Session]:
-        """:meth:`session` for a pipeline's progress records (its steps); see
-        ``Store.progress`` (``atomic=False``: the block runs one statement). A unit of work
-        gives its one session: its own writes decide."""
+    def progress(self, *, atomic: bool = True) -> AbstractContextManager[Connection]:
+        """A connection for a pipeline's progress records (its steps), in a transaction the
+        scope owns; see ``Store.progress`` (``atomic=False``: the block runs one statement).
+        A unit of work gives its own connection: its own writes decide."""
         ...
 
     @property

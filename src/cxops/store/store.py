@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -74,9 +74,11 @@ class Tx:
         yield self._session
 
     @contextmanager
-    def progress(self, *, atomic: bool = True) -> Iterator[Session]:
-        """The transaction's one session, too: its other writes decide how it commits."""
-        yield self._session
+    def progress(self, *, atomic: bool = True) -> Iterator[Connection]:
+        """The transaction's connection, its pending ORM writes flushed first: its other
+        writes decide how it commits."""
+        self._session.flush()
+        yield self._session.connection()
 
     @property
     def dialect(self) -> str:
@@ -112,7 +114,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._progress: sessionmaker[Session] | None = None  # PostgreSQL, on first use
+        self._progress: Engine | None = None  # PostgreSQL, on first use
         self._progress_lock = threading.Lock()
         self.runs = Runs(self)
         self.steps = Steps(self)
@@ -170,12 +172,14 @@ class Store:
             raise self._error(exc) from exc
 
     @contextmanager
-    def progress(self, *, atomic: bool = True) -> Iterator[Session]:
-        """:meth:`session` for progress records (a pipeline's steps); on PostgreSQL through
-        the progress engine (``store.engine.create_progress_engine``), whose commits do not
-        wait for the WAL flush. ``atomic=False``: the block runs ONE statement, which is its
-        own transaction (autocommit mode: no ``BEGIN`` and ``COMMIT`` of its own, on
-        PostgreSQL one round trip).
+    def progress(self, *, atomic: bool = True) -> Iterator[Connection]:
+        """A connection for progress records (a pipeline's steps: Core statements, no ORM
+        session on a pipeline's hot path) in a transaction of its own, committed when the
+        block ends; on PostgreSQL through the progress engine
+        (``store.engine.create_progress_engine``), whose commits do not wait for the WAL
+        flush. ``atomic=False``: the block runs ONE statement, which is its own transaction
+        (autocommit mode: no ``BEGIN`` and ``COMMIT`` of its own, on PostgreSQL one round
+        trip).
 
         The same promise as the SQLite store's ``synchronous=NORMAL``: the commit survives a
         killed cxops process at once (what resuming a run needs) and is visible to every
@@ -184,38 +188,30 @@ class Store:
         log is written in order, so a run's end, audit entry or outbox event that is on disk
         has every step record before it on disk too). A step whose record is lost runs again
         on resume, as after a kill at its ``after_call`` boundary (``pipelines/record.py``).
-        Each step's begin and end then costs one or two round trips and no disk flush: most
-        of a paced run's durable overhead on PostgreSQL otherwise (issue #19,
+        Each step's begin and end then costs one round trip and no disk flush: most of a
+        paced run's durable overhead on PostgreSQL otherwise (issue #19,
         ``benchmarks/durable_overhead.py``).
         """
-        if self.dialect != "postgresql":
-            if atomic:
-                with self.session() as s:
-                    yield s
-                return
-            try:  # one statement, its own transaction: no BEGIN IMMEDIATE and COMMIT calls
-                with self._sessions() as s:
-                    s.connection(execution_options=cast(Any, {ONE_STATEMENT: True}))
-                    yield s
-                    s.commit()
-            except SQLAlchemyError as exc:
-                raise self._error(exc) from exc
-            return
         try:
-            with self._progress_sessions()() as s:
-                if atomic:  # a transaction, BEGIN to COMMIT, on the autocommit engine
-                    s.connection(execution_options={"isolation_level": "READ COMMITTED"})
-                yield s
-                s.commit()
+            if self.dialect != "postgresql":
+                if atomic:
+                    with self.engine.begin() as conn:  # BEGIN IMMEDIATE (engine.py)
+                        yield conn
+                    return
+                # one statement, its own transaction: no BEGIN IMMEDIATE and COMMIT calls
+                with self.engine.connect() as conn:
+                    yield conn.execution_options(**{ONE_STATEMENT: True})
+                    conn.commit()
+                return
+            with self.progress_engine.connect() as conn:
+                if not atomic:
+                    yield conn
+                    return
+                # a transaction, BEGIN to COMMIT, on the autocommit engine
+                with conn.execution_options(isolation_level="READ COMMITTED").begin():
+                    yield conn
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
-
-    def _progress_sessions(self) -> sessionmaker[Session]:
-        with self._progress_lock:
-            if self._progress is None:
-                engine = create_progress_engine(self.engine)
-                self._progress = sessionmaker(engine, expire_on_commit=False)
-            return self._progress
 
     @property
     def progress_engine(self) -> Engine:
@@ -223,17 +219,18 @@ class Store:
         (created on first use), on SQLite the store's own engine."""
         if self.dialect != "postgresql":
             return self.engine
-        bind = self._progress_sessions().kw["bind"]
-        assert isinstance(bind, Engine)
-        return bind
+        with self._progress_lock:
+            if self._progress is None:
+                self._progress = create_progress_engine(self.engine)
+            return self._progress
 
     def connect_progress(self) -> None:
         """Connect the progress engine now (PostgreSQL; nothing on SQLite): a pipeline's engine
         launch does, so that its first step does not wait for a connection to be set up."""
         if self.dialect == "postgresql":
             try:
-                with self._progress_sessions()() as s:
-                    s.connection()
+                with self.progress_engine.connect():
+                    pass
             except SQLAlchemyError as exc:
                 raise self._error(exc) from exc
 
@@ -252,7 +249,7 @@ class Store:
         """Release the connection pools."""
         self.engine.dispose()
         if self._progress is not None:
-            self._progress.kw["bind"].dispose()
+            self._progress.dispose()
 
     def __enter__(self) -> Store:
         return self
