@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from cxops.cli.main import main
 from cxops.errors import ConfigError, UsageError
@@ -282,3 +285,91 @@ def test_emitting_a_known_event_id_changes_nothing(store: Store) -> None:
         again = tx.emit("flow.export.completed", {"n": 2}, event_id="msg_run1_done")
     assert again == first and again.payload == {"n": 1}
     assert len(store.outbox.events()) == 1 and len(store.outbox.deliveries()) == 1
+
+
+def test_an_event_gets_one_pending_delivery_per_enabled_endpoint(store: Store) -> None:
+    """Each endpoint enabled when the event is added gets a pending delivery, due now; a
+    disabled one gets none."""
+    store.outbox.register("http://127.0.0.1:9/a", "HOOK_A")
+    store.outbox.register("http://127.0.0.1:9/b", "HOOK_B")
+    gone = store.outbox.register("http://127.0.0.1:9/c", "HOOK_C")
+    store.outbox.disable(gone.id, "410 Gone")
+    event = store.outbox.add("flow.export.completed", {"n": 1})
+    deliveries = store.outbox.deliveries()
+    assert sorted(d.endpoint.url for d in deliveries) == [
+        "http://127.0.0.1:9/a",
+        "http://127.0.0.1:9/b",
+    ]
+    assert all(d.event.id == event.id and d.state == "pending" for d in deliveries)
+    assert all(d.attempts == 0 and d.next_attempt == event.created for d in deliveries)
+    assert event.created.tzinfo is not None and store.outbox.get(event.id) == event
+
+
+def _statements_on(store: Store) -> Any:
+    """The statements (first word) the store engine sends while the block runs."""
+    seen: list[str] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    @contextmanager
+    def block() -> Iterator[list[str]]:
+        event.listen(store.engine, "before_cursor_execute", listen)
+        try:
+            yield seen
+        finally:
+            event.remove(store.engine, "before_cursor_execute", listen)
+
+    return block()
+
+
+def test_open_starts_a_run_takes_a_queued_one_or_finds_it(store: Store) -> None:
+    """``runs.open`` (a workflow's first step): a new id starts running; a queued run becomes
+    running, started now, with the workflow's params (its own kept when none are given); a run
+    already running or ended is returned as it is. One statement, a read only for the last."""
+    with _statements_on(store) as seen:
+        fresh = store.runs.open("export", {"p": 1}, "new-1")
+    assert (fresh.id, fresh.kind, fresh.status, fresh.params) == (
+        "new-1",
+        "export",
+        "running",
+        {"p": 1},
+    )
+    assert [s for s in seen if s in ("INSERT", "SELECT", "UPDATE")] == ["INSERT"]
+    assert store.runs.get("new-1") == fresh
+
+    assert store.runs.queue("export", {"q": 1}, "queued-1")
+    queued = store.runs.get("queued-1")
+    assert queued is not None and queued.status == "queued"
+    taken = store.runs.open("export", {"p": 2}, "queued-1")
+    assert (taken.status, taken.params) == ("running", {"p": 2})
+    assert taken.started >= queued.started and taken.ended is None
+
+    assert store.runs.queue("export", {"q": 3}, "queued-2")
+    assert store.runs.open("export", {}, "queued-2").params == {"q": 3}  # none given: kept
+
+    with _statements_on(store) as seen:
+        again = store.runs.open("export", {"p": 9}, "new-1")
+    assert again == fresh  # running: untouched, not restarted
+    assert [s for s in seen if s in ("INSERT", "SELECT", "UPDATE")] == ["INSERT", "SELECT"]
+    ended = store.runs.finish("new-1", "succeeded", summary={"n": 1})
+    assert store.runs.open("export", {"p": 9}, "new-1") == ended
+
+
+def test_end_ends_only_a_running_run(store: Store) -> None:
+    """``runs.end`` (a workflow's last step): a running run ends with its status, summary and
+    error; a run that ended already, a queued one and an unknown id are left alone (None)."""
+    run = store.runs.start("export", {"p": 1})
+    done = store.runs.end(run.id, "partial", summary={"ok": 2}, error="one failed")
+    assert done is not None
+    assert (done.status, done.summary, done.error) == ("partial", {"ok": 2}, "one failed")
+    assert done.ended is not None and store.runs.get(run.id) == done
+    assert store.runs.end(run.id, "succeeded", summary={"ok": 3}) is None
+    assert store.runs.get(run.id) == done  # the first end stands
+    assert store.runs.queue("export", {}, "waiting")
+    assert store.runs.end("waiting", "failed") is None
+    waiting = store.runs.get("waiting")
+    assert waiting is not None and waiting.status == "queued"
+    assert store.runs.end("nobody", "failed") is None
+    with pytest.raises(ValueError, match="final"):
+        store.runs.end(run.id, "running")

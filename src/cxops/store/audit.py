@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import LargeBinary, String, cast, func, select
+from sqlalchemy import LargeBinary, String, cast, func, insert, select
 
 from cxops.errors import ConfigError, CxopsError
 from cxops.store.actor import TOOL_ACTORS, current_actor
@@ -36,13 +36,22 @@ from cxops.store.chain import (
     verify_head_signature,
     well_formed,
 )
-from cxops.store.models import AuditLockRow, AuditRow
+from cxops.store.models import AuditLockRow, AuditRow, table_of
 from cxops.store.records import AuditEntry
 from cxops.store.scope import Scope, utcnow
 
 __all__ = ["Audit", "Unreadable", "Verification"]
 
 _PAGE = 1000
+
+
+#: The lock row, taken first (PostgreSQL: ``FOR UPDATE``; SQLite holds its write lock already).
+#: The last entry is read by the NEXT statement: in READ COMMITTED a statement that waited for
+#: the lock still reads with the snapshot it started with, which misses the entry whose
+#: transaction held the lock.
+_LOCK = select(AuditLockRow.id).where(AuditLockRow.id == 1).with_for_update()
+_LAST = select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+_INSERT = insert(table_of(AuditRow))
 
 
 @dataclass(frozen=True)
@@ -116,11 +125,11 @@ class Audit:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"audit details are not canonical JSON: {exc}") from exc
         with self._scope.session() as s:
-            s.execute(select(AuditLockRow.id).where(AuditLockRow.id == 1).with_for_update())
-            last = s.execute(
-                select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
-            ).first()
-            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            conn = s.connection()
+            conn.execute(_LOCK)
+            last = conn.execute(_LAST).first()
+            seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
             now = utcnow()
             try:
                 digest = entry_hash(
@@ -135,7 +144,7 @@ class Audit:
             except rfc8785.CanonicalizationError as exc:
                 # e.g. integers beyond 2**53, which JSON readers elsewhere would round
                 raise ValueError(f"audit details are not canonical JSON: {exc}") from exc
-            row = AuditRow(
+            entry = AuditEntry(
                 seq=seq,
                 time=now,
                 actor=actor,
@@ -145,9 +154,8 @@ class Audit:
                 prev_hash=prev,
                 hash=digest,
             )
-            s.add(row)
-            s.flush()
-            return _entry(row)
+            conn.execute(_INSERT, asdict(entry))
+            return entry
 
     def rows(self, *, page: int = _PAGE) -> Iterator[AuditEntry | Unreadable]:
         """Every stored row in seq order, each an entry or, when a column does not parse, an

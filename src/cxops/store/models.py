@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -26,6 +26,7 @@ __all__ = [
     "RunRow",
     "StepRow",
     "UTCDateTime",
+    "table_of",
 ]
 
 
@@ -54,6 +55,13 @@ JsonDoc = dict[str, Any]
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), JsonDoc: JSON()}
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (no ORM bookkeeping on the hot paths)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class RunRow(Base):

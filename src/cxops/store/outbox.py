@@ -13,10 +13,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cxops.errors import ConfigError
-from cxops.store.models import DeliveryRow, EndpointRow, OutboxRow
+from cxops.store.models import DeliveryRow, EndpointRow, OutboxRow, table_of
 from cxops.store.records import Delivery, Endpoint, Event
 from cxops.store.scope import Scope, utcnow
 
@@ -46,11 +48,34 @@ _JOINED = (
 )
 
 
+_OUTBOX = table_of(OutboxRow)
+_DELIVERIES = table_of(DeliveryRow)
+
+
+def _add(insert: Any) -> Any:
+    """Outbox.add's statement: the event, unless its id exists (then nothing is returned)."""
+    return insert(_OUTBOX).on_conflict_do_nothing(index_elements=["id"]).returning(*_OUTBOX.c)
+
+
+_ADD_PG, _ADD_SQLITE = _add(pg_insert), _add(sqlite_insert)
+#: One pending delivery of an event per endpoint enabled now, in one statement.
+_DELIVER = insert(_DELIVERIES).from_select(
+    ["event_id", "endpoint_id", "state", "attempts", "next_attempt"],
+    select(
+        bindparam("event", type_=_OUTBOX.c.id.type),
+        EndpointRow.id,
+        literal(DeliveryState.PENDING, _DELIVERIES.c.state.type),
+        literal(0, _DELIVERIES.c.attempts.type),
+        bindparam("now", type_=_DELIVERIES.c.next_attempt.type),
+    ).where(EndpointRow.disabled_at.is_(None)),
+)
+
+
 def _endpoint(row: EndpointRow) -> Endpoint:
     return Endpoint(row.id, row.url, row.secret_env, row.disabled_at, row.disabled_reason)
 
 
-def _event(row: OutboxRow) -> Event:
+def _event(row: OutboxRow | Row[Any]) -> Event:
     return Event(row.id, row.type, dict(row.payload), row.created, row.run_id)
 
 
@@ -155,34 +180,22 @@ class Outbox:
         pass a deterministic one when a retried pipeline step may emit the same event again:
         adding an id that exists returns the stored event and changes nothing.
         """
-        if event_id is not None:
-            with self._scope.session() as s:
-                existing = s.get(OutboxRow, event_id)
-                if existing is not None:
-                    return _event(existing)
-        now = utcnow()
-        row = OutboxRow(
-            id=event_id or f"msg_{uuid.uuid4().hex}",
-            type=type,
-            payload=payload,
-            created=now,
-            run_id=run_id,
-        )
+        values = {
+            "id": event_id or f"msg_{uuid.uuid4().hex}",
+            "type": type,
+            "payload": payload,
+            "created": utcnow(),
+            "run_id": run_id,
+        }
+        add = _ADD_PG if self._scope.dialect == "postgresql" else _ADD_SQLITE
         with self._scope.session() as s:
-            s.add(row)
-            s.flush()
-            ids = s.scalars(select(EndpointRow.id).where(EndpointRow.disabled_at.is_(None))).all()
-            for endpoint_id in ids:
-                s.add(
-                    DeliveryRow(
-                        event_id=row.id,
-                        endpoint_id=endpoint_id,
-                        state=DeliveryState.PENDING,
-                        attempts=0,
-                        next_attempt=now,
-                    )
-                )
-            s.flush()
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            conn = s.connection()
+            row = conn.execute(add, values).one_or_none()
+            if row is None:  # the id exists: the stored event, nothing changed
+                row = conn.execute(select(_OUTBOX).where(_OUTBOX.c.id == values["id"])).one()
+                return _event(row)
+            conn.execute(_DELIVER, {"event": row.id, "now": row.created})
             return _event(row)
 
     def get(self, event_id: str) -> Event | None:

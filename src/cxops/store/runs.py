@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, literal_column, null, select, update
+from sqlalchemy import Boolean, Row, bindparam, case, literal_column, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxops.errors import UsageError
-from cxops.store.models import RunRow, StepRow
+from cxops.store.models import RunRow, StepRow, table_of
 from cxops.store.records import Run, RunStatus, Step, StepStart, StepStatus
 from cxops.store.scope import Scope, utcnow
 
 __all__ = ["Runs", "Steps"]
 
-_STEPS = cast(Table, StepRow.__table__)  # Core statements: one round trip, a true row count
+_STEPS = table_of(StepRow)  # Core statements: one round trip, a true row count
 _DONE = StepStatus.SUCCEEDED
 
 #: Keys per statement of :meth:`Steps.begin_many` (SQLite binds at most 32,766 values).
@@ -39,7 +39,7 @@ _FINISH = (
 )
 
 
-_RUNS = cast(Table, RunRow.__table__)
+_RUNS = table_of(RunRow)
 #: The run's ``cancel_requested``, as a column of a step statement (by the step's ``run_id``:
 #: no parameter of its own, so a batch of keys stays one statement). Written out because
 #: SQLAlchemy does not correlate a subquery inside ``RETURNING``.
@@ -89,7 +89,39 @@ _READ_CANCEL = select(*_STEPS.c, _CANCEL_FLAG).where(
 )
 
 
-def _run(row: RunRow) -> Run:
+def _open(insert: Any) -> Any:
+    """Runs.open's statement: the run's row, or a queued one made running (started now, its
+    params replaced unless ``keep``); a run already running or ended is left as it is and not
+    returned."""
+    stmt = insert(_RUNS).values({c.name: bindparam(c.name, type_=c.type) for c in _RUNS.c})
+    return stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={
+            "status": stmt.excluded.status,
+            "started": stmt.excluded.started,
+            "params": case(
+                (bindparam("keep", type_=Boolean()), _RUNS.c.params), else_=stmt.excluded.params
+            ),
+        },
+        where=_RUNS.c.status == RunStatus.QUEUED,
+    ).returning(*_RUNS.c)
+
+
+_OPEN_PG, _OPEN_SQLITE = _open(pg_insert), _open(sqlite_insert)
+_END = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("rid"), _RUNS.c.status == RunStatus.RUNNING)
+    .values(
+        status=bindparam("status"),
+        ended=bindparam("ended"),
+        summary=bindparam("summary"),
+        error=bindparam("error"),
+    )
+    .returning(*_RUNS.c)
+)
+
+
+def _run(row: RunRow | Row[Any]) -> Run:
     return Run(
         id=row.id,
         kind=row.kind,
@@ -117,19 +149,24 @@ def _step(row: StepRow | Row[Any]) -> Step:
     )
 
 
-def _new_row(run_id: str, kind: str, status: str, params: dict[str, Any]) -> RunRow:
+def _row_values(run_id: str, kind: str, status: str, params: dict[str, Any]) -> dict[str, Any]:
     """A run's row as recorded when it is queued or started: started now, nothing else yet."""
-    return RunRow(
-        id=run_id,
-        kind=kind,
-        status=status,
-        started=utcnow(),
-        ended=None,
-        params=params,
-        summary=None,
-        error=None,
-        cancel_requested=None,
-    )
+    return {
+        "id": run_id,
+        "kind": kind,
+        "status": status,
+        "started": utcnow(),
+        "ended": None,
+        "params": params,
+        "summary": None,
+        "error": None,
+        "cancel_requested": None,
+    }
+
+
+def _new_row(run_id: str, kind: str, status: str, params: dict[str, Any]) -> RunRow:
+    """:func:`_row_values` as an ORM row."""
+    return RunRow(**_row_values(run_id, kind, status, params))
 
 
 def _start(
@@ -169,12 +206,18 @@ class Runs:
 
     def open(self, kind: str, params: dict[str, Any], run_id: str) -> Run:
         """The run ``run_id`` as recorded, else started now (a workflow's first step: a replay
-        finds it); a queued run becomes running (:meth:`start`). One transaction."""
+        finds it); a queued run becomes running (:meth:`start`). One transaction of one
+        statement (an upsert that yields to a run already running or ended, which one read
+        then returns)."""
+        upsert = _OPEN_PG if self._scope.dialect == "postgresql" else _OPEN_SQLITE
+        values = {**_row_values(run_id, kind, RunStatus.RUNNING, params), "keep": not params}
         with self._scope.session() as s:
-            found = s.get(RunRow, run_id)
-            if found is not None and found.status != RunStatus.QUEUED:
-                return _run(found)
-            return _start(s, kind, params, run_id, found)
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            conn = s.connection()
+            row = conn.execute(upsert, values).one_or_none()
+            if row is None:
+                row = conn.execute(select(_RUNS).where(_RUNS.c.id == run_id)).one()
+            return _run(row)
 
     def queue(self, kind: str, params: dict[str, Any], run_id: str) -> bool:
         """Record a run put on a shared queue (status ``queued``) unless a run with that id
@@ -209,6 +252,26 @@ class Runs:
                 row.summary = summary
             s.flush()
             return _run(row)
+
+    def end(
+        self,
+        run_id: str,
+        status: str,
+        *,
+        summary: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Run | None:
+        """End the run if it is running (one ``UPDATE ... RETURNING``): the run as ended, or
+        None when it is not running (ended already, as a replayed workflow finds it, or
+        queued) or does not exist. The summary replaces the stored one."""
+        if status not in RunStatus.FINAL:
+            raise ValueError(f"not a final run status: {status!r}")
+        values = {"rid": run_id, "status": status, "ended": utcnow(), "summary": summary,
+                  "error": error}  # fmt: skip
+        with self._scope.session() as s:
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            row = s.connection().execute(_END, values).one_or_none()
+            return None if row is None else _run(row)
 
     def request_cancel(self, run_id: str) -> Run:
         """Ask a running run to stop (its process checks between steps); the first request's
