@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cxops.emulator import EmulatorThread
@@ -274,3 +275,63 @@ def test_a_queued_run_is_listed_before_a_worker_takes_it(
     with Store.open(pg_store) as st:
         done = st.runs.get(run)
     assert done is not None and done.started > was.started  # started when taken
+
+
+def test_a_queued_run_cancelled_never_starts(
+    emu: EmulatorThread, tmp_path: Path, pg_store: str
+) -> None:
+    """``cxops runs cancel`` of a run still on the queue ends it ``cancelled`` at once (audited);
+    the command waiting for it (``--enqueue --wait``) stops with exit 1 and says so; a worker
+    started after takes nothing (no vendor request, no commit); the same request enqueued again
+    is a new run."""
+    env = _environment(emu)
+    args = ["export", "--project", PROJECT, "--repo", "repo", "--store", pg_store,
+            "--enqueue", "--wait", "--json"]  # fmt: skip
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "cxops", *args], env=env, cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        run = ""
+        end = time.monotonic() + DEADLINE_S
+        while not run and time.monotonic() < end:
+            with Store.open(pg_store) as st:
+                queued = st.runs.list(status="queued")
+            run = queued[0].id if queued else ""
+            time.sleep(0.1)
+        assert run, "the run was never queued"
+        done = _cli(["runs", "cancel", run[:10], "--store", pg_store, "--json"], env, tmp_path)
+        assert done.returncode == 1, done.stderr
+        doc = json.loads(done.stdout)
+        assert (doc["run"], doc["status"], doc["cancelled"], doc["queued"]) == (
+            run,
+            "cancelled",
+            True,
+            True,
+        )
+        out, err = waiting.communicate(timeout=DEADLINE_S)
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+    assert waiting.returncode == 1, (out, err)
+    assert f"run {run} was cancelled before it started" in err
+    with Store.open(pg_store) as st:
+        row = st.runs.get(run)
+        actions = [(e.action, e.subject) for e in st.audit.iter()]
+    assert row is not None and row.status == "cancelled"
+    assert row.ended is not None and row.cancel_requested is not None
+    assert row.error is not None and "before a worker took it" in row.error
+    assert ("run.cancelled", run) in actions
+    seen = httpx.get(f"{emu.url}/_emulator/requests").json()["total"]
+    worker = _worker("late", pg_store, env, tmp_path)
+    try:
+        time.sleep(3)  # fifteen polls of the queue
+    finally:
+        _stop([worker])
+    with Store.open(pg_store) as st:
+        assert st.runs.get(run) == row  # not taken, not restarted
+        assert st.steps.for_run(run) == []
+    assert httpx.get(f"{emu.url}/_emulator/requests").json()["total"] == seen
+    assert not (tmp_path / "repo" / ".git").exists()
+    again = _enqueue(pg_store, "repo", env, tmp_path)
+    assert again != run  # the cancelled run is over: the same request makes a new one

@@ -373,3 +373,25 @@ def test_end_ends_only_a_running_run(store: Store) -> None:
     assert store.runs.end("nobody", "failed") is None
     with pytest.raises(ValueError, match="final"):
         store.runs.end(run.id, "running")
+
+
+def test_a_queued_run_cancelled_stays_cancelled_when_a_worker_opens_it(store: Store) -> None:
+    """``runs.cancel_queued`` ends a queued run at once; a worker that opens it anyway gets it
+    as it is (not restarted) and its first cancellable step sees the cancel request. A run a
+    worker took already is not a queued one: left alone (None)."""
+    assert store.runs.queue("export", {"p": 1}, "q-1")
+    stopped = store.runs.cancel_queued("q-1", "cancelled before a worker took it")
+    assert stopped is not None and stopped.status == "cancelled"
+    assert stopped.ended is not None and stopped.cancel_requested is not None
+    assert stopped.error == "cancelled before a worker took it"
+    assert store.runs.open("export", {"p": 1}, "q-1") == stopped
+    first = store.steps.begin("q-1", "export.plan", "q-1:plan", with_cancel=True)
+    assert first.cancel_requested == stopped.cancel_requested
+    assert store.runs.cancel_queued("q-1", "again") is None  # ended: nothing to cancel
+    assert store.runs.get("q-1") == stopped
+    assert store.runs.queue("export", {}, "q-2")
+    store.runs.open("export", {"p": 2}, "q-2")  # a worker took it
+    assert store.runs.cancel_queued("q-2", "too late") is None
+    taken = store.runs.get("q-2")
+    assert taken is not None and taken.status == "running" and taken.cancel_requested is None
+    assert store.runs.cancel_queued("nobody", "none") is None

@@ -213,7 +213,8 @@ def cancel(
     """Stop a run between two steps, and wait until it has stopped.
 
     A promotion past its rollback point rolls back (exit 1, like any rolled-back promotion); a
-    run whose process died is stopped by this command (with the credentials a resume needs).
+    run whose process died is stopped by this command (with the credentials a resume needs);
+    a run still waiting on a shared queue ends cancelled at once, and no worker starts it.
     A run that already ended is left as it is (exit 0, and says so).
     Example: cxops runs cancel 3f2a
     """
@@ -239,6 +240,12 @@ def cancel(
             else:
                 out.console().print(f"run {summary['run']} already ended: {summary['status']}")
             return 0
+        if summary.get("queued"):  # cancelled before a worker took it: nothing ran
+            if out.json:
+                out.document(summary)
+            else:
+                out.console().print(f"run {summary['run']} cancelled: {summary['error']}")
+            return 1
         if "outcome" in summary:
             return render_promotion(summary, out.json)
         render_summary(summary, [], out.json)

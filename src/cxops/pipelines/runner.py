@@ -13,6 +13,7 @@ A run another live process is running is never taken (``engine.take_over`` refus
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dbos import DBOS, SetWorkflowID, WorkflowHandleAsync
+from dbos import error as dbos_error
 
 from cxops.errors import ConfigError, CxopsError, UsageError
 from cxops.pipelines.connections import (
@@ -34,6 +36,7 @@ from cxops.pipelines.connections import (
 from cxops.pipelines.engine import RunBusy, alive, executor_id, launch, owner, take_over
 from cxops.pipelines.export import export_workflow
 from cxops.pipelines.export_incremental import DEFAULT_VERIFY_EVERY, MODES
+from cxops.pipelines.record import RunCancelled
 from cxops.pipelines.repo import repo_spec
 from cxops.store import Run, Store
 from cxops.store.actor import current_actor
@@ -161,6 +164,14 @@ async def wait_run(
         result: dict[str, Any] = await handle.get_result(polling_interval_sec=POLL_S)
     except CxopsError:
         raise
+    except (
+        dbos_error.DBOSAwaitedWorkflowCancelledError,
+        dbos_error.DBOSWorkflowCancelledError,
+    ) as exc:
+        # `cxops runs cancel` of a run still queued: the engine's entry was cancelled with it.
+        raise RunCancelled(
+            f"run {run_id} was cancelled before it started", hint=f"see `cxops runs show {run_id}`"
+        ) from exc
     except Exception as exc:
         raise CxopsError(
             f"run {run_id} failed: {type(exc).__name__}: {exc}",
@@ -301,6 +312,24 @@ async def _on_shared_queue(run_id: str) -> bool:
     return record is not None and queues.shared(record.queue_name)
 
 
+#: Why a run cancelled while it waited on a queue ended (its ``error``).
+QUEUED_CANCEL = "cancelled by `cxops runs cancel` before a worker took it"
+
+
+async def _cancel_queued(store: Store, run: Run) -> Run | None:
+    """End a queued run ``cancelled`` in the store (with its audit entry), unless a worker took
+    it meanwhile (None); then take its entry off the engine's queue, best effort: a worker that
+    dequeues it anyway finds it ended and stops at its first step."""
+    with store.transaction() as tx:
+        stopped = tx.runs.cancel_queued(run.id, QUEUED_CANCEL)
+        if stopped is not None:
+            tx.audit.append("cxops", "run.cancelled", run.id, {"kind": run.kind, "queued": True})
+    if stopped is not None:
+        with contextlib.suppress(Exception):  # the store row decides; the engine's is clutter
+            await DBOS.cancel_workflow_async(run.id)
+    return stopped
+
+
 #: How often ``cancel_run`` looks at a run another process is stopping.
 CANCEL_POLL_S = 0.2
 
@@ -320,6 +349,12 @@ async def cancel_run(
     """
     store = launch(store_url)
     run = store.runs.find(prefix)
+    if run.status == "queued":
+        stopped = await _cancel_queued(store, run)
+        if stopped is not None:
+            return {"run": run.id, "cancelled": True, "status": stopped.status,
+                    "error": stopped.error, "queued": True}  # fmt: skip
+        run = store.runs.get(run.id) or run  # a worker took it meanwhile: stop it running
     if run.status != "running":
         return {"run": run.id, "cancelled": False, **(run.summary or {}), "status": run.status}
     _workflow(run.kind)  # only durable runs can be stopped between steps

@@ -121,6 +121,19 @@ _END = (
 )
 
 
+_CANCEL_QUEUED = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("rid"), _RUNS.c.status == RunStatus.QUEUED)
+    .values(
+        status=RunStatus.CANCELLED,
+        ended=bindparam("ended"),
+        cancel_requested=bindparam("requested"),
+        error=bindparam("error"),
+    )
+    .returning(*_RUNS.c)
+)
+
+
 def _run(row: RunRow | Row[Any]) -> Run:
     return Run(
         id=row.id,
@@ -271,6 +284,18 @@ class Runs:
         with self._scope.session() as s:
             s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
             row = s.connection().execute(_END, values).one_or_none()
+            return None if row is None else _run(row)
+
+    def cancel_queued(self, run_id: str, error: str) -> Run | None:
+        """Cancel a run still waiting on a shared queue (one ``UPDATE ... WHERE status =
+        'queued'``): it ends ``cancelled`` with ``error`` and its cancel request, so a worker
+        that takes it anyway finds it ended (:meth:`open` leaves it as it is) and its first
+        step stops. None when it is not queued: a worker took it meanwhile, or it ended."""
+        now = utcnow()
+        values = {"rid": run_id, "ended": now, "requested": now, "error": error}
+        with self._scope.session() as s:
+            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
+            row = s.connection().execute(_CANCEL_QUEUED, values).one_or_none()
             return None if row is None else _run(row)
 
     def request_cancel(self, run_id: str) -> Run:
