@@ -126,3 +126,25 @@ def test_two_workers_export_two_tenants_into_one_remote(
         assert sorted(_remote_log(tmp_path)) == sorted(runs)  # one commit each, both landed
         folders = {f.split("/")[2] for f in _remote_files(tmp_path) if f.startswith("flows/")}
         assert len(folders) == 2, folders  # both tenants' projects in the remote's tip
+        assert list((tmp_path / ".cxops" / "clones").iterdir()) == []  # each run removed its own
+
+
+def test_an_export_into_a_remote_pushes_and_removes_its_clone(
+    emu: EmulatorThread, tmp_path: Path
+) -> None:
+    """A plain ``cxops export --repo URL``: the commit lands in the remote and the run's clone
+    is gone once the run has ended; a folder next to it under ``.cxops/clones`` is not touched."""
+    url = _bare(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
+    env |= write_profiles(emu, tmp_path, "cognigy")
+    other = tmp_path / ".cxops" / "clones" / "someone-else"
+    other.mkdir(parents=True)
+    done = _cli(
+        ["export", "--profile", "dev", "--project", "Appointment Booking", "--repo", url,
+         "--store", f"sqlite:///{tmp_path / 'state.db'}", "--rate", "50", "--json"],
+        env, tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads(done.stdout)["run"]
+    assert _remote_log(tmp_path) == [run]
+    assert list((tmp_path / ".cxops" / "clones").iterdir()) == [other]

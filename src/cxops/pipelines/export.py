@@ -51,6 +51,7 @@ from cxops.pipelines.repo import (
     audit_trailer,
     changes_doc,
     commit_run,
+    drop_clone,
     migrate_layout,
     open_repo,
     project_folders,
@@ -58,7 +59,8 @@ from cxops.pipelines.repo import (
 )
 from cxops.pipelines.unstorable import Skipped, findings, flows_of, write_storable
 from cxops.sinks.git import GitRepo
-from cxops.store import StepStart, Tx
+from cxops.sinks.git import remote as remotes
+from cxops.store import RunStatus, StepStart, Tx
 from cxops.transport import TransportOptions, VendorClient, connect
 from cxops.vendors import ProjectRef, VendorAdapter, adapter_for, pick_project
 from cxops.vendors.concurrently import map_all
@@ -439,18 +441,31 @@ async def export_workflow(run_id: str, params: dict[str, Any]) -> dict[str, Any]
     """
     await open_run(run_id, params)
     try:
-        summary = await _export(run_id, params)
-    except RunCancelled as exc:
-        summary = _ended("cancelled", exc.message)
-    except CxopsError as exc:
-        await finish(run_id, params, _ended("failed", exc.message))
-        raise
-    except Exception as exc:  # a bug: still a final state, with what and where
-        await finish(run_id, params, _ended("failed", f"{type(exc).__name__}: {exc}"))
-        raise
-    await finish(run_id, params, summary)
+        try:
+            summary = await _export(run_id, params)
+        except RunCancelled as exc:
+            summary = _ended("cancelled", exc.message)
+        except CxopsError as exc:
+            await finish(run_id, params, _ended("failed", exc.message))
+            raise
+        except Exception as exc:  # a bug: still a final state, with what and where
+            await finish(run_id, params, _ended("failed", f"{type(exc).__name__}: {exc}"))
+            raise
+        await finish(run_id, params, summary)
+    finally:
+        _drop_clone(run_id, params)
     notify(run_id, "finished", status=summary["status"])
     return summary
+
+
+def _drop_clone(run_id: str, params: dict[str, Any]) -> None:
+    """A remote ``--repo``'s clone is removed once the run has ended (never while a resume
+    could still need it: a run the store does not record as ended keeps its clone)."""
+    if not remotes.is_remote(str(params["repo"])):
+        return  # a folder: nothing to remove, nothing to ask the store
+    run = store_for(params["store"]).runs.get(run_id)
+    if run is not None and run.status in RunStatus.FINAL:
+        drop_clone(params["repo"], run_id)
 
 
 def _unchanged_result(params: dict[str, Any], project: dict[str, Any]) -> dict[str, Any]:

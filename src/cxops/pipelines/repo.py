@@ -12,15 +12,17 @@ trailer of ``HEAD``), so a crash between ``git commit`` and the step's checkpoin
 second commit.
 
 A ``--repo`` that is a git URL (issue #17) is worked on in a clone of the run's own
-(``.cxops/clones/<run>`` in the process' working folder), and the commit is pushed; when the
-push is refused because another run pushed first, the run's own paths are rebased onto the new
-tip (``sinks/git/remote.py``), the files derived from the whole repository are rebuilt by the
-caller, and the commit is made and pushed again (at most :data:`PUSH_ATTEMPTS` times).
+(``.cxops/clones/<run>`` in the process' working folder, removed once the run has ended:
+:func:`drop_clone`), and the commit is pushed; when the push is refused because another run
+pushed first, the run's own paths are rebased onto the new tip (``sinks/git/remote.py``), the
+files derived from the whole repository are rebuilt by the caller, and the commit is made and
+pushed again (at most :data:`PUSH_ATTEMPTS` times).
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,6 +49,7 @@ __all__ = [
     "RUN_TRAILER",
     "changes_doc",
     "commit_run",
+    "drop_clone",
     "migrate_layout",
     "open_repo",
     "project_folders",
@@ -77,6 +80,19 @@ def open_repo(path: str | Path, run_id: str | None = None) -> GitRepo:
             raise ValueError("a remote repository is opened for a run")
         return remotes.clone(str(path), (CLONES / run_id).resolve())
     return GitRepo.open_or_init(path)
+
+
+def drop_clone(path: str | Path, run_id: str) -> bool:
+    """Remove the run's clone of a remote repository (``CLONES/<run>``), once the run has ended:
+    its commit is pushed, or it never will be. True when one was removed; a folder repository,
+    a run without a clone or an id that is not one folder name is left alone."""
+    if not remotes.is_remote(str(path)) or not run_id or Path(run_id).name != run_id:
+        return False
+    clone = (CLONES / run_id).resolve()
+    if clone.parent != CLONES.resolve() or not clone.is_dir():
+        return False
+    shutil.rmtree(clone)
+    return True
 
 
 def changes_doc(changes: FlowChanges) -> dict[str, Any]:
