@@ -207,6 +207,14 @@ def cancel(
     access_key_id: str | None = _credential("--access-key-id", "CXOPS_ACCESS_KEY_ID"),
     access_key_secret: str | None = _credential("--access-key-secret", "CXOPS_ACCESS_KEY_SECRET"),
     store: str | None = store_option(),
+    timeout: float | None = typer.Option(
+        None,
+        "--timeout",
+        min=0,
+        metavar="SECONDS",
+        help="Wait at most this long for a run another live process runs to stop (default: "
+        "until it stops; 0: do not wait). The request stands: the run stops at its next step.",
+    ),
     *,
     out: Output,
 ) -> None:
@@ -215,8 +223,9 @@ def cancel(
     A promotion past its rollback point rolls back (exit 1, like any rolled-back promotion); a
     run whose process died is stopped by this command (with the credentials a resume needs);
     a run still waiting on a shared queue ends cancelled at once, and no worker starts it.
-    A run that already ended is left as it is (exit 0, and says so).
-    Example: cxops runs cancel 3f2a
+    A run that already ended is left as it is (exit 0, and says so). Exit 1 once the run is
+    cancelled, and when --timeout passed before it stopped (it still stops at its next step).
+    Example: cxops runs cancel 3f2a --timeout 60
     """
 
     from cxops.cli.export import render_summary, run_async, with_relay
@@ -233,7 +242,16 @@ def cancel(
 
     async def main() -> int:
         async with with_relay(store, None, None, quiet=out.json, label="run"):
-            summary = await cancel_run(run_id, store, _say, creds)
+            summary = await cancel_run(run_id, store, _say, creds, timeout)
+        if summary.get("requested"):  # --timeout passed, its process still working
+            if out.json:
+                out.document(summary)
+            else:
+                out.console().print(
+                    f"run {summary['run']} is still running: it stops at its next step "
+                    f"(see `cxops runs show {summary['run']}`)"
+                )
+            return 1
         if not summary.get("cancelled"):
             if out.json:
                 out.document(summary)

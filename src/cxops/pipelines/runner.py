@@ -339,13 +339,16 @@ async def cancel_run(
     store_url: str | None = None,
     say: Callable[[str], None] | None = None,
     credentials: dict[str, str | None] | None = None,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
     """Stop the run whose id starts with ``prefix`` between two steps; its final summary.
 
     The request is written to the store (and the audit log). A run whose process is alive stops
-    at its next step and this waits for it; a run whose process died is taken over here and
-    stopped here. A promotion past its rollback point rolls back either way (so, then, this
-    needs the target's credentials as a resume does).
+    at its next step and this waits for it, at most ``timeout`` seconds when given (then the
+    summary says ``"requested": true`` with the run still running: it stops on its own); a run
+    whose process died is taken over here and stopped here. A promotion past its rollback
+    point rolls back either way (so, then, this needs the target's credentials as a resume
+    does).
     """
     store = launch(store_url)
     run = store.runs.find(prefix)
@@ -365,7 +368,12 @@ async def cancel_run(
     if status in ("PENDING", "ENQUEUED") and executor != executor_id() and alive(executor):
         if say is not None:
             say(f"run {run.id} stops at its next step (its process, {executor}, is alive)")
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while (ended := store.runs.get(run.id)) is not None and ended.status == "running":
+            if deadline is not None and loop.time() >= deadline:
+                return {"run": run.id, "cancelled": False, "requested": True,
+                        "status": ended.status, "executor": executor}  # fmt: skip
             await asyncio.sleep(CANCEL_POLL_S)
         assert ended is not None
         return {"run": run.id, "cancelled": True, **(ended.summary or {}), "status": ended.status}

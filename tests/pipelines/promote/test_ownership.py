@@ -144,7 +144,8 @@ def test_runs_cancel_stops_a_live_promotion_which_rolls_back(
 ) -> None:
     """A promotion running in one process past its rollback point; ``runs cancel`` from another
     process asks it to stop: it stops at its next step, rolls back in its own process (restored
-    identical) and exits 1; the cancelling command waits for that and reports it."""
+    identical) and exits 1; the cancelling command waits for that and reports it. A cancel
+    given ``--timeout 0.5`` returns first, the run still running (its request stands)."""
     env, store = _env(fast_emu, tmp_path), f"sqlite:///{tmp_path / 'state.db'}"
     # Building the package on dev (the first deploy stage) takes 6 s: the cancel comes meanwhile.
     slow_package = {"vendor": "cognigy", "tenant": "dev", "method": "POST",
@@ -163,6 +164,11 @@ def test_runs_cancel_stops_a_live_promotion_which_rolls_back(
                 break
             time.sleep(0.05)
         cancel = ["runs", "cancel", runs[0].id, "--store", store, "--json"]
+        # Not stopped within half a second (it is building the package): the request stands.
+        hurried = zygotes[1].run([*cancel, "--timeout", "0.5"], env, _beside(tmp_path))
+        assert hurried.returncode == 1, hurried.stderr[-2000:]
+        doc = json.loads(hurried.stdout)
+        assert (doc["cancelled"], doc["requested"], doc["status"]) == (False, True, "running")
         return zygotes[1].run(cancel, env, _beside(tmp_path))
 
     with ThreadPoolExecutor(2) as pool:
