@@ -42,6 +42,7 @@ from cxops.pipelines.progress import traffic
 from cxops.pipelines.record import (
     RunCancelled,
     begin_all,
+    end_run,
     failed_step,
     notify,
     recorded,
@@ -353,12 +354,10 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
     def work(tx: Tx) -> dict[str, Any]:
         if summary["status"] != "succeeded" and "step" not in summary:
             summary["step"] = failed_step(tx, run_id)
+        ended = end_run(tx, run_id, summary)
+        if ended is not None:
+            return {"status": ended}  # finished before a crash: nothing to repeat
         status = summary["status"]
-        if tx.runs.end(run_id, status, summary=summary, error=summary.get("error")) is None:
-            run = tx.runs.get(run_id)
-            if run is None:
-                raise UsageError(f"no run {run_id!r}", hint="see `cxops runs list`")
-            return {"status": run.status}  # finished before a crash: nothing to repeat
         details = {
             k: summary.get(k)
             for k in ("commit", "projects_ok", "projects_failed", "step", "pass", "stale")

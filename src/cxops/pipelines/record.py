@@ -28,7 +28,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from cxops.errors import CxopsError
+from cxops.errors import CxopsError, UsageError
 from cxops.store import StepStart, StepStatus, Store, Tx
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "RunCancelled",
     "begin_all",
     "boundary",
+    "end_run",
     "failed_step",
     "notify",
     "observe",
@@ -176,6 +177,19 @@ def recorded_in(
         raise
     boundary(f"{what}@after_record")
     return result
+
+
+def end_run(tx: Tx, run_id: str, summary: dict[str, Any]) -> str | None:
+    """End the run with its summary's status and error, if it is still running (a workflow's
+    finish step, inside its transaction): None when it ended now, else the status it has (it
+    ended before a crash, so nothing is to be repeated). An unknown run is a UsageError."""
+    status = summary["status"]
+    if tx.runs.end(run_id, status, summary=summary, error=summary.get("error")) is not None:
+        return None
+    run = tx.runs.get(run_id)
+    if run is None:
+        raise UsageError(f"no run {run_id!r}", hint="see `cxops runs list`")
+    return run.status
 
 
 def failed_step(store: Store | Tx, run_id: str) -> str | None:

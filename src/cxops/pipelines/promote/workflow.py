@@ -37,7 +37,7 @@ from cxops.pipelines.promote.steps import (
     run_gates,
     verify,
 )
-from cxops.pipelines.record import RunCancelled, failed_step, notify, recorded
+from cxops.pipelines.record import RunCancelled, end_run, failed_step, notify, recorded
 from cxops.pipelines.repo import audit_trailer, changes_doc, commit_run, open_repo
 from cxops.store import Store
 
@@ -193,12 +193,11 @@ async def finish(run_id: str, params: dict[str, Any], summary: dict[str, Any]) -
         store = store_for(params["store"])
         if summary["status"] != "succeeded" and "step" not in summary:
             summary["step"] = failed_step(store, run_id)
+        status = summary["status"]
         with store.transaction() as tx:
-            run = tx.runs.get(run_id)
-            if run is not None and run.status != "running":
-                return {"status": run.status}
-            status = summary["status"]
-            tx.finish_run(run_id, status, summary=summary, error=summary.get("error"))
+            ended = end_run(tx, run_id, summary)
+            if ended is not None:
+                return {"status": ended}  # finished before a crash: nothing to repeat
             tx.leases.release_all(run_id)
             keys = ("outcome", "rolled_back", "parity", "error", "step")
             details = {k: summary.get(k) for k in keys}
