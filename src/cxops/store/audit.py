@@ -124,9 +124,7 @@ class Audit:
             clean: dict[str, Any] = json.loads(json.dumps(details or {}, allow_nan=False))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"audit details are not canonical JSON: {exc}") from exc
-        with self._scope.session() as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            conn = s.connection()
+        with self._scope.connection() as conn:
             conn.execute(_LOCK)
             last = conn.execute(_LAST).first()
             seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)

@@ -7,10 +7,13 @@ audit hash does not need but people reading the database appreciate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -26,6 +29,7 @@ __all__ = [
     "RunRow",
     "StepRow",
     "UTCDateTime",
+    "for_dialects",
     "table_of",
 ]
 
@@ -55,6 +59,12 @@ JsonDoc = dict[str, Any]
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), JsonDoc: JSON()}
+
+
+def for_dialects(build: Callable[[Any], Any]) -> dict[str, Any]:
+    """A statement built with each backend's ``insert`` (upserts: ``ON CONFLICT`` is
+    dialect-specific), by dialect name, for ``statements[scope.dialect]``."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
 
 
 def table_of(model: type[Base]) -> Table:

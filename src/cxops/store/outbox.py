@@ -14,11 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cxops.errors import ConfigError
-from cxops.store.models import DeliveryRow, EndpointRow, OutboxRow, table_of
+from cxops.store.models import DeliveryRow, EndpointRow, OutboxRow, for_dialects, table_of
 from cxops.store.records import Delivery, Endpoint, Event
 from cxops.store.scope import Scope, utcnow
 
@@ -57,7 +55,7 @@ def _add(insert: Any) -> Any:
     return insert(_OUTBOX).on_conflict_do_nothing(index_elements=["id"]).returning(*_OUTBOX.c)
 
 
-_ADD_PG, _ADD_SQLITE = _add(pg_insert), _add(sqlite_insert)
+_ADD = for_dialects(_add)
 #: One pending delivery of an event per endpoint enabled now, in one statement.
 _DELIVER = insert(_DELIVERIES).from_select(
     ["event_id", "endpoint_id", "state", "attempts", "next_attempt"],
@@ -187,11 +185,8 @@ class Outbox:
             "created": utcnow(),
             "run_id": run_id,
         }
-        add = _ADD_PG if self._scope.dialect == "postgresql" else _ADD_SQLITE
-        with self._scope.session() as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            conn = s.connection()
-            row = conn.execute(add, values).one_or_none()
+        with self._scope.connection() as conn:
+            row = conn.execute(_ADD[conn.dialect.name], values).one_or_none()
             if row is None:  # the id exists: the stored event, nothing changed
                 row = conn.execute(select(_OUTBOX).where(_OUTBOX.c.id == values["id"])).one()
                 return _event(row)

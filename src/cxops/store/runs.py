@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Boolean, Row, bindparam, case, literal_column, null, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cxops.errors import UsageError
-from cxops.store.models import RunRow, StepRow, table_of
+from cxops.store.models import RunRow, StepRow, for_dialects, table_of
 from cxops.store.records import Run, RunStatus, Step, StepStart, StepStatus
 from cxops.store.scope import Scope, utcnow
 
@@ -76,13 +75,9 @@ def _begin(insert: Any, with_cancel: bool) -> Any:
     return stmt.returning(*_STEPS.c, *([_CANCEL_FLAG] if with_cancel else []))
 
 
-# Steps.begin_many's statements, by dialect and cancel flag; and the read of keys that had
+# Steps.begin_many's statements, by cancel flag and dialect; and the read of keys that had
 # succeeded already (what a resumed run finds), with the cancel flag or without.
-_BEGIN = {
-    (dialect, cancel): _begin(insert, cancel)
-    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-    for cancel in (False, True)
-}
+_BEGIN = {cancel: for_dialects(partial(_begin, with_cancel=cancel)) for cancel in (False, True)}
 _READ = select(_STEPS).where(_STEPS.c.key.in_(bindparam("keys", expanding=True)))
 _READ_CANCEL = select(*_STEPS.c, _CANCEL_FLAG).where(
     _STEPS.c.key.in_(bindparam("keys", expanding=True))
@@ -107,7 +102,7 @@ def _open(insert: Any) -> Any:
     ).returning(*_RUNS.c)
 
 
-_OPEN_PG, _OPEN_SQLITE = _open(pg_insert), _open(sqlite_insert)
+_OPEN = for_dialects(_open)
 _END = (
     update(_RUNS)
     .where(_RUNS.c.id == bindparam("rid"), _RUNS.c.status == RunStatus.RUNNING)
@@ -222,12 +217,9 @@ class Runs:
         finds it); a queued run becomes running (:meth:`start`). One transaction of one
         statement (an upsert that yields to a run already running or ended, which one read
         then returns)."""
-        upsert = _OPEN_PG if self._scope.dialect == "postgresql" else _OPEN_SQLITE
         values = {**_row_values(run_id, kind, RunStatus.RUNNING, params), "keep": not params}
-        with self._scope.session() as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            conn = s.connection()
-            row = conn.execute(upsert, values).one_or_none()
+        with self._scope.connection() as conn:
+            row = conn.execute(_OPEN[conn.dialect.name], values).one_or_none()
             if row is None:
                 row = conn.execute(select(_RUNS).where(_RUNS.c.id == run_id)).one()
             return _run(row)
@@ -281,9 +273,8 @@ class Runs:
             raise ValueError(f"not a final run status: {status!r}")
         values = {"rid": run_id, "status": status, "ended": utcnow(), "summary": summary,
                   "error": error}  # fmt: skip
-        with self._scope.session() as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            row = s.connection().execute(_END, values).one_or_none()
+        with self._scope.connection() as conn:
+            row = conn.execute(_END, values).one_or_none()
             return None if row is None else _run(row)
 
     def cancel_queued(self, run_id: str, error: str) -> Run | None:
@@ -293,9 +284,8 @@ class Runs:
         step stops. None when it is not queued: a worker took it meanwhile, or it ended."""
         now = utcnow()
         values = {"rid": run_id, "ended": now, "requested": now, "error": error}
-        with self._scope.session() as s:
-            s.flush()  # a unit of work's pending rows first (Core statements do not autoflush)
-            row = s.connection().execute(_CANCEL_QUEUED, values).one_or_none()
+        with self._scope.connection() as conn:
+            row = conn.execute(_CANCEL_QUEUED, values).one_or_none()
             return None if row is None else _run(row)
 
     def request_cancel(self, run_id: str) -> Run:
@@ -387,7 +377,7 @@ class Steps:
             return out
         with self._scope.progress(atomic=len(keys) > BATCH) as conn:
             now = utcnow()
-            begin = _BEGIN[conn.dialect.name, with_cancel]
+            begin = _BEGIN[with_cancel][conn.dialect.name]
             for i in range(0, len(keys), BATCH):
                 chunk = keys[i : i + BATCH]
                 rows = [{"run_id": run_id, "name": name, "key": k, "started": now} for k in chunk]

@@ -23,6 +23,11 @@ class Scope(Protocol):
         """A session inside a transaction that the scope owns."""
         ...
 
+    def connection(self) -> AbstractContextManager[Connection]:
+        """A Core connection inside a transaction that the scope owns (no ORM session: one
+        statement or a few, on a store's own engine, committed synchronously)."""
+        ...
+
     def progress(self, *, atomic: bool = True) -> AbstractContextManager[Connection]:
         """A connection for a pipeline's progress records (its steps), in a transaction the
         scope owns; see ``Store.progress`` (``atomic=False``: the block runs one statement).

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -74,11 +74,15 @@ class Tx:
         yield self._session
 
     @contextmanager
-    def progress(self, *, atomic: bool = True) -> Iterator[Connection]:
-        """The transaction's connection, its pending ORM writes flushed first: its other
-        writes decide how it commits."""
+    def connection(self) -> Iterator[Connection]:
+        """The transaction's connection, its pending ORM writes flushed first (Core statements
+        do not autoflush)."""
         self._session.flush()
         yield self._session.connection()
+
+    def progress(self, *, atomic: bool = True) -> AbstractContextManager[Connection]:
+        """:meth:`connection`, too: the unit's other writes decide how it commits."""
+        return self.connection()
 
     @property
     def dialect(self) -> str:
@@ -168,6 +172,16 @@ class Store:
         try:
             with self._sessions() as s, s.begin():
                 yield s
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A Core connection in its own transaction on the store's engine, committed when the
+        block ends (``Scope``): what :meth:`session` gives, without an ORM session."""
+        try:
+            with self.engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE (engine.py)
+                yield conn
         except SQLAlchemyError as exc:
             raise self._error(exc) from exc
 
